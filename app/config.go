@@ -1,0 +1,148 @@
+package app
+
+import (
+	"fmt"
+	"time"
+)
+
+// Duration is a time.Duration written in config as a Go duration string
+// ("10s", "1h30m").
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (examples: 10s, 5m, 1h)", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
+
+// Config is Belfry's whole configuration. DefaultConfig gives the built-in
+// defaults; config.example.toml documents every key.
+type Config struct {
+	Server        ServerConfig        `toml:"server"`
+	Database      DatabaseConfig      `toml:"database"`
+	Auth          AuthConfig          `toml:"auth"`
+	Notifications NotificationsConfig `toml:"notifications"`
+	Storm         StormConfig         `toml:"storm"`
+	WebSocket     WebSocketConfig     `toml:"websocket"`
+	Polling       PollingConfig       `toml:"polling"`
+	Webhooks      WebhooksConfig      `toml:"webhooks"`
+	Log           LogConfig           `toml:"log"`
+}
+
+// ServerConfig is the HTTP listener.
+type ServerConfig struct {
+	Listen          string   `toml:"listen"`
+	BaseURL         string   `toml:"base_url"`
+	TrustedProxies  []string `toml:"trusted_proxies"`
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+}
+
+// DatabaseConfig is the SQLite file and its durability.
+type DatabaseConfig struct {
+	Path        string   `toml:"path"`
+	Durability  string   `toml:"durability"`
+	ReadConns   int      `toml:"read_conns"`
+	BatchMax    int      `toml:"batch_max"`
+	BusyTimeout Duration `toml:"busy_timeout"`
+}
+
+// AuthConfig is users, sessions and tokens.
+type AuthConfig struct {
+	AdminPassword string   `toml:"admin_password"`
+	SessionTTL    Duration `toml:"session_ttl"`
+	// CookieSecure is "auto" (Secure when base_url is https), "true" or "false".
+	CookieSecure string `toml:"cookie_secure"`
+}
+
+// NotificationsConfig declares extra notification types.
+type NotificationsConfig struct {
+	Types []NotificationType `toml:"types"`
+}
+
+// StormConfig is storm prevention (openwisp-notifications defaults).
+type StormConfig struct {
+	Enabled        bool     `toml:"enabled"`
+	ShortWindow    Duration `toml:"short_window"`
+	ShortMax       int      `toml:"short_max"`
+	LongWindow     Duration `toml:"long_window"`
+	LongMax        int      `toml:"long_max"`
+	Sticky         Duration `toml:"sticky"`
+	BackoffInitial Duration `toml:"backoff_initial"`
+	BackoffStep    Duration `toml:"backoff_step"`
+	BackoffMax     Duration `toml:"backoff_max"`
+}
+
+// WebSocketConfig tunes the hub.
+type WebSocketConfig struct {
+	MaxMessageBytes int      `toml:"max_message_bytes"`
+	SendBuffer      int      `toml:"send_buffer"`
+	PingPeriod      Duration `toml:"ping_period"`
+}
+
+// PollingConfig is the REST polling API's rate limit per token.
+type PollingConfig struct {
+	RatePerSecond float64 `toml:"rate_per_second"`
+	Burst         int     `toml:"burst"`
+}
+
+// WebhooksConfig is outgoing webhook delivery.
+type WebhooksConfig struct {
+	AllowPrivate bool     `toml:"allow_private"`
+	Timeout      Duration `toml:"timeout"`
+	Workers      int      `toml:"workers"`
+}
+
+// LogConfig is structured logging.
+type LogConfig struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+// DefaultConfig returns the built-in defaults: loopback listener, a database
+// in ./data, full durability.
+func DefaultConfig() Config {
+	return Config{
+		Server: ServerConfig{
+			Listen:          "127.0.0.1:8080",
+			BaseURL:         "http://127.0.0.1:8080",
+			ShutdownTimeout: Duration{10 * time.Second},
+		},
+		Database: DatabaseConfig{
+			Path:        "data/belfry.db",
+			Durability:  "full",
+			ReadConns:   4,
+			BatchMax:    512,
+			BusyTimeout: Duration{5 * time.Second},
+		},
+		Auth: AuthConfig{
+			SessionTTL:   Duration{30 * 24 * time.Hour},
+			CookieSecure: "auto",
+		},
+		Storm: StormConfig{
+			Enabled:        true,
+			ShortWindow:    Duration{10 * time.Second},
+			ShortMax:       6,
+			LongWindow:     Duration{180 * time.Second},
+			LongMax:        30,
+			Sticky:         Duration{60 * time.Second},
+			BackoffInitial: Duration{1 * time.Second},
+			BackoffStep:    Duration{1 * time.Second},
+			BackoffMax:     Duration{15 * time.Second},
+		},
+		WebSocket: WebSocketConfig{
+			MaxMessageBytes: 4096,
+			SendBuffer:      64,
+			PingPeriod:      Duration{30 * time.Second},
+		},
+		Polling:  PollingConfig{RatePerSecond: 10, Burst: 60},
+		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4},
+		Log:      LogConfig{Level: "info", Format: "text"},
+	}
+}

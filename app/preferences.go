@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"strings"
+)
+
+// Preferences maps preference keys to their values: "<type>" is the in-app
+// channel and "<type>_toast" the toast channel of that type.
+type Preferences map[string]bool
+
+// InApp reports whether notifications of typ are stored for the user.
+func (p Preferences) InApp(typ string) bool { return p[typ] }
+
+// Toast reports whether a new notification of typ is pushed as a toast.
+func (p Preferences) Toast(typ string) bool { return p[typ+"_toast"] }
+
+// DefaultPreferences returns every key of every type with its default.
+func (t *Types) DefaultPreferences() Preferences {
+	p := make(Preferences, 2*len(t.list))
+	for _, nt := range t.list {
+		p[nt.Name] = nt.InApp
+		p[nt.Name+"_toast"] = nt.Toast
+	}
+	return p
+}
+
+// ValidatePreferenceKey returns EINVALID when key names no preference.
+func (t *Types) ValidatePreferenceKey(key string) error {
+	if _, ok := t.byName[strings.TrimSuffix(key, "_toast")]; !ok {
+		return Errorf(EINVALID, "Unknown preference %q.", key)
+	}
+	return nil
+}
+
+// PreferenceStore keeps the preferences a user changed; keys never set keep
+// their defaults, so stored maps may be partial.
+type PreferenceStore interface {
+	// Preferences returns the stored keys of a user (possibly none).
+	Preferences(ctx context.Context, userID string) (Preferences, error)
+	// PreferencesFor returns the stored keys of several users at once.
+	PreferencesFor(ctx context.Context, userIDs []string) (map[string]Preferences, error)
+	// UpdatePreferences upserts the given keys of a user.
+	UpdatePreferences(ctx context.Context, userID string, changes Preferences) error
+}

@@ -1,0 +1,169 @@
+// Package db is Belfry's SQLite adapter: it opens the database with the
+// pragmas Belfry relies on, runs the embedded migrations, serialises every
+// write through a group-commit writer and implements the stores of package
+// app on top of it.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Options configure Open.
+type Options struct {
+	Path string
+	// Durability is "full" (fsync on every commit: survives power loss) or
+	// "normal" (WAL without fsync on commit: survives a process crash).
+	Durability string
+	ReadConns  int
+	// BatchMax bounds how many writes one group commit carries.
+	BatchMax int
+	// BusyTimeout bounds how long a connection waits on another process's
+	// lock (a backup, the CLI) before failing.
+	BusyTimeout time.Duration
+}
+
+// DB is an open Belfry database: one writer connection fed by the group
+// commit loop, and a pool of read-only connections.
+type DB struct {
+	write  *sql.DB
+	read   *sql.DB
+	writer *writer
+	path   string
+	dsn    string // file URI without parameters
+
+	// Now is the clock of every store; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the database at opts.Path and starts the
+// writer. It does not migrate; call Migrate.
+func Open(opts Options) (*DB, error) {
+	if opts.Path == "" {
+		return nil, app.Errorf(app.EINVALID, "database.path must not be empty.")
+	}
+	sync := map[string]string{"full": "FULL", "normal": "NORMAL"}[opts.Durability]
+	if sync == "" {
+		return nil, app.Errorf(app.EINVALID, "database.durability must be full or normal, not %q.", opts.Durability)
+	}
+	if opts.ReadConns < 1 {
+		opts.ReadConns = 4
+	}
+	if opts.BatchMax < 1 {
+		opts.BatchMax = 512
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	if dir := filepath.Dir(opts.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	// Pragmas sit in the DSN so every pooled connection gets them. Their
+	// values are constants chosen above, never text from config.
+	//  - WAL lets readers run beside the single writer.
+	//  - synchronous FULL fsyncs the WAL on commit; NORMAL only at checkpoints.
+	//  - _txlock=immediate takes the write lock at BEGIN, so a transaction never
+	//    fails half-way with "database is locked".
+	base := "file:" + (&url.URL{Path: opts.Path}).EscapedPath()
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)",
+		opts.BusyTimeout.Milliseconds(), sync)
+	write, err := sql.Open("sqlite", base+"?"+common+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
+	}
+	read, err := sql.Open("sqlite", base+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	read.SetMaxOpenConns(opts.ReadConns)
+	read.SetMaxIdleConns(opts.ReadConns)
+	d := &DB{write: write, read: read, path: opts.Path, dsn: base, Now: time.Now}
+	d.writer = newWriter(write, opts.BatchMax)
+	return d, nil
+}
+
+// Path returns the database file.
+func (d *DB) Path() string { return d.path }
+
+// Close stops the writer after it has committed what it was given, then
+// closes both pools.
+func (d *DB) Close() error {
+	d.writer.stop()
+	return errors.Join(d.read.Close(), d.write.Close())
+}
+
+// Ping checks that the database answers a query.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Backup writes a consistent copy of the live database to dest with VACUUM
+// INTO; it runs beside the writer and readers. dest must not exist.
+func (d *DB) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return app.Errorf(app.ECONFLICT, "Backup destination %s already exists.", dest)
+	}
+	if _, err := d.read.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	return nil
+}
+
+// WriterStats reports what the group-commit writer did so far.
+func (d *DB) WriterStats() WriterStats { return d.writer.statsSnapshot() }
+
+// Write runs fn in a write transaction carried by the next group commit and
+// returns once that commit is durable. fn may be retried never; an error from
+// fn rolls back only fn's own work.
+func (d *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return d.writer.do(ctx, fn)
+}
+
+// Reader returns the read-only pool, for queries stores do not cover.
+func (d *DB) Reader() *sql.DB { return d.read }
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func nullMillis(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func timePtr(ms sql.NullInt64) *time.Time {
+	if !ms.Valid {
+		return nil
+	}
+	t := fromMillis(ms.Int64)
+	return &t
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

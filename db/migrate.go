@@ -1,0 +1,86 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// MigrationStatus is one migration and whether it is applied.
+type MigrationStatus struct {
+	Version int64
+	Name    string
+	Applied bool
+}
+
+// provider builds a goose Provider on a short-lived handle of its own: the
+// writer pool has a single connection that the group-commit loop owns.
+func (d *DB) provider() (*goose.Provider, *sql.DB, error) {
+	conn, err := sql.Open("sqlite", d.dsn+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate")
+	if err != nil {
+		return nil, nil, err
+	}
+	conn.SetMaxOpenConns(1)
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return p, conn, nil
+}
+
+// Migrate applies every pending migration and returns how many ran.
+func (d *DB) Migrate(ctx context.Context) (int, error) {
+	p, conn, err := d.provider()
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	defer conn.Close()
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// MigrateDownTo rolls migrations back to version (0: all); used by tests and
+// by operators downgrading.
+func (d *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, conn, err := d.provider()
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	defer conn.Close()
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
+// MigrationStatuses lists every embedded migration and whether it is applied.
+func (d *DB) MigrationStatuses(ctx context.Context) ([]MigrationStatus, error) {
+	p, conn, err := d.provider()
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	defer conn.Close()
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration status: %w", err)
+	}
+	out := make([]MigrationStatus, 0, len(st))
+	for _, s := range st {
+		out = append(out, MigrationStatus{Version: s.Source.Version, Name: s.Source.Path, Applied: s.State == goose.StateApplied})
+	}
+	return out, nil
+}

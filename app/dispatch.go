@@ -15,7 +15,8 @@ type NotificationRef struct {
 }
 
 // Dispatcher is the one entry of every notification (design.md §3). actor is
-// who publishes: without admin rights an event may only name actor itself.
+// who publishes: without admin rights an event may only name actor itself; a
+// nil actor is the system (the weekly report job) and has admin rights.
 // Errors: EINVALID for a bad event, EFORBIDDEN for naming other users without
 // admin rights, ENOTFOUND for an unknown recipient.
 type Dispatcher interface {

@@ -1,0 +1,39 @@
+// Package markdown renders notification bodies (plain text or Markdown) to
+// sanitised HTML: no script, no event handlers, no javascript: URLs.
+package markdown
+
+import (
+	"bytes"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+var (
+	engine = goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, extension.Table))
+	policy = newPolicy()
+)
+
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return p
+}
+
+// Render returns the sanitised HTML of body. Raw HTML in body is escaped by
+// the Markdown renderer and whatever survives is filtered again by an
+// allow-list policy. Safe for concurrent use.
+func Render(body string) string {
+	if body == "" {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := engine.Convert([]byte(body), &buf); err != nil {
+		// goldmark only fails on writer errors; a bytes.Buffer has none.
+		return policy.Sanitize(body)
+	}
+	return policy.Sanitize(buf.String())
+}

@@ -34,6 +34,7 @@ type Config struct {
 	Polling       PollingConfig       `toml:"polling"`
 	Webhooks      WebhooksConfig      `toml:"webhooks"`
 	Log           LogConfig           `toml:"log"`
+	Report        ReportConfig        `toml:"report"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -97,6 +98,19 @@ type WebhooksConfig struct {
 	AllowPrivate bool     `toml:"allow_private"`
 	Timeout      Duration `toml:"timeout"`
 	Workers      int      `toml:"workers"`
+	// MaxAttempts bounds the attempts of one delivery (about a day of
+	// backoff at the default); Retention is how long finished deliveries
+	// stay in the log.
+	MaxAttempts int      `toml:"max_attempts"`
+	Retention   Duration `toml:"retention"`
+}
+
+// ReportConfig is the weekly report: a standard 5-field cron schedule read
+// in Timezone (an IANA name or "Local").
+type ReportConfig struct {
+	Enabled  bool   `toml:"enabled"`
+	Schedule string `toml:"schedule"`
+	Timezone string `toml:"timezone"`
 }
 
 // LogConfig is structured logging.
@@ -141,8 +155,10 @@ func DefaultConfig() Config {
 			SendBuffer:      64,
 			PingPeriod:      Duration{30 * time.Second},
 		},
-		Polling:  PollingConfig{RatePerSecond: 10, Burst: 60},
-		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4},
-		Log:      LogConfig{Level: "info", Format: "text"},
+		Polling: PollingConfig{RatePerSecond: 10, Burst: 60},
+		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4,
+			MaxAttempts: 12, Retention: Duration{30 * 24 * time.Hour}},
+		Log:    LogConfig{Level: "info", Format: "text"},
+		Report: ReportConfig{Enabled: true, Schedule: "0 8 * * 1", Timezone: "Local"},
 	}
 }

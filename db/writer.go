@@ -68,8 +68,20 @@ func (w *writer) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return errWriterStopped
 	}
 	// Once queued the write is waited for even if ctx ends: the caller must
-	// learn whether its row is durable, never guess.
-	return <-req.done
+	// learn whether its row is durable, never guess. A request that won the
+	// race against stop but arrived after the final drain is never run: the
+	// loop has exited, so it is reported as stopped instead of waiting forever.
+	select {
+	case err := <-req.done:
+		return err
+	case <-w.stopped:
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return errWriterStopped
+		}
+	}
 }
 
 func (w *writer) stop() {

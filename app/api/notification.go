@@ -1,0 +1,169 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/gin-gonic/gin"
+)
+
+// Paging of GET /api/notifications.
+const (
+	defaultLimit = 20
+	maxLimit     = 100
+	maxPage      = 1_000_000
+)
+
+// notificationView is a notification as the in-app spec shows it: exactly
+// these fields.
+type notificationView struct {
+	ID        string          `json:"id"`
+	UserID    string          `json:"user_id"`
+	Type      string          `json:"type"`
+	Title     string          `json:"title"`
+	Body      string          `json:"body"`
+	Data      json.RawMessage `json:"data"`
+	IsRead    bool            `json:"is_read"`
+	CreatedAt string          `json:"created_at"`
+}
+
+func viewNotification(n *app.Notification) notificationView {
+	data := n.Data
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	return notificationView{
+		ID: n.ID, UserID: n.UserID, Type: n.Type, Title: n.Title, Body: n.Body,
+		Data: data, IsRead: n.IsRead(), CreatedAt: n.CreatedAt.UTC().Format(time.RFC3339),
+	}
+}
+
+type listResponse struct {
+	Notifications []notificationView `json:"notifications"`
+	UnreadCount   int                `json:"unreadCount"`
+	Page          int                `json:"page"`
+	Limit         int                `json:"limit"`
+}
+
+// listQuery is the parsed query of GET /api/notifications.
+type listQuery struct {
+	page, limit int
+	unreadOnly  bool
+}
+
+func parseListQuery(c *gin.Context) (listQuery, error) {
+	q := listQuery{page: 1, limit: defaultLimit}
+	var err error
+	if v, ok := c.GetQuery("page"); ok {
+		if q.page, err = strconv.Atoi(v); err != nil || q.page < 1 || q.page > maxPage {
+			return q, app.Errorf(app.EINVALID, "Parameter page must be a whole number from 1 to %d.", maxPage)
+		}
+	}
+	if v, ok := c.GetQuery("limit"); ok {
+		if q.limit, err = strconv.Atoi(v); err != nil || q.limit < 1 || q.limit > maxLimit {
+			return q, app.Errorf(app.EINVALID, "Parameter limit must be a whole number from 1 to %d.", maxLimit)
+		}
+	}
+	switch v := c.Query("unread_only"); v {
+	case "1", "true":
+		q.unreadOnly = true
+	case "", "0", "false":
+	default:
+		return q, app.Errorf(app.EINVALID, "Parameter unread_only must be 1, true, 0 or false.")
+	}
+	return q, nil
+}
+
+// handleListNotifications is GET /api/notifications: the caller's
+// notifications, newest first, one page at a time.
+func (s *Server) handleListNotifications(c *gin.Context) {
+	q, err := parseListQuery(c)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	ctx, uid := c.Request.Context(), UserFrom(c).ID
+	ns, err := s.d.Notifications.ListNotifications(ctx, app.NotificationFilter{
+		UserID: uid, UnreadOnly: q.unreadOnly, Sort: app.SortNewest,
+		Limit: q.limit, Offset: (q.page - 1) * q.limit,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	unread, err := s.d.Notifications.UnreadCount(ctx, uid)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	views := make([]notificationView, 0, len(ns))
+	for _, n := range ns {
+		views = append(views, viewNotification(n))
+	}
+	c.JSON(http.StatusOK, listResponse{Notifications: views, UnreadCount: unread, Page: q.page, Limit: q.limit})
+}
+
+// handleMarkRead is PATCH /api/notifications/:id/read.
+func (s *Server) handleMarkRead(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx, uid := c.Request.Context(), UserFrom(c).ID
+	changed, err := s.d.Notifications.MarkRead(ctx, uid, id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if changed {
+		s.publish(ctx, app.ChangeRead, uid)
+	}
+	c.JSON(http.StatusOK, gin.H{"success": true})
+}
+
+// handleMarkAllRead is POST (and PATCH) /api/notifications/read-all.
+func (s *Server) handleMarkAllRead(c *gin.Context) {
+	ctx, uid := c.Request.Context(), UserFrom(c).ID
+	n, err := s.d.Notifications.MarkAllRead(ctx, uid)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if n > 0 {
+		s.publish(ctx, app.ChangeReadAll, uid)
+	}
+	c.JSON(http.StatusOK, gin.H{"updated": n})
+}
+
+// handleDeleteNotification is DELETE /api/notifications/:id.
+func (s *Server) handleDeleteNotification(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	ctx, uid := c.Request.Context(), UserFrom(c).ID
+	if err := s.d.Notifications.DeleteNotification(ctx, uid, id); err != nil {
+		WriteError(c, err)
+		return
+	}
+	s.publish(ctx, app.ChangeDeleted, uid)
+	c.JSON(http.StatusOK, okBody)
+}
+
+// handleDeleteRead is DELETE /api/notifications: the caller's read
+// notifications go, unread ones stay.
+func (s *Server) handleDeleteRead(c *gin.Context) {
+	ctx, uid := c.Request.Context(), UserFrom(c).ID
+	n, err := s.d.Notifications.DeleteRead(ctx, uid)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if n > 0 {
+		s.publish(ctx, app.ChangeDeletedRead, uid)
+	}
+	c.JSON(http.StatusOK, okBody)
+}

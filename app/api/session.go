@@ -1,0 +1,116 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/belfry/belfry/app"
+	"github.com/gin-gonic/gin"
+)
+
+// loginRequest is the JSON form of POST /login; browsers send the same
+// fields form-encoded.
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Next     string `json:"next"`
+}
+
+// readLogin reads the credentials from a JSON body or an url-encoded form.
+func readLogin(c *gin.Context) (loginRequest, error) {
+	var req loginRequest
+	if strings.HasPrefix(c.ContentType(), "application/json") {
+		err := decodeJSON(c, &req)
+		return req, err
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
+	if err := c.Request.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return req, app.Errorf(app.ETOOLARGE, "Request body is larger than %d KiB.", maxBodyBytes>>10)
+		}
+		return req, app.Errorf(app.EINVALID, "The login form could not be read.")
+	}
+	f := c.Request.Form
+	return loginRequest{Username: f.Get("username"), Password: f.Get("password"), Next: f.Get("next")}, nil
+}
+
+// handleLogin is POST /login. On success it sets the session cookie and
+// redirects (303) to next or /, or answers 200 {"id","username"} to a client
+// that accepts JSON. Wrong credentials are 401 for JSON clients and a
+// redirect to /login?error=1 for forms.
+func (s *Server) handleLogin(c *gin.Context) {
+	req, err := readLogin(c)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	cookie, u, err := s.d.Auth.Login(c.Request.Context(), strings.TrimSpace(req.Username), req.Password)
+	if err != nil {
+		if app.ErrorKind(err) == app.EUNAUTHENTICATED && !wantsJSON(c) {
+			c.Redirect(http.StatusSeeOther, loginRetryURL(req.Next))
+			return
+		}
+		WriteError(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: SessionCookie, Value: cookie, Path: "/",
+		MaxAge:   int(s.d.Auth.SessionTTL().Seconds()),
+		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
+	})
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, gin.H{"id": u.ID, "username": u.Username})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, safeNext(req.Next))
+}
+
+// handleLogout is POST /logout: the session ends, the cookie is cleared
+// and the browser goes back to /login.
+func (s *Server) handleLogout(c *gin.Context) {
+	if cookie, err := c.Cookie(SessionCookie); err == nil {
+		if err := s.d.Auth.Logout(c.Request.Context(), cookie); err != nil {
+			WriteError(c, err)
+			return
+		}
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
+	})
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, okBody)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// loginRetryURL sends a failed form login back to the login page, keeping
+// where the user wanted to go.
+func loginRetryURL(next string) string {
+	if n := safeNext(next); n != "/" {
+		return "/login?error=1&next=" + url.QueryEscape(n)
+	}
+	return "/login?error=1"
+}
+
+// safeNext returns next when it is a path on this site, otherwise "/": a
+// login form must not become an open redirect.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/gin-gonic/gin"
+)
+
+// userView is a user as the API shows it: never the password hash.
+type userView struct {
+	ID        string `json:"id"`
+	Username  string `json:"username"`
+	IsAdmin   bool   `json:"is_admin"`
+	CreatedAt string `json:"created_at"`
+}
+
+func viewUser(u *app.User) userView {
+	return userView{ID: u.ID, Username: u.Username, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339)}
+}
+
+// handleMe is GET /api/v1/me: who the caller is.
+func (s *Server) handleMe(c *gin.Context) {
+	u := UserFrom(c)
+	c.JSON(http.StatusOK, gin.H{"id": u.ID, "username": u.Username, "is_admin": u.IsAdmin})
+}
+
+// handleListUsers is GET /api/users (administrators only).
+func (s *Server) handleListUsers(c *gin.Context) {
+	us, err := s.d.Users.ListUsers(c.Request.Context())
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	views := make([]userView, 0, len(us))
+	for _, u := range us {
+		views = append(views, viewUser(u))
+	}
+	c.JSON(http.StatusOK, gin.H{"users": views})
+}
+
+// createUserRequest is the body of POST /api/users.
+type createUserRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	IsAdmin  bool   `json:"is_admin"`
+}
+
+// handleCreateUser is POST /api/users (administrators only).
+func (s *Server) handleCreateUser(c *gin.Context) {
+	var req createUserRequest
+	if err := decodeJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	u, err := s.d.Auth.CreateUser(c.Request.Context(), req.Username, req.Password, req.IsAdmin)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, viewUser(u))
+}
+
+// passwordRequest is the body of PUT /api/users/:id/password.
+type passwordRequest struct {
+	Password string `json:"password"`
+}
+
+// handleSetUserPassword is PUT /api/users/:id/password (administrators
+// only).
+func (s *Server) handleSetUserPassword(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	var req passwordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.d.Users.FindUserByID(ctx, id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if err := s.d.Auth.SetPassword(ctx, u.Username, req.Password); err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, okBody)
+}
+
+// handleDeleteUser is DELETE /api/users/:id (administrators only). Nobody
+// deletes their own account, so at least one administrator always remains.
+func (s *Server) handleDeleteUser(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	if id == UserFrom(c).ID {
+		WriteError(c, app.Errorf(app.ECONFLICT, "You cannot delete your own account."))
+		return
+	}
+	if err := s.d.Auth.DeleteUser(c.Request.Context(), id); err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, okBody)
+}

@@ -1,0 +1,93 @@
+package auth
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/belfry/belfry/app"
+)
+
+// maxPasswordLen bounds what Login hashes; longer inputs cannot match a
+// password ValidatePassword accepted.
+const maxPasswordLen = 1024
+
+var (
+	dummyOnce sync.Once
+	dummyHash string
+)
+
+// spendHashTime checks pw against a throw-away hash so that a login for an
+// unknown user costs as much as one with a wrong password.
+func spendHashTime(pw string) {
+	dummyOnce.Do(func() { dummyHash, _ = HashPassword(randomString(16)) })
+	CheckPassword(dummyHash, pw)
+}
+
+// Login checks a username and password and opens a session. It returns the
+// cookie value (shown only to the browser; the store keeps its hash) and the
+// user. Errors: EUNAUTHENTICATED "Wrong username or password." for an
+// unknown user and for a wrong password alike.
+func (s *Service) Login(ctx context.Context, username, password string) (cookie string, u *app.User, err error) {
+	if len(password) > maxPasswordLen || app.ValidateUsername(username) != nil {
+		spendHashTime(password[:min(len(password), maxPasswordLen)])
+		return "", nil, unauthenticated()
+	}
+	u, err = s.users.FindUserByName(ctx, username)
+	if isKind(err, app.ENOTFOUND) {
+		spendHashTime(password)
+		return "", nil, unauthenticated()
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if !CheckPassword(u.PasswordHash, password) {
+		return "", nil, unauthenticated()
+	}
+	cookie = randomString(32)
+	now := s.now().UTC()
+	sess := &app.Session{Hash: hashSecret(cookie), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
+	if err := s.sessions.CreateSession(ctx, sess); err != nil {
+		return "", nil, err
+	}
+	return cookie, u, nil
+}
+
+// Logout ends the session of cookie; an unknown cookie is not an error.
+func (s *Service) Logout(ctx context.Context, cookie string) error {
+	if cookie == "" {
+		return nil
+	}
+	err := s.sessions.DeleteSession(ctx, hashSecret(cookie))
+	if isKind(err, app.ENOTFOUND) {
+		return nil
+	}
+	return err
+}
+
+// SessionUser returns the user of a session cookie. Errors: EUNAUTHENTICATED
+// for an empty, unknown or expired session or a deleted user.
+func (s *Service) SessionUser(ctx context.Context, cookie string) (*app.User, error) {
+	expired := app.Errorf(app.EUNAUTHENTICATED, "Your session has expired. Please log in again.")
+	if cookie == "" || len(cookie) > 256 {
+		return nil, expired
+	}
+	sess, err := s.sessions.FindSession(ctx, hashSecret(cookie))
+	if isKind(err, app.ENOTFOUND) {
+		return nil, expired
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		return nil, expired
+	}
+	u, err := s.users.FindUserByID(ctx, sess.UserID)
+	if isKind(err, app.ENOTFOUND) {
+		return nil, expired
+	}
+	return u, err
+}
+
+// SessionTTL returns how long a session lasts, for the cookie's Max-Age.
+func (s *Service) SessionTTL() time.Duration { return s.ttl }

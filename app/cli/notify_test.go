@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/belfry/belfry/app"
+)
+
+// newTestServer builds the whole application on a temp database and serves
+// it with httptest. The server is closed when the test ends.
+func newTestServer(t *testing.T) (*Server, *httptest.Server) {
+	t.Helper()
+	return newTestServerWith(t, nil)
+}
+
+// newTestServerWith is newTestServer with the config adjusted by change.
+func newTestServerWith(t *testing.T, change func(*app.Config)) (*Server, *httptest.Server) {
+	t.Helper()
+	cfg := app.DefaultConfig()
+	cfg.Database.Path = filepath.Join(t.TempDir(), "belfry.db")
+	cfg.Database.Durability = "normal"
+	cfg.Auth.AdminPassword = "admin password"
+	if change != nil {
+		change(&cfg)
+	}
+	s, err := NewServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler)
+	t.Cleanup(func() {
+		ts.Close()
+		if err := s.Close(context.Background()); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s, ts
+}
+
+// newToken creates a user (unless it exists) and a token of scope for it.
+func newToken(t *testing.T, s *Server, username string, admin bool, scope app.Scope) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.Users.FindUserByName(ctx, username)
+	if app.ErrorKind(err) == app.ENOTFOUND {
+		u, err = s.Auth.CreateUser(ctx, username, "password for "+username, admin)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := s.Auth.CreateToken(ctx, u.ID, "test", scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+func TestNotify(t *testing.T) {
+	s, ts := newTestServer(t)
+	ctx := context.Background()
+	token := newToken(t, s, "henry", false, app.ScopePublish)
+
+	res := mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", token,
+		"--type", "job_failed", "--title", "Backup failed", "--body", "Disk **full**", "--level", "error",
+		"--url", "https://nas.lan/jobs/7", "--data", `{"job": 7}`, "--service", "nas", "--project", "homelab")
+	id := strings.TrimSpace(res.stdout)
+	n, err := s.Notifications.FindNotification(ctx, id)
+	if err != nil {
+		t.Fatalf("printed id %q: %v", res.stdout, err)
+	}
+	henry, _ := s.Users.FindUserByName(ctx, "henry")
+	if n.UserID != henry.ID || n.Type != "job_failed" || n.Title != "Backup failed" || n.Body != "Disk **full**" ||
+		n.Level != app.LevelError || n.TargetURL != "https://nas.lan/jobs/7" || n.ServiceID != "nas" || n.Project != "homelab" {
+		t.Fatalf("stored notification %+v", n)
+	}
+	var data map[string]int
+	if err := json.Unmarshal(n.Data, &data); err != nil || data["job"] != 7 {
+		t.Fatalf("data %s", n.Data)
+	}
+
+	t.Run("token and server from the environment", func(t *testing.T) {
+		env := []string{app.EnvToken + "=" + token, app.EnvServerURL + "=" + ts.URL + "/"}
+		res := mustRun(t, env, "", "notify", "--type", "job_completed", "--title", "Done")
+		if _, err := s.Notifications.FindNotification(ctx, strings.TrimSpace(res.stdout)); err != nil {
+			t.Fatalf("%q: %v", res.stdout, err)
+		}
+	})
+	t.Run("server from the configured base URL", func(t *testing.T) {
+		env := []string{app.EnvToken + "=" + token, "BELFRY_SERVER_BASE_URL=" + ts.URL}
+		res := mustRun(t, env, "", "notify", "--type", "job_completed", "--title", "Done")
+		if _, err := s.Notifications.FindNotification(ctx, strings.TrimSpace(res.stdout)); err != nil {
+			t.Fatalf("%q: %v", res.stdout, err)
+		}
+	})
+	t.Run("several recipients", func(t *testing.T) {
+		newToken(t, s, "iris", false, app.ScopeClient)
+		admin := newToken(t, s, "admin", true, app.ScopeAdmin)
+		res := mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", admin,
+			"--type", "quota_warning", "--title", "Disk 90% full", "--user", "henry", "--user", "iris")
+		ids := strings.Fields(res.stdout)
+		if len(ids) != 2 {
+			t.Fatalf("want two ids, got %q", res.stdout)
+		}
+	})
+	t.Run("type turned off", func(t *testing.T) {
+		// rule_executed is off in-app by default: nothing is stored.
+		res := mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", token, "--type", "rule_executed", "--title", "Ran")
+		if res.stdout != "" || !strings.Contains(res.stderr, "No notification was stored") {
+			t.Fatalf("stdout %q stderr %q", res.stdout, res.stderr)
+		}
+	})
+}
+
+func TestNotifyRefused(t *testing.T) {
+	s, ts := newTestServer(t)
+	token := newToken(t, s, "jack", false, app.ScopePublish)
+	client := newToken(t, s, "jack", false, app.ScopeClient)
+	base := []string{"notify", "--server", ts.URL}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown type", []string{"--token", token, "--type", "job_exploded", "--title", "x"}, `server refused the event: Unknown notification type "job_exploded"`},
+		{"bad token", []string{"--token", "not-a-token", "--type", "job_failed", "--title", "x"}, "(401 AUTH_INVALID_TOKEN)"},
+		{"client scope", []string{"--token", client, "--type", "job_failed", "--title", "x"}, "(403 FORBIDDEN)"},
+		{"other recipient", []string{"--token", token, "--type", "job_failed", "--title", "x", "--user", "admin"}, "server refused the event"},
+		{"long title", []string{"--token", token, "--type", "job_failed", "--title", strings.Repeat("x", 300)}, "Field title is longer than 256 bytes."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantFailure(t, runCLI(t, nil, "", append(base, tc.args...)...), 1, tc.want)
+		})
+	}
+}
+
+func TestNotifyServerFailures(t *testing.T) {
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/events" || r.Header.Get("Authorization") != "Bearer tok" {
+			t.Errorf("request %s %s with %q", r.Method, r.URL.Path, r.Header.Get("Authorization"))
+		}
+		http.Error(w, "upstream down", http.StatusBadGateway)
+	}))
+	defer broken.Close()
+	wantFailure(t, runCLI(t, nil, "", "notify", "--server", broken.URL, "--token", "tok", "--type", "a", "--title", "b"),
+		1, "server answered 502 Bad Gateway")
+
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, "<html>")
+	}))
+	defer garbage.Close()
+	wantFailure(t, runCLI(t, nil, "", "notify", "--server", garbage.URL, "--token", "tok", "--type", "a", "--title", "b"),
+		1, "unexpected response")
+
+	garbage.Close()
+	wantFailure(t, runCLI(t, nil, "", "notify", "--server", garbage.URL, "--token", "tok", "--type", "a", "--title", "b"),
+		1, "publish to "+garbage.URL)
+}
+
+func TestNotifyUsage(t *testing.T) {
+	ok := []string{"--server", "http://127.0.0.1:1", "--token", "t"}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"no type", nil, append([]string{"--title", "x"}, ok...), "--type and --title are required"},
+		{"no title", nil, append([]string{"--type", "job_failed", "--title", " "}, ok...), "--type and --title are required"},
+		{"level", nil, append([]string{"--type", "a", "--title", "b", "--level", "fatal"}, ok...), `--level must be info, warning or error, not "fatal"`},
+		{"data not JSON", nil, append([]string{"--type", "a", "--title", "b", "--data", "{job:1}"}, ok...), "--data must be a JSON object"},
+		{"data not object", nil, append([]string{"--type", "a", "--title", "b", "--data", "[1]"}, ok...), "--data must be a JSON object"},
+		{"no token", nil, []string{"--type", "a", "--title", "b", "--server", "http://x"}, "no token: pass --token or set BELFRY_TOKEN"},
+		{"bad server", nil, []string{"--type", "a", "--title", "b", "--token", "t", "--server", "nas.lan:8080"}, "the server URL must be an http:// or https:// URL"},
+		{"bad server from env", []string{"BELFRY_SERVER_URL=ftp://x"}, []string{"--type", "a", "--title", "b", "--token", "t"}, `not "ftp://x"`},
+		{"bad config", []string{"BELFRY_TOKEN=t", "BELFRY_SERVER_BASEURL=http://x"}, []string{"--type", "a", "--title", "b"}, "BELFRY_SERVER_BASEURL names no configuration key"},
+		{"positional", nil, append([]string{"--type", "a", "--title", "b", "extra"}, ok...), "usage: belfry notify"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantFailure(t, runCLI(t, tc.env, "", append([]string{"notify"}, tc.args...)...), 2, tc.want)
+		})
+	}
+}

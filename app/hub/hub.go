@@ -1,0 +1,202 @@
+// Package hub is Belfry's real-time push (design.md §4): the
+// /ws/notification/ endpoint of spec/websocket-api.txt with storm prevention
+// and object-mute queries, and the Registry it is built on — a melody wrapper
+// with a per-user and a per-subscription index, bounded per-connection
+// sends and slow-connection dropping — which other endpoints (/ws/channels/)
+// reuse.
+//
+// Changes arrive from the bus through Hub.Handle on the publisher's
+// goroutine. Handle only does in-memory work: it counts creations in the
+// user's storm windows and, when the user has a live socket, queues the
+// change to that user's worker. The worker, off the publisher's goroutine,
+// reads the unread count once per batch and writes the frames, so the frames
+// of one user reach each of their sockets in publish order.
+package hub
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// Path is the route of the notification endpoint.
+const Path = "/ws/notification/"
+
+const (
+	// queueLimit bounds the changes waiting for one user's worker; past it
+	// they collapse into one reload (see userQueues).
+	queueLimit = 256
+	// opTimeout bounds each database call the hub makes.
+	opTimeout = 5 * time.Second
+	// Client frames beyond this rate per socket are ignored: marking read is
+	// a database write, and a socket must not be a way to flood the writer.
+	inboundRate  = 20
+	inboundBurst = 40
+)
+
+// Deps are the hub's collaborators.
+type Deps struct {
+	// Config supplies Server.BaseURL (the Origin check), WebSocket.* and
+	// Storm.*.
+	Config        app.Config
+	Notifications app.NotificationStore // UnreadCount, MarkRead
+	Mutes         app.MuteStore         // FindMute
+	// Changes receives the ChangeRead of a notification a client marks read
+	// over its socket; the push to the user's sockets follows from the bus.
+	// Nil hands the change straight to Handle.
+	Changes app.ChangePublisher
+	// Now is the clock (nil: time.Now). Clock, when set, replaces it and
+	// also schedules the trailing refreshes; tests use a fake one.
+	Now    func() time.Time
+	Clock  Clock
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+// Hub serves /ws/notification/. It is safe for concurrent use.
+type Hub struct {
+	d      Deps
+	storm  app.StormConfig
+	clock  Clock
+	log    *slog.Logger
+	reg    *Registry
+	storms *stormDetector
+	queues *userQueues
+
+	ctx    context.Context // canceled by Close: ends database calls in flight
+	cancel context.CancelFunc
+}
+
+// Stats are the hub's counters, for metrics.
+type Stats struct {
+	Sockets          int    // live sockets
+	Pushes           uint64 // frames written to sockets
+	DroppedSlow      uint64 // sockets closed because they did not read fast enough
+	StormActivations uint64 // times a user entered a notification storm
+}
+
+// socket is the endpoint's state of one connection (Conn.Data).
+type socket struct {
+	mu       sync.Mutex
+	throttle throttle
+	limiter  *rate.Limiter // created on the first client frame
+}
+
+// New returns a Hub over d. It starts no goroutine until a change arrives.
+func New(d Deps) *Hub {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Clock == nil {
+		d.Clock = realClock{now: d.Now}
+	}
+	h := &Hub{d: d, storm: d.Config.Storm, clock: d.Clock, log: d.Logger}
+	if d.Changes == nil {
+		h.d.Changes = changeFunc(h.Handle)
+	}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	ws := d.Config.WebSocket
+	h.reg = NewRegistry(RegistryOptions{
+		BaseURL:         d.Config.Server.BaseURL,
+		MaxMessageBytes: ws.MaxMessageBytes,
+		SendBuffer:      ws.SendBuffer,
+		PingPeriod:      ws.PingPeriod.Duration,
+		OnMessage:       h.handleMessage,
+		OnClose:         h.handleClose,
+		Logger:          d.Logger,
+	})
+	h.storms = newStormDetector(d.Config.Storm, h.clock.Now())
+	h.queues = newUserQueues(queueLimit, h.process)
+	return h
+}
+
+// changeFunc adapts Handle to app.ChangePublisher.
+type changeFunc func(app.Change)
+
+func (f changeFunc) Publish(_ context.Context, c app.Change) { f(c) }
+
+// Handle takes one change from the bus (bus.Subscribe(h.Handle)). It runs on
+// the publisher's goroutine and never blocks: for a user without a socket it
+// only counts a creation in the storm windows; otherwise it queues the change
+// to the user's worker, which does the database read and the sends.
+func (h *Hub) Handle(c app.Change) {
+	if c.UserID == "" {
+		return
+	}
+	now := h.clock.Now()
+	var storm bool
+	if c.Kind == app.ChangeCreated {
+		storm = h.storms.record(c.UserID, now)
+	} else {
+		storm = h.storms.active(c.UserID, now)
+	}
+	if !h.reg.HasUser(c.UserID) {
+		return
+	}
+	h.queues.enqueue(c.UserID, job{kind: jobChange, change: c, storm: storm, at: now})
+}
+
+// Register adds GET /ws/notification/ to r. authenticate resolves the caller
+// (api.Server.Authenticate); an anonymous handshake is answered 401 and a
+// token without the client or admin scope 403, in the JSON error envelope,
+// without an upgrade.
+func (h *Hub) Register(r *gin.Engine, authenticate gin.HandlerFunc) {
+	r.GET(Path, authenticate, api.RequireUser(app.ScopeClient), h.handleSocket)
+}
+
+func (h *Hub) handleSocket(c *gin.Context) {
+	u := api.UserFrom(c)
+	if u == nil { // RequireUser let an anonymous caller through: never upgrade
+		api.WriteError(c, app.Errorf(app.EUNAUTHENTICATED, "Authentication required: log in or send an API token."))
+		return
+	}
+	info := ConnInfo{UserID: u.ID, Data: h.newSocket()}
+	if t := api.TokenFrom(c); t != nil {
+		info.TokenID = t.ID
+	}
+	if err := h.reg.Serve(c.Writer, c.Request, info); err != nil {
+		h.log.Debug("websocket: handshake refused", "user_id", u.ID, "err", err)
+	}
+}
+
+func (h *Hub) newSocket() *socket {
+	s := &socket{}
+	s.throttle.start(h.clock.Now(), h.storm)
+	return s
+}
+
+// handleClose cancels a socket's pending trailing refresh.
+func (h *Hub) handleClose(c *Conn) {
+	s := c.Data().(*socket)
+	s.mu.Lock()
+	s.throttle.disarm()
+	s.mu.Unlock()
+}
+
+// CloseUser closes every socket of userID (the user was deleted or signed
+// out) with close code 1008, so that clients do not reconnect on their own.
+func (h *Hub) CloseUser(userID string) {
+	h.reg.CloseUser(userID, CloseRevoked, "signed out")
+}
+
+// Close sends every socket a close frame (1012, service restart: clients
+// reconnect once the server is back), waits briefly for them to end, and
+// stops the workers. Call it before the HTTP server's Shutdown, which does
+// not wait for upgraded connections.
+func (h *Hub) Close() error {
+	err := h.reg.Close()
+	h.cancel()
+	h.queues.close()
+	return err
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() Stats {
+	rs := h.reg.Stats()
+	return Stats{Sockets: rs.Conns, Pushes: rs.Sent, DroppedSlow: rs.DroppedSlow, StormActivations: h.storms.activations.Load()}
+}

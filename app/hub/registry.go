@@ -1,0 +1,257 @@
+package hub
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/olahol/melody"
+)
+
+// Registry is the set of live connections of one WebSocket endpoint. It is
+// the reusable core of Belfry's real-time endpoints: /ws/notification/ is
+// built on one, and /ws/channels/ can be built on another.
+//
+// A Registry wraps one melody instance and keeps two indexes of its own:
+// user id → connections and subscription name → connections. SendToUser and
+// SendToSubscription touch only the connections in the index entry, never
+// every connection (melody's BroadcastFilter would scan them all under a
+// lock), and never block: each connection has a bounded send buffer, and a
+// connection whose buffer is full is dropped — closed and counted — without
+// affecting any other. The peer reconnects and reloads.
+//
+// Frames queued to one connection are written in the order they were
+// queued; a sender that wants an order across several sends (the hub's
+// per-user worker) makes them from one goroutine.
+//
+// Handshakes are authenticated by the caller (see Serve); the Registry checks
+// Origin against the public base URL. Every method is safe for concurrent
+// use, including from within the OnMessage, OnConnect and OnClose hooks.
+type Registry struct {
+	m      *melody.Melody
+	opts   RegistryOptions
+	origin string // normalised origin of opts.BaseURL, "" when unusable
+	log    *slog.Logger
+
+	mu     sync.RWMutex
+	conns  map[*Conn]struct{}
+	users  map[string]map[*Conn]struct{}
+	subs   map[string]map[*Conn]struct{}
+	closed bool
+
+	sent    atomic.Uint64
+	dropped atomic.Uint64
+}
+
+// RegistryOptions configure a Registry. Zero values take the defaults noted.
+type RegistryOptions struct {
+	// BaseURL is the server's public URL: a handshake's Origin must be its
+	// origin (scheme, host and port). Without a usable BaseURL the Origin
+	// must name the requested host.
+	BaseURL string
+	// MaxMessageBytes bounds a client frame; a larger one closes the
+	// connection with 1009 (message too big). Default 4096.
+	MaxMessageBytes int
+	// SendBuffer is how many frames may wait for a connection before it
+	// counts as too slow and is dropped. Default 64.
+	SendBuffer int
+	// PingPeriod is how often the server pings; a peer silent for one and a
+	// half periods is considered dead and reaped. Default 30 s.
+	PingPeriod time.Duration
+	// WriteWait bounds the write of one frame. Default 10 s.
+	WriteWait time.Duration
+	// CloseGrace bounds how long Close waits for connections to end after
+	// their close frames before it cuts them. Default 2 s.
+	CloseGrace time.Duration
+
+	// OnConnect runs on the connection's own goroutine once it is indexed,
+	// before any client frame is read. Optional.
+	OnConnect func(c *Conn)
+	// OnMessage runs on the connection's own goroutine for each client text
+	// frame, one at a time: a slow hook delays only that connection. Binary
+	// frames are ignored. Optional.
+	OnMessage func(c *Conn, msg []byte)
+	// OnClose runs once the connection has ended and left the indexes.
+	// Optional.
+	OnClose func(c *Conn)
+
+	Logger *slog.Logger // default slog.Default()
+}
+
+// ConnInfo describes the peer of a handshake that the caller authenticated.
+type ConnInfo struct {
+	UserID string
+	// TokenID is the API token the peer authenticated with, "" for a
+	// browser session. Such a peer may omit Origin: no browser sends a
+	// bearer token on its own, so it carries no ambient credentials.
+	TokenID string
+	// Data is the endpoint's state for the connection, see Conn.Data.
+	Data any
+}
+
+// RegistryStats are a Registry's counters.
+type RegistryStats struct {
+	Conns       int    // live connections
+	Sent        uint64 // text frames written to peers
+	DroppedSlow uint64 // connections dropped because their send buffer was full
+}
+
+// ErrClosed is returned by Serve once the Registry is closed.
+var ErrClosed = errors.New("hub: registry closed")
+
+// connKey is the melody session key holding the *Conn.
+const connKey = "belfry.conn"
+
+// NewRegistry returns an open Registry.
+func NewRegistry(o RegistryOptions) *Registry {
+	o = o.withDefaults()
+	r := &Registry{
+		m:      melody.New(),
+		opts:   o,
+		origin: originOf(o.BaseURL),
+		log:    o.Logger,
+		conns:  map[*Conn]struct{}{},
+		users:  map[string]map[*Conn]struct{}{},
+		subs:   map[string]map[*Conn]struct{}{},
+	}
+	if r.origin == "" {
+		r.log.Warn("websocket: server.base_url is not an absolute http(s) URL; handshakes must come from the requested host", "base_url", o.BaseURL)
+	}
+	r.m.Config.MaxMessageSize = int64(o.MaxMessageBytes)
+	r.m.Config.MessageBufferSize = o.SendBuffer
+	r.m.Config.PingPeriod = o.PingPeriod
+	r.m.Config.PongWait = o.PingPeriod * 3 / 2
+	r.m.Config.WriteWait = o.WriteWait
+	r.m.Upgrader = &websocket.Upgrader{
+		// Zero read size reuses the HTTP server's buffered reader; a pool
+		// keeps write buffers only while a frame is being written. Idle
+		// connections then hold no buffers of their own.
+		WriteBufferPool: &sync.Pool{},
+		CheckOrigin:     func(req *http.Request) bool { return checkOrigin(r.origin, req) },
+		Error:           handshakeError,
+	}
+	r.m.HandleConnect(r.handleConnect)
+	r.m.HandleDisconnect(r.handleDisconnect)
+	r.m.HandleMessage(r.handleMessage)
+	r.m.HandleError(r.handleError)
+	r.m.HandleSentMessage(func(*melody.Session, []byte) { r.sent.Add(1) })
+	return r
+}
+
+func (o RegistryOptions) withDefaults() RegistryOptions {
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = 4096
+	}
+	if o.SendBuffer <= 0 {
+		o.SendBuffer = 64
+	}
+	if o.PingPeriod <= 0 {
+		o.PingPeriod = 30 * time.Second
+	}
+	if o.WriteWait <= 0 {
+		o.WriteWait = 10 * time.Second
+	}
+	if o.CloseGrace <= 0 {
+		o.CloseGrace = 2 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Serve upgrades an authenticated handshake and serves the connection until
+// it ends; it blocks meanwhile, so call it last in the HTTP handler. The
+// caller has authenticated the peer (info). A refused handshake — a
+// cross-origin or missing Origin without a token, a request that is not a
+// WebSocket handshake, a closed Registry — is answered in the JSON error
+// envelope and reported as an error; the connection is never upgraded.
+func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo) error {
+	r.mu.RLock()
+	closed := r.closed
+	r.mu.RUnlock()
+	if closed {
+		handshakeError(w, req, http.StatusServiceUnavailable, nil)
+		return ErrClosed
+	}
+	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, data: info.Data, done: make(chan struct{})}
+	req = req.WithContext(withBearer(req.Context(), info.TokenID != ""))
+	// melody keeps the keys map as the session's: a fresh one per request.
+	err := r.m.HandleRequestWithKeys(w, req, map[string]any{connKey: c})
+	if errors.Is(err, melody.ErrClosed) {
+		handshakeError(w, req, http.StatusServiceUnavailable, nil)
+		return ErrClosed
+	}
+	return err
+}
+
+// Stats returns the Registry's counters.
+func (r *Registry) Stats() RegistryStats {
+	r.mu.RLock()
+	n := len(r.conns)
+	r.mu.RUnlock()
+	return RegistryStats{Conns: n, Sent: r.sent.Load(), DroppedSlow: r.dropped.Load()}
+}
+
+func connOf(s *melody.Session) *Conn {
+	v, _ := s.Get(connKey)
+	c, _ := v.(*Conn)
+	return c
+}
+
+func (r *Registry) handleConnect(s *melody.Session) {
+	c := connOf(s)
+	c.sess = s
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		c.Close(CloseShutdown, "server shutting down")
+		return
+	}
+	r.indexLocked(c)
+	r.mu.Unlock()
+	if r.opts.OnConnect != nil {
+		r.opts.OnConnect(c)
+	}
+}
+
+func (r *Registry) handleDisconnect(s *melody.Session) {
+	c := connOf(s)
+	c.closing.Store(true)
+	r.mu.Lock()
+	r.unindexLocked(c)
+	r.mu.Unlock()
+	close(c.done)
+	if r.opts.OnClose != nil {
+		r.opts.OnClose(c)
+	}
+}
+
+func (r *Registry) handleMessage(s *melody.Session, msg []byte) {
+	if c := connOf(s); c != nil && !c.closing.Load() && r.opts.OnMessage != nil {
+		r.opts.OnMessage(c, msg)
+	}
+}
+
+// handleError is melody's error hook. melody reports a full send buffer here,
+// synchronously from the sender, and otherwise drops the frame silently while
+// the session stays open: the Registry drops the connection instead. It takes
+// no lock of the Registry, since senders hold its read lock.
+func (r *Registry) handleError(s *melody.Session, err error) {
+	if !errors.Is(err, melody.ErrMessageBufferFull) {
+		return
+	}
+	c := connOf(s)
+	if c == nil {
+		return
+	}
+	if c.closing.CompareAndSwap(false, true) {
+		r.dropped.Add(1)
+		r.log.Warn("websocket: dropping a connection that does not keep up", "user_id", c.userID, "buffer", r.opts.SendBuffer)
+	}
+	c.drop(CloseSlow, "send buffer full")
+}

@@ -1,0 +1,136 @@
+package poll
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/gin-gonic/gin"
+)
+
+// Bounds of a bulk acknowledge.
+const (
+	maxAckIDs      = 100
+	maxAckBodySize = 16 << 10 // 100 UUIDs in JSON take under 4 KiB
+)
+
+// outcomeInvalid reports an entry of ids that is not a UUID.
+const outcomeInvalid = "invalid"
+
+// handleAcknowledgeMany is POST /api/v1/client/notifications/acknowledge
+// with {"ids":[…]}: up to 100 distinct ids acknowledged in one transaction.
+// It answers 200 with every id's outcome in request order, each id as sent
+// (repeats, in any letter case, folded into their first occurrence) — acknowledged, already_responded,
+// not_found, denied (another user's) or invalid (not a UUID) — and how many
+// were acknowledged. Only a body that is not {"ids":[strings]} or holds no
+// or too many ids is refused as a whole (400).
+func (s *Server) handleAcknowledgeMany(c *gin.Context) {
+	ids, err := readAckIDs(c)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	user := api.UserFrom(c)
+	// results keeps each id as sent; canonical maps it to the stored form,
+	// and seen folds repeats (in any letter case) into the first one.
+	results, valid := make([]ackResult, 0, len(ids)), make([]string, 0, len(ids))
+	canonical, seen := map[string]string{}, map[string]bool{}
+	for _, raw := range ids {
+		id, err := parseID(raw)
+		key := id
+		if err != nil {
+			key = "invalid:" + raw
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if err != nil {
+			results = append(results, ackResult{ID: raw, Outcome: outcomeInvalid})
+			continue
+		}
+		canonical[raw] = id
+		valid = append(valid, id)
+		results = append(results, ackResult{ID: raw})
+	}
+	outcomes, err := s.d.Notifications.AcknowledgeMany(c.Request.Context(), user.ID, valid)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	resp := ackManyResponse{Results: results}
+	for i := range results {
+		if results[i].Outcome == outcomeInvalid {
+			continue
+		}
+		id := canonical[results[i].ID]
+		o, ok := outcomes[id]
+		if !ok {
+			o = app.AckNotFound
+		}
+		results[i].Outcome = string(o)
+		if o == app.AckDone {
+			resp.Acknowledged++
+			s.publishAcknowledged(c, id)
+		}
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// publishAcknowledged announces one acknowledged row with its new state.
+// The row is read back after the commit; if it is gone already there is
+// nothing left to show.
+func (s *Server) publishAcknowledged(c *gin.Context, id string) {
+	if s.d.Changes == nil {
+		return
+	}
+	n, err := s.d.Notifications.FindNotification(c.Request.Context(), id)
+	if err != nil {
+		if app.ErrorKind(err) != app.ENOTFOUND {
+			s.log.Warn("poll: read acknowledged notification", "id", id, "err", err)
+		}
+		return
+	}
+	s.publish(c, n)
+}
+
+// readAckIDs decodes {"ids":[…]} strictly; the caller folds repeats and
+// reports outcomes per entry. Errors are EINVALID, or ETOOLARGE
+// for a body over maxAckBodySize.
+func readAckIDs(c *gin.Context) ([]string, error) {
+	var body struct {
+		IDs *[]string `json:"ids"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxAckBodySize))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&body)
+	if err == nil {
+		if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
+			err = extra
+			if err == nil {
+				err = errors.New("trailing data")
+			}
+		}
+	}
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, app.Errorf(app.ETOOLARGE, "Request body is larger than %d KiB.", maxAckBodySize>>10)
+		}
+		return nil, app.Errorf(app.EINVALID, `Request body must be a JSON object {"ids": ["<notification id>", …]} and nothing else.`)
+	}
+	if body.IDs == nil || len(*body.IDs) == 0 {
+		return nil, app.Errorf(app.EINVALID, "Field ids must list 1 to %d notification ids.", maxAckIDs)
+	}
+	distinct := map[string]bool{}
+	for _, id := range *body.IDs {
+		distinct[id] = true
+	}
+	if len(distinct) > maxAckIDs {
+		return nil, app.Errorf(app.EINVALID, "Field ids lists %d distinct ids; at most %d can be acknowledged at once.", len(distinct), maxAckIDs)
+	}
+	return *body.IDs, nil
+}

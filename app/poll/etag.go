@@ -1,0 +1,54 @@
+package poll
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/belfry/belfry/app/api"
+	"github.com/gin-gonic/gin"
+)
+
+// writeCacheable answers 200 with v as JSON and a strong ETag (a hash of the
+// exact body), or 304 with no body when the request's If-None-Match already
+// names that ETag. A poller that sends back the ETag of its last answer thus
+// pays for a query but not for the transfer.
+func (s *Server) writeCacheable(c *gin.Context, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		api.WriteError(c, fmt.Errorf("encode response: %w", err))
+		return
+	}
+	sum := sha256.Sum256(body)
+	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	h := c.Writer.Header()
+	h.Set("ETag", tag)
+	// Answers depend on the token, so shared caches must keep them apart,
+	// and clients must revalidate rather than reuse them blindly.
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Vary", "Authorization")
+	if etagMatches(c.GetHeader("If-None-Match"), tag) {
+		s.notModified.Add(1)
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+// etagMatches applies If-None-Match's weak comparison (RFC 9110 §13.1.2):
+// "*" matches anything, and W/ prefixes are ignored.
+func etagMatches(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
+			return true
+		}
+	}
+	return false
+}

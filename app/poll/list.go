@@ -1,0 +1,127 @@
+package poll
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// handleList is GET /api/v1/client/notifications: one keyset page of the
+// caller's notifications. next_cursor continues the walk; with sort=oldest
+// it is given even on the last page (and on an empty first page), because
+// new notifications arrive after it: a poller keeps it and asks again, or
+// long-polls with wait=N.
+func (s *Server) handleList(c *gin.Context) {
+	user := api.UserFrom(c)
+	q, err := s.parseListQuery(c.Request.URL.Query(), user.ID)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	rows, err := s.rowsOrWait(ctx, q)
+	if err != nil {
+		if ctx.Err() != nil {
+			return // the client went away; nobody reads an answer
+		}
+		api.WriteError(c, err)
+		return
+	}
+	total, err := s.counts.count(ctx, s.d.Notifications, q.countFilter(), s.d.Now())
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	body, err := s.page(q, rows, total)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	s.writeCacheable(c, body)
+}
+
+// rowsOrWait fetches the page of q (limit+1 rows). A long poll (q.wait > 0)
+// whose page is empty sleeps until a notification is created for the user,
+// then fetches again, until rows appear, the wait ends, the client goes
+// away or the server closes; it then returns what it has, possibly nothing.
+func (s *Server) rowsOrWait(ctx context.Context, q *listQuery) ([]*app.Notification, error) {
+	deadline := time.Now().Add(q.wait)
+	for {
+		var woken <-chan struct{}
+		release := func() {}
+		if q.wait > 0 {
+			woken, release = s.waiters.watch(q.userID)
+		}
+		rows, err := s.d.Notifications.ListNotifications(ctx, q.filter())
+		left := time.Until(deadline)
+		if err != nil || len(rows) > 0 || left <= 0 {
+			release()
+			return rows, err
+		}
+		wake := s.sleep(ctx, woken, left)
+		release()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !wake {
+			return rows, nil
+		}
+	}
+}
+
+// sleep waits for woken, for d, for the client to go away or for Close,
+// and reports whether woken fired.
+func (s *Server) sleep(ctx context.Context, woken <-chan struct{}, d time.Duration) bool {
+	s.waiters.waiting.Add(1)
+	defer s.waiters.waiting.Add(-1)
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-woken:
+		return true
+	case <-timer.C:
+	case <-ctx.Done():
+	case <-s.quit:
+	}
+	return false
+}
+
+// page assembles the answer from rows, which hold up to limit+1 entries.
+func (s *Server) page(q *listQuery, rows []*app.Notification, total int) (listResponse, error) {
+	more := len(rows) > q.limit
+	if more {
+		rows = rows[:q.limit]
+	}
+	out := listResponse{
+		Notifications: make([]notificationView, len(rows)),
+		Pagination:    pagination{HasMore: more, TotalCount: total},
+	}
+	for i, n := range rows {
+		out.Notifications[i] = viewOf(n)
+	}
+	var next *position
+	switch {
+	case len(rows) > 0 && (more || q.sort == app.SortOldest):
+		last := rows[len(rows)-1]
+		id, err := uuid.Parse(last.ID)
+		if err != nil {
+			return out, fmt.Errorf("notification %q has no UUID id: %w", last.ID, err)
+		}
+		next = &position{sort: q.sort, createdAt: last.CreatedAt.UnixMilli(), id: id}
+	case q.sort == app.SortOldest && q.after != nil:
+		next = q.after // nothing new yet: keep waiting from the same place
+	case q.sort == app.SortOldest:
+		next = &position{sort: q.sort} // the very beginning: before every row
+	}
+	if next != nil {
+		next.filter = q.filterHash()
+		text := s.cursors.encode(*next)
+		out.Pagination.NextCursor = &text
+	}
+	return out, nil
+}

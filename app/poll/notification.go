@@ -1,0 +1,86 @@
+package poll
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// handleGet is GET /api/v1/client/notifications/{id}: one notification of
+// the caller, with an ETag.
+func (s *Server) handleGet(c *gin.Context) {
+	n, ok := s.ownNotification(c)
+	if !ok {
+		return
+	}
+	s.writeCacheable(c, viewOf(n))
+}
+
+// handleAcknowledge is POST /api/v1/client/notifications/{id}/acknowledge:
+// pending → acknowledged (and read). It answers 200 with the updated
+// notification, 409 NOTIFICATION_ALREADY_RESPONDED when it was not pending,
+// and publishes a ChangeAcknowledged so the user's sockets update.
+func (s *Server) handleAcknowledge(c *gin.Context) {
+	n, ok := s.ownNotification(c)
+	if !ok {
+		return
+	}
+	updated, err := s.d.Notifications.Acknowledge(c.Request.Context(), n.UserID, n.ID)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	s.publish(c, updated)
+	c.JSON(http.StatusOK, viewOf(updated))
+}
+
+// ownNotification loads the notification named by the path and checks that
+// it belongs to the caller. Otherwise it answers 400 INVALID_PARAMETER for a
+// malformed id, 404 NOTIFICATION_NOT_FOUND or 403 NOTIFICATION_ACCESS_DENIED
+// and returns false.
+func (s *Server) ownNotification(c *gin.Context) (*app.Notification, bool) {
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		api.WriteError(c, app.Errorf(app.EINVALID, "Path parameter id must be a notification UUID such as 0190a5c4-7e2b-7c3d-9f10-2a4b6c8d0e1f, not %q.", truncate(c.Param("id"), 64)))
+		return nil, false
+	}
+	n, err := s.d.Notifications.FindNotification(c.Request.Context(), id)
+	if err != nil {
+		api.WriteError(c, err)
+		return nil, false
+	}
+	if n.UserID != api.UserFrom(c).ID {
+		api.WriteError(c, accessDenied())
+		return nil, false
+	}
+	return n, true
+}
+
+func accessDenied() error {
+	return app.CodedErrorf(app.EFORBIDDEN, app.CodeNotificationDenied, "This notification belongs to another user.")
+}
+
+// parseID accepts a UUID in its 36-character text form, in either case,
+// and returns the canonical lower-case form ids are stored in.
+func parseID(s string) (string, error) {
+	if len(s) != 36 {
+		return "", app.Errorf(app.EINVALID, "not a UUID")
+	}
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+

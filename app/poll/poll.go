@@ -1,0 +1,139 @@
+// Package poll is the REST polling API of spec/rest-polling-api.txt at
+// /api/v1/client/notifications, for clients that cannot hold a WebSocket:
+// keyset pages behind signed cursors, single reads, acknowledgement (one or
+// up to 100 at once), ETags for cheap revalidation, long polls that return
+// as soon as a newer notification exists, and a token-bucket rate limit per
+// API token. docs/polling.md is its user-facing description.
+package poll
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/gin-gonic/gin"
+)
+
+// Deps are the polling API's collaborators, filled in by the serve wiring.
+type Deps struct {
+	// Config supplies Polling.RatePerSecond and Polling.Burst, the token
+	// bucket of each API token. A rate of zero or less disables the limit.
+	Config        app.Config
+	Notifications app.NotificationStore
+	// Changes receives a ChangeAcknowledged for every acknowledged row; nil
+	// publishes nothing.
+	Changes app.ChangePublisher
+	// CursorKey signs cursors (db.CursorKey gives one that survives
+	// restarts). It must not be empty.
+	CursorKey []byte
+	Now       func() time.Time // nil: time.Now
+	Logger    *slog.Logger     // nil: slog.Default()
+}
+
+// Server serves the polling API. It is safe for concurrent use.
+type Server struct {
+	d       Deps
+	log     *slog.Logger
+	cursors *cursorCodec
+	limits  *limiter
+	waiters *waiters
+	counts  *countCache
+
+	quit     chan struct{}
+	quitOnce sync.Once
+
+	requests, rateLimited, notModified atomic.Uint64
+}
+
+// Stats counts what the polling API did since start.
+type Stats struct {
+	Requests    uint64 // requests that reached the API, answered or refused
+	RateLimited uint64 // requests answered 429
+	NotModified uint64 // requests answered 304 thanks to If-None-Match
+	Waiting     int64  // long polls waiting right now
+	Limiters    int    // API tokens with a live rate-limit bucket
+}
+
+// New returns a Server over d. It panics when d.CursorKey is empty: cursors
+// signed with no secret could be forged by anyone.
+func New(d Deps) *Server {
+	if len(d.CursorKey) == 0 {
+		panic("poll: Deps.CursorKey must not be empty")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return &Server{
+		d:       d,
+		log:     d.Logger,
+		cursors: newCursorCodec(d.CursorKey),
+		limits:  newLimiter(d.Config.Polling.RatePerSecond, d.Config.Polling.Burst),
+		waiters: newWaiters(),
+		counts:  newCountCache(),
+		quit:    make(chan struct{}),
+	}
+}
+
+// Register adds the polling routes to r. authenticate is the API's
+// credential resolver (api.Server.Authenticate); on top of it the polling
+// API demands a Bearer token of client or admin scope — a session cookie is
+// not enough — and applies the per-token rate limit.
+func (s *Server) Register(r *gin.Engine, authenticate gin.HandlerFunc) {
+	g := r.Group("/api/v1/client/notifications",
+		s.countRequest, requireBearer, authenticate, rejectPublishToken, api.RequireUser(app.ScopeClient), s.rateLimit)
+	g.GET("", s.handleList)
+	// The static segment sits beside the :id routes; gin prefers it.
+	g.POST("/acknowledge", s.handleAcknowledgeMany)
+	g.GET("/:id", s.handleGet)
+	g.POST("/:id/acknowledge", s.handleAcknowledge)
+}
+
+// Handle is the bus subscriber: a ChangeCreated wakes the user's long polls,
+// and every change of a user invalidates their cached counts. It never
+// blocks.
+func (s *Server) Handle(c app.Change) {
+	if c.UserID == "" {
+		return
+	}
+	s.counts.invalidate(c.UserID)
+	if c.Kind == app.ChangeCreated {
+		s.waiters.wake(c.UserID)
+	}
+}
+
+// Close ends every waiting long poll at once (each answers with its current,
+// empty page) and makes later long polls answer without waiting. Call it
+// before shutting the HTTP server down, so that it need not wait up to a
+// minute for them.
+func (s *Server) Close() {
+	s.quitOnce.Do(func() { close(s.quit) })
+}
+
+// Stats returns the current counters.
+func (s *Server) Stats() Stats {
+	return Stats{
+		Requests:    s.requests.Load(),
+		RateLimited: s.rateLimited.Load(),
+		NotModified: s.notModified.Load(),
+		Waiting:     s.waiters.waiting.Load(),
+		Limiters:    s.limits.size(),
+	}
+}
+
+func (s *Server) countRequest(c *gin.Context) {
+	s.requests.Add(1)
+	c.Next()
+}
+
+// publish announces an acknowledged notification, if a publisher is wired.
+func (s *Server) publish(c *gin.Context, n *app.Notification) {
+	if s.d.Changes != nil {
+		s.d.Changes.Publish(c.Request.Context(), app.Change{Kind: app.ChangeAcknowledged, UserID: n.UserID, Notification: n})
+	}
+}

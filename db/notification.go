@@ -1,0 +1,412 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/google/uuid"
+)
+
+var _ app.NotificationStore = (*NotificationStore)(nil)
+
+// NotificationStore implements app.NotificationStore. Methods that take a
+// userID act only on that user's rows: another user's notification behaves
+// exactly like a missing one (ENOTFOUND, code NOTIFICATION_NOT_FOUND). The
+// exceptions are FindNotification, which returns any user's row, and
+// AcknowledgeMany, which reports AckDenied. It is safe for concurrent use.
+type NotificationStore struct {
+	db *DB
+}
+
+// NewNotificationStore returns a NotificationStore on d.
+func NewNotificationStore(d *DB) *NotificationStore { return &NotificationStore{db: d} }
+
+// notificationColumns is the column list every SELECT and RETURNING uses, in
+// the order scanNotification reads.
+const notificationColumns = `id, user_id, type, level, title, body, data, target_url, email_subject,
+	service_id, project, obj_app_label, obj_model_name, obj_object_id, read_at, status,
+	acknowledged_at, created_at`
+
+const insertNotificationSQL = `INSERT INTO notifications (` + notificationColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// maxAcknowledgeMany bounds one bulk acknowledge.
+const maxAcknowledgeMany = 100
+
+func notificationNotFound() error {
+	return &app.Error{Kind: app.ENOTFOUND, Code: app.CodeNotificationNotFound, Message: "Notification not found."}
+}
+
+// newID returns a fresh UUIDv7 in canonical text form.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// msTime truncates t to what the database keeps: UTC milliseconds.
+func msTime(t time.Time) time.Time { return fromMillis(millis(t)) }
+
+// CreateNotifications stores ns and the webhook deliveries ds in one
+// transaction and returns once it is durable. It fills a missing ID
+// (UUIDv7), CreatedAt (now), Status (pending) and Data ({}) in place and
+// truncates times to milliseconds, so ns match what a later read returns.
+// Errors: ENOTFOUND when a recipient does not exist, ECONFLICT for a
+// duplicate id; nothing is stored when any row fails.
+func (s *NotificationStore) CreateNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) error {
+	if len(ns) == 0 && len(ds) == 0 {
+		return nil
+	}
+	now := msTime(s.db.Now())
+	for _, n := range ns {
+		fillNotification(n, now)
+	}
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.Prepare(insertNotificationSQL)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, n := range ns {
+			if _, err := stmt.Exec(notificationArgs(n)...); err != nil {
+				return err
+			}
+		}
+		return insertDeliveries(tx, ds)
+	})
+	switch {
+	case isUniqueViolation(err):
+		return app.Errorf(app.ECONFLICT, "A notification or delivery with this id already exists.")
+	case isForeignKeyViolation(err):
+		return app.Errorf(app.ENOTFOUND, "User not found.")
+	}
+	return internal(err, "create notifications")
+}
+
+func fillNotification(n *app.Notification, now time.Time) {
+	if n.ID == "" {
+		n.ID = newID()
+	}
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = now
+	}
+	n.CreatedAt = msTime(n.CreatedAt)
+	if n.Status == "" {
+		n.Status = app.StatusPending
+	}
+	if len(n.Data) == 0 {
+		n.Data = json.RawMessage("{}")
+	}
+	for _, t := range []*time.Time{n.ReadAt, n.AcknowledgedAt} {
+		if t != nil {
+			*t = msTime(*t)
+		}
+	}
+}
+
+func notificationArgs(n *app.Notification) []any {
+	var label, model, obj any
+	if n.Object != nil {
+		label, model, obj = n.Object.AppLabel, n.Object.ModelName, n.Object.ObjectID
+	}
+	return []any{n.ID, n.UserID, n.Type, string(n.Level), n.Title, n.Body, string(n.Data),
+		nullString(n.TargetURL), n.EmailSubject, nullString(n.ServiceID), nullString(n.Project),
+		label, model, obj, nullMillis(n.ReadAt), n.Status, nullMillis(n.AcknowledgedAt), millis(n.CreatedAt)}
+}
+
+// rowScanner is *sql.Row or *sql.Rows.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+func scanNotification(r rowScanner) (*app.Notification, error) {
+	var (
+		n                        app.Notification
+		level, data              string
+		target, service, project sql.NullString
+		objApp, objModel, objID  sql.NullString
+		readAt, ackAt            sql.NullInt64
+		createdAt                int64
+	)
+	err := r.Scan(&n.ID, &n.UserID, &n.Type, &level, &n.Title, &n.Body, &data, &target, &n.EmailSubject,
+		&service, &project, &objApp, &objModel, &objID, &readAt, &n.Status, &ackAt, &createdAt)
+	if err != nil {
+		return nil, err
+	}
+	n.Level = app.Level(level)
+	n.Data = json.RawMessage(data)
+	n.TargetURL, n.ServiceID, n.Project = target.String, service.String, project.String
+	if objApp.Valid || objModel.Valid || objID.Valid {
+		n.Object = &app.ObjectRef{AppLabel: objApp.String, ModelName: objModel.String, ObjectID: objID.String}
+	}
+	n.ReadAt, n.AcknowledgedAt = timePtr(readAt), timePtr(ackAt)
+	n.CreatedAt = fromMillis(createdAt)
+	return &n, nil
+}
+
+// FindNotification returns the notification id of any user, so the polling
+// API can tell 403 from 404. Errors: ENOTFOUND (NOTIFICATION_NOT_FOUND).
+func (s *NotificationStore) FindNotification(ctx context.Context, id string) (*app.Notification, error) {
+	row := s.db.read.QueryRowContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id)
+	n, err := scanNotification(row)
+	if err != nil {
+		return nil, internal(notFound(err, app.CodeNotificationNotFound, "Notification not found."), "find notification")
+	}
+	return n, nil
+}
+
+// ListNotifications returns one page of f.UserID's notifications, newest
+// first unless f.Sort is SortOldest, never nil. Errors: EINVALID for a filter
+// without user or with an unknown sort or status.
+func (s *NotificationStore) ListNotifications(ctx context.Context, f app.NotificationFilter) ([]*app.Notification, error) {
+	q, args, err := listNotificationsQuery(f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, internal(err, "list notifications")
+	}
+	out := []*app.Notification{}
+	err = eachRow(rows, func() error {
+		n, err := scanNotification(rows)
+		if err == nil {
+			out = append(out, n)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, internal(err, "list notifications")
+	}
+	return out, nil
+}
+
+// CountNotifications counts what f selects, ignoring its page (Limit, Offset,
+// After, Sort).
+func (s *NotificationStore) CountNotifications(ctx context.Context, f app.NotificationFilter) (int, error) {
+	where, args, err := notificationWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE `+where, args...).Scan(&n)
+	return n, internal(err, "count notifications")
+}
+
+// UnreadCount returns how many unread notifications userID has; the partial
+// index notifications_user_unread answers it without touching the table.
+func (s *NotificationStore) UnreadCount(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := s.db.read.QueryRowContext(ctx, unreadCountSQL, userID).Scan(&n)
+	return n, internal(err, "count unread notifications")
+}
+
+const unreadCountSQL = `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`
+
+// listNotificationsQuery builds the page query of f. The keyset cursor is a
+// row-value comparison on (created_at, id), which SQLite turns into a range
+// of the (user_id, created_at, id) indexes rather than a scan from the top.
+func listNotificationsQuery(f app.NotificationFilter) (string, []any, error) {
+	where, args, err := notificationWhere(f)
+	if err != nil {
+		return "", nil, err
+	}
+	cmp, dir := "<", "DESC"
+	switch f.Sort {
+	case "", app.SortNewest:
+	case app.SortOldest:
+		cmp, dir = ">", "ASC"
+	default:
+		return "", nil, app.Errorf(app.EINVALID, "Sort must be %s or %s, not %q.", app.SortNewest, app.SortOldest, f.Sort)
+	}
+	if f.Limit < 0 || f.Offset < 0 {
+		return "", nil, app.Errorf(app.EINVALID, "Limit and offset must not be negative.")
+	}
+	if f.After != nil {
+		where += " AND (created_at, id) " + cmp + " (?, ?)"
+		args = append(args, millis(f.After.CreatedAt), f.After.ID)
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = 20
+	}
+	q := `SELECT ` + notificationColumns + ` FROM notifications WHERE ` + where +
+		` ORDER BY created_at ` + dir + `, id ` + dir + ` LIMIT ?`
+	args = append(args, limit)
+	if f.Offset > 0 {
+		q += ` OFFSET ?`
+		args = append(args, f.Offset)
+	}
+	return q, args, nil
+}
+
+// notificationWhere is the WHERE clause shared by list and count.
+func notificationWhere(f app.NotificationFilter) (string, []any, error) {
+	if f.UserID == "" {
+		return "", nil, app.Errorf(app.EINVALID, "A notification query needs a user.")
+	}
+	conds, args := []string{"user_id = ?"}, []any{f.UserID}
+	if f.UnreadOnly {
+		// Spelled exactly as the partial index's WHERE so the planner uses it.
+		conds = append(conds, "read_at IS NULL")
+	}
+	switch f.Status {
+	case "":
+	case app.StatusPending, app.StatusAcknowledged:
+		// A literal, not a parameter, so a partial index on a status could
+		// match. The value is one of two constants.
+		conds = append(conds, "status = '"+f.Status+"'")
+	default:
+		return "", nil, app.Errorf(app.EINVALID, "Status must be %s or %s, not %q.", app.StatusPending, app.StatusAcknowledged, f.Status)
+	}
+	for _, c := range []struct{ col, val string }{{"type", f.Type}, {"service_id", f.ServiceID}, {"project", f.Project}} {
+		if c.val != "" {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// MarkRead marks userID's notification id read; changed is false when it
+// already was. Errors: ENOTFOUND (NOTIFICATION_NOT_FOUND).
+func (s *NotificationStore) MarkRead(ctx context.Context, userID, id string) (changed bool, err error) {
+	now := millis(s.db.Now())
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`, now, id, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			changed = true
+			return nil
+		}
+		return ownNotificationExists(tx, userID, id)
+	})
+	return changed, internal(err, "mark notification read")
+}
+
+// ownNotificationExists returns ENOTFOUND unless userID owns notification id.
+func ownNotificationExists(tx *sql.Tx, userID, id string) error {
+	var one int
+	err := tx.QueryRow(`SELECT 1 FROM notifications WHERE id = ? AND user_id = ?`, id, userID).Scan(&one)
+	return notFound(err, app.CodeNotificationNotFound, "Notification not found.")
+}
+
+// MarkAllRead marks every unread notification of userID read and returns
+// how many changed.
+func (s *NotificationStore) MarkAllRead(ctx context.Context, userID string) (int, error) {
+	now := millis(s.db.Now())
+	n, err := writeCount(ctx, s.db, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, now, userID)
+	return n, internal(err, "mark all notifications read")
+}
+
+// Acknowledge sets userID's pending notification id acknowledged and read
+// (keeping an earlier read time) and returns the updated row. Errors:
+// ENOTFOUND (NOTIFICATION_NOT_FOUND); ECONFLICT
+// (NOTIFICATION_ALREADY_RESPONDED) when it was already acknowledged.
+func (s *NotificationStore) Acknowledge(ctx context.Context, userID, id string) (*app.Notification, error) {
+	now := millis(s.db.Now())
+	var n *app.Notification
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		row := tx.QueryRow(`UPDATE notifications
+			SET status = 'acknowledged', acknowledged_at = ?, read_at = COALESCE(read_at, ?)
+			WHERE id = ? AND user_id = ? AND status = 'pending'
+			RETURNING `+notificationColumns, now, now, id, userID)
+		var err error
+		if n, err = scanNotification(row); err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := ownNotificationExists(tx, userID, id); err != nil {
+			return err
+		}
+		return alreadyResponded()
+	})
+	if err != nil {
+		return nil, internal(err, "acknowledge notification")
+	}
+	return n, nil
+}
+
+func alreadyResponded() error {
+	return &app.Error{Kind: app.ECONFLICT, Code: app.CodeNotificationResponded, Message: "Notification has already been acknowledged."}
+}
+
+// AcknowledgeMany acknowledges up to 100 of userID's notifications in one
+// transaction and reports each id's outcome: AckDone, AckResponded,
+// AckNotFound, or AckDenied for another user's notification (the polling
+// API answers that with 403, so it reveals existence). Errors: EINVALID for
+// more than 100 ids.
+func (s *NotificationStore) AcknowledgeMany(ctx context.Context, userID string, ids []string) (map[string]app.AckOutcome, error) {
+	if len(ids) > maxAcknowledgeMany {
+		return nil, app.Errorf(app.EINVALID, "At most %d notifications can be acknowledged at once.", maxAcknowledgeMany)
+	}
+	out := make(map[string]app.AckOutcome, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	now := millis(s.db.Now())
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		clear(out)
+		pending, err := ackOutcomes(tx, userID, ids, out)
+		if err != nil || len(pending) == 0 {
+			return err
+		}
+		args := append([]any{now, now, userID}, pending...)
+		_, err = tx.Exec(`UPDATE notifications
+			SET status = 'acknowledged', acknowledged_at = ?, read_at = COALESCE(read_at, ?)
+			WHERE user_id = ? AND status = 'pending' AND id IN (`+placeholders(len(pending))+`)`, args...)
+		return err
+	})
+	if err != nil {
+		return nil, internal(err, "acknowledge notifications")
+	}
+	return out, nil
+}
+
+// ackOutcomes fills out with the outcome of every id and returns the ids of
+// userID's pending notifications, which the caller then acknowledges.
+func ackOutcomes(tx *sql.Tx, userID string, ids []string, out map[string]app.AckOutcome) ([]any, error) {
+	for _, id := range ids {
+		out[id] = app.AckNotFound
+	}
+	rows, err := tx.Query(`SELECT id, user_id, status FROM notifications WHERE id IN (`+placeholders(len(ids))+`)`, anySlice(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var pending []any
+	for rows.Next() {
+		var id, owner, status string
+		if err := rows.Scan(&id, &owner, &status); err != nil {
+			return nil, err
+		}
+		switch {
+		case owner != userID:
+			out[id] = app.AckDenied
+		case status != app.StatusPending:
+			out[id] = app.AckResponded
+		default:
+			out[id] = app.AckDone
+			pending = append(pending, id)
+		}
+	}
+	return pending, rows.Err()
+}
+
+// DeleteNotification deletes userID's notification id. Errors: ENOTFOUND
+// (NOTIFICATION_NOT_FOUND).
+func (s *NotificationStore) DeleteNotification(ctx context.Context, userID, id string) error {
+	n, err := writeCount(ctx, s.db, `DELETE FROM notifications WHERE id = ? AND user_id = ?`, id, userID)
+	if err == nil && n == 0 {
+		return notificationNotFound()
+	}
+	return internal(err, "delete notification")
+}
+
+// DeleteRead deletes userID's read notifications and returns how many.
+func (s *NotificationStore) DeleteRead(ctx context.Context, userID string) (int, error) {
+	n, err := writeCount(ctx, s.db, `DELETE FROM notifications WHERE user_id = ? AND read_at IS NOT NULL`, userID)
+	return n, internal(err, "delete read notifications")
+}

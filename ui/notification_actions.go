@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/belfry/belfry/app"
+	"github.com/gin-gonic/gin"
+)
+
+// handleMarkAllRead marks every notification of the user read and answers
+// with the refreshed list of the view that asked.
+func (u *UI) handleMarkAllRead(c *gin.Context) {
+	usr := user(c)
+	n, err := u.d.Notifications.MarkAllRead(c.Request.Context(), usr.ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if n > 0 {
+		u.publish(c, app.ChangeReadAll, usr.ID)
+	}
+	u.renderList(c)
+}
+
+// handleDeleteRead deletes the user's read notifications (the page asked for
+// confirmation) and answers with the refreshed list and a message.
+func (u *UI) handleDeleteRead(c *gin.Context) {
+	usr := user(c)
+	n, err := u.d.Notifications.DeleteRead(c.Request.Context(), usr.ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if n > 0 {
+		u.publish(c, app.ChangeDeletedRead, usr.ID)
+	}
+	msg := "There were no read notifications to delete."
+	switch {
+	case n == 1:
+		msg = "Deleted 1 read notification."
+	case n > 1:
+		msg = fmt.Sprintf("Deleted %d read notifications.", n)
+	}
+	u.flash(c, alertView{Kind: "success", Message: msg, AutoHide: true})
+	u.renderList(c)
+}
+
+// handleDeleteNotification deletes one notification; the item removes
+// itself (hx-swap="delete"), so the answer is empty.
+func (u *UI) handleDeleteNotification(c *gin.Context) {
+	usr := user(c)
+	if err := u.d.Notifications.DeleteNotification(c.Request.Context(), usr.ID, c.Param("id")); err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.publish(c, app.ChangeDeleted, usr.ID)
+	c.Status(http.StatusOK)
+}
+
+// handleBadge renders the bell's badge, for a tab that reconnects.
+func (u *UI) handleBadge(c *gin.Context) {
+	n, err := u.d.Notifications.UnreadCount(c.Request.Context(), user(c).ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.partial(c, http.StatusOK, "", "badge", badgeView{Count: n})
+}

@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/markdown"
+)
+
+// templateFiles holds the layout and shared partials (templates/*.html) and
+// one file per page (templates/pages/*.html).
+//
+//go:embed templates
+var templateFiles embed.FS
+
+// templates holds one parsed set per page: the shared files plus the page's
+// own file, which defines "content" and any partials of that page.
+type templates struct {
+	sets map[string]*template.Template
+}
+
+// parseTemplates parses every template once.
+func parseTemplates(funcs template.FuncMap) (*templates, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("ui: parse templates: %w", err)
+	}
+	files, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("ui: list page templates: %w", err)
+	}
+	t := &templates{sets: map[string]*template.Template{"": base}}
+	for _, f := range files {
+		set, err := base.Clone()
+		if err == nil {
+			set, err = set.ParseFS(templateFiles, f)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ui: parse %s: %w", f, err)
+		}
+		t.sets[strings.TrimSuffix(path.Base(f), ".html")] = set
+	}
+	return t, nil
+}
+
+// execute renders template name of the page's set ("" for the shared set)
+// into a buffer, so a failing template never sends half a page.
+func (t *templates) execute(pageName, name string, data any) ([]byte, error) {
+	set, ok := t.sets[pageName]
+	if !ok {
+		return nil, fmt.Errorf("ui: no template set %q", pageName)
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("ui: render %s/%s: %w", pageName, name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// funcs are the template functions. None of them turns user data into
+// trusted HTML except markdown, whose output is sanitised.
+func (u *UI) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":    u.assets.URL,
+		"markdown": func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
+		"count":    badgeText,
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"ago":      func(t time.Time) string { return ago(u.now(), t) },
+		"levelName": levelName,
+		"levelIcon": levelIcon,
+		"icon":      icon,
+		"external":  isExternal,
+		"badge":     func(n int) badgeView { return badgeView{Count: n} },
+		"initial":   initial,
+	}
+}
+
+// levelName is a level as a word for people: "Info", "Warning", "Error".
+func levelName(l app.Level) string {
+	if l == "" {
+		return ""
+	}
+	return strings.ToUpper(string(l[:1])) + string(l[1:])
+}
+
+// initial is the first letter of a name, upper-cased, for an avatar.
+func initial(name string) string {
+	for _, r := range name {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
+}
+
+// isExternal reports whether a link leaves Belfry (an absolute URL); such
+// links open in a new tab.
+func isExternal(link string) bool {
+	return strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://")
+}
+
+// badgeText is the unread count as the badge shows it: "99+" above 99.
+func badgeText(n int) string {
+	if n > 99 {
+		return "99+"
+	}
+	return strconv.Itoa(n)
+}
+
+// ago says how long before now t was, the way an inbox does: "just now",
+// "5 min ago", "3 h ago", "yesterday", "4 days ago", then the date.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 7*24*time.Hour:
+		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+	case now.Year() == t.Year():
+		return t.UTC().Format("2 Jan")
+	}
+	return t.UTC().Format("2 Jan 2006")
+}

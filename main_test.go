@@ -46,7 +46,7 @@ func belfry(t *testing.T, env []string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-func TestExitStatuses(t *testing.T) {
+func TestRunExitStatuses(t *testing.T) {
 	dir := t.TempDir()
 	badConfig := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(badConfig, []byte("[server]\nlisen = \"x\"\n"), 0o600); err != nil {
@@ -88,7 +88,7 @@ func TestExitStatuses(t *testing.T) {
 	}
 }
 
-func TestVersionDefault(t *testing.T) {
+func TestRunVersionDefault(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if err := run(context.Background(), []string{"version"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestVersionDefault(t *testing.T) {
 
 // TestServeStopsOnSIGTERM runs the real process and stops it the way a
 // service manager does.
-func TestServeStopsOnSIGTERM(t *testing.T) {
+func TestRunServeStopsOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	cmd := belfry(t, []string{"BELFRY_DATABASE_PATH=" + filepath.Join(dir, "belfry.db"), "BELFRY_SERVER_LISTEN=127.0.0.1:0"}, "serve")
 	stdout, err := cmd.StdoutPipe()

@@ -38,7 +38,7 @@ func rows(t *testing.T, path, table string) []string {
 	return ids
 }
 
-func TestBackupWhileServing(t *testing.T) {
+func TestCLIBackupWhileServing(t *testing.T) {
 	env, path := testEnv(t)
 	srv := startServe(t, env)
 	// Publish through a second handle while serve holds the database.
@@ -69,7 +69,7 @@ func TestBackupWhileServing(t *testing.T) {
 	wantFailure(t, runCLI(t, env, "", "backup", dest), 1, "already exists")
 }
 
-func TestBackupWithoutDatabase(t *testing.T) {
+func TestCLIBackupWithoutDatabase(t *testing.T) {
 	env, path := testEnv(t)
 	dest := filepath.Join(t.TempDir(), "copy.db")
 	wantFailure(t, runCLI(t, env, "", "backup", dest), 1, "does not exist")

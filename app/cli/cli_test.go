@@ -68,7 +68,7 @@ func wantFailure(t *testing.T, res result, code int, want string) {
 	}
 }
 
-func TestExitCode(t *testing.T) {
+func TestCLIExitCode(t *testing.T) {
 	usage := &UsageError{Err: errors.New("bad flag")}
 	for _, tc := range []struct {
 		err  error
@@ -87,7 +87,7 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-func TestReason(t *testing.T) {
+func TestCLIReason(t *testing.T) {
 	ae := app.Errorf(app.ENOTFOUND, "User %q does not exist.", "bob")
 	for _, tc := range []struct {
 		err  error
@@ -104,7 +104,7 @@ func TestReason(t *testing.T) {
 	}
 }
 
-func TestRunUsage(t *testing.T) {
+func TestCLIRunUsage(t *testing.T) {
 	res := runCLI(t, nil, "")
 	wantFailure(t, res, 2, "no command given")
 	if !strings.Contains(res.stderr, "Commands:") {
@@ -128,7 +128,7 @@ func TestRunUsage(t *testing.T) {
 	}
 }
 
-func TestHelpEveryCommand(t *testing.T) {
+func TestCLIHelpEveryCommand(t *testing.T) {
 	cmds := [][]string{{"serve"}, {"user"}, {"token"}, {"notify"}, {"backup"}, {"migrate"}, {"version"}}
 	for _, s := range userCommands {
 		cmds = append(cmds, []string{"user", s.name})
@@ -154,7 +154,7 @@ func TestHelpEveryCommand(t *testing.T) {
 	}
 }
 
-func TestBadUsage(t *testing.T) {
+func TestCLIBadUsage(t *testing.T) {
 	env, _ := testEnv(t)
 	for _, tc := range []struct {
 		args []string
@@ -185,7 +185,7 @@ func TestBadUsage(t *testing.T) {
 	}
 }
 
-func TestBadConfig(t *testing.T) {
+func TestCLIBadConfig(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(bad, []byte("[server]\nlisen = \"x\"\n"), 0o600); err != nil {
@@ -214,7 +214,7 @@ func TestBadConfig(t *testing.T) {
 	}
 }
 
-func TestVersion(t *testing.T) {
+func TestCLIVersion(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		if res := mustRun(t, nil, "", args...); res.stdout != "belfry test-1\n" {
 			t.Fatalf("belfry %s printed %q", args[0], res.stdout)

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestMigrate(t *testing.T) {
+func TestCLIMigrate(t *testing.T) {
 	env, path := testEnv(t)
 	wantFailure(t, runCLI(t, env, "", "migrate", "status"), 1, "does not exist")
 	if _, err := os.Stat(path); !os.IsNotExist(err) {

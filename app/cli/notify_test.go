@@ -63,7 +63,7 @@ func newToken(t *testing.T, s *Server, username string, admin bool, scope app.Sc
 	return secret
 }
 
-func TestNotify(t *testing.T) {
+func TestCLINotify(t *testing.T) {
 	s, ts := newTestServer(t)
 	ctx := context.Background()
 	token := newToken(t, s, "henry", false, app.ScopePublish)
@@ -119,7 +119,7 @@ func TestNotify(t *testing.T) {
 	})
 }
 
-func TestNotifyRefused(t *testing.T) {
+func TestCLINotifyRefused(t *testing.T) {
 	s, ts := newTestServer(t)
 	token := newToken(t, s, "jack", false, app.ScopePublish)
 	client := newToken(t, s, "jack", false, app.ScopeClient)
@@ -141,7 +141,7 @@ func TestNotifyRefused(t *testing.T) {
 	}
 }
 
-func TestNotifyServerFailures(t *testing.T) {
+func TestCLINotifyServerFailures(t *testing.T) {
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/v1/events" || r.Header.Get("Authorization") != "Bearer tok" {
 			t.Errorf("request %s %s with %q", r.Method, r.URL.Path, r.Header.Get("Authorization"))
@@ -165,7 +165,7 @@ func TestNotifyServerFailures(t *testing.T) {
 		1, "publish to "+garbage.URL)
 }
 
-func TestNotifyUsage(t *testing.T) {
+func TestCLINotifyUsage(t *testing.T) {
 	ok := []string{"--server", "http://127.0.0.1:1", "--token", "t"}
 	for _, tc := range []struct {
 		name string

@@ -96,7 +96,7 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func TestServe(t *testing.T) {
+func TestCLIServe(t *testing.T) {
 	env, _ := testEnv(t)
 	s := startServe(t, env)
 	if !strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasSuffix(s.url, ":0") {
@@ -129,7 +129,7 @@ func TestServe(t *testing.T) {
 	}
 }
 
-func TestServeAdminPasswordFromConfig(t *testing.T) {
+func TestCLIServeAdminPasswordFromConfig(t *testing.T) {
 	env, path := testEnv(t)
 	s := startServe(t, append(env, "BELFRY_AUTH_ADMIN_PASSWORD=configured secret"))
 	if len(s.before) != 0 {
@@ -143,7 +143,7 @@ func TestServeAdminPasswordFromConfig(t *testing.T) {
 	}
 }
 
-func TestServeListenFailure(t *testing.T) {
+func TestCLIServeListenFailure(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestServeListenFailure(t *testing.T) {
 	wantFailure(t, runCLI(t, env, "", "serve"), 1, "listen on "+ln.Addr().String())
 }
 
-func TestServeDatabaseFailure(t *testing.T) {
+func TestCLIServeDatabaseFailure(t *testing.T) {
 	env := []string{"BELFRY_DATABASE_PATH=" + t.TempDir(), "BELFRY_SERVER_LISTEN=127.0.0.1:0"} // a directory
 	res := runCLI(t, env, "", "serve")
 	if res.code() != 1 {
@@ -162,7 +162,7 @@ func TestServeDatabaseFailure(t *testing.T) {
 	}
 }
 
-func TestNewServerInvalidConfig(t *testing.T) {
+func TestCLINewServerInvalidConfig(t *testing.T) {
 	cfg := app.DefaultConfig()
 	cfg.Database.Path = filepath.Join(t.TempDir(), "belfry.db")
 	cfg.Log.Format = "xml"
@@ -190,7 +190,7 @@ func newLoggedServer(t *testing.T, change func(*app.Config)) (*Server, *syncBuff
 	return s, logs
 }
 
-func TestRequestLogHidesSecrets(t *testing.T) {
+func TestCLIRequestLogHidesSecrets(t *testing.T) {
 	s, logs := newLoggedServer(t, nil)
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/me?cursor=abc", nil)
 	req.Header.Set("Authorization", "Bearer secret-token-value")
@@ -212,7 +212,7 @@ func TestRequestLogHidesSecrets(t *testing.T) {
 	}
 }
 
-func TestTrustedProxies(t *testing.T) {
+func TestCLITrustedProxies(t *testing.T) {
 	s, logs := newLoggedServer(t, func(c *app.Config) { c.Server.TrustedProxies = []string{"192.0.2.0/24"} })
 	req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
 	req.Header.Set("X-Forwarded-For", "203.0.113.9")
@@ -222,7 +222,7 @@ func TestTrustedProxies(t *testing.T) {
 	}
 }
 
-func TestEngineErrors(t *testing.T) {
+func TestCLIEngineErrors(t *testing.T) {
 	s, logs := newLoggedServer(t, nil)
 	s.Engine.GET("/test/panic", func(*gin.Context) { panic("boom") })
 	for _, tc := range []struct {
@@ -251,7 +251,7 @@ func TestEngineErrors(t *testing.T) {
 	}
 }
 
-func TestReadyFailsOnceClosing(t *testing.T) {
+func TestCLIReadyFailsOnceClosing(t *testing.T) {
 	s, _ := newLoggedServer(t, nil)
 	rec := httptest.NewRecorder()
 	s.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
@@ -271,7 +271,7 @@ func TestReadyFailsOnceClosing(t *testing.T) {
 	}
 }
 
-func TestServerCloseRunsOnClose(t *testing.T) {
+func TestCLIServerCloseRunsOnClose(t *testing.T) {
 	s, _ := newLoggedServer(t, nil)
 	var order []string
 	bgDone := make(chan struct{})

@@ -9,7 +9,7 @@ import (
 	"github.com/belfry/belfry/app"
 )
 
-func TestTokenCreateListRevoke(t *testing.T) {
+func TestCLITokenCreateListRevoke(t *testing.T) {
 	env, path := testEnv(t)
 	mustRun(t, env, "password-1\n", "user", "add", "gina", "--password-stdin")
 
@@ -66,7 +66,7 @@ func TestTokenCreateListRevoke(t *testing.T) {
 	wantFailure(t, runCLI(t, env, "", "token", "revoke", clientID), 1, "Token not found.")
 }
 
-func TestTokenErrors(t *testing.T) {
+func TestCLITokenErrors(t *testing.T) {
 	env, _ := testEnv(t)
 	wantFailure(t, runCLI(t, env, "", "token", "create", "nobody"), 1, `User "nobody" does not exist.`)
 	wantFailure(t, runCLI(t, env, "", "token", "list", "nobody"), 1, `User "nobody" does not exist.`)

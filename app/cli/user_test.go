@@ -37,7 +37,7 @@ func canLogin(t *testing.T, path, username, password string) bool {
 
 var generatedPassword = regexp.MustCompile(`with password: (\S+)\n$`)
 
-func TestUserAdd(t *testing.T) {
+func TestCLIUserAdd(t *testing.T) {
 	env, path := testEnv(t)
 
 	res := mustRun(t, env, "", "user", "add", "alice")
@@ -72,7 +72,7 @@ func TestUserAdd(t *testing.T) {
 	})
 }
 
-func TestUserList(t *testing.T) {
+func TestCLIUserList(t *testing.T) {
 	env, _ := testEnv(t)
 	res := mustRun(t, env, "", "user", "list")
 	if res.stdout != "USERNAME  ADMIN  CREATED\n" {
@@ -91,7 +91,7 @@ func TestUserList(t *testing.T) {
 	}
 }
 
-func TestUserPasswd(t *testing.T) {
+func TestCLIUserPasswd(t *testing.T) {
 	env, path := testEnv(t)
 	mustRun(t, env, "first password\n", "user", "add", "dora", "--password-stdin")
 
@@ -113,7 +113,7 @@ func TestUserPasswd(t *testing.T) {
 	wantFailure(t, runCLI(t, env, "tiny\n", "user", "passwd", "dora", "--password-stdin"), 2, "at least 8 characters")
 }
 
-func TestUserDelete(t *testing.T) {
+func TestCLIUserDelete(t *testing.T) {
 	env, _ := testEnv(t)
 	mustRun(t, env, "password-1\n", "user", "add", "eve", "--password-stdin")
 	mustRun(t, env, "password-2\n", "user", "add", "frank", "--password-stdin")

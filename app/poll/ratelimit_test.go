@@ -103,8 +103,8 @@ func TestLimiterEvictsOnlyFullBuckets(t *testing.T) {
 	l.mu.Lock()
 	l.sweep(now)
 	l.mu.Unlock()
-	if got := l.size(); got != 1 {
-		t.Fatalf("%d buckets after the sweep, want the drained one", got)
+	if got := l.size(); got != 2 {
+		t.Fatalf("%d buckets after the sweep, want the drained and the fresh one", got)
 	}
 	if v := l.take("drained", now); !v.allowed || v.remaining != 4 {
 		t.Fatalf("the drained bucket after 5 s = %+v, want 4 remaining", v)

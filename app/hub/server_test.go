@@ -1,0 +1,325 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/auth"
+	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/db"
+	"github.com/coder/websocket"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// guard bounds every wait of a test: it only turns a hang into a failure,
+// no test asserts on how long something took.
+const guard = 10 * time.Second
+
+const password = "correct horse battery"
+
+// passwordHash is computed once: argon2id is deliberately slow.
+var passwordHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(password)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// server is the whole real-time path on a fresh database: db stores, auth,
+// api.Authenticate, the bus, the dispatcher and the hub on a real HTTP
+// listener, with a fake clock driving the hub.
+type server struct {
+	t     *testing.T
+	base  string // http://127.0.0.1:port, also the configured base URL
+	cfg   app.Config
+	db    *db.DB
+	notes *db.NotificationStore
+	mutes *db.MuteStore
+	prefs *db.PreferenceStore
+	users *db.UserStore
+	auth  *auth.Service
+	bus   *bus.Bus
+	hub   *Hub
+	clock *fakeClock
+	disp  *dispatch.Dispatcher
+}
+
+func newServer(t *testing.T, configure ...func(*app.Config)) *server {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	ctx := context.Background()
+	hs := httptest.NewUnstartedServer(nil)
+	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), clock: newFakeClock(), bus: bus.New()}
+	s.cfg = app.DefaultConfig()
+	s.cfg.Server.BaseURL = s.base
+	for _, f := range configure {
+		f(&s.cfg)
+	}
+
+	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	types, err := app.NewTypes(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db, s.notes, s.mutes, s.prefs, s.users = d, db.NewNotificationStore(d), db.NewMuteStore(d), db.NewPreferenceStore(d), db.NewUserStore(d)
+	s.auth = auth.New(auth.Options{Users: s.users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d)})
+	s.disp = dispatch.New(dispatch.Deps{Types: types, Users: s.users, Notifications: s.notes,
+		Preferences: s.prefs, Mutes: s.mutes, Changes: s.bus})
+	apiServer := api.New(api.Deps{Config: s.cfg, Types: types, Auth: s.auth, Users: s.users,
+		Notifications: s.notes, Preferences: s.prefs, Mutes: s.mutes, Dispatcher: s.disp, Changes: s.bus})
+
+	s.hub = New(Deps{Config: s.cfg, Notifications: s.notes, Mutes: s.mutes, Changes: s.bus, Clock: s.clock})
+	s.bus.Subscribe(s.hub.Handle)
+	engine := gin.New()
+	s.hub.Register(engine, apiServer.Authenticate())
+	hs.Config.Handler = engine
+	hs.Start()
+	t.Cleanup(func() {
+		s.hub.Close()
+		hs.Close()
+		d.Close()
+	})
+	return s
+}
+
+// user creates a user directly in the store, with the shared password.
+func (s *server) user(name string) *app.User {
+	s.t.Helper()
+	id, _ := uuid.NewV7()
+	u := &app.User{ID: id.String(), Username: name, PasswordHash: passwordHash(), CreatedAt: time.Now()}
+	if err := s.users.CreateUser(context.Background(), u); err != nil {
+		s.t.Fatal(err)
+	}
+	return u
+}
+
+func (s *server) token(u *app.User, scope app.Scope) string {
+	s.t.Helper()
+	secret, _, err := s.auth.CreateToken(context.Background(), u.ID, "t-"+string(scope), scope)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return secret
+}
+
+func (s *server) cookie(u *app.User) string {
+	s.t.Helper()
+	c, _, err := s.auth.Login(context.Background(), u.Username, password)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return c
+}
+
+// notify publishes an event of u to u through the dispatcher and returns
+// the id of the notification it created.
+func (s *server) notify(u *app.User, ev app.Event) string {
+	s.t.Helper()
+	res, err := s.disp.Notify(context.Background(), u, &ev)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if len(res.Notifications) != 1 {
+		s.t.Fatalf("notify created %d notifications, want 1", len(res.Notifications))
+	}
+	return res.Notifications[0].ID
+}
+
+func jobFailed(title string) app.Event {
+	return app.Event{Type: "job_failed", Title: title, Level: app.LevelError}
+}
+
+// publish announces a change of u's notifications, as the API does after a
+// write.
+func (s *server) publish(u *app.User, kind app.ChangeKind) {
+	s.bus.Publish(context.Background(), app.Change{Kind: kind, UserID: u.ID})
+}
+
+// wsURL is the endpoint's ws:// address.
+func (s *server) wsURL() string { return "ws" + strings.TrimPrefix(s.base, "http") + Path }
+
+// cred is how a test client authenticates its handshake.
+type cred func(http.Header)
+
+func cookieAuth(c string) cred {
+	return func(h http.Header) { h.Set("Cookie", api.SessionCookie+"="+c) }
+}
+
+func bearerAuth(secret string) cred {
+	return func(h http.Header) { h.Set("Authorization", "Bearer "+secret) }
+}
+
+func origin(o string) cred {
+	return func(h http.Header) { h.Set("Origin", o) }
+}
+
+// dial opens a socket for u and waits until the hub has indexed it, so that
+// a change published next reaches it.
+func (s *server) dial(u *app.User, creds ...cred) *client {
+	s.t.Helper()
+	before := len(s.hub.reg.UserConns(u.ID))
+	c := s.dialRaw(creds, nil)
+	s.waitFor("socket indexed", func() bool { return len(s.hub.reg.UserConns(u.ID)) > before })
+	return c
+}
+
+func (s *server) dialRaw(creds []cred, hc *http.Client) *client {
+	s.t.Helper()
+	h := http.Header{}
+	for _, f := range creds {
+		f(h)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	conn, resp, err := websocket.Dial(ctx, s.wsURL(), &websocket.DialOptions{HTTPHeader: h, HTTPClient: hc})
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		s.t.Fatalf("dial: %v (status %d)", err, status)
+	}
+	conn.SetReadLimit(1 << 22)
+	c := &client{t: s.t, conn: conn, frames: make(chan []byte, 1024), closed: make(chan struct{})}
+	go c.readLoop()
+	s.t.Cleanup(func() { conn.CloseNow() })
+	return c
+}
+
+// waitFor polls cond until it holds, failing the test after guard.
+func (s *server) waitFor(what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(guard)
+	for !cond() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// client is a test WebSocket client. It reads continuously in the
+// background (which also answers the server's pings) and queues the frames.
+type client struct {
+	t        *testing.T
+	conn     *websocket.Conn
+	frames   chan []byte
+	closed   chan struct{}
+	closeErr error
+}
+
+func (c *client) readLoop() {
+	defer close(c.closed)
+	for {
+		_, msg, err := c.conn.Read(context.Background())
+		if err != nil {
+			c.closeErr = err
+			return
+		}
+		c.frames <- msg
+	}
+}
+
+// frame is any server frame, decoded; keys keeps the raw members so tests
+// can check that a member is present and null.
+type frame struct {
+	Type         string  `json:"type"`
+	Count        any     `json:"notification_count"`
+	Reload       bool    `json:"reload_widget"`
+	Notification *toast  `json:"notification"`
+	ValidTill    *string `json:"valid_till"`
+	keys         map[string]json.RawMessage
+}
+
+// next returns the next frame, failing the test if none comes or the
+// socket closes.
+func (c *client) next() frame {
+	c.t.Helper()
+	select {
+	case msg := <-c.frames:
+		var f frame
+		if err := json.Unmarshal(msg, &f); err != nil {
+			c.t.Fatalf("frame %s: %v", msg, err)
+		}
+		if err := json.Unmarshal(msg, &f.keys); err != nil {
+			c.t.Fatalf("frame %s: %v", msg, err)
+		}
+		return f
+	case <-c.closed:
+		c.t.Fatalf("socket closed while waiting for a frame: %v", c.closeErr)
+	case <-time.After(guard):
+		c.t.Fatal("no frame arrived")
+	}
+	return frame{}
+}
+
+// closeStatus waits for the socket to be closed by the server and returns
+// the close code (-1 when the connection ended without a close frame).
+func (c *client) closeStatus() websocket.StatusCode {
+	c.t.Helper()
+	for {
+		select {
+		case <-c.frames: // frames queued before the close
+		case <-c.closed:
+			return websocket.CloseStatus(c.closeErr)
+		case <-time.After(guard):
+			c.t.Fatal("socket was not closed")
+		}
+	}
+}
+
+func (c *client) send(msg string) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := c.conn.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// wantPush checks a notification frame's count, reload flag and whether it
+// carries a toast.
+func wantPush(t *testing.T, f frame, count any, reload, toast bool) {
+	t.Helper()
+	if f.Type != "notification" {
+		t.Fatalf("type %q, want notification", f.Type)
+	}
+	for _, k := range []string{"notification_count", "reload_widget", "notification"} {
+		if _, ok := f.keys[k]; !ok {
+			t.Fatalf("frame lacks %q: %v", k, f.keys)
+		}
+	}
+	if len(f.keys) != 4 {
+		t.Fatalf("frame has members %v, want type, notification_count, reload_widget, notification", f.keys)
+	}
+	if n, ok := f.Count.(float64); ok {
+		f.Count = int(n)
+	}
+	if count != nil && f.Count != count {
+		t.Fatalf("notification_count %v, want %v", f.Count, count)
+	}
+	if f.Reload != reload {
+		t.Fatalf("reload_widget %v, want %v", f.Reload, reload)
+	}
+	if (f.Notification != nil) != toast {
+		t.Fatalf("notification %s, want toast %v", f.keys["notification"], toast)
+	}
+}

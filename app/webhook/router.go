@@ -1,0 +1,82 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/google/uuid"
+)
+
+// Router implements app.WebhookRouter: for each dispatched notification it
+// returns one outbox delivery per enabled webhook of the recipient that
+// subscribes to the type's webhook event. It is safe for concurrent use.
+type Router struct {
+	d Deps
+}
+
+var _ app.WebhookRouter = (*Router)(nil)
+
+// NewRouter returns a Router over d.Store.
+func NewRouter(d Deps) *Router { return &Router{d: d.withDefaults()} }
+
+// Deliveries returns the deliveries of n for typ.WebhookEvent, due now. Each
+// carries a snapshot of the notification as its payload and a fresh UUIDv7
+// as its ID, the webhook-id that every attempt repeats.
+func (r *Router) Deliveries(ctx context.Context, typ app.NotificationType, n *app.Notification) ([]*app.WebhookDelivery, error) {
+	if typ.WebhookEvent == "" {
+		return nil, nil
+	}
+	hooks, err := r.d.Store.SubscribedWebhooks(ctx, n.UserID, typ.WebhookEvent)
+	if err != nil || len(hooks) == 0 {
+		return nil, err
+	}
+	payload, err := json.Marshal(snapshotOf(n))
+	if err != nil {
+		return nil, fmt.Errorf("encode webhook payload: %w", err)
+	}
+	now := r.d.Now().UTC()
+	out := make([]*app.WebhookDelivery, 0, len(hooks))
+	for _, h := range hooks {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, fmt.Errorf("new delivery id: %w", err)
+		}
+		out = append(out, &app.WebhookDelivery{
+			ID: id.String(), WebhookID: h.ID, NotificationID: n.ID, Event: typ.WebhookEvent,
+			Payload: payload, Status: app.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
+		})
+	}
+	return out, nil
+}
+
+// snapshot is the notification as a webhook sees it: its content at the
+// time of the dispatch, without per-reader state (read, acknowledged).
+type snapshot struct {
+	ID        string          `json:"id"`
+	UserID    string          `json:"user_id"`
+	Type      string          `json:"type"`
+	Level     app.Level       `json:"level"`
+	Title     string          `json:"title"`
+	Body      string          `json:"body"`
+	Data      json.RawMessage `json:"data"`
+	TargetURL string          `json:"target_url,omitempty"`
+	ServiceID string          `json:"service_id,omitempty"`
+	Project   string          `json:"project,omitempty"`
+	Object    *app.ObjectRef  `json:"object,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+func snapshotOf(n *app.Notification) snapshot {
+	data := n.Data
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	return snapshot{
+		ID: n.ID, UserID: n.UserID, Type: n.Type, Level: n.Level, Title: n.Title, Body: n.Body,
+		Data: data, TargetURL: n.TargetURL, ServiceID: n.ServiceID, Project: n.Project,
+		Object: n.Object, CreatedAt: n.CreatedAt.UTC(),
+	}
+}

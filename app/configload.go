@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -300,6 +301,7 @@ func (c *Config) Validate() error {
 	for _, check := range []func() error{
 		c.Server.validate, c.Database.validate, c.Auth.validate, c.Notifications.validate,
 		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Log.validate,
+		c.Report.validate,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -409,10 +411,22 @@ func (p *PollingConfig) validate() error {
 }
 
 func (w *WebhooksConfig) validate() error {
-	if err := positiveInts(map[string]int{"webhooks.workers": w.Workers}); err != nil {
+	if err := positiveInts(map[string]int{"webhooks.workers": w.Workers, "webhooks.max_attempts": w.MaxAttempts}); err != nil {
 		return err
 	}
-	return positiveDurations(map[string]Duration{"webhooks.timeout": w.Timeout})
+	return positiveDurations(map[string]Duration{"webhooks.timeout": w.Timeout, "webhooks.retention": w.Retention})
+}
+
+// validate checks the report's shape only: the report capability parses
+// the cron expression itself.
+func (r *ReportConfig) validate() error {
+	if n := len(strings.Fields(r.Schedule)); n != 5 {
+		return invalidf("report.schedule must be a 5-field cron expression (minute hour day month weekday) such as \"0 8 * * 1\", not %q.", r.Schedule)
+	}
+	if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "" {
+		return invalidf("report.timezone must be an IANA time zone such as \"Europe/Paris\" or \"Local\", not %q.", r.Timezone)
+	}
+	return nil
 }
 
 func (l *LogConfig) validate() error {

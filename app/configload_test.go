@@ -331,6 +331,11 @@ func TestConfigValidate(t *testing.T) {
 		{"polling burst", func(c *Config) { c.Polling.Burst = 0 }, "polling.burst must be at least 1"},
 		{"webhook workers", func(c *Config) { c.Webhooks.Workers = 0 }, "webhooks.workers must be at least 1"},
 		{"webhook timeout", func(c *Config) { c.Webhooks.Timeout = Duration{} }, "webhooks.timeout must be a positive duration"},
+		{"webhook attempts", func(c *Config) { c.Webhooks.MaxAttempts = 0 }, "webhooks.max_attempts must be at least 1"},
+		{"webhook retention", func(c *Config) { c.Webhooks.Retention = Duration{} }, "webhooks.retention must be a positive duration"},
+		{"report schedule", func(c *Config) { c.Report.Schedule = "every monday" }, `report.schedule must be a 5-field cron expression`},
+		{"report timezone", func(c *Config) { c.Report.Timezone = "Mars/Olympus" }, `report.timezone must be an IANA time zone such as "Europe/Paris" or "Local", not "Mars/Olympus"`},
+		{"report timezone empty", func(c *Config) { c.Report.Timezone = "" }, `report.timezone must be an IANA time zone`},
 		{"log level", func(c *Config) { c.Log.Level = "verbose" }, `log.level must be debug, info, warn or error, not "verbose"`},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, `log.format must be text or json, not "xml"`},
 	} {
@@ -355,6 +360,7 @@ func TestConfigValidateAccepts(t *testing.T) {
 		{"storm off", func(c *Config) { c.Storm.Enabled = false }},
 		{"no sticky, no step", func(c *Config) { c.Storm.Sticky, c.Storm.BackoffStep = Duration{}, Duration{} }},
 		{"admin password", func(c *Config) { c.Auth.AdminPassword = "long enough" }},
+		{"UTC report", func(c *Config) { c.Report.Timezone = "UTC" }},
 		{"extra type", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "backup_done"}} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -364,5 +370,24 @@ func TestConfigValidateAccepts(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestConfigReadmeDocumentsEveryKey keeps the configuration table of README.md
+// complete: every key and its environment variable appear in it.
+func TestConfigReadmeDocumentsEveryKey(t *testing.T) {
+	text, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	for _, f := range configFields(&cfg) {
+		env := "`" + f.Env + "`"
+		if !f.Scalar {
+			env = "file only"
+		}
+		if !strings.Contains(string(text), "| `"+f.Key+"` | "+env+" |") {
+			t.Errorf("README.md has no row for %s (%s)", f.Key, env)
+		}
 	}
 }

@@ -69,12 +69,12 @@ func (t *templates) execute(pageName, name string, data any) ([]byte, error) {
 // trusted HTML except markdown, whose output is sanitised.
 func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":    u.assets.URL,
-		"markdown": func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
-		"count":    badgeText,
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"ago":      func(t time.Time) string { return ago(u.now(), t) },
+		"asset":     u.assets.URL,
+		"markdown":  func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
+		"count":     badgeText,
+		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"ago":       func(t time.Time) string { return ago(u.now(), t) },
 		"levelName": levelName,
 		"levelIcon": levelIcon,
 		"icon":      icon,

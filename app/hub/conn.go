@@ -37,9 +37,16 @@ type Conn struct {
 
 	subs map[string]struct{} // guarded by reg.mu
 
-	closing atomic.Bool // no more sends: closed, being closed or dropped
-	abort   sync.Once
-	done    chan struct{} // closed once the connection has ended
+	closing   atomic.Bool // no more sends: closed, being closed or dropped
+	abort     sync.Once
+	done      chan struct{} // closed once the connection has ended
+	handshake chan error    // Serve's result: the upgrade's outcome
+	signalled sync.Once
+}
+
+// handshakeDone reports the outcome of the upgrade to Serve, once.
+func (c *Conn) handshakeDone(err error) {
+	c.signalled.Do(func() { c.handshake <- err })
 }
 
 // UserID is the id of the authenticated user.

@@ -184,14 +184,16 @@ func (h *Hub) CloseUser(userID string) {
 	h.reg.CloseUser(userID, CloseRevoked, "signed out")
 }
 
-// Close sends every socket a close frame (1012, service restart: clients
-// reconnect once the server is back), waits briefly for them to end, and
-// stops the workers. Call it before the HTTP server's Shutdown, which does
-// not wait for upgraded connections.
+// Close stops taking changes, lets the workers queue the frames of the
+// changes already taken, then sends every socket a close frame behind them
+// (1012, service restart: clients reconnect once the server is back) and
+// waits briefly for the sockets to end. Call it before the HTTP server's
+// Shutdown, which does not wait for upgraded connections. Closing twice is
+// harmless.
 func (h *Hub) Close() error {
+	h.queues.close()
 	err := h.reg.Close()
 	h.cancel()
-	h.queues.close()
 	return err
 }
 

@@ -103,6 +103,10 @@ type RegistryStats struct {
 // ErrClosed is returned by Serve once the Registry is closed.
 var ErrClosed = errors.New("hub: registry closed")
 
+// readBufferSize is each connection's read buffer; larger client frames are
+// read in several system calls.
+const readBufferSize = 512
+
 // connKey is the melody session key holding the *Conn.
 const connKey = "belfry.conn"
 
@@ -127,9 +131,10 @@ func NewRegistry(o RegistryOptions) *Registry {
 	r.m.Config.PongWait = o.PingPeriod * 3 / 2
 	r.m.Config.WriteWait = o.WriteWait
 	r.m.Upgrader = &websocket.Upgrader{
-		// Zero read size reuses the HTTP server's buffered reader; a pool
-		// keeps write buffers only while a frame is being written. Idle
-		// connections then hold no buffers of their own.
+		// Client frames are small: a small read buffer of its own lets the
+		// HTTP server's 4 KiB one go. A pool holds write buffers only while a
+		// frame is being written, so idle connections keep none.
+		ReadBufferSize:  readBufferSize,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     func(req *http.Request) bool { return checkOrigin(r.origin, req) },
 		Error:           handshakeError,
@@ -164,12 +169,15 @@ func (o RegistryOptions) withDefaults() RegistryOptions {
 	return o
 }
 
-// Serve upgrades an authenticated handshake and serves the connection until
-// it ends; it blocks meanwhile, so call it last in the HTTP handler. The
+// Serve upgrades an authenticated handshake and returns once the handshake
+// is done; the connection is then served on goroutines of its own. The
 // caller has authenticated the peer (info). A refused handshake — a
 // cross-origin or missing Origin without a token, a request that is not a
 // WebSocket handshake, a closed Registry — is answered in the JSON error
 // envelope and reported as an error; the connection is never upgraded.
+//
+// When Serve returns nil the connection is indexed: something sent to its
+// user from then on reaches it.
 func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo) error {
 	r.mu.RLock()
 	closed := r.closed
@@ -178,10 +186,20 @@ func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo
 		handshakeError(w, req, http.StatusServiceUnavailable, nil)
 		return ErrClosed
 	}
-	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, data: info.Data, done: make(chan struct{})}
+	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, data: info.Data,
+		done: make(chan struct{}), handshake: make(chan error, 1)}
 	req = req.WithContext(withBearer(req.Context(), info.TokenID != ""))
-	// melody keeps the keys map as the session's: a fresh one per request.
-	err := r.m.HandleRequestWithKeys(w, req, map[string]any{connKey: c})
+	// melody serves a connection on the goroutine that upgrades it. That is
+	// a fresh one, not the handler's — whose stack is deep after routing,
+	// authentication and a database lookup — so that the handler can return
+	// once the handshake is done and an idle connection holds only shallow
+	// stacks. melody keeps the keys map as the session's: a fresh one per
+	// request.
+	go func() {
+		err := r.m.HandleRequestWithKeys(w, req, map[string]any{connKey: c})
+		c.handshakeDone(err) // a failed upgrade; after a served connection a no-op
+	}()
+	err := <-c.handshake
 	if errors.Is(err, melody.ErrClosed) {
 		handshakeError(w, req, http.StatusServiceUnavailable, nil)
 		return ErrClosed
@@ -206,14 +224,19 @@ func connOf(s *melody.Session) *Conn {
 func (r *Registry) handleConnect(s *melody.Session) {
 	c := connOf(s)
 	c.sess = s
+	// The request is not needed after the handshake; dropping it frees its
+	// headers and context for the connection's lifetime.
+	s.Request = nil
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		c.Close(CloseShutdown, "server shutting down")
+		c.handshakeDone(nil)
 		return
 	}
 	r.indexLocked(c)
 	r.mu.Unlock()
+	c.handshakeDone(nil)
 	if r.opts.OnConnect != nil {
 		r.opts.OnConnect(c)
 	}

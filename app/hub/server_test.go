@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -41,7 +42,7 @@ var passwordHash = sync.OnceValue(func() string {
 // api.Authenticate, the bus, the dispatcher and the hub on a real HTTP
 // listener, with a fake clock driving the hub.
 type server struct {
-	t     *testing.T
+	t     testing.TB
 	base  string // http://127.0.0.1:port, also the configured base URL
 	cfg   app.Config
 	db    *db.DB
@@ -58,10 +59,19 @@ type server struct {
 
 func newServer(t *testing.T, configure ...func(*app.Config)) *server {
 	t.Helper()
+	clock := newFakeClock()
+	s := newServerWithClock(t, clock, configure...)
+	s.clock = clock
+	return s
+}
+
+// newServerWithClock is newServer with any clock; s.clock stays nil.
+func newServerWithClock(t testing.TB, clock Clock, configure ...func(*app.Config)) *server {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	ctx := context.Background()
 	hs := httptest.NewUnstartedServer(nil)
-	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), clock: newFakeClock(), bus: bus.New()}
+	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), bus: bus.New()}
 	s.cfg = app.DefaultConfig()
 	s.cfg.Server.BaseURL = s.base
 	for _, f := range configure {
@@ -86,7 +96,8 @@ func newServer(t *testing.T, configure ...func(*app.Config)) *server {
 	apiServer := api.New(api.Deps{Config: s.cfg, Types: types, Auth: s.auth, Users: s.users,
 		Notifications: s.notes, Preferences: s.prefs, Mutes: s.mutes, Dispatcher: s.disp, Changes: s.bus})
 
-	s.hub = New(Deps{Config: s.cfg, Notifications: s.notes, Mutes: s.mutes, Changes: s.bus, Clock: s.clock})
+	s.hub = New(Deps{Config: s.cfg, Notifications: s.notes, Mutes: s.mutes, Changes: s.bus, Clock: clock,
+		Logger: slog.New(slog.DiscardHandler)})
 	s.bus.Subscribe(s.hub.Handle)
 	engine := gin.New()
 	s.hub.Register(engine, apiServer.Authenticate())
@@ -103,8 +114,19 @@ func newServer(t *testing.T, configure ...func(*app.Config)) *server {
 // user creates a user directly in the store, with the shared password.
 func (s *server) user(name string) *app.User {
 	s.t.Helper()
+	return s.newUser(name, false)
+}
+
+// admin creates an administrator.
+func (s *server) admin(name string) *app.User {
+	s.t.Helper()
+	return s.newUser(name, true)
+}
+
+func (s *server) newUser(name string, admin bool) *app.User {
+	s.t.Helper()
 	id, _ := uuid.NewV7()
-	u := &app.User{ID: id.String(), Username: name, PasswordHash: passwordHash(), CreatedAt: time.Now()}
+	u := &app.User{ID: id.String(), Username: name, IsAdmin: admin, PasswordHash: passwordHash(), CreatedAt: time.Now()}
 	if err := s.users.CreateUser(context.Background(), u); err != nil {
 		s.t.Fatal(err)
 	}
@@ -219,7 +241,7 @@ func (s *server) waitFor(what string, cond func() bool) {
 // client is a test WebSocket client. It reads continuously in the
 // background (which also answers the server's pings) and queues the frames.
 type client struct {
-	t        *testing.T
+	t        testing.TB
 	conn     *websocket.Conn
 	frames   chan []byte
 	closed   chan struct{}
@@ -253,22 +275,26 @@ type frame struct {
 // socket closes.
 func (c *client) next() frame {
 	c.t.Helper()
+	var msg []byte
 	select {
-	case msg := <-c.frames:
-		var f frame
-		if err := json.Unmarshal(msg, &f); err != nil {
-			c.t.Fatalf("frame %s: %v", msg, err)
-		}
-		if err := json.Unmarshal(msg, &f.keys); err != nil {
-			c.t.Fatalf("frame %s: %v", msg, err)
-		}
-		return f
+	case msg = <-c.frames:
 	case <-c.closed:
-		c.t.Fatalf("socket closed while waiting for a frame: %v", c.closeErr)
+		select { // frames that arrived before the close come first
+		case msg = <-c.frames:
+		default:
+			c.t.Fatalf("socket closed while waiting for a frame: %v", c.closeErr)
+		}
 	case <-time.After(guard):
 		c.t.Fatal("no frame arrived")
 	}
-	return frame{}
+	var f frame
+	if err := json.Unmarshal(msg, &f); err != nil {
+		c.t.Fatalf("frame %s: %v", msg, err)
+	}
+	if err := json.Unmarshal(msg, &f.keys); err != nil {
+		c.t.Fatalf("frame %s: %v", msg, err)
+	}
+	return f
 }
 
 // closeStatus waits for the socket to be closed by the server and returns
@@ -321,5 +347,12 @@ func wantPush(t *testing.T, f frame, count any, reload, toast bool) {
 	}
 	if (f.Notification != nil) != toast {
 		t.Fatalf("notification %s, want toast %v", f.keys["notification"], toast)
+	}
+}
+
+func mustUnmarshal(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
 	}
 }

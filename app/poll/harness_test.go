@@ -46,7 +46,7 @@ func (c *clock) Add(d time.Duration) {
 // harness is the polling API over a real SQLite database, real auth and a
 // real HTTP server.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	db      *db.DB
 	store   *db.NotificationStore
 	users   *db.UserStore
@@ -86,7 +86,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 
 // newHarness starts the API; limits set Polling.RatePerSecond and Burst
 // (generous when nil).
-func newHarness(t *testing.T, limits *app.PollingConfig) *harness {
+func newHarness(t testing.TB, limits *app.PollingConfig) *harness {
 	t.Helper()
 	ctx := context.Background()
 	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})

@@ -71,6 +71,7 @@ func (s *Server) rowsOrWait(ctx context.Context, q *listQuery) ([]*app.Notificat
 		if !wake {
 			return rows, nil
 		}
+		s.waiters.woken.Add(1)
 	}
 }
 

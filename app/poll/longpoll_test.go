@@ -7,7 +7,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
 )
 
 // waitFor polls cond until it holds, failing after a generous bound.
@@ -83,10 +82,12 @@ func TestLongPoll(t *testing.T) {
 		filtered := *h.list(tok, "sort=oldest&service_id=backup").Pagination.NextCursor
 		done := h.longPoll(context.Background(), tok, "sort=oldest&service_id=backup&wait=60&cursor="+filtered)
 		waitFor(t, "the poll to wait", func() bool { return h.poll.Stats().Waiting == 1 })
+		woken := h.poll.Stats().Woken
 		h.insert(bob, notif{service: "backup"})
 		h.insert(u, notif{service: "mail"}) // wakes the poll, which finds nothing and waits again
 		waitFor(t, "the poll to wait again", func() bool {
-			return h.poll.Stats().Waiting == 1 && h.poll.waiters.watched(u.ID)
+			st := h.poll.Stats()
+			return st.Woken == woken+1 && st.Waiting == 1
 		})
 		select {
 		case r := <-done:
@@ -108,7 +109,8 @@ func TestLongPoll(t *testing.T) {
 	})
 
 	t.Run("ReturnsAtOnceWhenRowsExist", func(t *testing.T) {
-		lb := decodeList(t, <-h.longPoll(context.Background(), tok, "sort=oldest&wait=60&limit=1&cursor="+*h.list(tok, "sort=oldest").Pagination.NextCursor))
+		first := *h.list(tok, "sort=oldest&limit=1").Pagination.NextCursor
+		lb := decodeList(t, <-h.longPoll(context.Background(), tok, "sort=oldest&wait=60&limit=1&cursor="+first))
 		if len(lb.Notifications) != 1 || !lb.Pagination.HasMore {
 			t.Fatalf("= %v %+v", lb.ids(), lb.Pagination)
 		}
@@ -175,4 +177,3 @@ func TestWaitersWake(t *testing.T) {
 		t.Fatalf("%d users left after every release", len(w.users))
 	}
 }
-

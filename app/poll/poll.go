@@ -54,6 +54,7 @@ type Stats struct {
 	RateLimited uint64 // requests answered 429
 	NotModified uint64 // requests answered 304 thanks to If-None-Match
 	Waiting     int64  // long polls waiting right now
+	Woken       uint64 // long polls woken by a new notification
 	Limiters    int    // API tokens with a live rate-limit bucket
 }
 
@@ -122,6 +123,7 @@ func (s *Server) Stats() Stats {
 		RateLimited: s.rateLimited.Load(),
 		NotModified: s.notModified.Load(),
 		Waiting:     s.waiters.waiting.Load(),
+		Woken:       s.waiters.woken.Load(),
 		Limiters:    s.limits.size(),
 	}
 }

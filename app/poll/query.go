@@ -2,8 +2,8 @@ package poll
 
 import (
 	"maps"
-	"slices"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -13,6 +13,7 @@ type waiters struct {
 	mu      sync.Mutex
 	users   map[string]*signal
 	waiting atomic.Int64
+	woken   atomic.Uint64
 }
 
 type signal struct {

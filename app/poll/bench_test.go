@@ -1,0 +1,409 @@
+package poll
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/auth"
+	"github.com/belfry/belfry/db"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// The benchmark database: 1,000,000 notifications of 100 users, built once
+// into a file under os.TempDir() and reused by later runs. One heavy user
+// holds 700,000 rows so that page 10,000 (of 50) exists for every filter;
+// the other 99 share the rest. Rows are inserted in time order across
+// users, as they would arrive, so a user's rows are spread over the table.
+const (
+	benchFile     = "belfry-poll-bench-v1.db"
+	benchRows     = 1_000_000
+	benchUsers    = 100
+	benchHeavy    = 700_000
+	benchDeepPage = 10_000
+)
+
+var benchT0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+type benchEnv struct {
+	db      *db.DB
+	store   *db.NotificationStore
+	poll    *Server
+	handler http.Handler
+	users   []*app.User
+	tokens  []string
+}
+
+var (
+	benchOnce sync.Once
+	benchEnvV *benchEnv
+	benchErr  error
+)
+
+// openBench opens (building on first use) the benchmark database and wires
+// the polling API over it without a rate limit.
+func openBench(b *testing.B) *benchEnv {
+	b.Helper()
+	if testing.Short() {
+		b.Skip("the 1,000,000-row benchmark does not run with -short")
+	}
+	benchOnce.Do(func() { benchEnvV, benchErr = buildBenchEnv() })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchEnvV
+}
+
+func buildBenchEnv() (*benchEnv, error) {
+	ctx := context.Background()
+	path := filepath.Join(os.TempDir(), benchFile)
+	d, err := db.Open(db.Options{Path: path, Durability: "normal", ReadConns: 8})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	users := db.NewUserStore(d)
+	if _, err := users.FindUserByName(ctx, benchUserName(benchUsers-1)); err != nil {
+		if err := fillBench(ctx, d, users); err != nil {
+			return nil, fmt.Errorf("build %s: %w", path, err)
+		}
+	}
+	env := &benchEnv{db: d, store: db.NewNotificationStore(d)}
+	authSvc := auth.New(auth.Options{Users: users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d), Logger: quietLogger()})
+	for i := range benchUsers {
+		u, err := users.FindUserByName(ctx, benchUserName(i))
+		if err != nil {
+			return nil, err
+		}
+		// Fresh tokens each run; the old ones are harmless rows.
+		secret, _, err := authSvc.CreateToken(ctx, u.ID, "bench", app.ScopeClient)
+		if err != nil {
+			return nil, err
+		}
+		env.users, env.tokens = append(env.users, u), append(env.tokens, secret)
+	}
+	key, err := db.CursorKey(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	cfg := app.DefaultConfig()
+	cfg.Polling.RatePerSecond = 0
+	apiServer := api.New(api.Deps{Config: cfg, Auth: authSvc, Users: users, Notifications: env.store, Logger: quietLogger()})
+	env.poll = New(Deps{Config: cfg, Notifications: env.store, CursorKey: key, Logger: quietLogger()})
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	env.poll.Register(r, apiServer.Authenticate())
+	env.handler = r
+	return env, nil
+}
+
+func benchUserName(i int) string { return fmt.Sprintf("bench%03d", i) }
+
+// fillBench writes the users and the 1,000,000 rows in one transaction.
+func fillBench(ctx context.Context, d *db.DB, users *db.UserStore) error {
+	start := time.Now()
+	ids := make([]string, benchUsers)
+	for i := range ids {
+		u := &app.User{Username: benchUserName(i), PasswordHash: "x"}
+		if err := users.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		ids[i] = u.ID
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	err := d.Write(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.Prepare(`INSERT INTO notifications (id, user_id, type, level, title, body, data,
+			target_url, email_subject, service_id, project, status, acknowledged_at, read_at, created_at)
+			VALUES (?, ?, 'job_failed', 'error', ?, 'Backup exited with status 1.', '{"job":"nightly"}',
+			'https://nas.local/jobs/1', '', ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := range benchRows {
+			// Every other row belongs to the heavy user until it has its
+			// share; the rest go round the others.
+			owner := 0
+			if i%10 >= 7 {
+				owner = 1 + i%(benchUsers-1)
+			}
+			at := benchT0.Add(time.Duration(i) * 250 * time.Millisecond).UnixMilli()
+			service, project := "backup", "home"
+			if rng.IntN(4) == 0 {
+				service = "mail"
+			}
+			if rng.IntN(4) == 0 {
+				project = "work"
+			}
+			status, acked, read := app.StatusPending, any(nil), any(nil)
+			if rng.IntN(5) == 0 {
+				status, acked, read = app.StatusAcknowledged, at+60_000, at+60_000
+			}
+			if _, err := stmt.Exec(uuid.Must(uuid.NewV7()).String(), ids[owner], fmt.Sprintf("Nightly backup %d failed", i),
+				service, project, status, acked, read, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "built the benchmark database (%d rows) in %v\n", benchRows, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// benchFilters are the queries measured; each has at least 500,000 matches
+// for the heavy user, so page 10,000 exists.
+var benchFilters = []struct{ name, query string }{
+	{"none", ""},
+	{"status", "status=pending"},
+	{"service", "service_id=backup"},
+	{"project", "project=home"},
+}
+
+// deepCursor synthesises the cursor that leads to page `page` of q: the
+// keyset position of the last row of page-1, found once with OFFSET.
+func (e *benchEnv) deepCursor(b *testing.B, q *listQuery, page int) string {
+	b.Helper()
+	f := q.countFilter()
+	f.Sort, f.Limit, f.Offset = q.sort, 1, (page-1)*q.limit-1
+	rows, err := e.store.ListNotifications(context.Background(), f)
+	if err != nil || len(rows) != 1 {
+		b.Fatalf("position of page %d: %v (%d rows)", page, err, len(rows))
+	}
+	p := position{sort: q.sort, createdAt: rows[0].CreatedAt.UnixMilli(), id: uuid.MustParse(rows[0].ID), filter: q.filterHash()}
+	return e.poll.cursors.encode(p)
+}
+
+func (e *benchEnv) query(b *testing.B, raw string) *listQuery {
+	b.Helper()
+	values, _ := urlValues(raw)
+	q, err := e.poll.parseListQuery(values, e.users[0].ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return q
+}
+
+// serve runs one request through the handler and checks it succeeded.
+func (e *benchEnv) serve(b *testing.B, token, target string) {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s = %d %s", target, rec.Code, rec.Body)
+	}
+}
+
+// latencies records per-request times and reports p50 and p99.
+type latencies []time.Duration
+
+func (l latencies) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	slices.Sort(l)
+	pct := func(p float64) float64 { return float64(l[int(p*float64(len(l)-1))].Microseconds()) }
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkPages measures one list request of the heavy user, page 1 against
+// page 10,000, for each filter: through the whole HTTP handler (auth, rate
+// limit, query, count from the cache, JSON, ETag) and in the store alone.
+func BenchmarkPages(b *testing.B) {
+	e := openBench(b)
+	for _, f := range benchFilters {
+		for _, page := range []int{1, benchDeepPage} {
+			q := e.query(b, f.query)
+			target := base + "?" + f.query
+			if page > 1 {
+				target += "&cursor=" + e.deepCursor(b, q, page)
+			}
+			b.Run(fmt.Sprintf("handler/%s/page%d", f.name, page), func(b *testing.B) {
+				e.serve(b, e.tokens[0], target) // warm the count cache
+				var l latencies
+				for b.Loop() {
+					t := time.Now()
+					e.serve(b, e.tokens[0], target)
+					l = append(l, time.Since(t))
+				}
+				l.report(b)
+			})
+			b.Run(fmt.Sprintf("store/%s/page%d", f.name, page), func(b *testing.B) {
+				pq := e.query(b, f.query+"&cursor="+e.deepCursorOrEmpty(b, q, page))
+				var l latencies
+				for b.Loop() {
+					t := time.Now()
+					if _, err := e.store.ListNotifications(b.Context(), pq.filter()); err != nil {
+						b.Fatal(err)
+					}
+					l = append(l, time.Since(t))
+				}
+				l.report(b)
+			})
+		}
+	}
+}
+
+func (e *benchEnv) deepCursorOrEmpty(b *testing.B, q *listQuery, page int) string {
+	if page == 1 {
+		return ""
+	}
+	return e.deepCursor(b, q, page)
+}
+
+// BenchmarkCount measures total_count without the cache: COUNT(*) over the
+// covering index, for the heavy user (700,000 rows) and a typical one
+// (about 3,000).
+func BenchmarkCount(b *testing.B) {
+	e := openBench(b)
+	for _, who := range []struct {
+		name string
+		user int
+	}{{"heavy", 0}, {"typical", 1}} {
+		for _, f := range benchFilters {
+			b.Run(who.name+"/"+f.name, func(b *testing.B) {
+				values, _ := urlValues(f.query)
+				q, err := e.poll.parseListQuery(values, e.users[who.user].ID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var l latencies
+				for b.Loop() {
+					t := time.Now()
+					if _, err := e.store.CountNotifications(b.Context(), q.countFilter()); err != nil {
+						b.Fatal(err)
+					}
+					l = append(l, time.Since(t))
+				}
+				l.report(b)
+			})
+		}
+	}
+}
+
+// BenchmarkThroughput sends first-page polls of all 100 users from 16
+// concurrent clients, in process through the handler and over loopback
+// TCP, and reports requests per second.
+func BenchmarkThroughput(b *testing.B) {
+	e := openBench(b)
+	const clients = 16
+	run := func(b *testing.B, do func(token string) error) {
+		for _, tok := range e.tokens {
+			if err := do(tok); err != nil { // warm auth and count caches
+				b.Fatal(err)
+			}
+		}
+		b.ResetTimer()
+		start := time.Now()
+		var wg sync.WaitGroup
+		var next sync.Mutex
+		n := 0
+		for c := range clients {
+			wg.Go(func() {
+				for i := c; ; i++ {
+					next.Lock()
+					if n >= b.N {
+						next.Unlock()
+						return
+					}
+					n++
+					next.Unlock()
+					if err := do(e.tokens[i%len(e.tokens)]); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	}
+	b.Run("handler", func(b *testing.B) {
+		run(b, func(token string) error {
+			req := httptest.NewRequest(http.MethodGet, base, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := httptest.NewRecorder()
+			e.handler.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				return fmt.Errorf("status %d", rec.Code)
+			}
+			return nil
+		})
+	})
+	b.Run("tcp", func(b *testing.B) {
+		srv := httptest.NewServer(e.handler)
+		defer srv.Close()
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+		run(b, func(token string) error {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+base, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("status %d", res.StatusCode)
+			}
+			return nil
+		})
+	})
+}
+
+func urlValues(raw string) (map[string][]string, error) {
+	v, err := url.ParseQuery(raw)
+	return v, err
+}
+
+// BenchmarkLongPollWake measures how long a waiting long poll takes to
+// answer after a notification for its user is created and published.
+func BenchmarkLongPollWake(b *testing.B) {
+	h := newHarness(b, nil)
+	u, tok := h.user("alice")
+	cursor := *h.list(tok, "sort=oldest").Pagination.NextCursor
+	var l latencies
+	for b.Loop() {
+		done := h.longPoll(context.Background(), tok, "sort=oldest&wait=60&cursor="+cursor)
+		for h.poll.Stats().Waiting == 0 {
+			time.Sleep(100 * time.Microsecond)
+		}
+		n := &app.Notification{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, Type: "job_failed",
+			Level: app.LevelInfo, Title: "Done", CreatedAt: time.Now()}
+		if err := h.store.CreateNotifications(context.Background(), []*app.Notification{n}, nil); err != nil {
+			b.Fatal(err)
+		}
+		t := time.Now()
+		h.bus.Publish(context.Background(), app.Change{Kind: app.ChangeCreated, UserID: u.ID, Notification: n})
+		r := <-done
+		l = append(l, time.Since(t))
+		var lb listBody
+		if err := json.Unmarshal(r.body, &lb); err != nil || len(lb.Notifications) != 1 {
+			b.Fatalf("long poll = %d %s", r.status, r.body)
+		}
+		cursor = *lb.Pagination.NextCursor
+	}
+	l.report(b)
+}

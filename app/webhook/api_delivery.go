@@ -1,0 +1,69 @@
+package webhook
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// handleTest is POST /api/webhooks/:id/test: one sample delivery, sent now,
+// whose outcome (delivered or failed, with the receiver's answer) is the
+// response and a new entry of the delivery log.
+func (a *API) handleTest(c *gin.Context) {
+	w, ok := a.webhookOf(c)
+	if !ok {
+		return
+	}
+	d, err := a.worker.SendTest(c.Request.Context(), w, api.UserFrom(c))
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"delivery": viewDelivery(d)})
+}
+
+// handleDeliveries is GET /api/webhooks/:id/deliveries?status&limit&cursor:
+// the delivery log, newest first; next_cursor continues it.
+func (a *API) handleDeliveries(c *gin.Context) {
+	w, ok := a.webhookOf(c)
+	if !ok {
+		return
+	}
+	f := app.DeliveryFilter{WebhookID: w.ID, Limit: 50, Status: c.Query("status"), Before: c.Query("cursor")}
+	switch f.Status {
+	case "", app.DeliveryPending, app.DeliveryDelivered, app.DeliveryFailed:
+	default:
+		api.WriteError(c, app.Errorf(app.EINVALID, "Parameter status must be pending, delivered or failed."))
+		return
+	}
+	if f.Before != "" && uuid.Validate(f.Before) != nil {
+		api.WriteError(c, app.Errorf(app.EINVALID, "Parameter cursor must be the id of a delivery."))
+		return
+	}
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 200 {
+			api.WriteError(c, app.Errorf(app.EINVALID, "Parameter limit must be a number from 1 to 200."))
+			return
+		}
+		f.Limit = n
+	}
+	ds, err := a.d.Store.ListDeliveries(c.Request.Context(), f)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	views := make([]deliveryView, 0, len(ds))
+	for _, d := range ds {
+		views = append(views, viewDelivery(d))
+	}
+	res := gin.H{"deliveries": views}
+	if len(ds) == f.Limit {
+		res["next_cursor"] = ds[len(ds)-1].ID
+	}
+	c.JSON(http.StatusOK, res)
+}

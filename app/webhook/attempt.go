@@ -1,0 +1,156 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/belfry/belfry/app"
+)
+
+// Response bodies are read up to maxResponseBytes; at most maxExcerptBytes
+// of one are kept in the delivery log.
+const (
+	maxResponseBytes = 4 << 10
+	maxExcerptBytes  = 1 << 10
+)
+
+// maxRetryAfter caps how long a receiver's Retry-After may defer a delivery.
+const maxRetryAfter = 24 * time.Hour
+
+// backoffSchedule is the wait after the 1st, 2nd, … failed attempt: about a
+// day in all. Later attempts wait as long as the last step.
+var backoffSchedule = []time.Duration{
+	30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 8 * time.Hour,
+}
+
+// backoff returns the wait after the attempts-th failed attempt, stretched
+// by up to 20% of jitter (jitter in [0,1)) so retries of many deliveries do
+// not arrive together.
+func backoff(attempts int, jitter float64) time.Duration {
+	step := backoffSchedule[min(max(attempts, 1), len(backoffSchedule))-1]
+	return step + time.Duration(float64(step)*0.2*jitter)
+}
+
+// result is what one attempt observed.
+type result struct {
+	code       int           // HTTP status, 0 without a response
+	err        error         // transport error, nil with a response
+	duration   time.Duration // from sending to the end of the body read
+	retryAfter time.Duration // the receiver's Retry-After, 0 if none
+	excerpt    string        // the start of the response body
+}
+
+// send makes one attempt of d to w at now, bounded by timeout.
+func send(ctx context.Context, client *http.Client, w *app.Webhook, d *app.WebhookDelivery, now time.Time, timeout time.Duration, baseURL string) result {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := newRequest(ctx, w, d, now, baseURL)
+	if err != nil {
+		return result{err: err}
+	}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return result{err: err, duration: time.Since(start)}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	return result{
+		code:       resp.StatusCode,
+		duration:   time.Since(start),
+		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
+		excerpt:    excerpt(body),
+	}
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date, capped.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+func excerpt(body []byte) string {
+	s := strings.ToValidUTF8(strings.TrimSpace(string(body)), "�")
+	if len(s) > maxExcerptBytes {
+		s = truncateBytes(s, maxExcerptBytes)
+	}
+	if !utf8.ValidString(s) {
+		return ""
+	}
+	return s
+}
+
+// verdict is what the worker does after an attempt.
+type verdict int
+
+const (
+	delivered verdict = iota // 2xx
+	retry                    // network error, timeout, 408, 425, 429, 5xx
+	permanent                // other statuses, redirects elsewhere, refused addresses
+	gone                     // 410: the receiver is gone, disable the webhook
+)
+
+// judge classifies a result.
+func judge(r result) verdict {
+	switch {
+	case r.err != nil && isPrivateRefusal(r.err):
+		return permanent
+	case r.err != nil:
+		return retry
+	case r.code >= 200 && r.code < 300:
+		return delivered
+	case r.code == http.StatusGone:
+		return gone
+	case r.code == http.StatusRequestTimeout, r.code == http.StatusTooEarly, r.code == http.StatusTooManyRequests, r.code >= 500:
+		return retry
+	}
+	return permanent
+}
+
+// describe returns a transport error without the request URL, which may
+// carry a token (Discord, Slack) and must stay out of logs and the API.
+func describe(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return errors.New("timed out")
+		}
+		return ue.Err
+	}
+	return err
+}
+
+// explain is the delivery log's last_error for r.
+func explain(r result) string {
+	if r.err != nil {
+		return describe(r.err).Error()
+	}
+	if r.code >= 200 && r.code < 300 {
+		return ""
+	}
+	msg := fmt.Sprintf("HTTP %d %s", r.code, http.StatusText(r.code))
+	if r.code >= 300 && r.code < 400 {
+		msg += " (redirects to another host are not followed)"
+	}
+	if r.excerpt != "" {
+		msg += ": " + r.excerpt
+	}
+	return msg
+}

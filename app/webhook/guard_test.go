@@ -1,0 +1,72 @@
+package webhook
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/belfry/belfry/app"
+)
+
+func TestIsPrivate(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1": true, "10.1.2.3": true, "172.16.0.1": true, "192.168.1.10": true,
+		"169.254.169.254": true, "0.0.0.0": true, "100.100.1.1": true, "224.0.0.1": true,
+		"::1": true, "fd00::1": true, "fe80::1": true, "::": true, "::ffff:127.0.0.1": true, "::ffff:10.0.0.1": true,
+		"93.184.216.34": false, "1.1.1.1": false, "2606:4700:4700::1111": false, "172.32.0.1": false,
+	} {
+		if got := isPrivate(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("isPrivate(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestRefusePrivate(t *testing.T) {
+	if err := refusePrivate("tcp", "10.0.0.1:80", nil); !isPrivateRefusal(err) {
+		t.Fatalf("dial guard let 10.0.0.1 through: %v", err)
+	}
+	if err := refusePrivate("tcp", "[::1]:443", nil); !isPrivateRefusal(err) {
+		t.Fatalf("dial guard let ::1 through: %v", err)
+	}
+	if err := refusePrivate("tcp", "93.184.216.34:443", nil); err != nil {
+		t.Fatalf("dial guard refused a public address: %v", err)
+	}
+}
+
+func TestCheckTarget(t *testing.T) {
+	ctx := t.Context()
+	for _, raw := range []string{
+		"http://127.0.0.1/hook", "http://localhost:8080/", "http://LOCALHOST./", "http://app.localhost/",
+		"http://10.0.0.5/", "http://[::1]:9000/", "http://169.254.169.254/latest/meta-data", "http://0.0.0.0/",
+		"http://[::ffff:192.168.1.1]/",
+	} {
+		err := CheckTarget(ctx, raw, false)
+		if app.ErrorKind(err) != app.EINVALID {
+			t.Errorf("CheckTarget(%q) = %v, want EINVALID", raw, err)
+		}
+		if err := CheckTarget(ctx, raw, true); err != nil {
+			t.Errorf("CheckTarget(%q) with private allowed = %v", raw, err)
+		}
+	}
+	for _, raw := range []string{"ftp://1.1.1.1/", "http://", "not a url", "https://u:p@1.1.1.1/", ""} {
+		if err := CheckTarget(ctx, raw, true); app.ErrorKind(err) != app.EINVALID {
+			t.Errorf("CheckTarget(%q) = %v, want EINVALID", raw, err)
+		}
+	}
+	if err := CheckTarget(ctx, "https://93.184.216.34/hook", false); err != nil {
+		t.Errorf("a public address was refused: %v", err)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://discord.com/api/webhooks/123/abcdefTOKEN":  "https://discord.com/api/webhooks/123/abcd****",
+		"https://hooks.slack.com/services/T1/B2/XXXXXXXXXX": "https://hooks.slack.com/services/T1/B2/XXXX****",
+		"https://ntfy.sh/mytopic?auth=secret":               "https://ntfy.sh/myto****?auth=redacted",
+		"http://192.168.1.5:8080/":                          "http://192.168.1.5:8080/",
+		"https://x.example/abc":                             "https://x.example/abc",
+	} {
+		if got := redactURL(raw); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package webhook
+
+import (
+	"context"
+	"time"
+
+	"github.com/belfry/belfry/app"
+)
+
+// goneReason is recorded on a webhook disabled by its receiver.
+const goneReason = "The receiver answered 410 Gone."
+
+// lane sends the claimed deliveries of one webhook in order. When one fails
+// in a way worth retrying, the rest of the batch shares its fate without
+// being sent: the receiver is down, and one probe per batch is enough. A
+// success after failures makes the webhook's backed-off deliveries due at
+// once, so a receiver that comes back gets its backlog without waiting for
+// each delivery's own next retry.
+func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
+	hook := c.Webhook
+	for i, d := range c.Deliveries {
+		if ctx.Err() != nil {
+			w.release(ctx, c.Deliveries[i:])
+			return
+		}
+		now := w.d.Now()
+		r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.Config.Server.BaseURL)
+		if r.err != nil && ctx.Err() != nil {
+			w.release(ctx, c.Deliveries[i:])
+			return
+		}
+		switch v := judge(r); v {
+		case delivered:
+			w.settle(d, r, now, app.DeliveryDelivered)
+			w.record(ctx, d)
+			w.recovered(ctx, hook.ID, d, now)
+		case permanent:
+			w.settle(d, r, now, app.DeliveryFailed)
+			w.record(ctx, d)
+			w.logFailure("webhook delivery failed for good", hook, d)
+		case gone:
+			w.settle(d, r, now, app.DeliveryFailed)
+			w.record(ctx, d)
+			w.disable(ctx, hook)
+			return
+		case retry:
+			w.reschedule(ctx, hook, c.Deliveries[i:], r, now)
+			return
+		}
+	}
+}
+
+// settle applies an attempt's result to d with the given status.
+func (w *Worker) settle(d *app.WebhookDelivery, r result, now time.Time, status string) {
+	d.Attempts++
+	d.Status, d.ResponseCode, d.DurationMS = status, r.code, r.duration.Milliseconds()
+	d.LastError, d.UpdatedAt = explain(r), now
+	switch status {
+	case app.DeliveryDelivered:
+		w.delivered.Add(1)
+	case app.DeliveryFailed:
+		w.failed.Add(1)
+	}
+}
+
+// reschedule records the failed attempt of ds[0] and gives the deliveries
+// behind it the same fate: a later retry, or failure when out of attempts.
+func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.WebhookDelivery, r result, now time.Time) {
+	cause := explain(r)
+	for i, d := range ds {
+		w.settle(d, r, now, app.DeliveryPending)
+		if i > 0 {
+			d.ResponseCode, d.DurationMS = 0, 0
+			d.LastError = "Not sent: the delivery before it to this webhook failed just now (" + cause + ")."
+		}
+		if d.Attempts >= w.cfg.MaxAttempts {
+			d.Status = app.DeliveryFailed
+			w.failed.Add(1)
+			continue
+		}
+		wait := r.retryAfter
+		if wait <= 0 {
+			wait = backoff(d.Attempts, w.jitter())
+		}
+		d.NextAttemptAt = now.Add(wait)
+		w.retried.Add(1)
+	}
+	w.record(ctx, ds...)
+	w.mu.Lock()
+	w.failing[hook.ID] = true
+	w.mu.Unlock()
+	first := ds[0]
+	if first.Status == app.DeliveryFailed {
+		w.logFailure("webhook delivery given up after its last attempt", hook, first)
+		return
+	}
+	w.d.Logger.Warn("webhook delivery failed, will retry", "webhook_id", hook.ID, "delivery_id", first.ID,
+		"event", first.Event, "attempt", first.Attempts, "err", first.LastError,
+		"retry_at", first.NextAttemptAt, "deferred", len(ds)-1)
+}
+
+// recovered expedites the webhook's backlog after a success that follows
+// failures (remembered, or visible in the delivery's attempts after a
+// restart).
+func (w *Worker) recovered(ctx context.Context, webhookID string, d *app.WebhookDelivery, now time.Time) {
+	w.mu.Lock()
+	wasFailing := w.failing[webhookID]
+	delete(w.failing, webhookID)
+	w.mu.Unlock()
+	if !wasFailing && d.Attempts <= 1 {
+		return
+	}
+	n, err := w.d.Store.ExpediteDeliveries(context.WithoutCancel(ctx), webhookID, now)
+	if err != nil {
+		w.d.Logger.Error("expedite webhook deliveries", "webhook_id", webhookID, "err", err)
+	} else if n > 0 {
+		w.d.Logger.Info("webhook receiver is back; sending its backlog", "webhook_id", webhookID, "deliveries", n)
+	}
+}
+
+// disable turns the webhook off after 410 Gone; its pending deliveries fail.
+func (w *Worker) disable(ctx context.Context, hook *app.Webhook) {
+	if err := w.d.Store.DisableWebhook(context.WithoutCancel(ctx), hook.ID, goneReason); err != nil {
+		w.d.Logger.Error("disable webhook", "webhook_id", hook.ID, "err", err)
+		return
+	}
+	w.disabled.Add(1)
+	w.d.Logger.Warn("webhook disabled: its receiver answered 410 Gone", "webhook_id", hook.ID)
+}
+
+// release hands deliveries not attempted (shutdown) back to the outbox,
+// due at once, without counting an attempt.
+func (w *Worker) release(ctx context.Context, ds []*app.WebhookDelivery) {
+	now := w.d.Now()
+	for _, d := range ds {
+		d.NextAttemptAt, d.UpdatedAt = now, now
+	}
+	w.record(ctx, ds...)
+}
+
+// record saves outcomes even while shutting down: an outcome lost here
+// would only cause a duplicate (same webhook-id) after the lease.
+func (w *Worker) record(ctx context.Context, ds ...*app.WebhookDelivery) {
+	if err := w.d.Store.RecordAttempts(context.WithoutCancel(ctx), ds); err != nil {
+		w.d.Logger.Error("record webhook attempts", "deliveries", len(ds), "err", err)
+	}
+}
+
+func (w *Worker) logFailure(msg string, hook *app.Webhook, d *app.WebhookDelivery) {
+	w.d.Logger.Warn(msg, "webhook_id", hook.ID, "delivery_id", d.ID, "event", d.Event,
+		"attempt", d.Attempts, "err", d.LastError)
+}

@@ -1,0 +1,217 @@
+package webhook
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/belfry/belfry/app"
+)
+
+// Tuning of the worker loop.
+const (
+	// perLane bounds the deliveries of one webhook claimed at once; one lane
+	// sends them one after another.
+	perLane = 20
+	// maxIdle bounds a wait without a kick, in case a delivery was queued
+	// by something that did not kick (another process, a lost race).
+	maxIdle = 5 * time.Second
+	// minWait keeps a loop that keeps finding nothing from spinning.
+	minWait = 20 * time.Millisecond
+	// pruneEvery is how often finished deliveries are pruned.
+	pruneEvery = time.Hour
+)
+
+// Worker delivers the outbox. Deliveries of one webhook go through one lane
+// at a time, and at most webhooks.workers lanes run at once, so a slow or
+// hanging receiver holds one lane and never delays the other webhooks. A
+// claimed batch is leased in the database; after a crash its deliveries are
+// due again when the lease ends. Kick and Stats are safe for concurrent use;
+// Run must be called once.
+type Worker struct {
+	d      Deps
+	cfg    app.WebhooksConfig
+	lease  time.Duration
+	kick   chan struct{}
+	done   chan struct{} // a lane ended
+	jitter func() float64
+
+	mu      sync.Mutex
+	busy    map[string]bool // webhooks with a running lane
+	failing map[string]bool // webhooks whose last attempt failed
+
+	lastPrune time.Time // touched by Run's goroutine only
+	lastCount time.Time
+
+	delivered, retried, failed, disabled atomic.Uint64
+	pending                              atomic.Int64
+}
+
+// Stats counts the worker's outcomes since it started, and the outbox.
+type Stats struct {
+	Delivered uint64 // deliveries that reached their receiver
+	Retried   uint64 // failed attempts rescheduled for later
+	Failed    uint64 // deliveries given up
+	Disabled  uint64 // webhooks disabled after 410 Gone
+	Pending   int    // outbox depth at the last check
+	Lanes     int    // webhooks being delivered to right now
+}
+
+// NewWorker returns a worker over d; call Run to start it.
+func NewWorker(d Deps) *Worker {
+	d = d.withDefaults()
+	return &Worker{
+		d:       d,
+		cfg:     d.Config.Webhooks,
+		lease:   time.Duration(perLane)*d.Config.Webhooks.Timeout.Duration + time.Minute,
+		kick:    make(chan struct{}, 1),
+		done:    make(chan struct{}, 1),
+		jitter:  rand.Float64,
+		busy:    map[string]bool{},
+		failing: map[string]bool{},
+	}
+}
+
+// Kick wakes the worker to look for due deliveries; it never blocks.
+func (w *Worker) Kick() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the counters.
+func (w *Worker) Stats() Stats {
+	w.mu.Lock()
+	lanes := len(w.busy)
+	w.mu.Unlock()
+	return Stats{
+		Delivered: w.delivered.Load(), Retried: w.retried.Load(), Failed: w.failed.Load(),
+		Disabled: w.disabled.Load(), Pending: int(w.pending.Load()), Lanes: lanes,
+	}
+}
+
+// Run delivers until ctx ends, then waits for the attempts in flight: an
+// interrupted attempt is released to be retried at the next start.
+func (w *Worker) Run(ctx context.Context) {
+	var lanes sync.WaitGroup
+	defer lanes.Wait()
+	for {
+		w.pruneIfDue(ctx)
+		_, saturated := w.startLanes(ctx, &lanes)
+		w.countPending(ctx)
+		t := time.NewTimer(w.nextWake(ctx, saturated))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-w.kick:
+		case <-w.done:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// drain delivers everything due now, round after round, and returns when
+// nothing due is left: Run's work without its waits, for tests that move an
+// injected clock.
+func (w *Worker) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		var lanes sync.WaitGroup
+		started, _ := w.startLanes(ctx, &lanes)
+		lanes.Wait()
+		if started == 0 {
+			return
+		}
+	}
+}
+
+// startLanes claims due deliveries for the free lanes and starts them. It
+// reports how many started and whether every lane is now busy.
+func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started int, saturated bool) {
+	w.mu.Lock()
+	free := w.cfg.Workers - len(w.busy)
+	busy := make([]string, 0, len(w.busy))
+	for id := range w.busy {
+		busy = append(busy, id)
+	}
+	w.mu.Unlock()
+	if free <= 0 {
+		return 0, true
+	}
+	now := w.d.Now()
+	claims, err := w.d.Store.ClaimDeliveries(ctx, app.ClaimRequest{
+		Now: now, LeaseUntil: now.Add(w.lease), Lanes: free, PerLane: perLane, Busy: busy,
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			w.d.Logger.Error("claim webhook deliveries", "err", err)
+		}
+		return 0, false
+	}
+	for _, c := range claims {
+		w.mu.Lock()
+		w.busy[c.Webhook.ID] = true
+		w.mu.Unlock()
+		lanes.Add(1)
+		go func() {
+			defer lanes.Done()
+			w.lane(ctx, c)
+			w.mu.Lock()
+			delete(w.busy, c.Webhook.ID)
+			w.mu.Unlock()
+			select {
+			case w.done <- struct{}{}:
+			default:
+			}
+		}()
+	}
+	return len(claims), len(claims) == free
+}
+
+// nextWake returns how long to sleep when nothing else wakes the worker.
+func (w *Worker) nextWake(ctx context.Context, saturated bool) time.Duration {
+	if saturated {
+		return maxIdle
+	}
+	w.mu.Lock()
+	busy := make([]string, 0, len(w.busy))
+	for id := range w.busy {
+		busy = append(busy, id)
+	}
+	w.mu.Unlock()
+	next, ok, err := w.d.Store.NextDeliveryDue(ctx, busy)
+	if err != nil || !ok {
+		return maxIdle
+	}
+	return min(max(next.Sub(w.d.Now()), minWait), maxIdle)
+}
+
+// countPending refreshes the outbox depth of Stats, at most once a second.
+func (w *Worker) countPending(ctx context.Context) {
+	if time.Since(w.lastCount) < time.Second {
+		return
+	}
+	w.lastCount = time.Now()
+	if n, err := w.d.Store.CountPendingDeliveries(ctx); err == nil {
+		w.pending.Store(int64(n))
+	}
+}
+
+// pruneIfDue deletes finished deliveries older than the retention, hourly.
+func (w *Worker) pruneIfDue(ctx context.Context) {
+	now := w.d.Now()
+	if !w.lastPrune.IsZero() && now.Sub(w.lastPrune) < pruneEvery {
+		return
+	}
+	w.lastPrune = now
+	n, err := w.d.Store.PruneDeliveries(ctx, now.Add(-w.cfg.Retention.Duration))
+	if err != nil && ctx.Err() == nil {
+		w.d.Logger.Error("prune webhook deliveries", "err", err)
+	} else if n > 0 {
+		w.d.Logger.Info("pruned webhook deliveries", "deleted", n)
+	}
+}

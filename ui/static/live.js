@@ -1,0 +1,229 @@
+// live.js: the notification socket (/ws/notification/, opened by
+// htmx-ext-ws on #live). Its JSON frames drive the bell's badge, the toasts
+// and list reloads; clicking a notification marks it read over the socket,
+// as the spec's widget does. Reconnects with backoff and shows "offline"
+// meanwhile.
+(function () {
+  'use strict';
+  var live = document.getElementById('live');
+  if (!live || !window.htmx) return;
+  var belfry = window.belfry || {};
+
+  // htmx-ext-ws reconnects by itself after these close codes (1012: server
+  // restart, 1013: the tab read too slowly); after any other we decide.
+  var EXT_RECONNECTS = [1006, 1011, 1012, 1013];
+  var TOAST_MS = { info: 6000, warning: 8000, error: 12000 };
+  var MAX_TOASTS = 4;
+  var socket = null;
+  var open = false;
+  var failures = 0;
+  var offlineTimer = 0;
+  var lastSessionCheck = 0;
+
+  // backoff is the delay before reconnect attempt n: doubling from 1 s up to
+  // 30 s, with jitter so a restarted server is not hit by every tab at once.
+  function backoff(n) {
+    var max = Math.min(30000, 1000 * Math.pow(2, Math.min(n, 5)));
+    return max / 2 + Math.random() * max / 2;
+  }
+  htmx.config.wsReconnectDelay = backoff;
+
+  live.addEventListener('htmx:wsOpen', function (e) {
+    socket = e.detail.socketWrapper;
+    open = true;
+    failures = 0;
+    clearTimeout(offlineTimer);
+    offlineTimer = 0;
+    setOffline(false);
+    document.body.dataset.live = 'open';
+    refresh(); // catch up with whatever happened while we were away
+  });
+
+  live.addEventListener('htmx:wsClose', function (e) {
+    open = false;
+    document.body.dataset.live = 'closed';
+    if (!offlineTimer) {
+      // A quick reconnect should not flash the indicator.
+      offlineTimer = setTimeout(function () { offlineTimer = 0; if (!open) setOffline(true); }, 1200);
+    }
+    var code = e.detail.event.code;
+    var wrapper = e.detail.socketWrapper;
+    if (EXT_RECONNECTS.indexOf(code) >= 0) {
+      checkSession(false); // a refused handshake (session ended) closes with 1006 too
+      return;
+    }
+    // 1008 means this user's sessions were revoked: only a tab whose own
+    // session still works reconnects.
+    checkSession(code === 1008).then(function (ok) {
+      if (ok && wrapper) setTimeout(function () { wrapper.reconnect(); }, backoff(failures++));
+    });
+  });
+
+  live.addEventListener('htmx:wsBeforeMessage', function (e) {
+    e.preventDefault(); // frames are JSON for us, not HTML for htmx to swap
+    var frame;
+    try { frame = JSON.parse(e.detail.message); } catch (_) { return; }
+    if (!frame || frame.type !== 'notification') return;
+    setBadge(frame.notification_count);
+    if (frame.notification) toast(frame.notification);
+    if (frame.reload_widget) reloadLists();
+  });
+
+  function setOffline(off) {
+    var conn = document.getElementById('conn');
+    if (conn) conn.hidden = !off;
+  }
+
+  // checkSession sends the tab to the login page when its session ended;
+  // it resolves to false then. Unless forced it asks at most every 10 s.
+  function checkSession(force) {
+    if (!force && Date.now() - lastSessionCheck < 10000) return Promise.resolve(true);
+    lastSessionCheck = Date.now();
+    return fetch('/api/v1/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (r) {
+      if (r.status !== 401) return true;
+      location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      return false;
+    }, function () { return true; }); // the server is down: stay offline and retry
+  }
+
+  // setBadge shows the unread count: a number, or "99+" (the spec sends that
+  // string above 99); hidden at zero.
+  function setBadge(count) {
+    var n = typeof count === 'number' ? count : 100;
+    var text = n > 99 ? '99+' : String(n);
+    var badge = document.getElementById('badge');
+    if (badge) {
+      var rose = n > Number(badge.dataset.count || 0);
+      badge.textContent = text;
+      badge.dataset.count = String(n);
+      badge.hidden = n === 0;
+      if (rose) {
+        badge.classList.remove('bump');
+        void badge.offsetWidth; // restart the animation
+        badge.classList.add('bump');
+      }
+    }
+    var bell = document.getElementById('bell-button');
+    if (bell) bell.setAttribute('aria-label', n ? 'Notifications, ' + text + ' unread' : 'Notifications');
+    document.title = (n ? '(' + text + ') ' : '') + document.title.replace(/^\(\d+\+?\) /, '');
+  }
+
+  function reloadLists() {
+    document.querySelectorAll('[data-live-list]').forEach(function (list) {
+      if (!list.closest('[hidden]')) belfry.reloadList(list); // a closed dropdown reloads when opened
+    });
+  }
+
+  function refresh() {
+    reloadLists();
+    if (document.getElementById('badge')) htmx.ajax('GET', '/ui/badge', { source: live, target: '#badge', swap: 'outerHTML' });
+  }
+
+  // markRead marks a notification read at once on the page, then tells the
+  // server over the socket (or, while offline, through the JSON API).
+  function markRead(id) {
+    document.querySelectorAll('.nitem.unread').forEach(function (li) {
+      if (li.dataset.nid !== id) return;
+      li.classList.remove('unread');
+      var state = li.querySelector('.nstate');
+      if (state) state.textContent = ', read';
+    });
+    if (open && socket) {
+      socket.send(JSON.stringify({ type: 'notification', notification_id: id }));
+    } else {
+      fetch('/api/notifications/' + encodeURIComponent(id) + '/read', { method: 'PATCH', credentials: 'same-origin', keepalive: true })
+        .catch(function () { /* it stays unread on the server; the next reload shows that */ });
+    }
+  }
+  belfry.markRead = markRead;
+
+  // A click anywhere on an unread item — its title, its link, its text —
+  // except its delete button marks it read.
+  document.addEventListener('click', function (e) {
+    var item = e.target.closest('.nitem.unread');
+    if (item && !e.target.closest('.ndelete')) markRead(item.dataset.nid);
+  });
+
+  function iconNode(name) {
+    var t = document.getElementById('toast-icons');
+    var holder = t && t.content.querySelector('[data-icon="' + name + '"]');
+    return holder ? holder.firstElementChild.cloneNode(true) : document.createTextNode('');
+  }
+
+  // plainText reads the text of the sanitised description without running
+  // or loading anything: a parsed document has no browsing context.
+  function plainText(html) {
+    if (!html) return '';
+    var text = new DOMParser().parseFromString(html, 'text/html').body.textContent || '';
+    text = text.replace(/\s+/g, ' ').trim();
+    return text.length > 160 ? text.slice(0, 157) + '…' : text;
+  }
+
+  function safeLink(url) {
+    return typeof url === 'string' && (/^https?:\/\//i.test(url) || (url.charAt(0) === '/' && url.charAt(1) !== '/' && url.charAt(1) !== '\\'));
+  }
+
+  // toast shows a new notification: level colour, title, short body, link;
+  // dismissible, hides itself (not while hovered or focused), at most
+  // MAX_TOASTS stacked. The region is an ARIA live region.
+  function toast(n) {
+    var region = document.getElementById('toasts');
+    if (!region) return;
+    var level = ['info', 'warning', 'error'].indexOf(n.level) >= 0 ? n.level : 'info';
+    var el = document.createElement('div');
+    el.className = 'toast level-' + level;
+    el.dataset.nid = n.id;
+    if (level === 'error') el.setAttribute('role', 'alert');
+    var ic = document.createElement('span');
+    ic.className = 'toast-icon';
+    ic.appendChild(iconNode(level));
+    var text = document.createElement('div');
+    text.className = 'toast-text';
+    var title = document.createElement('p');
+    title.className = 'toast-title';
+    title.textContent = n.message;
+    text.appendChild(title);
+    var body = plainText(n.description);
+    if (body) {
+      var p = document.createElement('p');
+      p.className = 'toast-body';
+      p.textContent = body;
+      text.appendChild(p);
+    }
+    if (safeLink(n.target_url)) {
+      var a = document.createElement('a');
+      a.className = 'toast-link';
+      a.href = n.target_url;
+      a.textContent = 'Open';
+      a.appendChild(iconNode('external'));
+      if (/^https?:/i.test(n.target_url)) { a.target = '_blank'; a.rel = 'noopener noreferrer'; }
+      a.addEventListener('click', function () { markRead(n.id); dismiss(el); });
+      text.appendChild(a);
+    }
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'icon-btn toast-close';
+    close.setAttribute('aria-label', 'Dismiss: ' + n.message);
+    close.appendChild(iconNode('x'));
+    close.addEventListener('click', function () { dismiss(el); });
+    el.append(ic, text, close);
+    region.prepend(el);
+    while (region.children.length > MAX_TOASTS) region.lastElementChild.remove();
+
+    var timer = 0;
+    var arm = function () { clearTimeout(timer); timer = setTimeout(function () { dismiss(el); }, TOAST_MS[level]); };
+    el.addEventListener('mouseenter', function () { clearTimeout(timer); });
+    el.addEventListener('focusin', function () { clearTimeout(timer); });
+    el.addEventListener('mouseleave', arm);
+    el.addEventListener('focusout', arm);
+    arm();
+  }
+
+  function dismiss(el) {
+    if (!el.isConnected || el.classList.contains('leaving')) return;
+    el.classList.add('leaving');
+    var gone = function () { el.remove(); };
+    el.addEventListener('animationend', gone, { once: true });
+    setTimeout(gone, 400); // no animation with reduced motion
+  }
+})();

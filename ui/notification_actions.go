@@ -11,6 +11,10 @@ import (
 // handleMarkAllRead marks every notification of the user read and answers
 // with the refreshed list of the view that asked.
 func (u *UI) handleMarkAllRead(c *gin.Context) {
+	q, ok := u.listQueryOf(c)
+	if !ok {
+		return
+	}
 	usr := user(c)
 	n, err := u.d.Notifications.MarkAllRead(c.Request.Context(), usr.ID)
 	if err != nil {
@@ -20,12 +24,16 @@ func (u *UI) handleMarkAllRead(c *gin.Context) {
 	if n > 0 {
 		u.publish(c, app.ChangeReadAll, usr.ID)
 	}
-	u.renderList(c)
+	u.renderList(c, q)
 }
 
 // handleDeleteRead deletes the user's read notifications (the page asked for
 // confirmation) and answers with the refreshed list and a message.
 func (u *UI) handleDeleteRead(c *gin.Context) {
+	q, ok := u.listQueryOf(c)
+	if !ok {
+		return
+	}
 	usr := user(c)
 	n, err := u.d.Notifications.DeleteRead(c.Request.Context(), usr.ID)
 	if err != nil {
@@ -43,7 +51,7 @@ func (u *UI) handleDeleteRead(c *gin.Context) {
 		msg = fmt.Sprintf("Deleted %d read notifications.", n)
 	}
 	u.flash(c, alertView{Kind: "success", Message: msg, AutoHide: true})
-	u.renderList(c)
+	u.renderList(c, q)
 }
 
 // handleDeleteNotification deletes one notification; the item removes

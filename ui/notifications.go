@@ -167,21 +167,28 @@ func (u *UI) handleNotificationsPage(c *gin.Context) {
 // handleNotificationList renders list items (and a "load more" item) for
 // the page or the dropdown, with the badge as an out-of-band swap.
 func (u *UI) handleNotificationList(c *gin.Context) {
-	u.renderList(c)
+	if q, ok := u.listQueryOf(c); ok {
+		u.renderList(c, q)
+	}
 }
 
-// renderList answers with the list the request's form asks for.
-func (u *UI) renderList(c *gin.Context) {
+// listQueryOf reads the list query of the request's form; on a bad one it
+// answers with the error and returns false. Actions call it before they
+// change anything.
+func (u *UI) listQueryOf(c *gin.Context) (listQuery, bool) {
 	f, err := form(c)
-	if err != nil {
-		u.fail(c, err)
-		return
+	if err == nil {
+		var q listQuery
+		if q, err = u.parseListQuery(f); err == nil {
+			return q, true
+		}
 	}
-	q, err := u.parseListQuery(f)
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
+	u.fail(c, err)
+	return listQuery{}, false
+}
+
+// renderList answers with the list q asks for.
+func (u *UI) renderList(c *gin.Context, q listQuery) {
 	list, err := u.loadList(c.Request.Context(), user(c).ID, q)
 	if err != nil {
 		u.fail(c, err)

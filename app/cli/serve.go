@@ -69,13 +69,6 @@ func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 // s.OnClose. ctx bounds only the start-up work.
 type capability func(ctx context.Context, s *Server) error
 
-// capabilities are wired after the JSON API, in order.
-//
-// WIRING POINT: the WebSocket hub, the REST polling API, webhooks, the weekly
-// report, channels and the UI are added here by the lead, each as one
-// capability function; e.g. s.Dispatcher needs its WebhookRouter before
-// anything publishes, so webhooks may also need a line in NewServer.
-var capabilities = []capability{}
 
 // NewServer validates cfg, opens and migrates the database, creates the
 // first admin if there is no user yet, and wires every service and route.

@@ -67,6 +67,7 @@ func (b *syncBuffer) String() string {
 type fixture struct {
 	t          testing.TB
 	path       string
+	durability string
 	db         *db.DB
 	store      *db.WebhookStore
 	clock      *fakeClock
@@ -88,7 +89,7 @@ var epoch = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 
 func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	t.Helper()
-	f := &fixture{t: t, path: filepath.Join(t.TempDir(), "b.db"), clock: &fakeClock{now: epoch}, logs: &syncBuffer{}}
+	f := &fixture{t: t, path: filepath.Join(t.TempDir(), "b.db"), durability: "normal", clock: &fakeClock{now: epoch}, logs: &syncBuffer{}}
 	cfg := app.DefaultConfig()
 	cfg.Server.BaseURL = "https://belfry.example"
 	cfg.Webhooks.Timeout = app.Duration{Duration: 5 * time.Second}
@@ -117,7 +118,7 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 // open opens (or reopens) the database and builds the services on it.
 func (f *fixture) open() {
 	f.t.Helper()
-	d, err := db.Open(db.Options{Path: f.path, Durability: "normal"})
+	d, err := db.Open(db.Options{Path: f.path, Durability: f.durability})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -16,8 +17,21 @@ const goneReason = "The receiver answered 410 Gone."
 // success after failures makes the webhook's backed-off deliveries due at
 // once, so a receiver that comes back gets its backlog without waiting for
 // each delivery's own next retry.
+//
+// Outcomes are recorded in the background while the next delivery is sent,
+// so consecutive records share group commits; the lane ends only when they
+// are durable.
 func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 	hook := c.Webhook
+	var records sync.WaitGroup
+	defer records.Wait()
+	recordLater := func(d *app.WebhookDelivery) {
+		records.Add(1)
+		go func() {
+			defer records.Done()
+			w.record(ctx, d)
+		}()
+	}
 	for i, d := range c.Deliveries {
 		if ctx.Err() != nil {
 			w.release(ctx, c.Deliveries[i:])
@@ -32,11 +46,11 @@ func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 		switch v := judge(r); v {
 		case delivered:
 			w.settle(d, r, now, app.DeliveryDelivered)
-			w.record(ctx, d)
+			recordLater(d)
 			w.recovered(ctx, hook.ID, d, now)
 		case permanent:
 			w.settle(d, r, now, app.DeliveryFailed)
-			w.record(ctx, d)
+			recordLater(d)
 			w.logFailure("webhook delivery failed for good", hook, d)
 		case gone:
 			w.settle(d, r, now, app.DeliveryFailed)

@@ -117,24 +117,34 @@ func TestOutage_ThousandEvents(t *testing.T) {
 }
 
 // BenchmarkBacklogDrain measures how fast a backlog of 1,000 due deliveries
-// to one receiver goes out, each signed, sent and recorded.
+// to one receiver goes out, each signed, sent and recorded, in both
+// durability modes.
 func BenchmarkBacklogDrain(b *testing.B) {
 	const backlog = 1000
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		f := newFixture(b)
-		l := newLedger(b)
-		l.up.Store(true)
-		rcv := newReceiver(b, f.clock)
-		rcv.reply = l.reply
-		f.hook(f.alice, app.WebhookGeneric, rcv.URL)
-		queueBacklog(b, f, backlog)
-		b.StartTimer()
-		f.drain()
-		b.StopTimer()
-		l.check(backlog)
+	for _, durability := range []string{"normal", "full"} {
+		b.Run(durability, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				f := newFixture(b)
+				if durability != f.durability {
+					f.db.Close()
+					f.durability = durability
+					f.open()
+				}
+				l := newLedger(b)
+				l.up.Store(true)
+				rcv := newReceiver(b, f.clock)
+				rcv.reply = l.reply
+				f.hook(f.alice, app.WebhookGeneric, rcv.URL)
+				queueBacklog(b, f, backlog)
+				b.StartTimer()
+				f.drain()
+				b.StopTimer()
+				l.check(backlog)
+			}
+			b.ReportMetric(float64(backlog*b.N)/b.Elapsed().Seconds(), "deliveries/s")
+		})
 	}
-	b.ReportMetric(float64(backlog*b.N)/b.Elapsed().Seconds(), "deliveries/s")
 }
 
 // queueBacklog queues n deliveries in one transaction, as n dispatches would.

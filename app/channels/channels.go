@@ -1,0 +1,139 @@
+// Package channels is Belfry's chat channels (spec/channels-websocket-events.txt
+// and design.md §4): the actions — create, join, talk, moderate — with their
+// role rules, the REST API under /api/channels, and the /ws/channels/
+// endpoint that streams every channel's events.
+//
+// Every action that changes a channel is one transaction of the store that
+// checks the actor's rights against the current state, makes the change and
+// records the event with the channel's next sequence number. The event is
+// published only once that transaction is durable, and a channel's events
+// are published in sequence order (see sequencer). Clients that lose their
+// socket resubscribe with the last number they saw and get what they missed.
+package channels
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/hub"
+)
+
+// Path is the route of the channels WebSocket endpoint.
+const Path = "/ws/channels/"
+
+// opTimeout bounds each store call the socket side makes.
+const opTimeout = 5 * time.Second
+
+// Deps are the service's collaborators, filled in by the serve wiring.
+type Deps struct {
+	// Config supplies Server.BaseURL (the handshake's Origin check and the
+	// REST API's cross-origin guard) and WebSocket.*.
+	Config app.Config
+	Store  app.ChannelStore
+	Users  app.UserStore
+	// Now is the clock (nil: time.Now). Clock, when set, replaces it and
+	// also schedules typing expiry; tests use a fake one.
+	Now    func() time.Time
+	Clock  hub.Clock
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+// Service runs the channel actions and the /ws/channels/ endpoint. Every
+// action checks the actor's rights and publishes its events to the sockets
+// subscribed to them. It is safe for concurrent use.
+type Service struct {
+	d      Deps
+	store  app.ChannelStore
+	clock  hub.Clock
+	log    *slog.Logger
+	reg    *hub.Registry
+	seq    *sequencer
+	typing *typists
+
+	ctx    context.Context // canceled by Close
+	cancel context.CancelFunc
+
+	subscriptions atomic.Int64
+	eventsSent    atomic.Uint64
+}
+
+// Stats are the service's counters, for metrics.
+type Stats struct {
+	Sockets       int    // live sockets
+	Subscriptions int    // subscriptions of live sockets
+	EventsSent    uint64 // event frames queued to sockets, replays included
+	Dropped       uint64 // sockets closed because they did not read fast enough
+}
+
+// New returns a Service over d. It starts no goroutine.
+func New(d Deps) *Service {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Clock == nil {
+		d.Clock = realClock{now: d.Now}
+	}
+	s := &Service{d: d, store: d.Store, clock: d.Clock, log: d.Logger}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.seq = newSequencer(s.lastSeq, func(channelID string, from, to int64) {
+		s.log.Error("channels: events missing from a channel's sequence", "channel_id", channelID, "from", from, "to", to)
+	})
+	s.typing = newTypists(s.clock, s.sendTyping)
+	ws := d.Config.WebSocket
+	s.reg = hub.NewRegistry(hub.RegistryOptions{
+		BaseURL:         d.Config.Server.BaseURL,
+		MaxMessageBytes: ws.MaxMessageBytes,
+		SendBuffer:      ws.SendBuffer,
+		PingPeriod:      ws.PingPeriod.Duration,
+		OnMessage:       s.handleMessage,
+		OnClose:         s.handleClose,
+		Logger:          d.Logger,
+	})
+	return s
+}
+
+// lastSeq is the sequencer's read of a channel's latest sequence number.
+func (s *Service) lastSeq(ctx context.Context, channelID string) (int64, error) {
+	ch, err := s.store.FindChannel(ctx, channelID)
+	if err != nil {
+		return 0, err
+	}
+	return ch.LastSeq, nil
+}
+
+// Close sends every socket a close frame (1012, service restart: clients
+// reconnect once the server is back), waits briefly for them to end and
+// stops the typing timers. Call it before the HTTP server's Shutdown, which
+// does not wait for upgraded connections.
+func (s *Service) Close() error {
+	err := s.reg.Close()
+	s.cancel()
+	s.typing.close()
+	return err
+}
+
+// Stats returns the service's counters.
+func (s *Service) Stats() Stats {
+	rs := s.reg.Stats()
+	return Stats{
+		Sockets:       rs.Conns,
+		Subscriptions: int(s.subscriptions.Load()),
+		EventsSent:    s.eventsSent.Load(),
+		Dropped:       rs.DroppedSlow,
+	}
+}
+
+// realClock is the wall clock, with an optional replacement for Now.
+type realClock struct{ now func() time.Time }
+
+func (c realClock) Now() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+func (realClock) AfterFunc(d time.Duration, f func()) hub.Timer { return time.AfterFunc(d, f) }

@@ -35,6 +35,8 @@ type Config struct {
 	Webhooks      WebhooksConfig      `toml:"webhooks"`
 	Log           LogConfig           `toml:"log"`
 	Report        ReportConfig        `toml:"report"`
+	Metrics       MetricsConfig       `toml:"metrics"`
+	Retention     RetentionConfig     `toml:"retention"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -60,6 +62,10 @@ type AuthConfig struct {
 	SessionTTL    Duration `toml:"session_ttl"`
 	// CookieSecure is "auto" (Secure when base_url is https), "true" or "false".
 	CookieSecure string `toml:"cookie_secure"`
+	// DesktopUser, when set, signs every request from this machine in as
+	// that user without a password (single-user desktop mode). Only
+	// allowed when server.listen is a loopback address.
+	DesktopUser string `toml:"desktop_user"`
 }
 
 // NotificationsConfig declares extra notification types.
@@ -119,6 +125,28 @@ type LogConfig struct {
 	Format string `toml:"format"`
 }
 
+// MetricsConfig is the Prometheus endpoint /metrics. With Listen empty it
+// is served on the main listener to loopback clients and administrators;
+// otherwise on Listen alone, to anyone who can reach that address.
+type MetricsConfig struct {
+	Enabled bool   `toml:"enabled"`
+	Listen  string `toml:"listen"`
+}
+
+// RetentionConfig is what the hourly pruning keeps. A zero duration or
+// count keeps everything of its kind. Finished webhook deliveries follow
+// WebhooksConfig.Retention.
+type RetentionConfig struct {
+	Enabled  bool     `toml:"enabled"`
+	Interval Duration `toml:"interval"`
+	// ReadNotifications: read notifications created longer ago are deleted.
+	ReadNotifications Duration `toml:"read_notifications"`
+	// MaxPerUser: a user's notifications beyond this many, oldest first.
+	MaxPerUser int `toml:"max_per_user"`
+	// ChannelMessages: channel messages posted longer ago are deleted.
+	ChannelMessages Duration `toml:"channel_messages"`
+}
+
 // DefaultConfig returns the built-in defaults: loopback listener, a database
 // in ./data, full durability.
 func DefaultConfig() Config {
@@ -158,7 +186,11 @@ func DefaultConfig() Config {
 		Polling: PollingConfig{RatePerSecond: 10, Burst: 60},
 		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4,
 			MaxAttempts: 12, Retention: Duration{30 * 24 * time.Hour}},
-		Log:    LogConfig{Level: "info", Format: "text"},
-		Report: ReportConfig{Enabled: true, Schedule: "0 8 * * 1", Timezone: "Local"},
+		Log:     LogConfig{Level: "info", Format: "text"},
+		Report:  ReportConfig{Enabled: true, Schedule: "0 8 * * 1", Timezone: "Local"},
+		Metrics: MetricsConfig{Enabled: true},
+		Retention: RetentionConfig{Enabled: true, Interval: Duration{time.Hour},
+			ReadNotifications: Duration{30 * 24 * time.Hour}, MaxPerUser: 2000,
+			ChannelMessages: Duration{180 * 24 * time.Hour}},
 	}
 }

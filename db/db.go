@@ -31,6 +31,10 @@ type Options struct {
 	// BusyTimeout bounds how long a connection waits on another process's
 	// lock (a backup, the CLI) before failing.
 	BusyTimeout time.Duration
+	// OnCommit, when set, is called by the writer after every group commit
+	// with the number of writes it carried and how long it took. It runs on
+	// the writer's goroutine: it must be quick (metrics).
+	OnCommit func(batch int, took time.Duration)
 }
 
 // DB is an open Belfry database: one writer connection fed by the group
@@ -101,7 +105,7 @@ func Open(opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 	d := &DB{write: write, read: read, path: opts.Path, dsn: base, Now: time.Now}
-	d.writer = newWriter(write, opts.BatchMax)
+	d.writer = newWriter(write, opts.BatchMax, opts.OnCommit)
 	return d, nil
 }
 

@@ -36,6 +36,7 @@ type writeRequest struct {
 type writer struct {
 	conn     *sql.DB
 	batchMax int
+	onCommit func(batch int, took time.Duration) // nil: none
 	queue    chan *writeRequest
 	quit     chan struct{}
 	stopped  chan struct{}
@@ -46,10 +47,11 @@ type writer struct {
 	lastBatch, maxBatch       atomic.Int64
 }
 
-func newWriter(conn *sql.DB, batchMax int) *writer {
+func newWriter(conn *sql.DB, batchMax int, onCommit func(int, time.Duration)) *writer {
 	w := &writer{
 		conn:     conn,
 		batchMax: batchMax,
+		onCommit: onCommit,
 		queue:    make(chan *writeRequest, batchMax*4),
 		quit:     make(chan struct{}),
 		stopped:  make(chan struct{}),
@@ -133,9 +135,13 @@ func (w *writer) commit(batch []*writeRequest) {
 	start := time.Now()
 	errs := make([]error, len(batch))
 	err := w.runBatch(batch, errs)
+	took := time.Since(start)
 	w.requests.Add(uint64(len(batch)))
 	w.commits.Add(1)
-	w.commitNanos.Add(int64(time.Since(start)))
+	w.commitNanos.Add(int64(took))
+	if w.onCommit != nil {
+		w.onCommit(len(batch), took)
+	}
 	w.lastBatch.Store(int64(len(batch)))
 	if int64(len(batch)) > w.maxBatch.Load() {
 		w.maxBatch.Store(int64(len(batch)))

@@ -37,6 +37,7 @@ func TestBrowserLiveBadgeToastAndMarkRead(t *testing.T) {
 	// A second one raises the badge again, without a reload.
 	b.publish(tok, map[string]any{"type": "job_completed", "title": "Nightly sync done"})
 	tb.until("the badge to show 2", `document.getElementById('badge').textContent === '2'`)
+	tb.until("both in the list", `document.querySelectorAll('#page-items .nitem').length === 2`)
 
 	// Clicking the item marks it read over the socket; the badge falls.
 	tb.do(chromedp.Click(chromedp.CSS(itemSel(id) + ` .ntitle`)))

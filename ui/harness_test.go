@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -255,3 +256,6 @@ func (c *client) send(method, path string, form url.Values) (int, string) {
 
 // appFilter selects every notification of userID.
 func appFilter(userID string) app.NotificationFilter { return app.NotificationFilter{UserID: userID} }
+
+// regexpMatch reports whether the pattern matches s.
+func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

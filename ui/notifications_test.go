@@ -43,7 +43,7 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 		}
 		ids = append(ids, b.publish(tok, map[string]any{"type": typ, "title": fmt.Sprintf("event %d", i)}))
 	}
-	slices.Reverse(ids) // newest first
+	slices.Reverse(ids)                                                               // newest first
 	if _, err := b.Notes.MarkRead(context.Background(), ann.ID, ids[4]); err != nil { // event 20, a job_failed
 		t.Fatal(err)
 	}

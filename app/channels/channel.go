@@ -45,6 +45,16 @@ func (s *Service) CreateChannel(ctx context.Context, actor *app.User, name, desc
 	return ch, nil
 }
 
+// roleIn returns userID's role in the channel, "" when not a member or
+// when it cannot be read (it only decorates an answer).
+func (s *Service) roleIn(ctx context.Context, channelID, userID string) app.Role {
+	m, err := s.store.FindMember(ctx, channelID, userID)
+	if err != nil {
+		return ""
+	}
+	return m.Role
+}
+
 // Channel returns the channel id and actor's role in it ("" when not a
 // member). Any user may look at any channel. Errors: ENOTFOUND.
 func (s *Service) Channel(ctx context.Context, actor *app.User, id string) (*app.Channel, app.Role, error) {

@@ -83,14 +83,19 @@ func New(d Deps) *Service {
 	})
 	s.typing = newTypists(s.clock, s.sendTyping)
 	ws := d.Config.WebSocket
+	if ws.SendBuffer <= 0 {
+		ws.SendBuffer = 64
+	}
 	s.reg = hub.NewRegistry(hub.RegistryOptions{
 		BaseURL:         d.Config.Server.BaseURL,
 		MaxMessageBytes: ws.MaxMessageBytes,
-		SendBuffer:      ws.SendBuffer,
-		PingPeriod:      ws.PingPeriod.Duration,
-		OnMessage:       s.handleMessage,
-		OnClose:         s.handleClose,
-		Logger:          d.Logger,
+		// Room for a whole replay on top of the live traffic, so that a
+		// client catching up never counts as slow (see replayBudget).
+		SendBuffer: ws.SendBuffer + replayBudget + 8,
+		PingPeriod: ws.PingPeriod.Duration,
+		OnMessage:  s.handleMessage,
+		OnClose:    s.handleClose,
+		Logger:     d.Logger,
 	})
 	return s
 }

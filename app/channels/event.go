@@ -28,7 +28,7 @@ const (
 
 // Subscription names.
 const (
-	GlobalStream = "global"
+	GlobalStream  = "global"
 	channelPrefix = "channel:"
 	userPrefix    = "user:"
 )
@@ -55,8 +55,8 @@ type envelope struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// frame encodes an event frame.
-func frame(typ, stream string, seq int64, at time.Time, data []byte) []byte {
+// eventFrame encodes an event frame.
+func eventFrame(typ, stream string, seq int64, at time.Time, data []byte) []byte {
 	b, err := json.Marshal(envelope{Type: typ, Timestamp: timestamp(at), Channel: stream, Seq: seq, Data: data})
 	if err != nil { // data is always JSON this package produced
 		panic(fmt.Sprintf("channels: encode %s frame: %v", typ, err))
@@ -66,7 +66,7 @@ func frame(typ, stream string, seq int64, at time.Time, data []byte) []byte {
 
 // channelFrame is the frame of a stored channel event, live or replayed.
 func channelFrame(ev *app.ChannelEvent) []byte {
-	return frame(ev.Type, ChannelStream(ev.ChannelID), ev.Seq, ev.CreatedAt, ev.Data)
+	return eventFrame(ev.Type, ChannelStream(ev.ChannelID), ev.Seq, ev.CreatedAt, ev.Data)
 }
 
 // mustJSON encodes event data, which is always encodable.

@@ -53,13 +53,13 @@ func (s *Service) sendChannel(ev *app.ChannelEvent) {
 // sendUser queues an event to the user's own stream.
 func (s *Service) sendUser(userID, typ string, at time.Time, data any) {
 	stream := UserStream(userID)
-	n := s.reg.SendToSubscription(stream, frame(typ, stream, 0, at, mustJSON(data)))
+	n := s.reg.SendToSubscription(stream, eventFrame(typ, stream, 0, at, mustJSON(data)))
 	s.eventsSent.Add(uint64(n))
 }
 
 // sendGlobal queues an event to the global stream.
 func (s *Service) sendGlobal(typ string, at time.Time, data any) {
-	n := s.reg.SendToSubscription(GlobalStream, frame(typ, GlobalStream, 0, at, mustJSON(data)))
+	n := s.reg.SendToSubscription(GlobalStream, eventFrame(typ, GlobalStream, 0, at, mustJSON(data)))
 	s.eventsSent.Add(uint64(n))
 }
 

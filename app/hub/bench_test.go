@@ -32,6 +32,11 @@ import (
 // descriptors, more than one process may hold here, and the server's memory
 // per socket is then measured without the clients' share.
 
+// Two environment variables help investigate the figures:
+// HUB_BENCH_SEND_BUFFER overrides websocket.send_buffer, and
+// HUB_BENCH_HEAPPROFILE names a file for an exact heap profile taken once the
+// sockets are connected.
+
 const (
 	benchEnv      = "BELFRY_HUB_BENCH_CLIENT"
 	benchRate     = 50 // events per second
@@ -60,6 +65,7 @@ func benchHub(b *testing.B, n int) {
 	if os.Getenv("HUB_BENCH_HEAPPROFILE") != "" {
 		runtime.MemProfileRate = 1
 	}
+	raiseFileLimit(b, n)
 	s := newServerWithClock(b, realClock{}, func(c *app.Config) {
 		c.WebSocket.PingPeriod = app.Duration{Duration: time.Minute}
 		if v, err := strconv.Atoi(os.Getenv("HUB_BENCH_SEND_BUFFER")); err == nil {
@@ -257,11 +263,7 @@ func TestBenchClient(t *testing.T) {
 	if err := json.Unmarshal(raw, &plan); err != nil {
 		t.Fatal(err)
 	}
-	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-	}
+	raiseFileLimit(t, len(plan.Tokens)*plan.PerToken)
 
 	rssBefore := vmRSS()
 	var (
@@ -345,5 +347,21 @@ func benchDial(t *testing.T, url, token string) *websocket.Conn {
 			t.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// raiseFileLimit lifts the soft limit of open files to the hard one, which
+// must leave room for n sockets.
+func raiseFileLimit(tb testing.TB, n int) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		tb.Fatal(err)
+	}
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		tb.Fatal(err)
+	}
+	if lim.Cur < uint64(n)+256 {
+		tb.Skipf("open files are limited to %d, too few for %d sockets", lim.Cur, n)
 	}
 }

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/google/uuid"
@@ -15,7 +16,7 @@ import (
 // and the socket stays open. Oversized frames never get here: the reader
 // closes the socket with 1009.
 func (h *Hub) handleMessage(c *Conn, msg []byte) {
-	if !c.Data().(*socket).allow() {
+	if !c.Data().(*socket).allow(h.clock.Now()) {
 		return
 	}
 	var f clientFrame
@@ -31,14 +32,14 @@ func (h *Hub) handleMessage(c *Conn, msg []byte) {
 }
 
 // allow applies the per-socket rate of client frames.
-func (s *socket) allow() bool {
+func (s *socket) allow(now time.Time) bool {
 	s.mu.Lock()
 	if s.limiter == nil {
 		s.limiter = rate.NewLimiter(inboundRate, inboundBurst)
 	}
 	l := s.limiter
 	s.mu.Unlock()
-	return l.Allow()
+	return l.AllowN(now, 1)
 }
 
 // markRead marks the user's notification id read. The answer is the normal

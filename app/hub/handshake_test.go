@@ -148,7 +148,11 @@ func TestCheckOrigin(t *testing.T) {
 		if tc.origin != "" {
 			r.Header.Set("Origin", tc.origin)
 		}
-		r = r.WithContext(withBearer(r.Context(), tc.bearer))
+		c := &Conn{}
+		if tc.bearer {
+			c.tokenID = "token-id"
+		}
+		r = r.WithContext(withConn(r.Context(), c))
 		if got := checkOrigin(tc.allowed, r); got != tc.ok {
 			t.Errorf("checkOrigin(%q, Origin %q, bearer %v) = %v, want %v", tc.allowed, tc.origin, tc.bearer, got, tc.ok)
 		}

@@ -201,6 +201,28 @@ func TestClientMarksRead(t *testing.T) {
 	}
 }
 
+func TestClientFrameRate(t *testing.T) {
+	var s socket
+	now := time.Now()
+	for i := range inboundBurst {
+		if !s.allow(now) {
+			t.Fatalf("frame %d of a burst was refused", i+1)
+		}
+	}
+	if s.allow(now) {
+		t.Fatal("a frame beyond the burst was allowed")
+	}
+	now = now.Add(time.Second)
+	for i := range inboundRate {
+		if !s.allow(now) {
+			t.Fatalf("frame %d a second later was refused", i+1)
+		}
+	}
+	if s.allow(now) {
+		t.Fatal("more than the rate was allowed")
+	}
+}
+
 func TestObjectNotificationQuery(t *testing.T) {
 	s := newServer(t)
 	alice, bob := s.user("alice"), s.user("bob")

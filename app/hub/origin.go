@@ -37,12 +37,18 @@ func originOf(raw string) string {
 	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
-// bearerKey marks, in a handshake's context, that the peer authenticated
-// with a bearer token.
-type bearerKey struct{}
+// connKey carries, in a handshake's context, the *Conn being set up: the
+// origin check reads how the peer authenticated, the connect hook which Conn
+// the new session is.
+type connKey struct{}
 
-func withBearer(ctx context.Context, bearer bool) context.Context {
-	return context.WithValue(ctx, bearerKey{}, bearer)
+func withConn(ctx context.Context, c *Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, c)
+}
+
+func connFrom(ctx context.Context) *Conn {
+	c, _ := ctx.Value(connKey{}).(*Conn)
+	return c
 }
 
 // checkOrigin is the upgrader's origin rule. allowed is the normalised
@@ -51,8 +57,8 @@ func withBearer(ctx context.Context, bearer bool) context.Context {
 func checkOrigin(allowed string, r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		bearer, _ := r.Context().Value(bearerKey{}).(bool)
-		return bearer
+		c := connFrom(r.Context())
+		return c != nil && c.tokenID != ""
 	}
 	got := originOf(origin)
 	if got == "" {

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -31,11 +32,29 @@ import (
 // Handshakes are authenticated by the caller (see Serve); the Registry checks
 // Origin against the public base URL. Every method is safe for concurrent
 // use, including from within the OnMessage, OnConnect and OnClose hooks.
+//
+// An endpoint is wired like this (the Hub is the full example):
+//
+//	reg := hub.NewRegistry(hub.RegistryOptions{BaseURL: cfg.Server.BaseURL, OnMessage: onFrame})
+//	r.GET("/ws/channels/", authenticate, api.RequireUser(app.ScopeClient), func(c *gin.Context) {
+//		info := hub.ConnInfo{UserID: api.UserFrom(c).ID, Data: &myState{}}
+//		if t := api.TokenFrom(c); t != nil {
+//			info.TokenID = t.ID
+//		}
+//		_ = reg.Serve(c.Writer, c.Request, info) // answers refusals itself
+//	})
+//
+// onFrame(conn, msg) decides what a client may subscribe to and calls
+// reg.Subscribe(conn, "channel:"+id); publishers call
+// reg.SendToSubscription("channel:"+id, frame) or reg.SendToUser(id, frame);
+// shutdown calls reg.Close before the HTTP server's Shutdown.
 type Registry struct {
 	m      *melody.Melody
 	opts   RegistryOptions
 	origin string // normalised origin of opts.BaseURL, "" when unusable
 	log    *slog.Logger
+
+	sessions sync.Map // *melody.Session → *Conn, for melody's hooks
 
 	mu     sync.RWMutex
 	conns  map[*Conn]struct{}
@@ -106,9 +125,6 @@ var ErrClosed = errors.New("hub: registry closed")
 // readBufferSize is each connection's read buffer; larger client frames are
 // read in several system calls.
 const readBufferSize = 512
-
-// connKey is the melody session key holding the *Conn.
-const connKey = "belfry.conn"
 
 // NewRegistry returns an open Registry.
 func NewRegistry(o RegistryOptions) *Registry {
@@ -188,15 +204,15 @@ func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo
 	}
 	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, data: info.Data,
 		done: make(chan struct{}), handshake: make(chan error, 1)}
-	req = req.WithContext(withBearer(req.Context(), info.TokenID != ""))
+	req = req.WithContext(withConn(req.Context(), c))
 	// melody serves a connection on the goroutine that upgrades it. That is
 	// a fresh one, not the handler's — whose stack is deep after routing,
 	// authentication and a database lookup — so that the handler can return
 	// once the handshake is done and an idle connection holds only shallow
-	// stacks. melody keeps the keys map as the session's: a fresh one per
-	// request.
+	// stacks. No keys map: the Conn travels in the request's context, which
+	// saves a map per connection.
 	go func() {
-		err := r.m.HandleRequestWithKeys(w, req, map[string]any{connKey: c})
+		err := r.m.HandleRequestWithKeys(w, req, nil)
 		c.handshakeDone(err) // a failed upgrade; after a served connection a no-op
 	}()
 	err := <-c.handshake
@@ -215,15 +231,17 @@ func (r *Registry) Stats() RegistryStats {
 	return RegistryStats{Conns: n, Sent: r.sent.Load(), DroppedSlow: r.dropped.Load()}
 }
 
-func connOf(s *melody.Session) *Conn {
-	v, _ := s.Get(connKey)
+// connOf returns the Conn of a session, nil once it has ended.
+func (r *Registry) connOf(s *melody.Session) *Conn {
+	v, _ := r.sessions.Load(s)
 	c, _ := v.(*Conn)
 	return c
 }
 
 func (r *Registry) handleConnect(s *melody.Session) {
-	c := connOf(s)
+	c := connFrom(s.Request.Context())
 	c.sess = s
+	r.sessions.Store(s, c)
 	// The request is not needed after the handshake; dropping it frees its
 	// headers and context for the connection's lifetime.
 	s.Request = nil
@@ -243,7 +261,8 @@ func (r *Registry) handleConnect(s *melody.Session) {
 }
 
 func (r *Registry) handleDisconnect(s *melody.Session) {
-	c := connOf(s)
+	c := r.connOf(s)
+	r.sessions.Delete(s)
 	c.closing.Store(true)
 	r.mu.Lock()
 	r.unindexLocked(c)
@@ -255,7 +274,7 @@ func (r *Registry) handleDisconnect(s *melody.Session) {
 }
 
 func (r *Registry) handleMessage(s *melody.Session, msg []byte) {
-	if c := connOf(s); c != nil && !c.closing.Load() && r.opts.OnMessage != nil {
+	if c := r.connOf(s); c != nil && !c.closing.Load() && r.opts.OnMessage != nil {
 		r.opts.OnMessage(c, msg)
 	}
 }
@@ -265,10 +284,14 @@ func (r *Registry) handleMessage(s *melody.Session, msg []byte) {
 // the session stays open: the Registry drops the connection instead. It takes
 // no lock of the Registry, since senders hold its read lock.
 func (r *Registry) handleError(s *melody.Session, err error) {
+	if errors.Is(err, websocket.ErrReadLimit) {
+		lingerClose(s.WebsocketConnection())
+		return
+	}
 	if !errors.Is(err, melody.ErrMessageBufferFull) {
 		return
 	}
-	c := connOf(s)
+	c := r.connOf(s)
 	if c == nil {
 		return
 	}
@@ -277,4 +300,22 @@ func (r *Registry) handleError(s *melody.Session, err error) {
 		r.log.Warn("websocket: dropping a connection that does not keep up", "user_id", c.userID, "buffer", r.opts.SendBuffer)
 	}
 	c.drop(CloseSlow, "send buffer full")
+}
+
+// Bounds of lingerClose.
+const (
+	lingerWait = time.Second
+	lingerMax  = 1 << 20
+)
+
+// lingerClose runs on the reading goroutine after a frame over the size
+// limit; the reader has already sent the 1009 close frame. The peer is still
+// sending the rest of the frame, and closing a socket with unread data sends
+// a reset, which can destroy the close frame before the peer reads it. So the
+// rest is read and discarded until the peer closes in turn (it answers the
+// close frame) or the bounds are reached; melody closes the socket next.
+func lingerClose(ws *websocket.Conn) {
+	nc := ws.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(lingerWait))
+	_, _ = io.Copy(io.Discard, io.LimitReader(nc, lingerMax))
 }

@@ -269,7 +269,7 @@ func TestRegistrySubscriptions(t *testing.T) {
 }
 
 func TestRegistryReapsDeadPeers(t *testing.T) {
-	reg, url := registryServer(t, RegistryOptions{PingPeriod: 50 * time.Millisecond})
+	reg, url := registryServer(t, RegistryOptions{PingPeriod: 500 * time.Millisecond})
 	_, live := rawClient(t, url+"?u=live") // its read loop answers pings
 	// A peer that completes the handshake and then never answers a ping.
 	ctx, cancel := context.WithTimeout(context.Background(), guard)

@@ -12,30 +12,47 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// writeCacheable answers 200 with v as JSON and a strong ETag (a hash of the
-// exact body), or 304 with no body when the request's If-None-Match already
-// names that ETag. A poller that sends back the ETag of its last answer thus
-// pays for a query but not for the transfer.
-func (s *Server) writeCacheable(c *gin.Context, v any) {
+// encoded is a JSON answer with its strong ETag, a hash of the exact body.
+type encoded struct {
+	body []byte
+	tag  string
+}
+
+func encode(v any) (encoded, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		api.WriteError(c, fmt.Errorf("encode response: %w", err))
-		return
+		return encoded{}, fmt.Errorf("encode response: %w", err)
 	}
 	sum := sha256.Sum256(body)
-	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	return encoded{body: body, tag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+// writeCacheable answers 200 with v as JSON and its ETag; see writeEncoded.
+func (s *Server) writeCacheable(c *gin.Context, v any) {
+	e, err := encode(v)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	s.writeEncoded(c, e)
+}
+
+// writeEncoded answers 200 with e, or 304 with no body when the request's
+// If-None-Match already names e's ETag. A poller that sends back the ETag
+// of its last answer thus pays for neither the encoding nor the transfer.
+func (s *Server) writeEncoded(c *gin.Context, e encoded) {
 	h := c.Writer.Header()
-	h.Set("ETag", tag)
+	h.Set("ETag", e.tag)
 	// Answers depend on the token, so shared caches must keep them apart,
 	// and clients must revalidate rather than reuse them blindly.
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("Vary", "Authorization")
-	if etagMatches(c.GetHeader("If-None-Match"), tag) {
+	if etagMatches(c.GetHeader("If-None-Match"), e.tag) {
 		s.notModified.Add(1)
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	c.Data(http.StatusOK, "application/json; charset=utf-8", e.body)
 }
 
 // etagMatches applies If-None-Match's weak comparison (RFC 9110 §13.1.2):

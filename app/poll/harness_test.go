@@ -110,7 +110,7 @@ func newHarness(t testing.TB, limits *app.PollingConfig) *harness {
 		bus: bus.New(), clock: &clock{now: time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC)}, changes: &changeLog{}}
 	h.auth = auth.New(auth.Options{Users: h.users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d), Logger: quietLogger()})
 	apiServer := api.New(api.Deps{Config: cfg, Auth: h.auth, Users: h.users, Notifications: h.store, Logger: quietLogger()})
-	h.poll = New(Deps{Config: cfg, Notifications: h.store, Changes: h.bus, CursorKey: key, Now: h.clock.Now, Logger: quietLogger()})
+	h.poll = New(Deps{Config: cfg, Notifications: h.store, Counts: db.NewNotificationTotals(d), Changes: h.bus, CursorKey: key, Now: h.clock.Now, Logger: quietLogger()})
 	h.bus.Subscribe(h.poll.Handle)
 	h.bus.Subscribe(h.changes.add)
 	gin.SetMode(gin.TestMode)

@@ -15,7 +15,8 @@ import (
 // caller's notifications. next_cursor continues the walk; with sort=oldest
 // it is given even on the last page (and on an empty first page), because
 // new notifications arrive after it: a poller keeps it and asks again, or
-// long-polls with wait=N.
+// long-polls with wait=N. First and last pages are kept in the page cache
+// until the user's next change, since pollers ask for them again and again.
 func (s *Server) handleList(c *gin.Context) {
 	user := api.UserFrom(c)
 	q, err := s.parseListQuery(c.Request.URL.Query(), user.ID)
@@ -23,26 +24,47 @@ func (s *Server) handleList(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
-	ctx := c.Request.Context()
+	now, key := s.d.Now(), q.cacheKey()
+	if q.wait == 0 {
+		if e, ok := s.pages.get(user.ID, key, now); ok {
+			s.cacheHits.Add(1)
+			s.writeEncoded(c, e)
+			return
+		}
+	}
+	// Read before the queries, so a change that lands meanwhile keeps
+	// their answer out of the cache.
+	gen := s.pages.generation(user.ID)
+	body, err := s.listPage(c.Request.Context(), q)
+	if err != nil {
+		if c.Request.Context().Err() == nil {
+			api.WriteError(c, err)
+		} // else the client went away; nobody reads an answer
+		return
+	}
+	e, err := encode(body)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	if q.cursor == "" || !body.Pagination.HasMore {
+		s.pages.put(user.ID, gen, key, e, now)
+	}
+	s.writeEncoded(c, e)
+}
+
+// listPage runs the queries of q: its rows (waiting for them on a long
+// poll) and its total count.
+func (s *Server) listPage(ctx context.Context, q *listQuery) (listResponse, error) {
 	rows, err := s.rowsOrWait(ctx, q)
 	if err != nil {
-		if ctx.Err() != nil {
-			return // the client went away; nobody reads an answer
-		}
-		api.WriteError(c, err)
-		return
+		return listResponse{}, err
 	}
-	total, err := s.counts.count(ctx, s.d.Notifications, q.countFilter(), s.d.Now())
+	total, err := s.d.Counts.CountNotifications(ctx, q.countFilter())
 	if err != nil {
-		api.WriteError(c, err)
-		return
+		return listResponse{}, err
 	}
-	body, err := s.page(q, rows, total)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	s.writeCacheable(c, body)
+	return s.page(q, rows, total)
 }
 
 // rowsOrWait fetches the page of q (limit+1 rows). A long poll (q.wait > 0)

@@ -7,6 +7,7 @@
 package poll
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,10 @@ type Deps struct {
 	// bucket of each API token. A rate of zero or less disables the limit.
 	Config        app.Config
 	Notifications app.NotificationStore
+	// Counts answers total_count; nil uses Notifications. db.NewNotificationTotals
+	// sums trigger-kept totals instead of counting index entries, which keeps
+	// the count cheap for users with hundreds of thousands of rows.
+	Counts Counter
 	// Changes receives a ChangeAcknowledged for every acknowledged row; nil
 	// publishes nothing.
 	Changes app.ChangePublisher
@@ -33,6 +38,11 @@ type Deps struct {
 	Logger    *slog.Logger     // nil: slog.Default()
 }
 
+// Counter counts the notifications a filter selects, ignoring its page.
+type Counter interface {
+	CountNotifications(ctx context.Context, f app.NotificationFilter) (int, error)
+}
+
 // Server serves the polling API. It is safe for concurrent use.
 type Server struct {
 	d       Deps
@@ -40,12 +50,12 @@ type Server struct {
 	cursors *cursorCodec
 	limits  *limiter
 	waiters *waiters
-	counts  *countCache
+	pages   *pageCache
 
 	quit     chan struct{}
 	quitOnce sync.Once
 
-	requests, rateLimited, notModified atomic.Uint64
+	requests, rateLimited, notModified, cacheHits atomic.Uint64
 }
 
 // Stats counts what the polling API did since start.
@@ -56,6 +66,8 @@ type Stats struct {
 	Waiting     int64  // long polls waiting right now
 	Woken       uint64 // long polls woken by a new notification
 	Limiters    int    // API tokens with a live rate-limit bucket
+	CacheHits   uint64 // list requests answered from the page cache
+	CachedBytes int    // encoded pages the cache holds
 }
 
 // New returns a Server over d. It panics when d.CursorKey is empty: cursors
@@ -70,13 +82,16 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.Counts == nil {
+		d.Counts = d.Notifications
+	}
 	return &Server{
 		d:       d,
 		log:     d.Logger,
 		cursors: newCursorCodec(d.CursorKey),
 		limits:  newLimiter(d.Config.Polling.RatePerSecond, d.Config.Polling.Burst),
 		waiters: newWaiters(),
-		counts:  newCountCache(),
+		pages:   newPageCache(pageCacheBytes),
 		quit:    make(chan struct{}),
 	}
 }
@@ -95,14 +110,15 @@ func (s *Server) Register(r *gin.Engine, authenticate gin.HandlerFunc) {
 	g.POST("/:id/acknowledge", s.handleAcknowledge)
 }
 
-// Handle is the bus subscriber: a ChangeCreated wakes the user's long polls,
-// and every change of a user invalidates their cached counts. It never
-// blocks.
+// Handle is the bus subscriber: every change of a user retires their cached
+// pages, and a ChangeCreated wakes their waiting long polls. It never
+// blocks. Every write to notifications must be published for the cache to
+// be exact; an unpublished one shows within pageCacheTTL.
 func (s *Server) Handle(c app.Change) {
 	if c.UserID == "" {
 		return
 	}
-	s.counts.invalidate(c.UserID)
+	s.pages.invalidate(c.UserID)
 	if c.Kind == app.ChangeCreated {
 		s.waiters.wake(c.UserID)
 	}
@@ -118,7 +134,10 @@ func (s *Server) Close() {
 
 // Stats returns the current counters.
 func (s *Server) Stats() Stats {
+	_, cached := s.pages.size()
 	return Stats{
+		CacheHits:   s.cacheHits.Load(),
+		CachedBytes: cached,
 		Requests:    s.requests.Load(),
 		RateLimited: s.rateLimited.Load(),
 		NotModified: s.notModified.Load(),

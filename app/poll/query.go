@@ -33,6 +33,7 @@ type listQuery struct {
 	sort      string
 	limit     int
 	after     *position // nil: from the start
+	cursor    string    // the cursor parameter as given
 	wait      time.Duration
 }
 
@@ -105,6 +106,7 @@ func (s *Server) parseListQuery(values url.Values, userID string) (*listQuery, e
 		if q.after, err = s.checkCursor(v, q); err != nil {
 			return nil, err
 		}
+		q.cursor = v
 	}
 	wait, err := intParam(get("wait"), "wait", 0, 0, maxWait)
 	if err != nil {

@@ -228,7 +228,9 @@ func TestAPI_UpdateDelete(t *testing.T) {
 		"NoEvents":     `{"events":[]}`,
 		"UnknownField": `{"colour":"red"}`,
 	} {
-		t.Run(name, func(t *testing.T) { wantAPIError(t, f.do("PATCH", path, f.aliceSession, body), 400, app.CodeInvalidParameter) })
+		t.Run(name, func(t *testing.T) {
+			wantAPIError(t, f.do("PATCH", path, f.aliceSession, body), 400, app.CodeInvalidParameter)
+		})
 	}
 	if rec := f.do("PATCH", path, f.aliceSession, `{"kind":"ntfy","enabled":true}`); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"enabled":true`) {
 		t.Fatalf("re-enable: %d %s", rec.Code, rec.Body)

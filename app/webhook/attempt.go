@@ -101,10 +101,11 @@ func excerpt(body []byte) string {
 type verdict int
 
 const (
-	delivered verdict = iota // 2xx
-	retry                    // network error, timeout, 408, 425, 429, 5xx
-	permanent                // other statuses, redirects elsewhere, refused addresses
-	gone                     // 410: the receiver is gone, disable the webhook
+	delivered   verdict = iota // 2xx
+	retry                      // 408, 425, 500 and other 5xx: retry this delivery later
+	unavailable                // no answer, 429, 502, 503, 504: retry and pause the webhook
+	permanent                  // other statuses, redirects elsewhere, refused addresses
+	gone                       // 410: the receiver is gone, disable the webhook
 )
 
 // judge classifies a result.
@@ -113,12 +114,15 @@ func judge(r result) verdict {
 	case r.err != nil && isPrivateRefusal(r.err):
 		return permanent
 	case r.err != nil:
-		return retry
+		return unavailable
 	case r.code >= 200 && r.code < 300:
 		return delivered
 	case r.code == http.StatusGone:
 		return gone
-	case r.code == http.StatusRequestTimeout, r.code == http.StatusTooEarly, r.code == http.StatusTooManyRequests, r.code >= 500:
+	case r.code == http.StatusTooManyRequests, r.code == http.StatusBadGateway,
+		r.code == http.StatusServiceUnavailable, r.code == http.StatusGatewayTimeout:
+		return unavailable
+	case r.code == http.StatusRequestTimeout, r.code == http.StatusTooEarly, r.code >= 500:
 		return retry
 	}
 	return permanent

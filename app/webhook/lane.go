@@ -11,9 +11,11 @@ import (
 // goneReason is recorded on a webhook disabled by its receiver.
 const goneReason = "The receiver answered 410 Gone."
 
-// lane sends the claimed deliveries of one webhook in order. When one fails
-// in a way worth retrying, the rest of the batch shares its fate without
-// being sent: the receiver is down, and one probe per batch is enough. A
+// lane sends the claimed deliveries of one webhook in order. When the
+// receiver looks unavailable (no answer, 429, 502, 503, 504) the rest of the
+// batch shares the failed delivery's fate without being sent, and the
+// webhook is paused: one probe per batch is enough. Other retryable answers
+// (500, 408) may concern that one payload, so only it is retried later. A
 // success after failures makes the webhook's backed-off deliveries due at
 // once, so a receiver that comes back gets its backlog without waiting for
 // each delivery's own next retry.
@@ -58,7 +60,9 @@ func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 			w.disable(ctx, hook)
 			return
 		case retry:
-			w.reschedule(ctx, hook, c.Deliveries[i:], r, now)
+			w.reschedule(ctx, hook, c.Deliveries[i:i+1], r, now, false)
+		case unavailable:
+			w.reschedule(ctx, hook, c.Deliveries[i:], r, now, true)
 			return
 		}
 	}
@@ -79,7 +83,8 @@ func (w *Worker) settle(d *app.WebhookDelivery, r result, now time.Time, status 
 
 // reschedule records the failed attempt of ds[0] and gives the deliveries
 // behind it the same fate: a later retry, or failure when out of attempts.
-func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.WebhookDelivery, r result, now time.Time) {
+// With pause, the webhook gets no attempt until the pause ends.
+func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.WebhookDelivery, r result, now time.Time, pause bool) {
 	cause := explain(r)
 	for i, d := range ds {
 		w.settle(d, r, now, app.DeliveryPending)
@@ -100,9 +105,15 @@ func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.We
 		w.retried.Add(1)
 	}
 	w.record(ctx, ds...)
-	w.mu.Lock()
-	w.failing[hook.ID] = true
-	w.mu.Unlock()
+	if pause {
+		wait := r.retryAfter
+		if wait <= 0 {
+			wait = backoff(1, w.jitter())
+		}
+		w.mu.Lock()
+		w.paused[hook.ID] = now.Add(wait)
+		w.mu.Unlock()
+	}
 	first := ds[0]
 	if first.Status == app.DeliveryFailed {
 		w.logFailure("webhook delivery given up after its last attempt", hook, first)
@@ -113,13 +124,13 @@ func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.We
 		"retry_at", first.NextAttemptAt, "deferred", len(ds)-1)
 }
 
-// recovered expedites the webhook's backlog after a success that follows
-// failures (remembered, or visible in the delivery's attempts after a
-// restart).
+// recovered ends the webhook's pause and expedites its backlog after a
+// success that follows failures (remembered, or visible in the delivery's
+// attempts after a restart).
 func (w *Worker) recovered(ctx context.Context, webhookID string, d *app.WebhookDelivery, now time.Time) {
 	w.mu.Lock()
-	wasFailing := w.failing[webhookID]
-	delete(w.failing, webhookID)
+	_, wasFailing := w.paused[webhookID]
+	delete(w.paused, webhookID)
 	w.mu.Unlock()
 	if !wasFailing && d.Attempts <= 1 {
 		return

@@ -28,8 +28,15 @@ const (
 // at a time, and at most webhooks.workers lanes run at once, so a slow or
 // hanging receiver holds one lane and never delays the other webhooks. A
 // claimed batch is leased in the database; after a crash its deliveries are
-// due again when the lease ends. Kick and Stats are safe for concurrent use;
-// Run must be called once.
+// due again when the lease ends.
+//
+// A webhook whose attempt failed with a retryable error is paused: nothing
+// more is sent to it until the pause ends (30 s, or the receiver's
+// Retry-After), when the deliveries due by then go out as one batch. A
+// receiver that is down gets one probe per batch instead of one request per
+// queued delivery, and a rate-limited one (Discord's 429) is left alone as
+// long as it asks. Kick and Stats are safe for concurrent use; Run must be
+// called once.
 type Worker struct {
 	d      Deps
 	cfg    app.WebhooksConfig
@@ -38,9 +45,9 @@ type Worker struct {
 	done   chan struct{} // a lane ended
 	jitter func() float64
 
-	mu      sync.Mutex
-	busy    map[string]bool // webhooks with a running lane
-	failing map[string]bool // webhooks whose last attempt failed
+	mu     sync.Mutex
+	busy   map[string]bool      // webhooks with a running lane
+	paused map[string]time.Time // webhooks whose last attempt failed → pause end
 
 	lastPrune time.Time // touched by Run's goroutine only
 	lastCount time.Time
@@ -63,14 +70,14 @@ type Stats struct {
 func NewWorker(d Deps) *Worker {
 	d = d.withDefaults()
 	return &Worker{
-		d:       d,
-		cfg:     d.Config.Webhooks,
-		lease:   time.Duration(perLane)*d.Config.Webhooks.Timeout.Duration + time.Minute,
-		kick:    make(chan struct{}, 1),
-		done:    make(chan struct{}, 1),
-		jitter:  rand.Float64,
-		busy:    map[string]bool{},
-		failing: map[string]bool{},
+		d:      d,
+		cfg:    d.Config.Webhooks,
+		lease:  time.Duration(perLane)*d.Config.Webhooks.Timeout.Duration + time.Minute,
+		kick:   make(chan struct{}, 1),
+		done:   make(chan struct{}, 1),
+		jitter: rand.Float64,
+		busy:   map[string]bool{},
+		paused: map[string]time.Time{},
 	}
 }
 
@@ -129,22 +136,39 @@ func (w *Worker) drain(ctx context.Context) {
 	}
 }
 
+// excluded returns the webhooks that must not be claimed at now — those
+// with a running lane and those paused — and the end of the earliest pause.
+func (w *Worker) excluded(now time.Time) (ids []string, pauseEnd time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ids = make([]string, 0, len(w.busy)+len(w.paused))
+	for id := range w.busy {
+		ids = append(ids, id)
+	}
+	for id, until := range w.paused {
+		if until.After(now) && !w.busy[id] {
+			ids = append(ids, id)
+			if pauseEnd.IsZero() || until.Before(pauseEnd) {
+				pauseEnd = until
+			}
+		}
+	}
+	return ids, pauseEnd
+}
+
 // startLanes claims due deliveries for the free lanes and starts them. It
 // reports how many started and whether every lane is now busy.
 func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started int, saturated bool) {
 	w.mu.Lock()
 	free := w.cfg.Workers - len(w.busy)
-	busy := make([]string, 0, len(w.busy))
-	for id := range w.busy {
-		busy = append(busy, id)
-	}
 	w.mu.Unlock()
 	if free <= 0 {
 		return 0, true
 	}
 	now := w.d.Now()
+	skip, _ := w.excluded(now)
 	claims, err := w.d.Store.ClaimDeliveries(ctx, app.ClaimRequest{
-		Now: now, LeaseUntil: now.Add(w.lease), Lanes: free, PerLane: perLane, Busy: busy,
+		Now: now, LeaseUntil: now.Add(w.lease), Lanes: free, PerLane: perLane, Busy: skip,
 	})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -172,19 +196,27 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 	return len(claims), len(claims) == free
 }
 
+// nextDue returns when the next delivery may go out: the earliest due time
+// of a webhook neither busy nor paused, or the end of a pause.
+func (w *Worker) nextDue(ctx context.Context) (time.Time, bool) {
+	skip, pauseEnd := w.excluded(w.d.Now())
+	next, ok, err := w.d.Store.NextDeliveryDue(ctx, skip)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if !pauseEnd.IsZero() && (!ok || pauseEnd.Before(next)) {
+		return pauseEnd, true
+	}
+	return next, ok
+}
+
 // nextWake returns how long to sleep when nothing else wakes the worker.
 func (w *Worker) nextWake(ctx context.Context, saturated bool) time.Duration {
 	if saturated {
 		return maxIdle
 	}
-	w.mu.Lock()
-	busy := make([]string, 0, len(w.busy))
-	for id := range w.busy {
-		busy = append(busy, id)
-	}
-	w.mu.Unlock()
-	next, ok, err := w.d.Store.NextDeliveryDue(ctx, busy)
-	if err != nil || !ok {
+	next, ok := w.nextDue(ctx)
+	if !ok {
 		return maxIdle
 	}
 	return min(max(next.Sub(w.d.Now()), minWait), maxIdle)

@@ -186,8 +186,9 @@ func TestPermanentFailure(t *testing.T) {
 	}
 }
 
-// TestSharedFateAndRecovery: while a receiver is down, one request probes
-// for a whole batch; when it answers again the backlog goes out at once.
+// TestSharedFateAndRecovery: while a receiver is unavailable, one request
+// probes for a whole batch and the webhook is paused; when it answers again
+// the backlog goes out at once, before each delivery's own next retry.
 func TestSharedFateAndRecovery(t *testing.T) {
 	f := newFixture(t)
 	rcv := newReceiver(t, f.clock)
@@ -199,18 +200,56 @@ func TestSharedFateAndRecovery(t *testing.T) {
 	f.drain()
 	log := f.log(w)
 	if len(rcv.requests()) != 1 || log[4].Attempts != 1 || !strings.HasPrefix(log[4].LastError, "Not sent") {
-		t.Fatalf("%d requests for a down receiver; last %+v", len(rcv.requests()), log[4])
+		t.Fatalf("%d requests for an unavailable receiver; last %+v", len(rcv.requests()), log[4])
 	}
+	// Paused: a new event waits for the pause instead of probing again.
+	f.publish(f.alice, app.Event{Title: "during the pause"})
+	f.drain()
+	if n := len(rcv.requests()); n != 1 {
+		t.Fatalf("%d requests during the pause, want none", n)
+	}
+	f.clock.Advance(30 * time.Second)
+	f.drain()
+	log = f.log(w)
+	if n := len(rcv.requests()); n != 2 || log[0].Attempts != 2 || log[5].Attempts != 1 {
+		t.Fatalf("after the pause: %d requests, attempts %d and %d", n, log[0].Attempts, log[5].Attempts)
+	}
+	// Back up: the pause ends; the first delivery due (the one published
+	// during the pause, retried in 30 s) succeeds and pulls the others,
+	// due in a minute, forward.
 	rcv.answer(http.StatusOK, nil)
-	f.publish(f.alice, app.Event{Title: "new"})
+	f.clock.Advance(30 * time.Second)
 	f.drain()
 	for _, d := range f.log(w) {
 		if d.Status != app.DeliveryDelivered {
-			t.Fatalf("backlog not sent after the receiver came back: %+v", d)
+			t.Fatalf("backlog not sent after the receiver came back: %s %d %v", d.Status, d.Attempts, d.NextAttemptAt)
 		}
 	}
-	if n := len(rcv.requests()); n != 7 {
-		t.Fatalf("%d requests, want 1 failed + 6", n)
+	if n := len(rcv.requests()); n != 8 {
+		t.Fatalf("%d requests, want 2 refused + 6", n)
+	}
+}
+
+// TestRetry_OneBadPayload: a 500 for one delivery retries that delivery
+// only; the webhook is not paused and the others go out.
+func TestRetry_OneBadPayload(t *testing.T) {
+	f := newFixture(t)
+	rcv := newReceiver(t, f.clock)
+	rcv.reply = func(_ *http.Request, body []byte) (int, http.Header) {
+		if strings.Contains(string(body), "poison") {
+			return http.StatusInternalServerError, nil
+		}
+		return http.StatusOK, nil
+	}
+	w := f.hook(f.alice, app.WebhookGeneric, rcv.URL)
+	f.publish(f.alice, app.Event{Title: "poison"})
+	f.publish(f.alice, app.Event{Title: "fine"})
+	f.drain()
+	f.publish(f.alice, app.Event{Title: "also fine"})
+	f.drain()
+	log := f.log(w)
+	if log[0].Status != app.DeliveryPending || log[1].Status != app.DeliveryDelivered || log[2].Status != app.DeliveryDelivered {
+		t.Fatalf("statuses %s %s %s", log[0].Status, log[1].Status, log[2].Status)
 	}
 }
 

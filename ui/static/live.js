@@ -119,15 +119,25 @@
     if (document.getElementById('badge')) htmx.ajax('GET', '/ui/badge', { source: live, target: '#badge', swap: 'outerHTML' });
   }
 
-  // markRead marks a notification read at once on the page, then tells the
-  // server over the socket (or, while offline, through the JSON API).
-  function markRead(id) {
+  // readHere holds the ids this tab marked read. A list reload that was
+  // rendered just before the server stored the read would show them unread
+  // again, and no reload follows a read, so every swap re-applies them.
+  var readHere = new Set();
+  function applyReads() {
     document.querySelectorAll('.nitem.unread').forEach(function (li) {
-      if (li.dataset.nid !== id) return;
+      if (!readHere.has(li.dataset.nid)) return;
       li.classList.remove('unread');
       var state = li.querySelector('.nstate');
       if (state) state.textContent = ', read';
     });
+  }
+  document.addEventListener('htmx:afterSettle', applyReads);
+
+  // markRead marks a notification read at once on the page, then tells the
+  // server over the socket (or, while offline, through the JSON API).
+  function markRead(id) {
+    readHere.add(id);
+    applyReads();
     if (open && socket) {
       socket.send(JSON.stringify({ type: 'notification', notification_id: id }));
     } else {

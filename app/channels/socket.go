@@ -1,0 +1,181 @@
+package channels
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/hub"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"golang.org/x/time/rate"
+)
+
+const (
+	// maxSubscriptions bounds the subscriptions of one socket.
+	maxSubscriptions = 256
+	// Client frames beyond this rate per socket are ignored: a subscribe
+	// reads the database, and a socket must not be a way to flood it.
+	inboundRate  = 20
+	inboundBurst = 40
+)
+
+// socket is the endpoint's state of one connection (hub.Conn.Data).
+type socket struct {
+	user    *app.User
+	limiter *rate.Limiter
+
+	// mu guards subs, the socket's side of its registry subscriptions (for
+	// counting and limits), replayed and closed. Lock order: a stream's
+	// lock, then mu, then the registry's.
+	mu       sync.Mutex
+	subs     map[string]struct{}
+	replayed int // events replayed on this connection, see replayBudget
+	closed   bool
+}
+
+// clientFrame is any frame a client sends; Type says which fields matter.
+type clientFrame struct {
+	Type      string `json:"type"`
+	Channel   string `json:"channel"`
+	Since     *int64 `json:"since"`
+	ChannelID string `json:"channel_id"`
+	IsTyping  *bool  `json:"is_typing"`
+}
+
+// controlFrame is every frame that is not an event: subscribed,
+// unsubscribed and error.
+type controlFrame struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel,omitempty"`
+	Seq     *int64 `json:"seq,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+func encodeControl(f controlFrame) []byte {
+	b, _ := json.Marshal(f) // strings and an int only
+	return b
+}
+
+// subscribedFrame confirms a subscription; seq, on a channel stream, is the
+// number of the channel's latest event when the subscription began.
+func subscribedFrame(stream string, seq *int64) []byte {
+	return encodeControl(controlFrame{Type: "subscribed", Channel: stream, Seq: seq})
+}
+
+func unsubscribedFrame(stream, reason string) []byte {
+	return encodeControl(controlFrame{Type: "unsubscribed", Channel: stream, Reason: reason})
+}
+
+// errorFrame reports err about stream ("" when the frame named none).
+func errorFrame(stream string, err error) []byte {
+	return encodeControl(controlFrame{Type: "error", Channel: stream, Code: app.ErrorCode(err), Message: app.ErrorMessage(err)})
+}
+
+// handleSocket upgrades an authenticated handshake; RequireUser has
+// answered anonymous ones with 401.
+func (s *Service) handleSocket(c *gin.Context) {
+	u := api.UserFrom(c)
+	if u == nil {
+		api.WriteError(c, app.Errorf(app.EUNAUTHENTICATED, "Authentication required: log in or send an API token."))
+		return
+	}
+	sock := &socket{user: u, limiter: rate.NewLimiter(inboundRate, inboundBurst), subs: map[string]struct{}{}}
+	info := hub.ConnInfo{UserID: u.ID, Data: sock}
+	if t := api.TokenFrom(c); t != nil {
+		info.TokenID = t.ID
+	}
+	if err := s.reg.Serve(c.Writer, c.Request, info); err != nil {
+		s.log.Debug("channels: websocket handshake refused", "user_id", u.ID, "err", err)
+	}
+}
+
+// handleMessage serves one client frame, on the socket's own goroutine.
+func (s *Service) handleMessage(c *hub.Conn, msg []byte) {
+	sock := c.Data().(*socket)
+	if !sock.limiter.Allow() {
+		return
+	}
+	var f clientFrame
+	if err := json.Unmarshal(msg, &f); err != nil {
+		c.Send(errorFrame("", app.Errorf(app.EINVALID, "Frames must be JSON objects with a type: subscribe, unsubscribe or typing.")))
+		return
+	}
+	switch f.Type {
+	case "subscribe":
+		s.subscribe(c, sock, f)
+	case "unsubscribe":
+		s.unsubscribe(c, f)
+	case "typing":
+		s.handleTyping(c, sock, f)
+	default:
+		c.Send(errorFrame("", app.Errorf(app.EINVALID, "Unknown frame type %q: expected subscribe, unsubscribe or typing.", f.Type)))
+	}
+}
+
+// handleClose forgets a socket's subscriptions; the registry has already
+// removed it from its indexes.
+func (s *Service) handleClose(c *hub.Conn) {
+	sock := c.Data().(*socket)
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	sock.closed = true
+	s.subscriptions.Add(-int64(len(sock.subs)))
+	sock.subs = nil
+}
+
+// addSubscription subscribes c to stream. It reports false, without error,
+// when c already was subscribed.
+func (s *Service) addSubscription(c *hub.Conn, stream string) (bool, error) {
+	sock := c.Data().(*socket)
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	if _, ok := sock.subs[stream]; ok {
+		return false, nil
+	}
+	if len(sock.subs) >= maxSubscriptions {
+		return false, app.Errorf(app.ERATELIMIT, "A socket may hold at most %d subscriptions.", maxSubscriptions)
+	}
+	if sock.closed || !s.reg.Subscribe(c, stream) {
+		return false, app.Errorf(app.EINVALID, "The socket is closing.")
+	}
+	sock.subs[stream] = struct{}{}
+	s.subscriptions.Add(1)
+	return true, nil
+}
+
+// removeSubscription unsubscribes c from stream and reports whether it was
+// subscribed.
+func (s *Service) removeSubscription(c *hub.Conn, stream string) bool {
+	sock := c.Data().(*socket)
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	if _, ok := sock.subs[stream]; !ok {
+		return false
+	}
+	delete(sock.subs, stream)
+	s.reg.Unsubscribe(c, stream)
+	s.subscriptions.Add(-1)
+	return true
+}
+
+// parseStream splits a subscription name into its kind ("global",
+// "channel" or "user") and id, and returns it in canonical form.
+func parseStream(name string) (kind, id, canonical string, err error) {
+	if name == GlobalStream {
+		return GlobalStream, "", name, nil
+	}
+	kind, id, _ = strings.Cut(name, ":")
+	if (kind != "channel" && kind != "user") || !isUUID(id) {
+		return "", "", "", app.Errorf(app.EINVALID, `Channel must be "global", "channel:<channel id>" or "user:<your user id>", not %q.`, name)
+	}
+	id = strings.ToLower(id)
+	return kind, id, kind + ":" + id, nil
+}
+
+// isUUID reports whether s is a UUID in canonical text form.
+func isUUID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }

@@ -52,7 +52,7 @@ type channelRule struct {
 // for actions on another member, the target's.
 var channelRules = map[ChannelAction]channelRule{
 	ActionPostMessage:   {min: RoleMember, verb: "post messages"},
-	ActionUpdateChannel: {min: RoleModerator, verb: "change the channel's settings"},
+	ActionUpdateChannel: {min: RoleAdmin, verb: "change the channel's settings"},
 	ActionDeleteChannel: {min: RoleOwner, verb: "delete the channel"},
 	ActionChangeRole:    {min: RoleAdmin, outrank: true, ownersMayPeer: true, verb: "change roles"},
 	ActionKick:          {min: RoleModerator, outrank: true, verb: "kick members"},

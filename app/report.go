@@ -47,6 +47,8 @@ type ReportStore interface {
 	// ReleaseReport forgets a claimed run that was not sent, so that the
 	// next attempt may claim it again.
 	ReleaseReport(ctx context.Context, userID, week string) error
+	// SentReports returns the users whose report of week was sent.
+	SentReports(ctx context.Context, week string) (map[string]bool, error)
 	// FindWeeklyReport returns the id of userID's weekly_report notification
 	// whose data.period is week, created at or after since; ENOTFOUND if none.
 	FindWeeklyReport(ctx context.Context, userID, week string, since time.Time) (string, error)

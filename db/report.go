@@ -112,6 +112,24 @@ func (s *ReportStore) ReleaseReport(ctx context.Context, userID, week string) er
 	return internal(err, "release report")
 }
 
+// SentReports returns the users whose report of week was sent.
+func (s *ReportStore) SentReports(ctx context.Context, week string) (map[string]bool, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT user_id FROM report_runs WHERE week = ? AND status = 'sent'`, week)
+	if err != nil {
+		return nil, internal(err, "sent reports")
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal(err, "sent reports")
+		}
+		out[id] = true
+	}
+	return out, internal(rows.Err(), "sent reports")
+}
+
 // FindWeeklyReport returns the id of userID's weekly report for week created
 // at or after since, ENOTFOUND if none.
 func (s *ReportStore) FindWeeklyReport(ctx context.Context, userID, week string, since time.Time) (string, error) {

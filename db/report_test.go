@@ -80,6 +80,9 @@ func TestReportStore_Claim(t *testing.T) {
 		t.Fatal(err)
 	}
 	claim(now.Add(48*time.Hour), app.ReportTaken) // sent runs are never taken over
+	if sent, err := s.SentReports(ctx, "2026-W13"); err != nil || !sent[alice.ID] || len(sent) != 1 {
+		t.Fatalf("sent reports = %v, %v", sent, err)
+	}
 	// Releasing a sent run does nothing; releasing a claim frees it.
 	if err := s.ReleaseReport(ctx, alice.ID, "2026-W13"); err != nil {
 		t.Fatal(err)
@@ -93,6 +96,9 @@ func TestReportStore_Claim(t *testing.T) {
 	}
 	if got, _ := s.ClaimReport(ctx, alice.ID, "2026-W14", now, stale); got != app.ReportClaimed {
 		t.Fatalf("released week = %v", got)
+	}
+	if sent, _ := s.SentReports(ctx, "2026-W14"); len(sent) != 0 {
+		t.Fatalf("a claimed run counts as sent: %v", sent)
 	}
 	_, err := s.ClaimReport(ctx, missingID, "2026-W14", now, stale)
 	wantKind(t, err, app.ENOTFOUND)

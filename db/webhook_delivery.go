@@ -132,60 +132,67 @@ func (s *WebhookStore) ClaimDeliveries(ctx context.Context, req app.ClaimRequest
 	return claims, nil
 }
 
-// selectDue reads the due deliveries and groups them into lanes.
+// selectDue picks the lanes — enabled webhooks outside the busy list with a
+// due delivery, the longest waiting first — then each lane's earliest due
+// deliveries. Both steps use the per-webhook index, so the backlog of a
+// busy or paused webhook is never walked.
 func selectDue(tx *sql.Tx, now int64, busy string, req app.ClaimRequest) ([]*app.DeliveryClaim, error) {
-	rows, err := tx.Query(`SELECT `+prefixed("d.", deliveryColumns)+`, `+prefixed("w.", webhookColumns)+`
-		FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-		WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.enabled = 1
-		AND d.webhook_id NOT IN (SELECT value FROM json_each(?))
-		ORDER BY d.next_attempt_at, d.id LIMIT ?`, now, busy, req.Lanes*req.PerLane)
+	rows, err := tx.Query(`SELECT `+webhookColumns+` FROM (SELECT *,
+		(SELECT next_attempt_at FROM webhook_deliveries INDEXED BY webhook_deliveries_waiting
+		 WHERE webhook_id = webhooks.id AND status = 'pending' ORDER BY next_attempt_at LIMIT 1) AS due
+		FROM webhooks WHERE enabled = 1 AND id NOT IN (SELECT value FROM json_each(?)))
+		WHERE due <= ? ORDER BY due, id LIMIT ?`, busy, now, req.Lanes)
+	if err != nil {
+		return nil, err
+	}
+	var claims []*app.DeliveryClaim
+	err = eachWebhook(rows, func(w *app.Webhook) error {
+		claims = append(claims, &app.DeliveryClaim{Webhook: w})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range claims {
+		if c.Deliveries, err = dueDeliveries(tx, c.Webhook.ID, now, req.PerLane); err != nil {
+			return nil, err
+		}
+	}
+	return claims, nil
+}
+
+func eachWebhook(rows *sql.Rows, fn func(*app.Webhook) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(w); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// dueDeliveries returns up to limit deliveries of one webhook due at now.
+func dueDeliveries(tx *sql.Tx, webhookID string, now int64, limit int) ([]*app.WebhookDelivery, error) {
+	rows, err := tx.Query(`SELECT `+deliveryColumns+` FROM webhook_deliveries INDEXED BY webhook_deliveries_waiting
+		WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+		ORDER BY next_attempt_at, id LIMIT ?`, webhookID, now, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var claims []*app.DeliveryClaim
-	lanes := map[string]*app.DeliveryClaim{}
+	var out []*app.WebhookDelivery
 	for rows.Next() {
-		d, w, err := scanDeliveryWithWebhook(rows)
+		d, err := scanDelivery(rows)
 		if err != nil {
 			return nil, err
 		}
-		c := lanes[w.ID]
-		if c == nil {
-			if len(claims) == req.Lanes {
-				continue
-			}
-			c = &app.DeliveryClaim{Webhook: w}
-			lanes[w.ID] = c
-			claims = append(claims, c)
-		}
-		if len(c.Deliveries) < req.PerLane {
-			c.Deliveries = append(c.Deliveries, d)
-		}
+		out = append(out, d)
 	}
-	return claims, rows.Err()
-}
-
-func scanDeliveryWithWebhook(rows *sql.Rows) (*app.WebhookDelivery, *app.Webhook, error) {
-	var d app.WebhookDelivery
-	var w app.Webhook
-	var notification sql.NullString
-	var payload, kind, events string
-	var next, created, updated, wCreated, wUpdated int64
-	err := rows.Scan(&d.ID, &d.WebhookID, &notification, &d.Event, &payload, &d.Status, &d.Attempts,
-		&next, &d.LastError, &d.ResponseCode, &d.DurationMS, &created, &updated,
-		&w.ID, &w.UserID, &w.Name, &kind, &w.URL, &events, &w.Enabled, &w.DisabledReason,
-		&w.Secret, &w.AuthUsername, &w.AuthPassword, &w.AuthToken, &wCreated, &wUpdated)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := json.Unmarshal([]byte(events), &w.Events); err != nil {
-		return nil, nil, fmt.Errorf("webhook %s: decode events: %w", w.ID, err)
-	}
-	d.NotificationID, d.Payload = notification.String, json.RawMessage(payload)
-	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = fromMillis(next), fromMillis(created), fromMillis(updated)
-	w.Kind, w.CreatedAt, w.UpdatedAt = app.WebhookKind(kind), fromMillis(wCreated), fromMillis(wUpdated)
-	return &d, &w, nil
+	return out, rows.Err()
 }
 
 // leaseClaims pushes the claimed deliveries' next attempt to the lease end.
@@ -204,14 +211,6 @@ func leaseClaims(tx *sql.Tx, claims []*app.DeliveryClaim, lease int64) error {
 		}
 	}
 	return nil
-}
-
-func prefixed(prefix, columns string) string {
-	parts := strings.Split(columns, ",")
-	for i, p := range parts {
-		parts[i] = prefix + strings.TrimSpace(p)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // RecordAttempts saves the outcome fields of each delivery in one
@@ -262,25 +261,33 @@ func (s *WebhookStore) ExpediteDeliveries(ctx context.Context, webhookID string,
 }
 
 // NextDeliveryDue returns the earliest next attempt of a pending delivery
-// whose webhook is not in busy.
+// whose webhook is not in busy. Without exclusions the due index answers at
+// once; with some, each other webhook's earliest delivery is looked up in
+// the per-webhook index, so a large backlog of an excluded webhook is never
+// walked.
 func (s *WebhookStore) NextDeliveryDue(ctx context.Context, busy []string) (time.Time, bool, error) {
-	ids, err := json.Marshal(nonNil(busy))
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("encode busy webhooks: %w", err)
-	}
-	var next int64
-	// INDEXED BY: the planner prefers the covering per-webhook index and
-	// sorts every pending row; walking the due index stops at the first hit.
-	err = s.db.read.QueryRowContext(ctx, `SELECT next_attempt_at FROM webhook_deliveries INDEXED BY webhook_deliveries_due
-		WHERE status = 'pending' AND webhook_id NOT IN (SELECT value FROM json_each(?))
-		ORDER BY next_attempt_at LIMIT 1`, string(ids)).Scan(&next)
-	if err == sql.ErrNoRows {
-		return time.Time{}, false, nil
+	var next sql.NullInt64
+	var err error
+	if len(busy) == 0 {
+		err = s.db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM webhook_deliveries
+			WHERE status = 'pending'`).Scan(&next)
+	} else {
+		ids, jerr := json.Marshal(busy)
+		if jerr != nil {
+			return time.Time{}, false, fmt.Errorf("encode busy webhooks: %w", jerr)
+		}
+		err = s.db.read.QueryRowContext(ctx, `SELECT min(next) FROM (SELECT
+			(SELECT next_attempt_at FROM webhook_deliveries INDEXED BY webhook_deliveries_waiting
+			 WHERE webhook_id = w.id AND status = 'pending' ORDER BY next_attempt_at LIMIT 1) AS next
+			FROM webhooks w WHERE w.id NOT IN (SELECT value FROM json_each(?)))`, string(ids)).Scan(&next)
 	}
 	if err != nil {
 		return time.Time{}, false, internal(err, "next webhook delivery")
 	}
-	return fromMillis(next), true, nil
+	if !next.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMillis(next.Int64), true, nil
 }
 
 // CountPendingDeliveries returns how many deliveries wait in the outbox.

@@ -11,7 +11,7 @@ if ! command -v npm >/dev/null 2>&1; then
 	exit 1
 fi
 
-npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error
 
 vendor=ui/static/vendor
 mkdir -p "$vendor"

@@ -199,6 +199,14 @@ func (tb *tab) waitLive(sockets int) {
 	tb.t.Helper()
 	tb.until("the socket to open", `document.body.dataset.live === 'open'`)
 	waitFor(tb.t, "the hub to register the socket", func() bool { return tb.b.Hub.Stats().Sockets >= sockets })
+	tb.idle()
+}
+
+// idle waits until no htmx request is in flight, so that a click does not
+// race with a list being replaced.
+func (tb *tab) idle() {
+	tb.t.Helper()
+	tb.until("htmx to settle", `document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping') === null`)
 }
 
 // navigate loads a page and waits for its socket.
@@ -206,6 +214,7 @@ func (tb *tab) navigate(path string) {
 	tb.t.Helper()
 	tb.do(chromedp.Navigate(tb.b.URL + path))
 	tb.until("the socket to open", `document.body.dataset.live === 'open'`)
+	tb.idle()
 }
 
 // recordToasts makes the page remember the title of every toast shown, so

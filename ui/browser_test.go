@@ -38,6 +38,7 @@ func TestBrowserLiveBadgeToastAndMarkRead(t *testing.T) {
 	b.publish(tok, map[string]any{"type": "job_completed", "title": "Nightly sync done"})
 	tb.until("the badge to show 2", `document.getElementById('badge').textContent === '2'`)
 	tb.until("both in the list", `document.querySelectorAll('#page-items .nitem').length === 2`)
+	tb.idle()
 
 	// Clicking the item marks it read over the socket; the badge falls.
 	tb.do(chromedp.Click(chromedp.CSS(itemSel(id) + ` .ntitle`)))
@@ -52,6 +53,7 @@ func TestBrowserLiveBadgeToastAndMarkRead(t *testing.T) {
 	// the focus back to the bell.
 	tb.do(chromedp.Click(chromedp.CSS(`#bell-button`)))
 	tb.until("the dropdown", `document.querySelectorAll('#panel-items .nitem').length === 2`)
+	tb.idle()
 	if got := eval[string](tb, `document.querySelector('#panel-items .nitem .ntitle').firstChild.textContent`); got != "Nightly sync done" {
 		t.Errorf("first item of the dropdown = %q, want the newest", got)
 	}
@@ -82,6 +84,15 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 	tb.login("ann")
 	tb.until("four items", `document.querySelectorAll('#page-items .nitem').length === 4`)
 
+	// The unread filter narrows the list in place and into the address.
+	tb.do(chromedp.Click(chromedp.CSS(`#filters input[name=unread]`)))
+	tb.until("the unread ones", `document.querySelectorAll('#page-items .nitem').length === 2 && location.search.includes('unread=1')`)
+	tb.do(chromedp.SetValue(chromedp.CSS(`#filters select[name=type]`), "job_failed"), chromedp.Evaluate[chromedp.Void](
+		`document.querySelector('#filters select').dispatchEvent(new Event('change', { bubbles: true }))`))
+	tb.until("the filtered empty state", `document.querySelector('#page-items .empty') !== null`)
+	tb.do(chromedp.Navigate(b.URL + "/notifications"))
+	tb.waitLive(1)
+
 	// The trash button deletes exactly that one.
 	tb.do(chromedp.Click(chromedp.CSS(itemSel(ids[3]) + ` .ndelete`)))
 	tb.until("the item to go", `document.querySelector('`+itemSel(ids[3])+`') === null`)
@@ -90,6 +101,7 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 		return err != nil
 	})
 	tb.until("three items", `document.querySelectorAll('#page-items .nitem').length === 3`)
+	tb.idle()
 
 	// "Delete read" asks first; cancelling keeps everything.
 	tb.do(chromedp.Click(chromedp.CSS(`#delete-read`)))
@@ -226,10 +238,35 @@ func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
 	b.BlockSockets.Store(true)
 	b.Hub.CloseUser(ann.ID)
 	tb.until("the offline indicator", `!document.getElementById('conn').hidden`)
+	tb.shot("offline-desktop")
 	id := b.publish(tok, map[string]any{"type": "job_failed", "title": "Happened while offline"})
 
 	b.BlockSockets.Store(false)
 	tb.until("the socket to reopen", `document.body.dataset.live === 'open' && document.getElementById('conn').hidden`)
 	tb.until("the missed notification", `document.querySelector('`+itemSel(id)+`') !== null`)
 	tb.until("the badge to catch up", `document.getElementById('badge').textContent === '1'`)
+}
+
+func TestBrowserTokenShownOnceAndRevoked(t *testing.T) {
+	b := newBelfry(t)
+	b.user("ann", false)
+	tb := b.openTab(t)
+	tb.login("ann")
+	tb.navigate("/tokens")
+	tb.do(
+		chromedp.SendKeys(chromedp.CSS(`#token-form input[name=name]`), "laptop"),
+		chromedp.Click(chromedp.CSS(`#token-form button[type=submit]`)),
+	)
+	tb.until("the secret", `document.getElementById('new-token') !== null && document.getElementById('new-token').value.startsWith('blf_')`)
+	tb.until("the list", `document.querySelectorAll('#token-list tbody tr').length === 1`)
+	if got := eval[string](tb, `document.querySelector('#token-form input[name=name]').value`); got != "" {
+		t.Errorf("the form kept %q after success", got)
+	}
+	tb.do(chromedp.Click(chromedp.CSS(`[data-copy="#new-token"]`)))
+	tb.until("the copy confirmation", `document.querySelector('[data-copy="#new-token"]').textContent.includes('Copied')`)
+
+	tb.do(chromedp.Click(chromedp.CSS(`#token-list tbody button`)))
+	tb.until("the confirmation", `document.getElementById('confirm').open && document.getElementById('confirm-ok').textContent === 'Revoke'`)
+	tb.do(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
+	tb.until("the empty list", `document.querySelector('#token-list .empty') !== null`)
 }

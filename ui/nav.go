@@ -17,6 +17,9 @@ type page struct {
 	Icon  string // an icon template name, see icons.html
 	Order int    // position in the navigation
 	Admin bool   // shown to and served for administrators only
+	// Scripts are extra files of static/ (e.g. "channels.js") that the
+	// page's documents load after app.js and live.js.
+	Scripts []string
 	// routes adds the page's handlers: full pages on pages, htmx partials
 	// (below /ui) on parts. Both groups already require a session.
 	routes func(u *UI, pages, parts *gin.RouterGroup)
@@ -32,6 +35,16 @@ func registerPage(p page) {
 
 // pageRegistry returns every registered page in navigation order.
 func pageRegistry() []page { return slices.Clone(pagesRegistered) }
+
+// scriptsFor returns the extra scripts of the page that serves path.
+func scriptsFor(path string) []string {
+	for _, p := range pagesRegistered {
+		if path == p.Path || strings.HasPrefix(path, p.Path+"/") {
+			return p.Scripts
+		}
+	}
+	return nil
+}
 
 // navLink is one entry of the rendered navigation.
 type navLink struct {

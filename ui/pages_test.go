@@ -4,9 +4,12 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 )
 
 // wantAlert checks an htmx error answer: the status and an alert with msg.
@@ -179,5 +182,18 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(h); got != want {
 			t.Errorf("acceptsGzip(%q) = %v", h, got)
 		}
+	}
+}
+
+func TestNotFoundPage(t *testing.T) {
+	b := newBelfry(t)
+	b.user("ann", false)
+	r := gin.New()
+	r.NoRoute(b.UI.NotFound)
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/no/such/page", nil))
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "There is no page at this address.") ||
+		w.Header().Get("Content-Security-Policy") == "" {
+		t.Errorf("not found: %d %v\n%s", w.Code, w.Header(), w.Body)
 	}
 }

@@ -22,16 +22,30 @@ const maxFormBytes = 64 << 10
 // securityHeaders marks every page and partial: the CSP, no sniffing, no
 // framing, no caching of per-user HTML, and a bounded request body.
 func (u *UI) securityHeaders(c *gin.Context) {
+	setSecurityHeaders(c)
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	}
+	c.Next()
+}
+
+func setSecurityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
-	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
-	}
-	c.Next()
+}
+
+// NotFound renders the UI's "not found" page with status 404. The serve
+// wiring may call it from the engine's NoRoute handler for browser
+// navigations (requests that accept text/html), after authenticate, so
+// that a mistyped address gets a page rather than JSON.
+func (u *UI) NotFound(c *gin.Context) {
+	setSecurityHeaders(c)
+	u.errorPage(c, http.StatusNotFound, "There is no page at this address.")
+	c.Abort()
 }
 
 // isHTMX reports whether htmx sent the request (it wants a fragment).
@@ -86,13 +100,14 @@ type layoutView struct {
 	Title   string
 	User    *app.User
 	Nav     []navLink
+	Scripts []string // the page's own scripts, see page.Scripts
 	Unread  int
 	Content any
 }
 
 // page renders a full page of pageName's template set around content.
 func (u *UI) page(c *gin.Context, status int, pageName, title string, content any) {
-	v := layoutView{Title: title, User: user(c), Content: content}
+	v := layoutView{Title: title, User: user(c), Content: content, Scripts: scriptsFor(c.Request.URL.Path)}
 	if v.User != nil {
 		v.Nav = navFor(v.User, c.Request.URL.Path)
 		n, err := u.d.Notifications.UnreadCount(c.Request.Context(), v.User.ID)

@@ -17,11 +17,12 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// staticFiles are the UI's assets. The vendor files are copied from npm by
-// scripts/ui-assets.sh; naming them exactly makes the build fail when that
-// step was skipped, instead of shipping a UI without its scripts.
+// staticFiles are the UI's assets: our own scripts, styles and images, and
+// the vendor files that scripts/ui-assets.sh copies from npm. The vendor
+// files are named exactly, so the build fails when that step was skipped
+// instead of shipping a UI without its scripts.
 //
-//go:embed static/app.css static/app.js static/live.js static/favicon.svg
+//go:embed static/*.css static/*.js static/*.svg
 //go:embed static/vendor/htmx.min.js static/vendor/ws.min.js
 var staticFiles embed.FS
 

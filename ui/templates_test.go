@@ -248,4 +248,27 @@ func TestNavigation(t *testing.T) {
 			t.Errorf("%s active = %v", l.Path, l.Active)
 		}
 	}
+
+	// A page's own scripts load on its documents and nowhere else.
+	saved := slices.Clone(pagesRegistered)
+	t.Cleanup(func() { pagesRegistered = saved })
+	registerPage(page{Path: "/channels", Label: "Channels", Icon: "users", Order: 40, Scripts: []string{"app.js"}})
+	if got := scriptsFor("/channels/42"); !slices.Equal(got, []string{"app.js"}) {
+		t.Errorf("scripts of /channels/42 = %v", got)
+	}
+	if got := scriptsFor("/notifications"); got != nil {
+		t.Errorf("scripts of /notifications = %v", got)
+	}
+	if got := labels(navFor(&app.User{}, "/")); !slices.Equal(got, []string{"Notifications", "Preferences", "Mutes", "Channels", "API tokens"}) {
+		t.Errorf("navigation order = %v", got)
+	}
+	u := newTestUI(t)
+	out, err := u.tmpl.execute("notifications", "layout", layoutView{Title: "N", User: admin, Scripts: scriptsFor("/channels"),
+		Content: notificationsPage{Types: u.d.Types.Names()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(out), `<script src="`+u.assets.URL("app.js")+`" defer></script>`); n != 2 {
+		t.Errorf("app.js loaded %d times, want 2 (once as the page's script)", n)
+	}
 }

@@ -28,7 +28,7 @@ type tokensPage struct {
 
 func (u *UI) loadTokens(c *gin.Context) (tokensPage, error) {
 	usr := user(c)
-	ts, err := u.d.Auth.ListTokens(c.Request.Context(), usr.ID)
+	ts, err := u.d.Tokens.ListTokens(c.Request.Context(), usr.ID)
 	if err != nil {
 		return tokensPage{}, err
 	}

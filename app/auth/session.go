@@ -44,13 +44,24 @@ func (s *Service) Login(ctx context.Context, username, password string) (cookie 
 	if !CheckPassword(u.PasswordHash, password) {
 		return "", nil, unauthenticated()
 	}
+	cookie, err = s.StartSession(ctx, u)
+	if err != nil {
+		return "", nil, err
+	}
+	return cookie, u, nil
+}
+
+// StartSession opens a session for u without a password and returns its
+// cookie value. Login uses it after checking the password; single-user
+// desktop mode uses it for the local user.
+func (s *Service) StartSession(ctx context.Context, u *app.User) (cookie string, err error) {
 	cookie = randomString(32)
 	now := s.now().UTC()
 	sess := &app.Session{Hash: hashSecret(cookie), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {
-		return "", nil, err
+		return "", err
 	}
-	return cookie, u, nil
+	return cookie, nil
 }
 
 // Logout ends the session of cookie; an unknown cookie is not an error.

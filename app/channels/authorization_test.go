@@ -98,7 +98,9 @@ func TestAuthorization(t *testing.T) {
 			}
 			t.Run(action.name+"/"+name, func(t *testing.T) {
 				sc := s.scene(n, role, app.RoleMember)
-				var before struct{ LastSeq int64 `json:"last_seq"` }
+				var before struct {
+					LastSeq int64 `json:"last_seq"`
+				}
 				s.do("GET", "/api/channels/"+sc.id, sc.owner.token, "").ok(t, http.StatusOK, &before)
 				r := action.do(s, sc)
 				if slices.Contains(action.allowed, role) {
@@ -106,7 +108,9 @@ func TestAuthorization(t *testing.T) {
 					return
 				}
 				r.wantError(t, http.StatusForbidden, "FORBIDDEN")
-				var after struct{ LastSeq int64 `json:"last_seq"` }
+				var after struct {
+					LastSeq int64 `json:"last_seq"`
+				}
 				s.do("GET", "/api/channels/"+sc.id, sc.owner.token, "").ok(t, http.StatusOK, &after)
 				if after.LastSeq != before.LastSeq+boolInt(action.name == "unban") { // unban's setup bans first
 					t.Fatalf("a refused action changed the channel: seq %d → %d", before.LastSeq, after.LastSeq)

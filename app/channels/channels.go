@@ -120,6 +120,12 @@ func (s *Service) Close() error {
 	return err
 }
 
+// CloseUser closes every socket of userID (the user was deleted or signed
+// out) with close code 1008, so that clients do not reconnect on their own.
+func (s *Service) CloseUser(userID string) {
+	s.reg.CloseUser(userID, hub.CloseRevoked, "signed out")
+}
+
 // Stats returns the service's counters.
 func (s *Service) Stats() Stats {
 	rs := s.reg.Stats()

@@ -120,7 +120,9 @@ func TestREST_Errors(t *testing.T) {
 	}
 	// Nothing above changed anything: the channel saw only bob's join and
 	// his message.
-	var got struct{ LastSeq int64 `json:"last_seq"` }
+	var got struct {
+		LastSeq int64 `json:"last_seq"`
+	}
 	s.do("GET", ch, alice.token, "").ok(t, http.StatusOK, &got)
 	if got.LastSeq != 2 {
 		t.Fatalf("last_seq %d after refused requests, want 2", got.LastSeq)

@@ -127,3 +127,36 @@ func TestChannelDeleted_UnsubscribesEveryone(t *testing.T) {
 		t.Fatalf("stats %+v, want 3 sockets with one subscription each", st)
 	}
 }
+
+// TestKickRacesSubscribe runs a kick and the victim's subscribe at the same
+// time, again and again: whichever wins, the kicked socket ends up outside
+// the channel — refused, or subscribed and then unsubscribed.
+func TestKickRacesSubscribe(t *testing.T) {
+	s := newServer(t)
+	alice, bob := s.user("alice"), s.user("bob")
+	id := s.createChannel(alice, "general")
+	stream := ChannelStream(id)
+	bw := s.dial(bob)
+	for range 20 {
+		s.join(bob, id)
+		kicked := make(chan response)
+		go func() { kicked <- s.do("POST", "/api/channels/"+id+"/kick", alice.token, `{"user_id":"`+bob.ID+`"}`) }()
+		bw.send(`{"type":"subscribe","channel":"` + stream + `"}`)
+		(<-kicked).ok(t, http.StatusOK, nil)
+		switch f := bw.next(); f.Type {
+		case "error":
+			if f.Code != "FORBIDDEN" {
+				t.Fatalf("refusal %s", f.raw)
+			}
+		case "subscribed":
+			bw.expect(EventUserKicked, stream)
+			if f := bw.expect("unsubscribed", stream); f.Reason != reasonKicked {
+				t.Fatalf("unsubscribed %s", f.raw)
+			}
+		default:
+			t.Fatalf("got %s", f.raw)
+		}
+		s.post(alice, id, "bob is out")
+		bw.quiet()
+	}
+}

@@ -16,10 +16,11 @@ import (
 const (
 	// maxSubscriptions bounds the subscriptions of one socket.
 	maxSubscriptions = 256
-	// Client frames beyond this rate per socket are ignored: a subscribe
-	// reads the database, and a socket must not be a way to flood it.
+	// Client frames beyond this rate per socket are refused: a subscribe
+	// reads the database, and a socket must not be a way to flood it. The
+	// burst lets a client subscribe to many channels at once on connecting.
 	inboundRate  = 20
-	inboundBurst = 40
+	inboundBurst = 100
 )
 
 // socket is the endpoint's state of one connection (hub.Conn.Data).
@@ -97,11 +98,18 @@ func (s *Service) handleSocket(c *gin.Context) {
 // handleMessage serves one client frame, on the socket's own goroutine.
 func (s *Service) handleMessage(c *hub.Conn, msg []byte) {
 	sock := c.Data().(*socket)
+	var f clientFrame
+	err := json.Unmarshal(msg, &f)
 	if !sock.limiter.Allow() {
+		// Typing indicators are best effort; anything else is refused
+		// aloud. A client that keeps flooding fills its send buffer with
+		// these and is disconnected as too slow.
+		if f.Type != "typing" {
+			c.Send(errorFrame(f.Channel, app.Errorf(app.ERATELIMIT, "Too many frames: this one was ignored; slow down.")))
+		}
 		return
 	}
-	var f clientFrame
-	if err := json.Unmarshal(msg, &f); err != nil {
+	if err != nil {
 		c.Send(errorFrame("", app.Errorf(app.EINVALID, "Frames must be JSON objects with a type: subscribe, unsubscribe or typing.")))
 		return
 	}

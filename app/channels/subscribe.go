@@ -97,7 +97,12 @@ func (s *Service) subscribeChannel(c *hub.Conn, sock *socket, channelID string, 
 	// ban that committed since is seen here; one that commits later will
 	// unsubscribe this socket when it is published.
 	if _, err := s.store.FindMember(ctx, channelID, sock.user.ID); err != nil {
-		fail(s.maySubscribe(ctx, channelID, sock.user.ID))
+		if app.ErrorKind(err) == app.ENOTFOUND {
+			if why := s.maySubscribe(ctx, channelID, sock.user.ID); why != nil {
+				err = why // banned, or the channel is gone
+			}
+		}
+		fail(err)
 		return
 	}
 	last := st.last()

@@ -16,6 +16,8 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/metrics"
+	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
 )
@@ -39,6 +41,11 @@ type Server struct {
 	Bus           *bus.Bus
 	Dispatcher    *dispatch.Dispatcher
 	API           *api.Server
+	// Metrics is the Prometheus registry; capabilities add their sources
+	// with GaugeFunc and CounterFunc (see metrics.go).
+	Metrics *metrics.Registry
+	// Retention prunes old data hourly (retention.* settings).
+	Retention *retention.Job
 
 	// Engine routes every request; Handler is the same, as an http.Handler.
 	Engine  *gin.Engine
@@ -54,6 +61,7 @@ type Server struct {
 	stop     context.CancelFunc // ends bgCtx
 	bg       sync.WaitGroup
 	closers  []func(context.Context) error
+	drainers []func()
 	close    sync.Once
 	closeErr error
 }
@@ -69,7 +77,6 @@ func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 // s.OnClose. ctx bounds only the start-up work.
 type capability func(ctx context.Context, s *Server) error
 
-
 // NewServer validates cfg, opens and migrates the database, creates the
 // first admin if there is no user yet, and wires every service and route.
 // ctx bounds only the start-up work. The caller owns the Server and must
@@ -82,19 +89,22 @@ func NewServer(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ..
 	if err != nil {
 		return nil, err
 	}
-	d, err := db.Open(dbOptions(cfg))
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{Config: cfg, Logger: logger, DB: d, Types: types, version: "dev"}
+	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev"}
 	for _, o := range opts {
 		o(s)
+	}
+	s.Metrics = metrics.New(s.version)
+	dbo := dbOptions(cfg)
+	dbo.OnCommit = s.Metrics.ObserveCommit
+	if s.DB, err = db.Open(dbo); err != nil {
+		return nil, err
 	}
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.wire(ctx); err != nil {
 		return nil, errors.Join(err, s.Close(ctx))
 	}
 	s.Go(s.Auth.Run)
+	s.Go(s.Retention.Run)
 	return s, nil
 }
 
@@ -116,7 +126,15 @@ func (s *Server) wire(ctx context.Context) error {
 	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, s.Config.Auth.AdminPassword); err != nil {
 		return err
 	}
+	if err := s.checkDesktopUser(ctx); err != nil {
+		return err
+	}
 	s.Bus = bus.New()
+	s.observeCore()
+	s.Retention = retention.New(retention.Deps{
+		Pruner: s.DB, Config: s.Config.Retention, Deliveries: s.Config.Webhooks.Retention.Duration,
+		Changes: s.Bus, Logger: s.Logger,
+	})
 	s.Dispatcher = dispatch.New(dispatch.Deps{
 		Types: s.Types, Users: s.Users, Notifications: s.Notifications, Preferences: s.Preferences,
 		Mutes: s.Mutes, Changes: s.Bus, Logger: s.Logger,
@@ -143,6 +161,12 @@ func (s *Server) newEngine() error {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.Use(recovery(s.Logger), requestLog(s.Logger))
+	if s.Config.Metrics.Enabled {
+		e.Use(s.Metrics.Middleware())
+	}
+	if s.Config.Auth.DesktopUser != "" {
+		e.Use(s.desktopSignIn())
+	}
 	// Without trusted proxies ClientIP is the TCP peer: an X-Forwarded-For
 	// header from anyone else is ignored.
 	if err := e.SetTrustedProxies(s.Config.Server.TrustedProxies); err != nil {
@@ -150,6 +174,7 @@ func (s *Server) newEngine() error {
 	}
 	e.Use(api.CrossOriginGuard(s.Config.Server.BaseURL))
 	s.API.Register(e)
+	s.registerOperations(e)
 	e.NoRoute(func(c *gin.Context) {
 		api.WriteError(c, app.Errorf(app.ENOTFOUND, "No route for %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
@@ -174,6 +199,11 @@ func (s *Server) Go(fn func(ctx context.Context)) {
 		fn(s.bgCtx)
 	}()
 }
+
+// OnDrain adds fn to the start of a graceful shutdown: Serve runs these
+// when the signal arrives, before it waits for the requests in flight, so
+// that long-running requests (long polls) can answer at once.
+func (s *Server) OnDrain(fn func()) { s.drainers = append(s.drainers, fn) }
 
 // OnClose adds fn to the shutdown work; Close runs these in reverse order
 // after the background goroutines ended and before the database closes.
@@ -218,6 +248,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.draining.Store(true)
 	s.Logger.Info("shutting down", "timeout", s.Config.Server.ShutdownTimeout.String())
+	for _, fn := range s.drainers {
+		fn()
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.Server.ShutdownTimeout.Duration)
 	defer cancel()
 	if serr := hs.Shutdown(sctx); serr != nil {
@@ -244,15 +277,37 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := newLogger(cfg.Log, r.stderr)
+	// While serve runs it holds the database's lock file, so that belfry
+	// restore refuses to replace the database under it.
+	lock, err := lockDatabase(cfg.Database.Path, false)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	// Listen first: a taken port fails before anything is created.
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Server.Listen, err)
 	}
-	s, err := NewServer(ctx, cfg, logger, WithVersion(r.version))
+	mln, err := listenMetrics(cfg.Metrics)
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	s, err := NewServer(ctx, cfg, logger, WithVersion(r.version))
+	if err != nil {
+		ln.Close()
+		if mln != nil {
+			mln.Close()
+		}
+		if app.ErrorKind(err) == app.EINVALID { // a setting that only start-up can check
+			return &UsageError{Err: err}
+		}
+		return err
+	}
+	if mln != nil {
+		s.serveMetrics(mln)
+		logger.Info("serving metrics", "addr", mln.Addr().String())
 	}
 	if s.AdminPassword != "" {
 		fmt.Fprintf(r.stdout, "Created user %q with password: %s (change it with: belfry user passwd %s)\n",

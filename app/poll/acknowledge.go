@@ -28,6 +28,10 @@ const outcomeInvalid = "invalid"
 // were acknowledged. Only a body that is not {"ids":[strings]} or holds no
 // or too many ids is refused as a whole (400).
 func (s *Server) handleAcknowledgeMany(c *gin.Context) {
+	if err := noQuery(c); err != nil {
+		api.WriteError(c, err)
+		return
+	}
 	ids, err := readAckIDs(c)
 	if err != nil {
 		api.WriteError(c, err)

@@ -1,7 +1,9 @@
 package poll
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/belfry/belfry/app"
@@ -40,9 +42,13 @@ func (s *Server) handleAcknowledge(c *gin.Context) {
 
 // ownNotification loads the notification named by the path and checks that
 // it belongs to the caller. Otherwise it answers 400 INVALID_PARAMETER for a
-// malformed id, 404 NOTIFICATION_NOT_FOUND or 403 NOTIFICATION_ACCESS_DENIED
+// malformed id or any query parameter, 404 NOTIFICATION_NOT_FOUND or 403 NOTIFICATION_ACCESS_DENIED
 // and returns false.
 func (s *Server) ownNotification(c *gin.Context) (*app.Notification, bool) {
+	if err := noQuery(c); err != nil {
+		api.WriteError(c, err)
+		return nil, false
+	}
 	id, err := parseID(c.Param("id"))
 	if err != nil {
 		api.WriteError(c, app.Errorf(app.EINVALID, "Path parameter id must be a notification UUID such as 0190a5c4-7e2b-7c3d-9f10-2a4b6c8d0e1f, not %q.", truncate(c.Param("id"), 64)))
@@ -58,6 +64,16 @@ func (s *Server) ownNotification(c *gin.Context) (*app.Notification, bool) {
 		return nil, false
 	}
 	return n, true
+}
+
+// noQuery refuses query parameters on endpoints that take none, as the list
+// refuses unknown ones: a misspelt option never passes silently.
+func noQuery(c *gin.Context) error {
+	q := c.Request.URL.Query()
+	if len(q) == 0 {
+		return nil
+	}
+	return app.Errorf(app.EINVALID, "Unknown query parameter %q; this endpoint takes none.", slices.Sorted(maps.Keys(q))[0])
 }
 
 func accessDenied() error {

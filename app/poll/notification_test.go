@@ -54,6 +54,14 @@ func TestGetNotification(t *testing.T) {
 			wantError(t, h.get(base+"/"+id, tok), http.StatusBadRequest, app.CodeInvalidParameter, "id")
 		}
 	})
+	t.Run("QueryParameters", func(t *testing.T) {
+		wantError(t, h.get(base+"/"+n.ID+"?fields=title", tok), http.StatusBadRequest, app.CodeInvalidParameter, "fields")
+		wantError(t, h.post(base+"/"+n.ID+"/acknowledge?force=1", tok, ""), http.StatusBadRequest, app.CodeInvalidParameter, "force")
+		wantError(t, h.post(base+"/acknowledge?all=1", tok, `{"ids":["`+n.ID+`"]}`), http.StatusBadRequest, app.CodeInvalidParameter, "all")
+		if got, _ := h.store.FindNotification(t.Context(), n.ID); got.Status != app.StatusPending {
+			t.Fatal("a refused request acknowledged the notification")
+		}
+	})
 }
 
 func TestAcknowledge(t *testing.T) {

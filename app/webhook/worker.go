@@ -64,6 +64,7 @@ type Stats struct {
 	Disabled  uint64 // webhooks disabled after 410 Gone
 	Pending   int    // outbox depth at the last check
 	Lanes     int    // webhooks being delivered to right now
+	Paused    int    // webhooks paused after their receiver failed
 }
 
 // NewWorker returns a worker over d; call Run to start it.
@@ -91,12 +92,18 @@ func (w *Worker) Kick() {
 
 // Stats returns the counters.
 func (w *Worker) Stats() Stats {
+	now := w.d.Now()
 	w.mu.Lock()
-	lanes := len(w.busy)
+	lanes, paused := len(w.busy), 0
+	for _, until := range w.paused {
+		if until.After(now) {
+			paused++
+		}
+	}
 	w.mu.Unlock()
 	return Stats{
 		Delivered: w.delivered.Load(), Retried: w.retried.Load(), Failed: w.failed.Load(),
-		Disabled: w.disabled.Load(), Pending: int(w.pending.Load()), Lanes: lanes,
+		Disabled: w.disabled.Load(), Pending: int(w.pending.Load()), Lanes: lanes, Paused: paused,
 	}
 }
 

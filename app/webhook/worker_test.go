@@ -202,6 +202,9 @@ func TestSharedFateAndRecovery(t *testing.T) {
 	if len(rcv.requests()) != 1 || log[4].Attempts != 1 || !strings.HasPrefix(log[4].LastError, "Not sent") {
 		t.Fatalf("%d requests for an unavailable receiver; last %+v", len(rcv.requests()), log[4])
 	}
+	if st := f.worker.Stats(); st.Paused != 1 || st.Retried != 5 {
+		t.Fatalf("stats = %+v", st)
+	}
 	// Paused: a new event waits for the pause instead of probing again.
 	f.publish(f.alice, app.Event{Title: "during the pause"})
 	f.drain()

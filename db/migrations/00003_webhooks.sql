@@ -42,12 +42,13 @@ CREATE TABLE webhook_deliveries (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL
 ) STRICT;
--- The worker's claim query: only pending rows, by due time.
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, id) WHERE status = 'pending';
--- One webhook's delivery log, newest first (ids are time-ordered), and the
--- pending rows of one webhook.
+-- The earliest pending row of all (the worker's next wake-up).
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+-- One webhook's delivery log, newest first (ids are time-ordered).
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries(webhook_id, id);
-CREATE INDEX webhook_deliveries_waiting ON webhook_deliveries(webhook_id, next_attempt_at) WHERE status = 'pending';
+-- One webhook's pending rows by due time: the claim, the expedite, the
+-- next wake-up when webhooks are excluded.
+CREATE INDEX webhook_deliveries_waiting ON webhook_deliveries(webhook_id, next_attempt_at, id) WHERE status = 'pending';
 -- Pruning finished rows by age.
 CREATE INDEX webhook_deliveries_done ON webhook_deliveries(updated_at) WHERE status <> 'pending';
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -225,10 +226,24 @@ func TestChannelStore_EventRetention(t *testing.T) {
 	alice := mustUser(t, d, "alice")
 	ch := mustChannel(t, s, alice, "busy")
 	const total = channelEventRetention + 5
-	for i := range total {
-		ev := event("channel_message", map[string]any{"n": i})
-		m := &app.Message{ChannelID: ch.ID, UserID: alice.ID, Content: "m"}
-		if err := s.CreateMessage(ctx, m, app.ChannelWrite{ActorID: alice.ID, Event: ev}); err != nil {
+	// Concurrent writers share group commits: one fsync for many.
+	var wg sync.WaitGroup
+	errs := make(chan error, total)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < total; i += 16 {
+				ev := event("channel_message", map[string]any{"n": i})
+				m := &app.Message{ChannelID: ch.ID, UserID: alice.ID, Content: "m"}
+				errs <- s.CreateMessage(ctx, m, app.ChannelWrite{ActorID: alice.ID, Event: ev})
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

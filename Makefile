@@ -7,18 +7,26 @@ BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps vet gotest build bench
+.PHONY: run test deps assets chromium vet gotest build bench
 
 ## run: start the hub on 127.0.0.1:8080 with a database in ./data
-run:
+run: assets
 	$(GO) run . serve
 
 ## test: everything CI checks
-test: deps vet gotest
+test: deps assets chromium vet gotest
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:
 	$(GO) mod download || (sleep 2 && $(GO) mod download)
+
+## assets: fetch htmx and its WebSocket extension from npm (package-lock.json) into ui/static/vendor
+assets:
+	bash scripts/ui-assets.sh
+
+## chromium: Debian's Chromium for the browser tests (installed with apt when missing)
+chromium:
+	bash scripts/ensure-chromium.sh
 
 vet:
 	$(GO) vet ./...
@@ -27,7 +35,7 @@ gotest:
 	$(GO) test -race ./...
 
 ## build: a static, stripped binary ./belfry (cross-compile with GOOS/GOARCH/GOARM)
-build:
+build: assets
 	CGO_ENABLED=0 $(GO) build -tags nomsgpack -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 ## bench: every benchmark, without the tests

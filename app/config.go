@@ -180,7 +180,7 @@ func DefaultConfig() Config {
 		},
 		WebSocket: WebSocketConfig{
 			MaxMessageBytes: 4096,
-			SendBuffer:      64,
+			SendBuffer:      16,
 			PingPeriod:      Duration{30 * time.Second},
 		},
 		Polling: PollingConfig{RatePerSecond: 10, Burst: 60},

@@ -43,6 +43,28 @@ type Service struct {
 
 	usedMu sync.Mutex
 	used   map[string]time.Time // token id → last use not yet flushed
+
+	revokeMu sync.Mutex
+	onRevoke []func(userID, tokenID string)
+}
+
+// OnRevoke registers fn to run after a user is deleted (tokenID "") or a
+// token is revoked (userID may be "" when an admin revoked it by id), so
+// that live connections holding those credentials can be closed. fn must
+// not block.
+func (s *Service) OnRevoke(fn func(userID, tokenID string)) {
+	s.revokeMu.Lock()
+	defer s.revokeMu.Unlock()
+	s.onRevoke = append(s.onRevoke, fn)
+}
+
+func (s *Service) revoked(userID, tokenID string) {
+	s.revokeMu.Lock()
+	fns := s.onRevoke
+	s.revokeMu.Unlock()
+	for _, fn := range fns {
+		fn(userID, tokenID)
+	}
 }
 
 // New returns a Service over o.

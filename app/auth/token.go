@@ -123,6 +123,7 @@ func (s *Service) RevokeToken(ctx context.Context, userID, id string) error {
 	s.usedMu.Lock()
 	delete(s.used, id)
 	s.usedMu.Unlock()
+	s.revoked(userID, id)
 	return nil
 }
 

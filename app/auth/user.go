@@ -90,5 +90,6 @@ func (s *Service) DeleteUser(ctx context.Context, id string) error {
 		return err
 	}
 	s.cache.dropUser(id)
+	s.revoked(id, "")
 	return nil
 }

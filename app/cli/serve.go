@@ -16,6 +16,7 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/db"
@@ -41,6 +42,7 @@ type Server struct {
 	Bus           *bus.Bus
 	Dispatcher    *dispatch.Dispatcher
 	API           *api.Server
+	Hub           *hub.Hub
 	// Metrics is the Prometheus registry; capabilities add their sources
 	// with GaugeFunc and CounterFunc (see metrics.go).
 	Metrics *metrics.Registry

@@ -23,10 +23,10 @@ const outcomeInvalid = "invalid"
 // handleAcknowledgeMany is POST /api/v1/client/notifications/acknowledge
 // with {"ids":[…]}: up to 100 distinct ids acknowledged in one transaction.
 // It answers 200 with every id's outcome in request order, each id as sent
-// (repeats, in any letter case, folded into their first occurrence) — acknowledged, already_responded,
-// not_found, denied (another user's) or invalid (not a UUID) — and how many
-// were acknowledged. Only a body that is not {"ids":[strings]} or holds no
-// or too many ids is refused as a whole (400).
+// (repeats, in any letter case, folded into the first): acknowledged,
+// already_responded, not_found, denied (another user's) or invalid (not a
+// UUID), and how many were acknowledged. Only a body that is not
+// {"ids":[strings]} or holds no or too many ids is refused as a whole.
 func (s *Server) handleAcknowledgeMany(c *gin.Context) {
 	if err := noQuery(c); err != nil {
 		api.WriteError(c, err)
@@ -37,11 +37,41 @@ func (s *Server) handleAcknowledgeMany(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
-	user := api.UserFrom(c)
-	// results keeps each id as sent; canonical maps it to the stored form,
-	// and seen folds repeats (in any letter case) into the first one.
-	results, valid := make([]ackResult, 0, len(ids)), make([]string, 0, len(ids))
-	canonical, seen := map[string]string{}, map[string]bool{}
+	results, canonical := foldIDs(ids)
+	valid := make([]string, 0, len(canonical))
+	for _, r := range results {
+		if r.Outcome != outcomeInvalid {
+			valid = append(valid, canonical[r.ID])
+		}
+	}
+	outcomes, err := s.d.Notifications.AcknowledgeMany(c.Request.Context(), api.UserFrom(c).ID, valid)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	resp := ackManyResponse{Results: results}
+	for i, r := range results {
+		if r.Outcome == outcomeInvalid {
+			continue
+		}
+		o, ok := outcomes[canonical[r.ID]]
+		if !ok {
+			o = app.AckNotFound
+		}
+		results[i].Outcome = string(o)
+		if o == app.AckDone {
+			resp.Acknowledged++
+			s.publishAcknowledged(c, canonical[r.ID])
+		}
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// foldIDs returns one result per distinct id, in request order and as
+// sent, with outcome "invalid" for those that are not UUIDs and "" for the
+// rest, whose canonical forms it maps.
+func foldIDs(ids []string) ([]ackResult, map[string]string) {
+	results, canonical, seen := make([]ackResult, 0, len(ids)), map[string]string{}, map[string]bool{}
 	for _, raw := range ids {
 		id, err := parseID(raw)
 		key := id
@@ -52,36 +82,15 @@ func (s *Server) handleAcknowledgeMany(c *gin.Context) {
 			continue
 		}
 		seen[key] = true
+		r := ackResult{ID: raw}
 		if err != nil {
-			results = append(results, ackResult{ID: raw, Outcome: outcomeInvalid})
-			continue
+			r.Outcome = outcomeInvalid
+		} else {
+			canonical[raw] = id
 		}
-		canonical[raw] = id
-		valid = append(valid, id)
-		results = append(results, ackResult{ID: raw})
+		results = append(results, r)
 	}
-	outcomes, err := s.d.Notifications.AcknowledgeMany(c.Request.Context(), user.ID, valid)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	resp := ackManyResponse{Results: results}
-	for i := range results {
-		if results[i].Outcome == outcomeInvalid {
-			continue
-		}
-		id := canonical[results[i].ID]
-		o, ok := outcomes[id]
-		if !ok {
-			o = app.AckNotFound
-		}
-		results[i].Outcome = string(o)
-		if o == app.AckDone {
-			resp.Acknowledged++
-			s.publishAcknowledged(c, id)
-		}
-	}
-	c.JSON(http.StatusOK, resp)
+	return results, canonical
 }
 
 // publishAcknowledged announces one acknowledged row with its new state.

@@ -25,8 +25,8 @@ func TestDocExamples(t *testing.T) {
 	}
 	for _, ex := range []struct {
 		lang, fence, file string
-		cmd             []string
-		prelude         string
+		cmd               []string
+		prelude           string
 	}{
 		{"Python", "python", "example.py", []string{"python3", "-u"}, ""},
 		// Node has no localStorage; the example's browser storage is faked.

@@ -73,7 +73,7 @@ func noQuery(c *gin.Context) error {
 	if len(q) == 0 {
 		return nil
 	}
-	return app.Errorf(app.EINVALID, "Unknown query parameter %q; this endpoint takes none.", slices.Sorted(maps.Keys(q))[0])
+	return app.Errorf(app.EINVALID, "Unknown query parameter %q; this endpoint takes none.", truncate(slices.Sorted(maps.Keys(q))[0], 64))
 }
 
 func accessDenied() error {

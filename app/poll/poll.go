@@ -136,14 +136,14 @@ func (s *Server) Close() {
 func (s *Server) Stats() Stats {
 	_, cached := s.pages.size()
 	return Stats{
-		CacheHits:   s.cacheHits.Load(),
-		CachedBytes: cached,
 		Requests:    s.requests.Load(),
 		RateLimited: s.rateLimited.Load(),
 		NotModified: s.notModified.Load(),
 		Waiting:     s.waiters.waiting.Load(),
 		Woken:       s.waiters.woken.Load(),
 		Limiters:    s.limits.size(),
+		CacheHits:   s.cacheHits.Load(),
+		CachedBytes: cached,
 	}
 }
 

@@ -65,26 +65,20 @@ func invalidParam(format string, args ...any) error {
 // Every problem is EINVALID (INVALID_PARAMETER) with a message naming the
 // parameter. An empty value is the same as an absent parameter.
 func (s *Server) parseListQuery(values url.Values, userID string) (*listQuery, error) {
-	get := func(name string) string { return values.Get(name) }
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		vs := values[name]
-		if !slices.Contains(listParams, name) {
-			return nil, invalidParam("Unknown query parameter %q; this endpoint takes %s.", name, strings.Join(listParams, ", "))
-		}
-		if len(vs) > 1 {
-			return nil, invalidParam("Query parameter %s is given %d times; give it once.", name, len(vs))
-		}
+	if err := checkParamNames(values); err != nil {
+		return nil, err
 	}
+	get := values.Get
 	q := &listQuery{userID: userID, limit: defaultLimit, sort: app.SortNewest}
 	if v := get("status"); v != "" {
 		if v != app.StatusPending && v != app.StatusAcknowledged {
-			return nil, invalidParam("Query parameter status must be pending or acknowledged, not %q.", v)
+			return nil, invalidParam("Query parameter status must be pending or acknowledged, not %q.", truncate(v, 64))
 		}
 		q.status = v
 	}
 	if v := get("sort"); v != "" {
 		if v != app.SortNewest && v != app.SortOldest {
-			return nil, invalidParam("Query parameter sort must be newest or oldest, not %q.", v)
+			return nil, invalidParam("Query parameter sort must be newest or oldest, not %q.", truncate(v, 64))
 		}
 		q.sort = v
 	}
@@ -119,6 +113,19 @@ func (s *Server) parseListQuery(values url.Values, userID string) (*listQuery, e
 	return q, nil
 }
 
+// checkParamNames refuses unknown and repeated parameters.
+func checkParamNames(values url.Values) error {
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if !slices.Contains(listParams, name) {
+			return invalidParam("Unknown query parameter %q; this endpoint takes %s.", truncate(name, 64), strings.Join(listParams, ", "))
+		}
+		if n := len(values[name]); n > 1 {
+			return invalidParam("Query parameter %s is given %d times; give it once.", name, n)
+		}
+	}
+	return nil
+}
+
 // checkCursor decodes text and checks that it was issued for q's query.
 func (s *Server) checkCursor(text string, q *listQuery) (*position, error) {
 	p, ok := s.cursors.decode(text)
@@ -141,7 +148,7 @@ func intParam(v, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi || strings.HasPrefix(v, "+") {
-		return 0, invalidParam("Query parameter %s must be an integer from %d to %d, not %q.", name, lo, hi, v)
+		return 0, invalidParam("Query parameter %s must be an integer from %d to %d, not %q.", name, lo, hi, truncate(v, 64))
 	}
 	return n, nil
 }

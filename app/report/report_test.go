@@ -178,10 +178,32 @@ func TestRunWeek_ContentAndIdempotency(t *testing.T) {
 	}
 }
 
+// barrierStore holds the first n claims until all n arrived, so that
+// concurrent runs really race for the same rows.
+type barrierStore struct {
+	*db.ReportStore
+	mu      sync.Mutex
+	n       int
+	arrived chan struct{}
+}
+
+func (b *barrierStore) ClaimReport(ctx context.Context, userID, week string, now, stale time.Time) (app.ReportClaim, error) {
+	b.mu.Lock()
+	if b.n > 0 {
+		if b.n--; b.n == 0 {
+			close(b.arrived)
+		}
+	}
+	b.mu.Unlock()
+	<-b.arrived
+	return b.ReportStore.ClaimReport(ctx, userID, week, now, stale)
+}
+
 // TestRunWeek_Concurrent: runs racing for the same week (two schedules,
 // the CLI beside the server) still send one report per user.
 func TestRunWeek_Concurrent(t *testing.T) {
 	f := newFixture(t)
+	f.reporter.d.Store = &barrierStore{ReportStore: f.store, n: 4, arrived: make(chan struct{})}
 	var users []*app.User
 	for _, name := range []string{"a", "b", "c", "d", "e"} {
 		users = append(users, f.user(name, longAgo))

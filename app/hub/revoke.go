@@ -1,0 +1,34 @@
+package hub
+
+// CloseToken closes every socket opened with the API token tokenID (the
+// token was revoked) with close code 1008. Revocations are rare, so it walks
+// the user index once instead of keeping a third index.
+func (r *Registry) CloseToken(tokenID string) {
+	if tokenID == "" {
+		return
+	}
+	var victims []*Conn
+	r.mu.RLock()
+	for _, set := range r.users {
+		for c := range set {
+			if c.TokenID() == tokenID {
+				victims = append(victims, c)
+			}
+		}
+	}
+	r.mu.RUnlock()
+	for _, c := range victims {
+		c.Close(CloseRevoked, "token revoked")
+	}
+}
+
+// Revoke ends the sockets that lost their credentials: every socket of
+// userID when tokenID is empty (the user was deleted), else those opened
+// with tokenID. It suits auth.Service.OnRevoke.
+func (h *Hub) Revoke(userID, tokenID string) {
+	if tokenID == "" {
+		h.CloseUser(userID)
+		return
+	}
+	h.reg.CloseToken(tokenID)
+}

@@ -123,7 +123,7 @@ func TestChannelRoleChange(t *testing.T) {
 	}
 }
 
-func TestRole(t *testing.T) {
+func TestChannelRole(t *testing.T) {
 	if !RoleOwner.Outranks(RoleAdmin) || !RoleAdmin.Outranks(RoleModerator) || !RoleModerator.Outranks(RoleMember) ||
 		!RoleMember.Outranks("") || RoleMember.Outranks(RoleMember) || RoleMember.Outranks(RoleOwner) {
 		t.Fatal("role order is wrong")
@@ -179,7 +179,7 @@ func TestChannelUpdate_Validate(t *testing.T) {
 	}
 }
 
-func TestValidateMessageContent(t *testing.T) {
+func TestChannelMessageContent(t *testing.T) {
 	for _, tc := range []struct {
 		content string
 		ok      bool
@@ -196,7 +196,7 @@ func TestValidateMessageContent(t *testing.T) {
 	}
 }
 
-func TestValidateMotive(t *testing.T) {
+func TestChannelMotive(t *testing.T) {
 	for _, tc := range []struct {
 		motive   string
 		required bool

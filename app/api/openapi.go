@@ -45,10 +45,14 @@ type Schema map[string]any
 func str(desc string) Schema     { return Schema{"type": "string", "description": desc} }
 func integer(desc string) Schema { return Schema{"type": "integer", "description": desc} }
 func boolean(desc string) Schema { return Schema{"type": "boolean", "description": desc} }
-func uuidStr(desc string) Schema { return Schema{"type": "string", "format": "uuid", "description": desc} }
-func when(desc string) Schema    { return Schema{"type": "string", "format": "date-time", "description": desc} }
-func array(items Schema) Schema  { return Schema{"type": "array", "items": items} }
-func ref(name string) Schema     { return Schema{"$ref": "#/components/schemas/" + name} }
+func uuidStr(desc string) Schema {
+	return Schema{"type": "string", "format": "uuid", "description": desc}
+}
+func when(desc string) Schema {
+	return Schema{"type": "string", "format": "date-time", "description": desc}
+}
+func array(items Schema) Schema { return Schema{"type": "array", "items": items} }
+func ref(name string) Schema    { return Schema{"$ref": "#/components/schemas/" + name} }
 func oneOf(values ...string) Schema {
 	return Schema{"type": "string", "enum": values}
 }

@@ -105,7 +105,7 @@ func channelOperations() []Operation {
 		{Method: "DELETE", Path: "/api/channels/:id/bans/:user_id", Tag: "channels", Auth: anyLogin, Summary: "Lift a ban.",
 			Status: 200, Result: okResult, Errors: idErrors},
 		{Method: "GET", Path: "/api/channels/:id/messages", Tag: "channels", Auth: anyLogin, Summary: "Message history, newest first.",
-			Query: []Param{{"cursor", "next_cursor of the previous page.", str("")}, {"limit", "Page size.", integer("")}},
+			Query:  []Param{{"cursor", "next_cursor of the previous page.", str("")}, {"limit", "Page size.", integer("")}},
 			Status: 200, Result: object("messages!", array(ref("Message")), "next_cursor!", nullable(str(""))),
 			Errors: append(idErrors, http.StatusBadRequest)},
 		{Method: "POST", Path: "/api/channels/:id/messages", Tag: "channels", Auth: anyLogin, Summary: "Post a message or a reply.",
@@ -118,7 +118,3 @@ func channelOperations() []Operation {
 			Summary: "Delete a message.", Status: 200, Result: okResult, Errors: idErrors},
 	}
 }
-
-// sessionOnly is kept for routes that refuse tokens (none yet among those
-// described); it documents the vocabulary.
-var _ = sessionOnly

@@ -4,9 +4,8 @@ import "net/http"
 
 // Credentials accepted by the routes (Operation.Auth).
 var (
-	anyLogin    = []string{"session", "token"}
-	tokenOnly   = []string{"token"}
-	sessionOnly = []string{"session"}
+	anyLogin  = []string{"session", "token"}
+	tokenOnly = []string{"token"}
 )
 
 // Error statuses shared by many routes.

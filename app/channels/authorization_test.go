@@ -86,7 +86,7 @@ var restActions = []struct {
 // TestAuthorization walks actor role × action over REST, each case on a
 // fresh channel: allowed actions succeed, the others are 403 FORBIDDEN and
 // change nothing.
-func TestAuthorization(t *testing.T) {
+func TestChannelAuthorization(t *testing.T) {
 	s := newServer(t)
 	n := 0
 	for _, action := range restActions {
@@ -129,7 +129,7 @@ func boolInt(b bool) int64 {
 
 // TestAuthorization_Targets walks actor role × target role for kick and
 // ban: only a higher role may act, never on an equal or a higher one.
-func TestAuthorization_Targets(t *testing.T) {
+func TestChannelAuthorization_Targets(t *testing.T) {
 	s := newServer(t)
 	members := []app.Role{app.RoleOwner, app.RoleAdmin, app.RoleModerator, app.RoleMember}
 	n := 1000
@@ -159,7 +159,7 @@ func TestAuthorization_Targets(t *testing.T) {
 }
 
 // TestAuthorization_RoleChanges checks who may grant which role over REST.
-func TestAuthorization_RoleChanges(t *testing.T) {
+func TestChannelAuthorization_RoleChanges(t *testing.T) {
 	s := newServer(t)
 	for i, tc := range []struct {
 		actor, target, newRole app.Role

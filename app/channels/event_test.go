@@ -25,7 +25,7 @@ func wantEvent(t *testing.T, c *client, typ, stream string, seq int64) frame {
 
 // TestEvents walks every event type end to end: REST actions and socket
 // frames in, the spec's envelope and data fields out, to real sockets.
-func TestEvents(t *testing.T) {
+func TestChannelEvents(t *testing.T) {
 	s := newServer(t)
 	alice, bob := s.user("alice"), s.user("bob")
 	aw := s.dial(alice)

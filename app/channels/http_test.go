@@ -11,7 +11,7 @@ import (
 
 // TestREST_Errors sends every kind of bad request and checks the answer: a
 // clear 4xx in the JSON error envelope, never a 500.
-func TestREST_Errors(t *testing.T) {
+func TestChannelREST_Errors(t *testing.T) {
 	s := newServer(t)
 	alice, bob, carol := s.user("alice"), s.user("bob"), s.user("carol")
 	id := s.createChannel(alice, "general")
@@ -130,7 +130,7 @@ func TestREST_Errors(t *testing.T) {
 }
 
 // TestREST_Shapes checks the answers of the successful requests.
-func TestREST_Shapes(t *testing.T) {
+func TestChannelREST_Shapes(t *testing.T) {
 	s := newServer(t)
 	alice, bob := s.user("alice"), s.user("bob")
 	var created map[string]any

@@ -9,7 +9,7 @@ import (
 // the channel's stream (with user_id) and the user's own stream (without
 // it), and that kick and ban end the user's subscriptions to the channel
 // once the event is delivered.
-func TestModeration_DualDelivery(t *testing.T) {
+func TestChannelModeration_DualDelivery(t *testing.T) {
 	s := newServer(t)
 	alice, bob := s.user("alice"), s.user("bob")
 	id := s.createChannel(alice, "general")
@@ -131,7 +131,7 @@ func TestChannelDeleted_UnsubscribesEveryone(t *testing.T) {
 // TestKickRacesSubscribe runs a kick and the victim's subscribe at the same
 // time, again and again: whichever wins, the kicked socket ends up outside
 // the channel — refused, or subscribed and then unsubscribed.
-func TestKickRacesSubscribe(t *testing.T) {
+func TestChannelKickRacesSubscribe(t *testing.T) {
 	s := newServer(t)
 	alice, bob := s.user("alice"), s.user("bob")
 	id := s.createChannel(alice, "general")

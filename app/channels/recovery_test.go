@@ -11,7 +11,7 @@ import (
 // TestRecovery checks that a client which lost its socket and subscribes
 // again with since gets exactly the frames it missed — byte for byte the
 // live ones — and then the live stream, without gap or duplicate.
-func TestRecovery(t *testing.T) {
+func TestChannelRecovery(t *testing.T) {
 	s := newServer(t)
 	alice, bob, carol := s.user("alice"), s.user("bob"), s.user("carol")
 	id := s.createChannel(alice, "general")
@@ -111,7 +111,7 @@ func postMany(t *testing.T, s *server, p *person, channelID string, n int) {
 // replayBudget missed events on one channel, or in total on one connection,
 // are not replayed; the client is told RECOVERY_FAILED and stays
 // subscribed.
-func TestRecovery_Bounded(t *testing.T) {
+func TestChannelRecovery_Bounded(t *testing.T) {
 	s := newServer(t)
 	alice := s.user("alice")
 	busy, other := s.createChannel(alice, "busy"), s.createChannel(alice, "other")

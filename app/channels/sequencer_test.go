@@ -39,7 +39,7 @@ func mustAcquire(t *testing.T, q *sequencer, id string) *stream {
 	return st
 }
 
-func TestSequencer_Reorders(t *testing.T) {
+func TestChannelSequencer_Reorders(t *testing.T) {
 	reads := 0
 	q := newSequencer(func(context.Context, string) (int64, error) { reads++; return 10, nil }, nil)
 	var log seqLog
@@ -60,7 +60,7 @@ func TestSequencer_Reorders(t *testing.T) {
 	}
 }
 
-func TestSequencer_GapFlushed(t *testing.T) {
+func TestChannelSequencer_GapFlushed(t *testing.T) {
 	var gaps [][2]int64
 	q := newSequencer(func(context.Context, string) (int64, error) { return 0, nil },
 		func(_ string, from, to int64) { gaps = append(gaps, [2]int64{from, to}) })
@@ -81,7 +81,7 @@ func TestSequencer_GapFlushed(t *testing.T) {
 	}
 }
 
-func TestSequencer_BaseRead(t *testing.T) {
+func TestChannelSequencer_BaseRead(t *testing.T) {
 	release := make(chan struct{})
 	reads := 0
 	q := newSequencer(func(_ context.Context, id string) (int64, error) {
@@ -140,7 +140,7 @@ func TestSequencer_BaseRead(t *testing.T) {
 	})
 }
 
-func TestSequencer_FinishForgets(t *testing.T) {
+func TestChannelSequencer_FinishForgets(t *testing.T) {
 	reads := 0
 	q := newSequencer(func(context.Context, string) (int64, error) { reads++; return 0, nil }, nil)
 	var log seqLog

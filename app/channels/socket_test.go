@@ -13,7 +13,7 @@ import (
 
 // TestSubscribe_Refused checks every refused subscription and bad frame:
 // an error frame with a code and a message, and the socket stays open.
-func TestSubscribe_Refused(t *testing.T) {
+func TestChannelSubscribe_Refused(t *testing.T) {
 	s := newServer(t)
 	alice, bob, carol := s.user("alice"), s.user("bob"), s.user("carol")
 	id := s.createChannel(alice, "general")
@@ -55,7 +55,7 @@ func TestSubscribe_Refused(t *testing.T) {
 }
 
 // TestSubscribe_Streams checks the user and global streams and unsubscribe.
-func TestSubscribe_Streams(t *testing.T) {
+func TestChannelSubscribe_Streams(t *testing.T) {
 	s := newServer(t)
 	alice := s.user("alice")
 	c := s.dial(alice)
@@ -87,7 +87,7 @@ func TestSubscribe_Streams(t *testing.T) {
 
 // TestHandshake checks authentication and the Origin rule of
 // cookie-authenticated sockets.
-func TestHandshake(t *testing.T) {
+func TestChannelHandshake(t *testing.T) {
 	s := newServer(t)
 	alice := s.user("alice")
 	cookie := s.session(alice)
@@ -126,7 +126,7 @@ func TestHandshake(t *testing.T) {
 
 // TestClose checks graceful shutdown: every socket gets 1012 (service
 // restart), and new handshakes are refused.
-func TestClose(t *testing.T) {
+func TestChannelClose(t *testing.T) {
 	s := newServer(t)
 	alice := s.user("alice")
 	c := s.dial(alice)
@@ -141,7 +141,7 @@ func TestClose(t *testing.T) {
 
 // TestInboundRate checks that a flood of frames is refused aloud, not
 // served: past the burst, frames get RATE_LIMIT_EXCEEDED.
-func TestInboundRate(t *testing.T) {
+func TestChannelInboundRate(t *testing.T) {
 	s := newServer(t)
 	c := s.dial(s.user("alice"))
 	const n = 300

@@ -9,7 +9,7 @@ import (
 // while the user keeps typing, refreshed after TypingRefresh, ended by
 // is_typing false, by a post, and by itself after TypingExpiry — all on a
 // fake clock.
-func TestTyping(t *testing.T) {
+func TestChannelTyping(t *testing.T) {
 	s := newServer(t)
 	alice, bob := s.user("alice"), s.user("bob")
 	id := s.createChannel(alice, "general")

@@ -1,7 +1,7 @@
 // Package cli is Belfry's command line: serve, user, token, notify, backup,
-// migrate and version (design.md §6). Run parses the arguments and runs one
-// command; NewServer builds the whole application for serve, for tests and
-// for benchmarks.
+// restore, prune, migrate and version (design.md §6). Run parses the
+// arguments and runs one command; NewServer builds the whole application
+// for serve, for tests and for benchmarks.
 package cli
 
 import (
@@ -77,6 +77,8 @@ var commands = []command{
 	{"token", "create, list or revoke API tokens", (*runner).token},
 	{"notify", "publish an event to a running server", (*runner).notify},
 	{"backup", "write a consistent copy of the database", (*runner).backup},
+	{"restore", "replace the database with a backup (server stopped)", (*runner).restore},
+	{"prune", "delete old data now, or count it with --dry-run", (*runner).prune},
 	{"migrate", "show or apply database migrations", (*runner).migrate},
 	{"version", "print the version", (*runner).versionCmd},
 }

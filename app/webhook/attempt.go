@@ -55,7 +55,7 @@ func send(ctx context.Context, client *http.Client, w *app.Webhook, d *app.Webho
 	defer cancel()
 	req, err := newRequest(ctx, w, d, now, baseURL)
 	if err != nil {
-		return result{err: err}
+		return result{err: &buildError{err}}
 	}
 	start := time.Now()
 	resp, err := client.Do(req)
@@ -97,6 +97,13 @@ func excerpt(body []byte) string {
 	return s
 }
 
+// buildError is a request that could not be built (a corrupt payload, a
+// secret that is not base64): retrying cannot help.
+type buildError struct{ err error }
+
+func (e *buildError) Error() string { return e.err.Error() }
+func (e *buildError) Unwrap() error { return e.err }
+
 // verdict is what the worker does after an attempt.
 type verdict int
 
@@ -111,7 +118,7 @@ const (
 // judge classifies a result.
 func judge(r result) verdict {
 	switch {
-	case r.err != nil && isPrivateRefusal(r.err):
+	case r.err != nil && (isPrivateRefusal(r.err) || errors.As(r.err, new(*buildError))):
 		return permanent
 	case r.err != nil:
 		return unavailable

@@ -435,6 +435,24 @@ func TestPrivateRefusedAtDial(t *testing.T) {
 	}
 }
 
+// TestBrokenSecret: a delivery whose request cannot be built fails at once
+// instead of pausing the webhook and retrying for a day.
+func TestBrokenSecret(t *testing.T) {
+	f := newFixture(t)
+	rcv := newReceiver(t, f.clock)
+	w := f.hook(f.alice, app.WebhookGeneric, rcv.URL)
+	w.Secret = "whsec_not base64!"
+	if err := f.store.UpdateWebhook(t.Context(), w); err != nil {
+		t.Fatal(err)
+	}
+	f.publish(f.alice, app.Event{})
+	f.drain()
+	d := f.log(w)[0]
+	if len(rcv.requests()) != 0 || d.Status != app.DeliveryFailed || !strings.Contains(d.LastError, "base64") || f.worker.Stats().Paused != 0 {
+		t.Fatalf("%+v", d)
+	}
+}
+
 func TestPrune(t *testing.T) {
 	f := newFixture(t)
 	rcv := newReceiver(t, f.clock)

@@ -126,6 +126,17 @@ func (s *Service) CloseUser(userID string) {
 	s.reg.CloseUser(userID, hub.CloseRevoked, "signed out")
 }
 
+// Revoke ends the sockets that lost their credentials: every socket of
+// userID when tokenID is empty (the user was deleted), else those opened
+// with tokenID. It suits auth.Service.OnRevoke, like hub.Hub.Revoke.
+func (s *Service) Revoke(userID, tokenID string) {
+	if tokenID == "" {
+		s.CloseUser(userID)
+		return
+	}
+	s.reg.CloseToken(tokenID)
+}
+
 // Stats returns the service's counters.
 func (s *Service) Stats() Stats {
 	rs := s.reg.Stats()

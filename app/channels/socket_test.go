@@ -161,3 +161,27 @@ func TestChannelInboundRate(t *testing.T) {
 		t.Fatalf("%d frames in a burst, none refused", n)
 	}
 }
+
+// TestChannelRevoke checks that revoking a token closes the sockets opened
+// with it, and only those, and that deleting a user closes all of theirs.
+func TestChannelRevoke(t *testing.T) {
+	s := newServer(t)
+	alice := s.user("alice")
+	secret, tok, err := s.auth.CreateToken(context.Background(), alice.ID, "second", app.ScopeClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := s.dialWith(http.Header{"Authorization": {"Bearer " + secret}})
+	kept := s.dial(alice)
+	kept.subscribe(GlobalStream)
+	revoked.subscribe(GlobalStream)
+	s.svc.Revoke(alice.ID, tok.ID)
+	if code := revoked.closeStatus(); code != websocket.StatusPolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+	kept.quiet()
+	s.svc.Revoke(alice.ID, "")
+	if code := kept.closeStatus(); code != websocket.StatusPolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+}

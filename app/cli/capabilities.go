@@ -3,7 +3,11 @@ package cli
 import (
 	"context"
 
+	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/report"
+	"github.com/belfry/belfry/app/webhook"
+	"github.com/belfry/belfry/db"
 	"github.com/belfry/belfry/ui"
 )
 
@@ -12,7 +16,44 @@ import (
 // work with s.OnClose.
 var capabilities = []capability{
 	wireHub,
+	wireWebhooks,
+	wireReport,
+	wireChannels,
 	wireUI,
+}
+
+// wireChannels serves /api/channels and /ws/channels/.
+func wireChannels(_ context.Context, s *Server) error {
+	s.Channels = channels.New(channels.Deps{
+		Config: s.Config, Store: db.NewChannelStore(s.DB), Users: s.Users, Logger: s.Logger,
+	})
+	s.Auth.OnRevoke(s.Channels.Revoke)
+	s.Channels.Register(s.Engine, s.API.Authenticate())
+	s.OnClose(func(context.Context) error { return s.Channels.Close() })
+	return nil
+}
+
+// wireWebhooks serves /api/webhooks and runs the delivery worker; pending
+// deliveries of an earlier run resume at once.
+func wireWebhooks(_ context.Context, s *Server) error {
+	wd := webhook.Deps{Config: s.Config, Types: s.Types, Store: db.NewWebhookStore(s.DB), Logger: s.Logger}
+	webhook.NewAPI(wd, s.Webhooks).Register(s.Engine, s.API.Authenticate())
+	s.Go(s.Webhooks.Run)
+	return nil
+}
+
+// wireReport schedules the weekly report and sends a report missed while
+// Belfry was not running.
+func wireReport(_ context.Context, s *Server) error {
+	rep, err := report.New(report.Deps{
+		Config: s.Config, Dispatcher: s.Dispatcher, Users: s.Users,
+		Store: db.NewReportStore(s.DB), Logger: s.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	s.Go(rep.Run)
+	return nil
 }
 
 // wireHub serves /ws/notification/: every change on the bus is pushed to

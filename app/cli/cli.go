@@ -79,6 +79,7 @@ var commands = []command{
 	{"backup", "write a consistent copy of the database", (*runner).backup},
 	{"restore", "replace the database with a backup (server stopped)", (*runner).restore},
 	{"prune", "delete old data now, or count it with --dry-run", (*runner).prune},
+	{"report", "send or preview the weekly report", (*runner).report},
 	{"migrate", "show or apply database migrations", (*runner).migrate},
 	{"version", "print the version", (*runner).versionCmd},
 }

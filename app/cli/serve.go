@@ -15,10 +15,12 @@ import (
 	"github.com/belfry/belfry/app/api"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/dispatch"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/retention"
+	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
 )
@@ -40,9 +42,13 @@ type Server struct {
 	Mutes         *db.MuteStore
 	Auth          *auth.Service
 	Bus           *bus.Bus
-	Dispatcher    *dispatch.Dispatcher
-	API           *api.Server
-	Hub           *hub.Hub
+	// Dispatcher is notify(); it wakes the webhook worker after every
+	// dispatch that queued deliveries.
+	Dispatcher app.Dispatcher
+	Webhooks   *webhook.Worker
+	Channels   *channels.Service
+	API        *api.Server
+	Hub        *hub.Hub
 	// Metrics is the Prometheus registry; capabilities add their sources
 	// with GaugeFunc and CounterFunc (see metrics.go).
 	Metrics *metrics.Registry
@@ -137,10 +143,14 @@ func (s *Server) wire(ctx context.Context) error {
 		Pruner: s.DB, Config: s.Config.Retention, Deliveries: s.Config.Webhooks.Retention.Duration,
 		Changes: s.Bus, Logger: s.Logger,
 	})
-	s.Dispatcher = dispatch.New(dispatch.Deps{
+	// Webhooks are the dispatcher's third channel: the router queues
+	// deliveries in the dispatch transaction, the worker sends them.
+	wd := webhook.Deps{Config: s.Config, Types: s.Types, Store: db.NewWebhookStore(s.DB), Logger: s.Logger}
+	s.Webhooks = webhook.NewWorker(wd)
+	s.Dispatcher = s.Webhooks.KickAfter(dispatch.New(dispatch.Deps{
 		Types: s.Types, Users: s.Users, Notifications: s.Notifications, Preferences: s.Preferences,
-		Mutes: s.Mutes, Changes: s.Bus, Logger: s.Logger,
-	})
+		Mutes: s.Mutes, Changes: s.Bus, Webhooks: webhook.NewRouter(wd), Logger: s.Logger,
+	}))
 	s.API = api.New(api.Deps{
 		Config: s.Config, Types: s.Types, Auth: s.Auth, Users: s.Users, Notifications: s.Notifications,
 		Preferences: s.Preferences, Mutes: s.Mutes, Dispatcher: s.Dispatcher, Changes: s.Bus,

@@ -85,7 +85,7 @@ func (s *ChannelStore) CreateChannel(ctx context.Context, ch *app.Channel) error
 
 // FindChannel returns the channel id. Errors: ENOTFOUND.
 func (s *ChannelStore) FindChannel(ctx context.Context, id string) (*app.Channel, error) {
-	ch, err := scanChannel(s.db.read.QueryRowContext(ctx, `SELECT `+channelColumns+` FROM channels c WHERE c.id = ?`, id))
+	ch, err := scanChannel(s.db.readQueryRow(ctx, `SELECT `+channelColumns+` FROM channels c WHERE c.id = ?`, id))
 	if err != nil {
 		return nil, internal(notFound(err, "", "Channel not found."), "find channel")
 	}
@@ -94,7 +94,7 @@ func (s *ChannelStore) FindChannel(ctx context.Context, id string) (*app.Channel
 
 // ListChannels returns every channel ordered by name, never nil.
 func (s *ChannelStore) ListChannels(ctx context.Context) ([]*app.Channel, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+channelColumns+` FROM channels c ORDER BY c.name_key`)
+	rows, err := s.db.readQuery(ctx, `SELECT `+channelColumns+` FROM channels c ORDER BY c.name_key`)
 	if err != nil {
 		return nil, internal(err, "list channels")
 	}

@@ -44,7 +44,7 @@ func memberTx(tx *sql.Tx, channelID, userID string) (*app.Member, error) {
 
 // FindMember returns userID's membership of the channel. Errors: ENOTFOUND.
 func (s *ChannelStore) FindMember(ctx context.Context, channelID, userID string) (*app.Member, error) {
-	m, err := scanMember(s.db.read.QueryRowContext(ctx, `SELECT `+memberColumns+memberFrom+`
+	m, err := scanMember(s.db.readQueryRow(ctx, `SELECT `+memberColumns+memberFrom+`
 		WHERE m.channel_id = ? AND m.user_id = ?`, channelID, userID))
 	if err != nil {
 		return nil, internal(notFound(err, "", errNotMember.Message), "find member")
@@ -55,7 +55,7 @@ func (s *ChannelStore) FindMember(ctx context.Context, channelID, userID string)
 // ListMembers returns the channel's members, owners first, then by join
 // time; never nil. An unknown channel has no members.
 func (s *ChannelStore) ListMembers(ctx context.Context, channelID string) ([]*app.Member, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+memberColumns+memberFrom+`
+	rows, err := s.db.readQuery(ctx, `SELECT `+memberColumns+memberFrom+`
 		WHERE m.channel_id = ? ORDER BY `+roleOrder+`, m.joined_at, m.user_id`, channelID)
 	if err != nil {
 		return nil, internal(err, "list members")
@@ -73,7 +73,7 @@ func (s *ChannelStore) ListMembers(ctx context.Context, channelID string) ([]*ap
 
 // MemberRoles returns userID's role in each channel they belong to.
 func (s *ChannelStore) MemberRoles(ctx context.Context, userID string) (map[string]app.Role, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT channel_id, role FROM channel_members WHERE user_id = ?`, userID)
+	rows, err := s.db.readQuery(ctx, `SELECT channel_id, role FROM channel_members WHERE user_id = ?`, userID)
 	if err != nil {
 		return nil, internal(err, "list memberships")
 	}
@@ -251,7 +251,7 @@ func (s *ChannelStore) FindBan(ctx context.Context, channelID, userID string) (*
 	var b app.Ban
 	var by sql.NullString
 	var created int64
-	err := s.db.read.QueryRowContext(ctx, `SELECT channel_id, user_id, banned_by, motive, created_at FROM channel_bans
+	err := s.db.readQueryRow(ctx, `SELECT channel_id, user_id, banned_by, motive, created_at FROM channel_bans
 		WHERE channel_id = ? AND user_id = ?`, channelID, userID).Scan(&b.ChannelID, &b.UserID, &by, &b.Motive, &created)
 	if err != nil {
 		return nil, internal(notFound(err, "", errNotBanned.Message), "find ban")

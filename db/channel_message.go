@@ -72,7 +72,7 @@ func (s *ChannelStore) CreateMessage(ctx context.Context, m *app.Message, w app.
 // FindMessage returns the message id of the channel. Errors: ENOTFOUND, also
 // for a message of another channel.
 func (s *ChannelStore) FindMessage(ctx context.Context, channelID, id string) (*app.Message, error) {
-	m, err := scanMessage(s.db.read.QueryRowContext(ctx, `SELECT `+messageColumns+messageFrom+`
+	m, err := scanMessage(s.db.readQueryRow(ctx, `SELECT `+messageColumns+messageFrom+`
 		WHERE m.id = ? AND m.channel_id = ?`, id, channelID))
 	if err != nil {
 		return nil, internal(notFound(err, "", errMessageNotFound.Message), "find message")
@@ -138,7 +138,7 @@ func (s *ChannelStore) ListMessages(ctx context.Context, channelID string, befor
 	if beforeSeq <= 0 {
 		beforeSeq = 1<<63 - 1
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+messageColumns+messageFrom+`
+	rows, err := s.db.readQuery(ctx, `SELECT `+messageColumns+messageFrom+`
 		WHERE m.channel_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`, channelID, beforeSeq, limit)
 	if err != nil {
 		return nil, internal(err, "list messages")
@@ -158,7 +158,7 @@ func (s *ChannelStore) ListMessages(ctx context.Context, channelID string, befor
 // Seq above afterSeq, oldest first, never nil. Only the latest 1000 events
 // of a channel are kept.
 func (s *ChannelStore) ListChannelEvents(ctx context.Context, channelID string, afterSeq int64, limit int) ([]*app.ChannelEvent, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT seq, type, message_id, data, created_at FROM channel_events
+	rows, err := s.db.readQuery(ctx, `SELECT seq, type, message_id, data, created_at FROM channel_events
 		WHERE channel_id = ? AND seq > ? ORDER BY seq LIMIT ?`, channelID, afterSeq, limit)
 	if err != nil {
 		return nil, internal(err, "list channel events")

@@ -42,6 +42,7 @@ type Options struct {
 type DB struct {
 	write  *sql.DB
 	read   *sql.DB
+	stmts  *stmtCache // prepared statements of read
 	writer *writer
 	path   string
 	dsn    string // file URI without parameters
@@ -104,7 +105,7 @@ func Open(opts Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
-	d := &DB{write: write, read: read, path: opts.Path, dsn: base, Now: time.Now}
+	d := &DB{write: write, read: read, stmts: newStmtCache(read), path: opts.Path, dsn: base, Now: time.Now}
 	d.writer = newWriter(write, opts.BatchMax, opts.OnCommit)
 	return d, nil
 }
@@ -116,7 +117,7 @@ func (d *DB) Path() string { return d.path }
 // closes both pools.
 func (d *DB) Close() error {
 	d.writer.stop()
-	return errors.Join(d.read.Close(), d.write.Close())
+	return errors.Join(d.stmts.close(), d.read.Close(), d.write.Close())
 }
 
 // Ping checks that the database answers a query.

@@ -79,7 +79,7 @@ func scanMute(r rowScanner) (*app.Mute, error) {
 
 // ListMutes returns userID's active mutes, newest first, never nil.
 func (s *MuteStore) ListMutes(ctx context.Context, userID string) ([]*app.Mute, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+muteColumns+` FROM mutes
+	rows, err := s.db.readQuery(ctx, `SELECT `+muteColumns+` FROM mutes
 		WHERE user_id = ? AND `+activeMute+` ORDER BY created_at DESC, id DESC`, userID, millis(s.db.Now()))
 	if err != nil {
 		return nil, internal(err, "list mutes")
@@ -111,7 +111,7 @@ func (s *MuteStore) DeleteMute(ctx context.Context, userID, id string) error {
 // FindMute returns userID's active mute of obj. Errors: ENOTFOUND when there
 // is none or it expired.
 func (s *MuteStore) FindMute(ctx context.Context, userID string, obj app.ObjectRef) (*app.Mute, error) {
-	m, err := scanMute(s.db.read.QueryRowContext(ctx, `SELECT `+muteColumns+` FROM mutes
+	m, err := scanMute(s.db.readQueryRow(ctx, `SELECT `+muteColumns+` FROM mutes
 		WHERE app_label = ? AND model_name = ? AND object_id = ? AND user_id = ? AND `+activeMute,
 		obj.AppLabel, obj.ModelName, obj.ObjectID, userID, millis(s.db.Now())))
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *MuteStore) MutedUsers(ctx context.Context, obj app.ObjectRef, userIDs [
 	now := millis(s.db.Now())
 	for _, chunk := range inChunks(userIDs) {
 		args := append([]any{obj.AppLabel, obj.ModelName, obj.ObjectID, now}, anySlice(chunk)...)
-		rows, err := s.db.read.QueryContext(ctx, `SELECT user_id FROM mutes
+		rows, err := s.db.readQuery(ctx, `SELECT user_id FROM mutes
 			WHERE app_label = ? AND model_name = ? AND object_id = ? AND `+activeMute+`
 			AND user_id IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {

@@ -148,7 +148,7 @@ func scanNotification(r rowScanner) (*app.Notification, error) {
 // FindNotification returns the notification id of any user, so the polling
 // API can tell 403 from 404. Errors: ENOTFOUND (NOTIFICATION_NOT_FOUND).
 func (s *NotificationStore) FindNotification(ctx context.Context, id string) (*app.Notification, error) {
-	row := s.db.read.QueryRowContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id)
+	row := s.db.readQueryRow(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id)
 	n, err := scanNotification(row)
 	if err != nil {
 		return nil, internal(notFound(err, app.CodeNotificationNotFound, "Notification not found."), "find notification")
@@ -164,7 +164,7 @@ func (s *NotificationStore) ListNotifications(ctx context.Context, f app.Notific
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	rows, err := s.db.readQuery(ctx, q, args...)
 	if err != nil {
 		return nil, internal(err, "list notifications")
 	}
@@ -190,7 +190,7 @@ func (s *NotificationStore) CountNotifications(ctx context.Context, f app.Notifi
 		return 0, err
 	}
 	var n int
-	err = s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE `+where, args...).Scan(&n)
+	err = s.db.readQueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE `+where, args...).Scan(&n)
 	return n, internal(err, "count notifications")
 }
 
@@ -198,7 +198,7 @@ func (s *NotificationStore) CountNotifications(ctx context.Context, f app.Notifi
 // index notifications_user_unread answers it without touching the table.
 func (s *NotificationStore) UnreadCount(ctx context.Context, userID string) (int, error) {
 	var n int
-	err := s.db.read.QueryRowContext(ctx, unreadCountSQL, userID).Scan(&n)
+	err := s.db.readQueryRow(ctx, unreadCountSQL, userID).Scan(&n)
 	return n, internal(err, "count unread notifications")
 }
 

@@ -44,7 +44,7 @@ func (t *NotificationTotals) CountNotifications(ctx context.Context, f app.Notif
 		}
 	}
 	var n int
-	err := t.db.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(n), 0) FROM notification_totals WHERE `+
+	err := t.db.readQueryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM notification_totals WHERE `+
 		strings.Join(conds, " AND "), args...).Scan(&n)
 	return n, internal(err, "count notifications")
 }

@@ -37,7 +37,7 @@ func (s *PreferenceStore) PreferencesFor(ctx context.Context, userIDs []string) 
 		out[id] = app.Preferences{}
 	}
 	for _, chunk := range inChunks(userIDs) {
-		rows, err := s.db.read.QueryContext(ctx,
+		rows, err := s.db.readQuery(ctx,
 			`SELECT user_id, key, value FROM preferences WHERE user_id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
 		if err != nil {
 			return nil, internal(err, "load preferences")

@@ -26,7 +26,7 @@ const reportType = "weekly_report"
 // reports excluded. The user's (user_id, created_at) index serves the range.
 func (s *ReportStore) WeekStats(ctx context.Context, userID string, from, to time.Time) (*app.WeekStats, error) {
 	st := &app.WeekStats{ByType: map[string]int{}, ByLevel: map[string]int{}}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT type, level, count(*), sum(read_at IS NULL), sum(status = 'acknowledged')
+	rows, err := s.db.readQuery(ctx, `SELECT type, level, count(*), sum(read_at IS NULL), sum(status = 'acknowledged')
 		FROM notifications WHERE user_id = ? AND created_at >= ? AND created_at < ? AND type <> ?
 		GROUP BY type, level`, userID, millis(from), millis(to), reportType)
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *ReportStore) WeekStats(ctx context.Context, userID string, from, to tim
 	if err := rows.Err(); err != nil {
 		return nil, internal(err, "week stats")
 	}
-	err = s.db.read.QueryRowContext(ctx, `SELECT service_id, count(*) AS n FROM notifications
+	err = s.db.readQueryRow(ctx, `SELECT service_id, count(*) AS n FROM notifications
 		WHERE user_id = ? AND created_at >= ? AND created_at < ? AND type <> ? AND service_id IS NOT NULL
 		GROUP BY service_id ORDER BY n DESC, service_id LIMIT 1`, userID, millis(from), millis(to), reportType).
 		Scan(&st.BusiestService, &st.BusiestServiceCount)
@@ -114,7 +114,7 @@ func (s *ReportStore) ReleaseReport(ctx context.Context, userID, week string) er
 
 // SentReports returns the users whose report of week was sent.
 func (s *ReportStore) SentReports(ctx context.Context, week string) (map[string]bool, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT user_id FROM report_runs WHERE week = ? AND status = 'sent'`, week)
+	rows, err := s.db.readQuery(ctx, `SELECT user_id FROM report_runs WHERE week = ? AND status = 'sent'`, week)
 	if err != nil {
 		return nil, internal(err, "sent reports")
 	}
@@ -134,7 +134,7 @@ func (s *ReportStore) SentReports(ctx context.Context, week string) (map[string]
 // at or after since, ENOTFOUND if none.
 func (s *ReportStore) FindWeeklyReport(ctx context.Context, userID, week string, since time.Time) (string, error) {
 	var id string
-	err := s.db.read.QueryRowContext(ctx, `SELECT id FROM notifications
+	err := s.db.readQueryRow(ctx, `SELECT id FROM notifications
 		WHERE user_id = ? AND created_at >= ? AND type = ? AND json_extract(data, '$.period') = ?
 		ORDER BY created_at, id LIMIT 1`, userID, millis(since), reportType, week).Scan(&id)
 	if err != nil {

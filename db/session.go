@@ -47,7 +47,7 @@ func (st *SessionStore) CreateSession(ctx context.Context, s *app.Session) error
 func (st *SessionStore) FindSession(ctx context.Context, hash string) (*app.Session, error) {
 	s := app.Session{Hash: hash}
 	var created, expires int64
-	err := st.db.read.QueryRowContext(ctx,
+	err := st.db.readQueryRow(ctx,
 		`SELECT user_id, created_at, expires_at FROM sessions WHERE hash = ? AND expires_at > ?`,
 		hash, millis(st.db.Now())).Scan(&s.UserID, &created, &expires)
 	if err != nil {

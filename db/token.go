@@ -64,7 +64,7 @@ func scanToken(r rowScanner) (*app.Token, error) {
 // FindTokenByHash returns the token whose secret hashes to hash. Errors:
 // ENOTFOUND.
 func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*app.Token, error) {
-	t, err := scanToken(s.db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	t, err := scanToken(s.db.readQueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if err != nil {
 		return nil, internal(notFound(err, "", "Token not found."), "find token")
 	}
@@ -73,7 +73,7 @@ func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*app.Tok
 
 // ListTokens returns userID's tokens, oldest first, never nil.
 func (s *TokenStore) ListTokens(ctx context.Context, userID string) ([]*app.Token, error) {
-	rows, err := s.db.read.QueryContext(ctx,
+	rows, err := s.db.readQuery(ctx,
 		`SELECT `+tokenColumns+` FROM tokens WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, internal(err, "list tokens")

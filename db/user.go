@@ -54,7 +54,7 @@ func scanUser(r rowScanner) (*app.User, error) {
 
 // FindUserByID returns the user id. Errors: ENOTFOUND.
 func (s *UserStore) FindUserByID(ctx context.Context, id string) (*app.User, error) {
-	u, err := scanUser(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.db.readQueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return nil, internal(notFound(err, "", "User not found."), "find user")
 	}
@@ -64,7 +64,7 @@ func (s *UserStore) FindUserByID(ctx context.Context, id string) (*app.User, err
 // FindUserByName returns the user called username in any letter case.
 // Errors: ENOTFOUND.
 func (s *UserStore) FindUserByName(ctx context.Context, username string) (*app.User, error) {
-	u, err := scanUser(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	u, err := scanUser(s.db.readQueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
 	if err != nil {
 		return nil, internal(notFound(err, "", fmt.Sprintf("User %q not found.", username)), "find user")
 	}
@@ -77,7 +77,7 @@ func (s *UserStore) FindUserByName(ctx context.Context, username string) (*app.U
 func (s *UserStore) FindUsersByName(ctx context.Context, usernames []string) ([]*app.User, error) {
 	byName := make(map[string]*app.User, len(usernames))
 	for _, chunk := range inChunks(usernames) {
-		rows, err := s.db.read.QueryContext(ctx,
+		rows, err := s.db.readQuery(ctx,
 			`SELECT `+userColumns+` FROM users WHERE username IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
 		if err != nil {
 			return nil, internal(err, "find users")
@@ -111,7 +111,7 @@ func (s *UserStore) FindUsersByName(ctx context.Context, usernames []string) ([]
 
 // ListUsers returns every user ordered by username.
 func (s *UserStore) ListUsers(ctx context.Context) ([]*app.User, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	rows, err := s.db.readQuery(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
 	if err != nil {
 		return nil, internal(err, "list users")
 	}
@@ -132,7 +132,7 @@ func (s *UserStore) ListUsers(ctx context.Context) ([]*app.User, error) {
 // CountUsers returns how many users exist.
 func (s *UserStore) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	err := s.db.readQueryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, internal(err, "count users")
 }
 

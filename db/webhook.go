@@ -76,7 +76,7 @@ func scanWebhook(r rowScanner) (*app.Webhook, error) {
 
 // FindWebhook returns userID's webhook id, ENOTFOUND if none.
 func (s *WebhookStore) FindWebhook(ctx context.Context, userID, id string) (*app.Webhook, error) {
-	w, err := scanWebhook(s.db.read.QueryRowContext(ctx,
+	w, err := scanWebhook(s.db.readQueryRow(ctx,
 		`SELECT `+webhookColumns+` FROM webhooks WHERE id = ? AND user_id = ?`, id, userID))
 	if err != nil {
 		return nil, internal(notFound(err, "", "Webhook not found."), "find webhook")
@@ -99,7 +99,7 @@ func (s *WebhookStore) SubscribedWebhooks(ctx context.Context, userID, event str
 }
 
 func (s *WebhookStore) query(ctx context.Context, doing, query string, args ...any) ([]*app.Webhook, error) {
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	rows, err := s.db.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, internal(err, doing)
 	}

@@ -269,14 +269,14 @@ func (s *WebhookStore) NextDeliveryDue(ctx context.Context, busy []string) (time
 	var next sql.NullInt64
 	var err error
 	if len(busy) == 0 {
-		err = s.db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM webhook_deliveries
+		err = s.db.readQueryRow(ctx, `SELECT min(next_attempt_at) FROM webhook_deliveries
 			WHERE status = 'pending'`).Scan(&next)
 	} else {
 		ids, jerr := json.Marshal(busy)
 		if jerr != nil {
 			return time.Time{}, false, fmt.Errorf("encode busy webhooks: %w", jerr)
 		}
-		err = s.db.read.QueryRowContext(ctx, `SELECT min(next) FROM (SELECT
+		err = s.db.readQueryRow(ctx, `SELECT min(next) FROM (SELECT
 			(SELECT next_attempt_at FROM webhook_deliveries INDEXED BY webhook_deliveries_waiting
 			 WHERE webhook_id = w.id AND status = 'pending' ORDER BY next_attempt_at LIMIT 1) AS next
 			FROM webhooks w WHERE w.id NOT IN (SELECT value FROM json_each(?)))`, string(ids)).Scan(&next)
@@ -293,7 +293,7 @@ func (s *WebhookStore) NextDeliveryDue(ctx context.Context, busy []string) (time
 // CountPendingDeliveries returns how many deliveries wait in the outbox.
 func (s *WebhookStore) CountPendingDeliveries(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'`).Scan(&n)
+	err := s.db.readQueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'`).Scan(&n)
 	return n, internal(err, "count pending webhook deliveries")
 }
 
@@ -311,7 +311,7 @@ func (s *WebhookStore) ListDeliveries(ctx context.Context, f app.DeliveryFilter)
 	if f.Before != "" {
 		where, args = append(where, "id < ?"), append(args, f.Before)
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+	rows, err := s.db.readQuery(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
 		return nil, internal(err, "list webhook deliveries")

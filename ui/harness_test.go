@@ -20,8 +20,10 @@ import (
 	"github.com/belfry/belfry/app/api"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/dispatch"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
 )
@@ -39,6 +41,9 @@ type belfry struct {
 	Mutes *db.MuteStore
 	Users *db.UserStore
 	Hub   *hub.Hub
+	// Webhooks and Channels back the webhooks and channels pages.
+	Webhooks *db.WebhookStore
+	Channels *channels.Service
 	// Changes records what the UI published on the bus.
 	Changes *changeLog
 	UI      *UI
@@ -101,12 +106,16 @@ func newBelfry(t *testing.T) *belfry {
 	})
 	b.Hub = hub.New(hub.Deps{Config: cfg, Notifications: b.Notes, Mutes: b.Mutes, Changes: changes, Logger: logger})
 	changes.Subscribe(b.Hub.Handle)
+	b.Webhooks = db.NewWebhookStore(d)
+	tests := webhook.NewWorker(webhook.Deps{Config: cfg, Types: types, Store: b.Webhooks, Logger: logger})
+	b.Channels = channels.New(channels.Deps{Config: cfg, Store: db.NewChannelStore(d), Users: b.Users, Logger: logger})
 	disp := dispatch.New(dispatch.Deps{Types: types, Users: b.Users, Notifications: b.Notes, Preferences: b.Prefs,
 		Mutes: b.Mutes, Changes: changes, Logger: logger})
 	a := api.New(api.Deps{Config: cfg, Types: types, Auth: b.Auth, Users: b.Users, Notifications: b.Notes,
 		Preferences: b.Prefs, Mutes: b.Mutes, Dispatcher: disp, Changes: changes, Logger: logger})
 	b.UI, err = New(Deps{Config: cfg, Types: types, Auth: b.Auth, Users: b.Users, Tokens: tokens, Notifications: b.Notes,
 		Preferences: b.Prefs, Mutes: b.Mutes, Changes: changes, Logger: logger,
+		Webhooks: b.Webhooks, WebhookTests: tests, Channels: b.Channels,
 		FirstRunHint: "The admin password was printed once when Belfry first started."})
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +123,7 @@ func newBelfry(t *testing.T) *belfry {
 	r := gin.New()
 	a.Register(r)
 	b.Hub.Register(r, a.Authenticate())
+	b.Channels.Register(r, a.Authenticate())
 	b.UI.Register(r, a.Authenticate())
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if b.BlockSockets.Load() && strings.HasPrefix(req.URL.Path, "/ws/") {
@@ -127,6 +137,7 @@ func newBelfry(t *testing.T) *belfry {
 	srv.Start()
 	t.Cleanup(func() {
 		_ = b.Hub.Close()
+		_ = b.Channels.Close()
 		srv.Close()
 	})
 	return b

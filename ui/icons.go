@@ -31,6 +31,16 @@ var iconPaths = map[string]string{
 	"filter":    `<path d="M4 5h16l-6 7.5V19l-4-2v-4.5z"/>`,
 	"offline":   `<path d="M3 3l18 18M8.5 16.5a5 5 0 0 1 7 0M5 12.5a10 10 0 0 1 4.2-2.4M12 7.5a13.7 13.7 0 0 1 9.5 3.5M2.5 9a14 14 0 0 1 3.5-2.2"/><path d="M12 20v.01"/>`,
 	"shield":    `<path d="M12 3 4.5 6v5.5c0 4.5 3.2 8 7.5 9.5 4.3-1.5 7.5-5 7.5-9.5V6z"/>`,
+	// Webhooks and channels.
+	"webhook": `<circle cx="12" cy="6" r="2.5"/><circle cx="6" cy="17" r="2.5"/><circle cx="18" cy="17" r="2.5"/><path d="M10.8 8.2 7.3 14.8M13.2 8.2l3.5 6.6M8.5 17h7"/>`,
+	"zap":     `<path d="M13 3 5 13.5h6L10.5 21 19 10h-6z"/>`,
+	"refresh": `<path d="M20 11a8 8 0 0 0-14.3-4.5L4 8.5M4 4v4.5h4.5"/><path d="M4 13a8 8 0 0 0 14.3 4.5L20 15.5M20 20v-4.5h-4.5"/>`,
+	"chat":    `<path d="M4 5.5A1.5 1.5 0 0 1 5.5 4h13A1.5 1.5 0 0 1 20 5.5v9a1.5 1.5 0 0 1-1.5 1.5H9l-5 4z"/>`,
+	"hash":    `<path d="M9.5 4 7.5 20M16.5 4l-2 16M4.5 9h15.5M4 15h15.5"/>`,
+	"send":    `<path d="M21 3 10.5 13.5"/><path d="M21 3l-6.5 18-4-7.5L3 9.5z"/>`,
+	"reply":   `<path d="M10 6 4 12l6 6"/><path d="M4 12h10a6 6 0 0 1 6 6v1"/>`,
+	"edit":    `<path d="M4 20h4L19 9l-4-4L4 16z"/><path d="M13.5 6.5l4 4"/>`,
+	"ban":     `<circle cx="12" cy="12" r="9"/><path d="M5.7 5.7l12.6 12.6"/>`,
 }
 
 // icon returns the inline SVG of the icon called name, hidden from screen

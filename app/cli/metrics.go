@@ -35,9 +35,23 @@ func (s *Server) observeCore() {
 		func() float64 { return float64(s.Retention.Stats().Deleted) })
 }
 
+// observeCapabilities registers the metrics of the capabilities that
+// wire() built. A capability without a Server field (the polling API)
+// calls its hook from its own wiring instead: observePolling(s, p.Stats).
+func (s *Server) observeCapabilities() {
+	if s.Hub != nil {
+		observeHub(s, s.Hub.Stats)
+	}
+	if s.Channels != nil {
+		observeChannels(s, s.Channels.Stats)
+	}
+	if s.Webhooks != nil {
+		observeWebhooks(s, s.Webhooks.Stats)
+	}
+}
+
 // The hooks below each register one capability's metrics from its Stats
-// method; the capabilities' wiring calls them with one line each, e.g.
-// observeHub(s, h.Stats).
+// method.
 
 // observeHub registers the /ws/notification/ hub's metrics.
 func observeHub(s *Server, stats func() hub.Stats) {

@@ -164,6 +164,7 @@ func (s *Server) wire(ctx context.Context) error {
 			return err
 		}
 	}
+	s.observeCapabilities()
 	return nil
 }
 
@@ -317,13 +318,13 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	if mln != nil {
-		s.serveMetrics(mln)
-		logger.Info("serving metrics", "addr", mln.Addr().String())
-	}
 	if s.AdminPassword != "" {
 		fmt.Fprintf(r.stdout, "Created user %q with password: %s (change it with: belfry user passwd %s)\n",
 			auth.AdminUsername, s.AdminPassword, auth.AdminUsername)
+	}
+	if mln != nil {
+		s.serveMetrics(mln)
+		fmt.Fprintf(r.stdout, "Metrics on http://%s/metrics\n", mln.Addr())
 	}
 	fmt.Fprintf(r.stdout, "Belfry listening on http://%s\n", ln.Addr())
 	logger.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL, "version", r.version,

@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/metrics"
+	"github.com/belfry/belfry/app/poll"
+	"github.com/belfry/belfry/app/webhook"
+)
+
+// scrapeWith GETs /metrics of ts with req adjusted by change.
+func scrapeWith(t *testing.T, url string, change func(r *http.Request)) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if change != nil {
+		change(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// sample returns the value of series in an exposition, -1 when absent.
+func sample(text, series string) float64 {
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+	}
+	return -1
+}
+
+func publishEvent(t *testing.T, url, token string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url+"/api/v1/events",
+		bytes.NewBufferString(`{"type":"job_failed","title":"backup failed"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("publish: %d", resp.StatusCode)
+	}
+}
+
+func TestCLIMetricsAfterWorkload(t *testing.T) {
+	s, ts := newTestServer(t)
+	token := newToken(t, s, "kate", false, app.ScopePublish)
+	const events = 5
+	for i := 0; i < events; i++ {
+		publishEvent(t, ts.URL, token)
+	}
+	code, text := scrapeWith(t, ts.URL, nil) // httptest listens on loopback: a local scrape
+	if code != http.StatusOK {
+		t.Fatalf("local scrape: %d %s", code, text)
+	}
+	for series, want := range map[string]float64{
+		"belfry_notifications_published_total":                                        events,
+		`belfry_notification_changes_total{kind="created"}`:                           events,
+		`belfry_http_requests_total{code="202",method="POST",route="/api/v1/events"}`: events,
+		`belfry_http_request_duration_seconds_count{route="/api/v1/events"}`:          events,
+		"belfry_retention_runs_total":                                                 0,
+	} {
+		if got := sample(text, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
+	for _, series := range []string{"belfry_db_writes_total", "belfry_db_commit_batch_size_count", "belfry_db_commit_seconds_count"} {
+		if got := sample(text, series); got < events {
+			t.Errorf("%s = %v, want at least %d", series, got, events)
+		}
+	}
+	// The wired capabilities report too (their values here are zero).
+	for _, series := range []string{`belfry_ws_sockets{endpoint="notification"}`, `belfry_ws_sockets{endpoint="channels"}`,
+		`belfry_webhook_deliveries_total{outcome="delivered"}`, "belfry_storm_activations_total"} {
+		if got := sample(text, series); got != 0 {
+			t.Errorf("%s = %v, want 0", series, got)
+		}
+	}
+	if sample(text, "belfry_db_size_bytes") <= 0 || sample(text, "process_resident_memory_bytes") <= 0 {
+		t.Errorf("database or process size missing:\n%s", text)
+	}
+	if strings.Contains(text, token) {
+		t.Fatal("a token appears in the metrics")
+	}
+}
+
+func TestCLIMetricsAccess(t *testing.T) {
+	s, ts := newTestServer(t)
+	adminToken := newToken(t, s, "admin", true, app.ScopeAdmin)
+	adminClient := newToken(t, s, "admin", true, app.ScopeClient)
+	adminPublish := newToken(t, s, "admin", true, app.ScopePublish)
+	kateUser, err := s.Auth.CreateUser(context.Background(), "kate", "password for kate", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kateCookie, err := s.Auth.StartSession(context.Background(), kateUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxied := func(r *http.Request) { r.Header.Set("X-Forwarded-For", "203.0.113.7") }
+	withToken := func(tok string) func(r *http.Request) {
+		return func(r *http.Request) { proxied(r); r.Header.Set("Authorization", "Bearer "+tok) }
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(r *http.Request)
+		status int
+		body   string
+	}{
+		{"local", nil, 200, "belfry_build_info"},
+		{"through a proxy, anonymous", proxied, 401, `"code":"UNAUTHENTICATED"`},
+		{"through a proxy, admin token", withToken(adminToken), 200, "belfry_build_info"},
+		{"client token of an admin", withToken(adminClient), 403, "A client token may not do this."},
+		{"publish token of an admin", withToken(adminPublish), 403, "A publish token may not do this."},
+		{"session of a non-admin", func(r *http.Request) {
+			proxied(r)
+			r.AddCookie(&http.Cookie{Name: "belfry_session", Value: kateCookie})
+		}, 403, "Only administrators may read the metrics."},
+		{"bad token", withToken("blf_nope"), 401, "AUTH_INVALID_TOKEN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := scrapeWith(t, ts.URL, tc.change)
+			if code != tc.status || !strings.Contains(body, tc.body) {
+				t.Fatalf("%d %.200s, want %d with %q", code, body, tc.status, tc.body)
+			}
+		})
+	}
+	t.Run("not loopback", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		s.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("%d", rec.Code)
+		}
+	})
+}
+
+func TestCLIMetricsDisabled(t *testing.T) {
+	_, ts := newTestServerWith(t, func(c *app.Config) { c.Metrics.Enabled = false })
+	if code, _ := scrapeWith(t, ts.URL, nil); code != http.StatusNotFound {
+		t.Fatalf("/metrics with metrics off: %d", code)
+	}
+}
+
+func TestCLIMetricsOwnListener(t *testing.T) {
+	env, _ := testEnv(t)
+	srv := startServe(t, append(env, "BELFRY_METRICS_LISTEN=127.0.0.1:0"))
+	if len(srv.before) != 2 {
+		t.Fatalf("printed %q, want the admin password and the metrics address", srv.before)
+	}
+	addr, ok := strings.CutPrefix(srv.before[1], "Metrics on ")
+	if !ok {
+		t.Fatalf("printed %q", srv.before)
+	}
+	url := strings.TrimSuffix(addr, "/metrics")
+	if code, body := scrapeWith(t, url, func(r *http.Request) { r.Header.Set("X-Forwarded-For", "203.0.113.7") }); code != 200 || !strings.Contains(body, "belfry_build_info") {
+		t.Fatalf("metrics listener: %d %.200s", code, body)
+	}
+	if code, _ := scrapeWith(t, srv.url, nil); code != http.StatusNotFound {
+		t.Fatalf("/metrics on the main listener while metrics.listen is set: %d", code)
+	}
+	if err := srv.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCLIMetricsCapabilityHooks(t *testing.T) {
+	// A bare server: the wired one may already have registered these.
+	s := &Server{Metrics: metrics.New("test")}
+	observeHub(s, func() hub.Stats { return hub.Stats{Sockets: 3, Pushes: 40, DroppedSlow: 1, StormActivations: 2} })
+	observeChannels(s, func() channels.Stats { return channels.Stats{Sockets: 2, Subscriptions: 5, EventsSent: 9, Dropped: 0} })
+	observePolling(s, func() poll.Stats { return poll.Stats{Requests: 12, RateLimited: 4, NotModified: 3, Waiting: 2} })
+	observeWebhooks(s, func() webhook.Stats {
+		return webhook.Stats{Delivered: 7, Retried: 2, Failed: 1, Disabled: 1, Pending: 6, Lanes: 2}
+	})
+	rec := httptest.NewRecorder()
+	s.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	text := rec.Body.String()
+	for series, want := range map[string]float64{
+		`belfry_ws_sockets{endpoint="notification"}`:                3,
+		`belfry_ws_sockets{endpoint="channels"}`:                    2,
+		`belfry_ws_frames_sent_total{endpoint="notification"}`:      40,
+		`belfry_ws_frames_sent_total{endpoint="channels"}`:          9,
+		`belfry_ws_slow_disconnects_total{endpoint="notification"}`: 1,
+		"belfry_storm_activations_total":                            2,
+		"belfry_channel_subscriptions":                              5,
+		"belfry_poll_requests_total":                                12,
+		"belfry_poll_rate_limited_total":                            4,
+		"belfry_poll_not_modified_total":                            3,
+		"belfry_poll_waiting":                                       2,
+		`belfry_webhook_deliveries_total{outcome="delivered"}`:      7,
+		`belfry_webhook_deliveries_total{outcome="retried"}`:        2,
+		`belfry_webhook_deliveries_total{outcome="failed"}`:         1,
+		"belfry_webhook_disabled_total":                             1,
+		"belfry_webhook_queue_depth":                                6,
+		"belfry_webhook_in_flight":                                  2,
+	} {
+		if got := sample(text, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
+}

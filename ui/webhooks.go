@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/belfry/belfry/app"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+func init() {
+	registerPage(page{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Order: 40, routes: webhookRoutes})
+}
+
+func webhookRoutes(u *UI, pages, parts *gin.RouterGroup) {
+	pages.GET("/webhooks", u.requireWebhooks, u.handleWebhooksPage)
+	hooks := parts.Group("/webhooks", u.requireWebhooks)
+	hooks.POST("", u.handleCreateWebhook)
+	hooks.PUT("/:id", u.handleUpdateWebhook)
+	hooks.PUT("/:id/enabled", u.handleEnableWebhook)
+	hooks.DELETE("/:id", u.handleDeleteWebhook)
+	hooks.POST("/:id/test", u.handleTestWebhook)
+	hooks.POST("/:id/rotate-secret", u.handleRotateWebhookSecret)
+	hooks.GET("/:id/deliveries", u.handleWebhookDeliveries)
+}
+
+// WebhookTester sends a webhook's test delivery now and records it in the
+// webhook's delivery log; *webhook.Worker is one. A receiver's error is an
+// outcome (a failed delivery), not an error.
+type WebhookTester interface {
+	SendTest(ctx context.Context, hook *app.Webhook, user *app.User) (*app.WebhookDelivery, error)
+}
+
+// requireWebhooks answers "not available" when the server runs without
+// webhooks.
+func (u *UI) requireWebhooks(c *gin.Context) {
+	if u.d.Webhooks == nil || u.d.WebhookTests == nil {
+		u.fail(c, app.Errorf(app.ENOTFOUND, "Webhooks are not available on this server."))
+		return
+	}
+	c.Next()
+}
+
+// webhookKinds are the choices of the kind field, in the order shown.
+var webhookKinds = []struct {
+	Value app.WebhookKind
+	Label string
+	Hint  string
+}{
+	{app.WebhookDiscord, "Discord", "a channel's webhook URL (Server settings → Integrations)"},
+	{app.WebhookSlack, "Slack", "an incoming webhook URL of a Slack app"},
+	{app.WebhookNtfy, "ntfy", "the topic URL, e.g. https://ntfy.sh/my-topic"},
+	{app.WebhookGeneric, "Generic JSON", "any URL; signed the Standard Webhooks way"},
+}
+
+// kindLabel names a webhook kind for people.
+func kindLabel(k app.WebhookKind) string {
+	for _, w := range webhookKinds {
+		if w.Value == k {
+			return w.Label
+		}
+	}
+	return string(k)
+}
+
+// webhooksPage is the content of the webhooks page and of its list
+// partials.
+type webhooksPage struct {
+	Hooks  []webhookCard
+	Kinds  any
+	Events []string
+	// Created and Secret are set once, right after a creation; Secret is
+	// the signing secret of a generic webhook.
+	Created *webhookView
+	Secret  string
+}
+
+// webhookCard is one webhook with what its card needs: the known events
+// (for the edit form) and, when open, its delivery log.
+type webhookCard struct {
+	Hook   webhookView
+	Events []string
+	Log    *deliveryLog
+}
+
+// loadWebhooks reads the user's webhooks into the page.
+func (u *UI) loadWebhooks(c *gin.Context) (webhooksPage, error) {
+	hs, err := u.d.Webhooks.ListWebhooks(c.Request.Context(), user(c).ID)
+	if err != nil {
+		return webhooksPage{}, err
+	}
+	events := u.d.Types.WebhookEvents()
+	v := webhooksPage{Kinds: webhookKinds, Events: events}
+	for _, h := range hs {
+		v.Hooks = append(v.Hooks, webhookCard{Hook: viewWebhook(h), Events: events})
+	}
+	return v, nil
+}
+
+func (u *UI) handleWebhooksPage(c *gin.Context) {
+	v, err := u.loadWebhooks(c)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.page(c, http.StatusOK, "webhooks", "Webhooks", v)
+}
+
+// webhookOf loads the user's webhook named by the :id parameter; another
+// user's webhook is not found, like a missing one. On failure it has
+// answered.
+func (u *UI) webhookOf(c *gin.Context) (*app.Webhook, bool) {
+	id := strings.ToLower(c.Param("id"))
+	if len(id) != 36 || uuid.Validate(id) != nil {
+		u.fail(c, app.Errorf(app.EINVALID, "The webhook id %q is malformed.", c.Param("id")))
+		return nil, false
+	}
+	h, err := u.d.Webhooks.FindWebhook(c.Request.Context(), user(c).ID, id)
+	if err != nil {
+		u.fail(c, err)
+		return nil, false
+	}
+	return h, true
+}
+
+// card renders one webhook's card, with its delivery log when log is set.
+func (u *UI) card(c *gin.Context, h *app.Webhook, log *deliveryLog) {
+	u.partial(c, http.StatusOK, "webhooks", "webhook_card", webhookCard{Hook: viewWebhook(h), Events: u.d.Types.WebhookEvents(), Log: log})
+}

@@ -7,7 +7,7 @@ BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps assets chromium vet gotest build bench
+.PHONY: run test deps assets chromium vet gotest build bench release smoke-qemu
 
 ## run: start the hub on 127.0.0.1:8080 with a database in ./data
 run: assets
@@ -41,3 +41,14 @@ build: assets
 ## bench: every benchmark, without the tests
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## release: static, stripped, version-stamped binaries for every platform in dist/, with SHA256SUMS
+release: assets
+	VERSION=$(VERSION) GO=$(GO) bash scripts/release.sh
+
+## smoke-qemu: build linux/arm64 and linux/arm (GOARM=6, every Pi) and run them under qemu-user
+## (Debian's qemu-user-static, installed with apt-get when missing)
+SMOKE_TARGETS ?= linux/arm64 linux/arm/6
+smoke-qemu: assets
+	VERSION=$(VERSION) GO=$(GO) DIST=dist/smoke TARGETS="$(SMOKE_TARGETS)" bash scripts/release.sh
+	bash scripts/qemu-smoke.sh dist/smoke/belfry-*

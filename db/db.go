@@ -159,6 +159,14 @@ func (d *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return d.writer.do(ctx, fn)
 }
 
+// QueueWrite is Write split in two: it queues fn and returns at once with a
+// function that waits for the commit. Writes commit in the order they were
+// queued, so a caller that queues under its own lock commits in that lock's
+// order.
+func (d *DB) QueueWrite(ctx context.Context, fn func(tx *sql.Tx) error) (wait func() error) {
+	return d.writer.enqueue(ctx, fn)
+}
+
 // Reader returns the read-only pool, for queries stores do not cover.
 func (d *DB) Reader() *sql.DB { return d.read }
 

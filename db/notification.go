@@ -55,14 +55,21 @@ func msTime(t time.Time) time.Time { return fromMillis(millis(t)) }
 // Errors: ENOTFOUND when a recipient does not exist, ECONFLICT for a
 // duplicate id; nothing is stored when any row fails.
 func (s *NotificationStore) CreateNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) error {
+	return s.QueueNotifications(ctx, ns, ds)()
+}
+
+// QueueNotifications queues the write of CreateNotifications and returns at
+// once with a function that waits for the durable commit and returns its
+// error. Queued writes commit in queue order.
+func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) (wait func() error) {
 	if len(ns) == 0 && len(ds) == 0 {
-		return nil
+		return func() error { return nil }
 	}
 	now := msTime(s.db.Now())
 	for _, n := range ns {
 		fillNotification(n, now)
 	}
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	committed := s.db.QueueWrite(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.Prepare(insertNotificationSQL)
 		if err != nil {
 			return err
@@ -75,13 +82,16 @@ func (s *NotificationStore) CreateNotifications(ctx context.Context, ns []*app.N
 		}
 		return insertDeliveries(tx, ds)
 	})
-	switch {
-	case isUniqueViolation(err):
-		return app.Errorf(app.ECONFLICT, "A notification or delivery with this id already exists.")
-	case isForeignKeyViolation(err):
-		return app.Errorf(app.ENOTFOUND, "User not found.")
+	return func() error {
+		err := committed()
+		switch {
+		case isUniqueViolation(err):
+			return app.Errorf(app.ECONFLICT, "A notification or delivery with this id already exists.")
+		case isForeignKeyViolation(err):
+			return app.Errorf(app.ENOTFOUND, "User not found.")
+		}
+		return internal(err, "create notifications")
 	}
-	return internal(err, "create notifications")
 }
 
 func fillNotification(n *app.Notification, now time.Time) {

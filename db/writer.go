@@ -61,27 +61,36 @@ func newWriter(conn *sql.DB, batchMax int, onCommit func(int, time.Duration)) *w
 }
 
 func (w *writer) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return w.enqueue(ctx, fn)()
+}
+
+// enqueue queues fn and returns a function that waits for its commit.
+// Requests run and commit in the order they were queued.
+func (w *writer) enqueue(ctx context.Context, fn func(tx *sql.Tx) error) (wait func() error) {
 	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case w.queue <- req:
 	case <-ctx.Done():
-		return ctx.Err()
+		err := ctx.Err()
+		return func() error { return err }
 	case <-w.quit:
-		return errWriterStopped
+		return func() error { return errWriterStopped }
 	}
 	// Once queued the write is waited for even if ctx ends: the caller must
 	// learn whether its row is durable, never guess. A request that won the
 	// race against stop but arrived after the final drain is never run: the
 	// loop has exited, so it is reported as stopped instead of waiting forever.
-	select {
-	case err := <-req.done:
-		return err
-	case <-w.stopped:
+	return func() error {
 		select {
 		case err := <-req.done:
 			return err
-		default:
-			return errWriterStopped
+		case <-w.stopped:
+			select {
+			case err := <-req.done:
+				return err
+			default:
+				return errWriterStopped
+			}
 		}
 	}
 }

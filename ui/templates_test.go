@@ -81,7 +81,7 @@ func renderCases(u *UI) []renderCase {
 	page := func(set, title string, content any) renderCase {
 		return renderCase{set, "layout", layoutView{Title: title, User: usr, Nav: navFor(usr, "/"+set), Unread: 7, Content: content}}
 	}
-	return []renderCase{
+	cases := []renderCase{
 		page("notifications", hostile, notificationsPage{List: list, Types: u.d.Types.Names(), Unread: true, Type: "job_failed"}),
 		page("notifications", "Notifications", notificationsPage{List: empty, Types: u.d.Types.Names()}),
 		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Failed: true, Next: "/x?" + hostile, Hint: hostile}}},
@@ -115,6 +115,7 @@ func renderCases(u *UI) []renderCase {
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},
 	}
+	return append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
 }
 
 // TestTemplatesRenderEverything renders every template of every set with
@@ -252,18 +253,18 @@ func TestNavigation(t *testing.T) {
 	// A page's own scripts load on its documents and nowhere else.
 	saved := slices.Clone(pagesRegistered)
 	t.Cleanup(func() { pagesRegistered = saved })
-	registerPage(page{Path: "/channels", Label: "Channels", Icon: "users", Order: 40, Scripts: []string{"app.js"}})
-	if got := scriptsFor("/channels/42"); !slices.Equal(got, []string{"app.js"}) {
-		t.Errorf("scripts of /channels/42 = %v", got)
+	registerPage(page{Path: "/reports", Label: "Reports", Icon: "users", Order: 45, Scripts: []string{"app.js"}})
+	if got := scriptsFor("/reports/42"); !slices.Equal(got, []string{"app.js"}) {
+		t.Errorf("scripts of /reports/42 = %v", got)
 	}
 	if got := scriptsFor("/notifications"); got != nil {
 		t.Errorf("scripts of /notifications = %v", got)
 	}
-	if got := labels(navFor(&app.User{}, "/")); !slices.Equal(got, []string{"Notifications", "Preferences", "Mutes", "Channels", "API tokens"}) {
+	if got := labels(navFor(&app.User{}, "/")); !slices.Equal(got, []string{"Notifications", "Channels", "Preferences", "Mutes", "Webhooks", "Reports", "API tokens"}) {
 		t.Errorf("navigation order = %v", got)
 	}
 	u := newTestUI(t)
-	out, err := u.tmpl.execute("notifications", "layout", layoutView{Title: "N", User: admin, Scripts: scriptsFor("/channels"),
+	out, err := u.tmpl.execute("notifications", "layout", layoutView{Title: "N", User: admin, Scripts: scriptsFor("/reports"),
 		Content: notificationsPage{Types: u.d.Types.Names()}})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
@@ -16,6 +17,7 @@ import (
 // work with s.OnClose.
 var capabilities = []capability{
 	wireHub,
+	wirePolling,
 	wireWebhooks,
 	wireReport,
 	wireChannels,
@@ -30,6 +32,24 @@ func wireChannels(_ context.Context, s *Server) error {
 	s.Auth.OnRevoke(s.Channels.Revoke)
 	s.Channels.Register(s.Engine, s.API.Authenticate())
 	s.OnClose(func(context.Context) error { return s.Channels.Close() })
+	return nil
+}
+
+// wirePolling serves /api/v1/client/notifications for clients that cannot
+// hold a socket; waiting long polls answer at once on shutdown.
+func wirePolling(ctx context.Context, s *Server) error {
+	key, err := db.CursorKey(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	p := poll.New(poll.Deps{
+		Config: s.Config, Notifications: s.Notifications, Counts: db.NewNotificationTotals(s.DB),
+		Changes: s.Bus, CursorKey: key, Logger: s.Logger,
+	})
+	s.Bus.Subscribe(p.Handle)
+	p.Register(s.Engine, s.API.Authenticate())
+	observePolling(s, p.Stats)
+	s.OnClose(func(context.Context) error { p.Close(); return nil })
 	return nil
 }
 

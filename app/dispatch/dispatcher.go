@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -31,6 +32,9 @@ type Deps struct {
 // Dispatcher implements app.Dispatcher. It is safe for concurrent use.
 type Dispatcher struct {
 	d Deps
+
+	order sync.Mutex // stamps ids and times in queue order
+	last  time.Time  // the latest creation time stamped
 }
 
 var _ app.Dispatcher = (*Dispatcher)(nil)
@@ -72,34 +76,16 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 		return nil, fmt.Errorf("load preferences: %w", err)
 	}
 	defaults := x.d.Types.DefaultPreferences()
-	now := x.d.Now().UTC().Truncate(time.Millisecond)
-
-	var rows []*app.Notification
-	var toasts []bool
-	var deliveries []*app.WebhookDelivery
-	for _, u := range recipients {
-		prefs := merge(defaults, stored[u.ID])
-		n, err := newNotification(u.ID, ev, now)
-		if err != nil {
-			return nil, err
-		}
-		if x.d.Webhooks != nil && typ.WebhookEvent != "" {
-			ds, err := x.d.Webhooks.Deliveries(ctx, typ, n)
-			if err != nil {
-				return nil, fmt.Errorf("route webhooks: %w", err)
-			}
-			deliveries = append(deliveries, ds...)
-		}
-		if prefs.InApp(ev.Type) {
-			rows = append(rows, n)
-			toasts = append(toasts, prefs.Toast(ev.Type))
-		}
+	prefs := make([]app.Preferences, len(recipients))
+	for i, u := range recipients {
+		prefs[i] = merge(defaults, stored[u.ID])
+	}
+	rows, toasts, deliveries, wait, err := x.queue(ctx, typ, ev, recipients, prefs)
+	if err != nil {
+		return nil, err
 	}
 	res := &app.DispatchResult{Notifications: []app.NotificationRef{}, Webhooks: len(deliveries)}
-	if len(rows) == 0 && len(deliveries) == 0 {
-		return res, nil
-	}
-	if err := x.d.Notifications.CreateNotifications(ctx, rows, deliveries); err != nil {
+	if err := wait(); err != nil {
 		return nil, fmt.Errorf("store notifications: %w", err)
 	}
 	for i, n := range rows {
@@ -107,6 +93,43 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 		x.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeCreated, UserID: n.UserID, Notification: n, Toast: toasts[i]})
 	}
 	return res, nil
+}
+
+// queue stamps the notifications with their ids and creation time, routes
+// them to webhooks and queues the write, all under x.order: ids and times
+// then grow in the order the writes commit, so a client paging forward by
+// (created_at, id) never passes a row that becomes visible later.
+func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences) (
+	rows []*app.Notification, toasts []bool, deliveries []*app.WebhookDelivery, wait func() error, err error) {
+	x.order.Lock()
+	defer x.order.Unlock()
+	now := x.d.Now().UTC().Truncate(time.Millisecond)
+	if now.Before(x.last) { // the wall clock stepped back
+		now = x.last
+	}
+	x.last = now
+	for i, u := range recipients {
+		n, err := newNotification(u.ID, ev, now)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		if x.d.Webhooks != nil && typ.WebhookEvent != "" {
+			ds, err := x.d.Webhooks.Deliveries(ctx, typ, n)
+			if err != nil {
+				return nil, nil, nil, nil, fmt.Errorf("route webhooks: %w", err)
+			}
+			deliveries = append(deliveries, ds...)
+		}
+		if prefs[i].InApp(ev.Type) {
+			rows = append(rows, n)
+			toasts = append(toasts, prefs[i].Toast(ev.Type))
+		}
+	}
+	wait = func() error { return nil }
+	if len(rows) > 0 || len(deliveries) > 0 {
+		wait = x.d.Notifications.QueueNotifications(ctx, rows, deliveries)
+	}
+	return rows, toasts, deliveries, wait, nil
 }
 
 // recipients resolves ev.Users: none means the actor, ["*"] every user, and

@@ -43,6 +43,10 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	stmts  *stmtCache // prepared statements of read
+
+	// Memos of the reads on every publish, shared by all store values.
+	prefMemo *memo[app.Preferences]
+	hookMemo *memo[[]*app.Webhook]
 	writer *writer
 	path   string
 	dsn    string // file URI without parameters
@@ -105,7 +109,8 @@ func Open(opts Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
-	d := &DB{write: write, read: read, stmts: newStmtCache(read), path: opts.Path, dsn: base, Now: time.Now}
+	d := &DB{write: write, read: read, stmts: newStmtCache(read),
+		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, dsn: base, Now: time.Now}
 	d.writer = newWriter(write, opts.BatchMax, opts.OnCommit)
 	return d, nil
 }
@@ -165,6 +170,12 @@ func (d *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // order.
 func (d *DB) QueueWrite(ctx context.Context, fn func(tx *sql.Tx) error) (wait func() error) {
 	return d.writer.enqueue(ctx, fn)
+}
+
+// txStmt returns query prepared for tx, from the writer's statement cache.
+// Call it only inside a Write or QueueWrite function, with that function's tx.
+func (d *DB) txStmt(tx *sql.Tx, query string) (*sql.Stmt, error) {
+	return d.writer.stmt(tx, query)
 }
 
 // Reader returns the read-only pool, for queries stores do not cover.

@@ -70,7 +70,7 @@ func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.No
 		fillNotification(n, now)
 	}
 	committed := s.db.QueueWrite(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.Prepare(insertNotificationSQL)
+		stmt, err := s.db.txStmt(tx, insertNotificationSQL)
 		if err != nil {
 			return err
 		}

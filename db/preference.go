@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"maps"
 
 	"github.com/belfry/belfry/app"
 )
@@ -33,10 +34,19 @@ func (s *PreferenceStore) Preferences(ctx context.Context, userID string) (app.P
 // one query per 500 ids.
 func (s *PreferenceStore) PreferencesFor(ctx context.Context, userIDs []string) (map[string]app.Preferences, error) {
 	out := make(map[string]app.Preferences, len(userIDs))
+	var missing []string
+	var gen uint64
 	for _, id := range userIDs {
+		var p app.Preferences
+		var ok bool
+		if p, ok, gen = s.db.prefMemo.get(id); ok {
+			out[id] = maps.Clone(p)
+			continue
+		}
 		out[id] = app.Preferences{}
+		missing = append(missing, id)
 	}
-	for _, chunk := range inChunks(userIDs) {
+	for _, chunk := range inChunks(missing) {
 		rows, err := s.db.readQuery(ctx,
 			`SELECT user_id, key, value FROM preferences WHERE user_id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
 		if err != nil {
@@ -54,6 +64,9 @@ func (s *PreferenceStore) PreferencesFor(ctx context.Context, userIDs []string) 
 		if err != nil {
 			return nil, internal(err, "load preferences")
 		}
+	}
+	for _, id := range missing {
+		s.db.prefMemo.put(id, gen, maps.Clone(out[id]))
 	}
 	return out, nil
 }
@@ -79,6 +92,7 @@ func (s *PreferenceStore) UpdatePreferences(ctx context.Context, userID string, 
 		}
 		return nil
 	})
+	s.db.prefMemo.invalidate()
 	if isForeignKeyViolation(err) {
 		return app.Errorf(app.ENOTFOUND, "User not found.")
 	}

@@ -49,6 +49,7 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *app.Webhook) error 
 			w.Secret, w.AuthUsername, w.AuthPassword, w.AuthToken, millis(w.CreatedAt), millis(w.UpdatedAt))
 		return err
 	})
+	s.db.hookMemo.invalidate() // the webhook set may have changed
 	switch {
 	case isForeignKeyViolation(err):
 		return app.Errorf(app.ENOTFOUND, "User not found.")
@@ -91,11 +92,22 @@ func (s *WebhookStore) ListWebhooks(ctx context.Context, userID string) ([]*app.
 }
 
 // SubscribedWebhooks returns userID's enabled webhooks that receive event.
+// Every publish asks, so answers are memoised until the next webhook write;
+// callers must not modify the returned webhooks.
 func (s *WebhookStore) SubscribedWebhooks(ctx context.Context, userID, event string) ([]*app.Webhook, error) {
-	return s.query(ctx, "find subscribed webhooks",
+	key := userID + "\x00" + event
+	hooks, ok, gen := s.db.hookMemo.get(key)
+	if ok {
+		return hooks, nil
+	}
+	hooks, err := s.query(ctx, "find subscribed webhooks",
 		`SELECT `+webhookColumns+` FROM webhooks
 		WHERE user_id = ? AND enabled = 1 AND EXISTS (SELECT 1 FROM json_each(webhooks.events) WHERE value = ?)
 		ORDER BY created_at, id`, userID, event)
+	if err == nil {
+		s.db.hookMemo.put(key, gen, hooks)
+	}
+	return hooks, err
 }
 
 func (s *WebhookStore) query(ctx context.Context, doing, query string, args ...any) ([]*app.Webhook, error) {
@@ -142,6 +154,7 @@ func (s *WebhookStore) UpdateWebhook(ctx context.Context, w *app.Webhook) error 
 		}
 		return nil
 	})
+	s.db.hookMemo.invalidate() // the webhook set may have changed
 	if err == nil {
 		w.UpdatedAt = now
 	}
@@ -163,6 +176,7 @@ func (s *WebhookStore) DisableWebhook(ctx context.Context, id, reason string) er
 		}
 		return failPending(tx, id, "Webhook disabled: "+reason, now)
 	})
+	s.db.hookMemo.invalidate() // the webhook set may have changed
 	return internal(err, "disable webhook")
 }
 
@@ -179,6 +193,7 @@ func (s *WebhookStore) DeleteWebhook(ctx context.Context, userID, id string) err
 		}
 		return nil
 	})
+	s.db.hookMemo.invalidate() // the webhook set may have changed
 	return internal(err, "delete webhook")
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,13 @@ type writer struct {
 	requests, commits, failed atomic.Uint64
 	commitNanos               atomic.Int64
 	lastBatch, maxBatch       atomic.Int64
+
+	// stmts are statements prepared on conn, reused by every transaction;
+	// pending are queries met since the last commit, prepared after it (a
+	// statement cannot be prepared on conn while a transaction holds it).
+	// Both belong to the loop goroutine, which runs every request.
+	stmts   map[string]*sql.Stmt
+	pending []string
 }
 
 func newWriter(conn *sql.DB, batchMax int, onCommit func(int, time.Duration)) *writer {
@@ -53,6 +61,7 @@ func newWriter(conn *sql.DB, batchMax int, onCommit func(int, time.Duration)) *w
 		batchMax: batchMax,
 		onCommit: onCommit,
 		queue:    make(chan *writeRequest, batchMax*4),
+		stmts:    map[string]*sql.Stmt{},
 		quit:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 	}
@@ -109,11 +118,54 @@ func (w *writer) loop() {
 			batch = append(batch[:0], req)
 		case <-w.quit:
 			w.drain()
+			w.closeStmts()
 			return
 		}
 		batch = w.fill(batch)
 		w.commit(batch)
+		w.preparePending()
 	}
+}
+
+// stmt returns query prepared for tx: the cached statement when there is
+// one, else a one-off preparation, and the query is prepared for good after
+// the commit. Only request functions, which run on the loop goroutine, may
+// call it.
+func (w *writer) stmt(tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return tx.Stmt(st), nil
+	}
+	if len(w.stmts)+len(w.pending) < maxCachedStatements && !slices.Contains(w.pending, query) {
+		w.pending = append(w.pending, query)
+	}
+	return tx.Prepare(query)
+}
+
+func (w *writer) preparePending() {
+	for _, q := range w.pending {
+		if st, err := w.conn.Prepare(q); err == nil {
+			w.stmts[q] = st
+		}
+	}
+	w.pending = w.pending[:0]
+}
+
+func (w *writer) closeStmts() {
+	for q, st := range w.stmts {
+		st.Close()
+		delete(w.stmts, q)
+	}
+}
+
+// exec runs a statement of the batch itself through the statement cache.
+func (w *writer) exec(tx *sql.Tx, query string) error {
+	st, err := w.stmt(tx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.Exec()
+	st.Close()
+	return err
 }
 
 // fill adds whatever is already queued, without waiting, up to batchMax.
@@ -189,19 +241,19 @@ func (w *writer) runBatch(batch []*writeRequest, errs []error) error {
 			ok++
 			continue
 		}
-		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+		if err := w.exec(tx, "SAVEPOINT w"); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("savepoint: %w", err)
 		}
 		if errs[i] = req.fn(tx); errs[i] != nil {
-			if _, err := tx.Exec("ROLLBACK TO w"); err != nil {
+			if err := w.exec(tx, "ROLLBACK TO w"); err != nil {
 				_ = tx.Rollback()
 				return fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		} else {
 			ok++
 		}
-		if _, err := tx.Exec("RELEASE w"); err != nil {
+		if err := w.exec(tx, "RELEASE w"); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("release savepoint: %w", err)
 		}

@@ -178,7 +178,7 @@ func (u *UI) moderationTarget(c *gin.Context) (string, url.Values, *app.User, bo
 		}
 	case name != "":
 		if target, err = u.d.Users.FindUserByName(ctx, name); app.ErrorKind(err) == app.ENOTFOUND {
-			err = app.Errorf(app.ENOTFOUND, "There is no user called %q.", name)
+			err = app.Errorf(app.ENOTFOUND, "There is no user called “%s”.", name)
 		}
 	default:
 		err = app.Errorf(app.EINVALID, "Name the user: give their username.")

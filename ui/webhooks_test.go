@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -64,7 +65,7 @@ func (b *belfry) onlyWebhook(u *app.User) *app.Webhook {
 	return hs[0]
 }
 
-func webhookForm(kind, rawURL string, events ...string) url.Values {
+func hookForm(kind, rawURL string, events ...string) url.Values {
 	return url.Values{"kind": {kind}, "url": {rawURL}, "events": events}
 }
 
@@ -83,7 +84,7 @@ func TestWebhooksCreate(t *testing.T) {
 
 	// A generic webhook without a name is named after its host and shows
 	// its signing secret once.
-	form := webhookForm("generic", "https://ci.example/hooks/belfry?key=s3cret", "job.failed", "quota.warning")
+	form := hookForm("generic", "https://ci.example/hooks/belfry?key=s3cret", "job.failed", "quota.warning")
 	form.Set("auth", "basic")
 	form.Set("auth_username", "ignored") // ntfy fields of another kind are ignored
 	st, body := c.send(http.MethodPost, "/ui/webhooks", form)
@@ -94,19 +95,19 @@ func TestWebhooksCreate(t *testing.T) {
 	if w.Name != "ci.example" || w.Kind != app.WebhookGeneric || !w.Enabled || w.AuthUsername != "" || len(w.Events) != 2 || !strings.HasPrefix(w.Secret, "whsec_") {
 		t.Errorf("stored %+v", w)
 	}
-	if !strings.Contains(body, `value="`+w.Secret+`"`) || !strings.Contains(body, `data-copy="#new-webhook-secret"`) ||
+	if !strings.Contains(html.UnescapeString(body), `value="`+w.Secret+`"`) || !strings.Contains(body, `data-copy="#new-webhook-secret"`) ||
 		!strings.Contains(body, `id="webhook-list" class="hooks" aria-label="Your webhooks" hx-swap-oob="true"`) {
 		t.Errorf("no secret or list in:\n%s", body)
 	}
 	if strings.Contains(body, "s3cret") {
 		t.Error("the URL's key is shown")
 	}
-	if _, page := c.get("/webhooks", false); strings.Contains(page, w.Secret) || !strings.Contains(page, "key=redacted") {
+	if _, page := c.get("/webhooks", false); strings.Contains(html.UnescapeString(page), w.Secret) || !strings.Contains(page, "key=redacted") {
 		t.Error("the page shows the secret or the key")
 	}
 
 	// An ntfy webhook with basic authentication; the hostile name is text.
-	form = webhookForm("ntfy", "https://ntfy.example/alerts", "job.completed")
+	form = hookForm("ntfy", "https://ntfy.example/alerts", "job.completed")
 	form.Set("name", hostile)
 	form.Set("auth", "basic")
 	form.Set("auth_username", "ann")
@@ -128,7 +129,7 @@ func TestWebhooksCreateRefusesBadForms(t *testing.T) {
 	ann := b.user("ann", false)
 	c := b.login("ann")
 	ntfy := func(auth ...string) url.Values {
-		f := webhookForm("ntfy", "https://ntfy.example/t", "job.failed")
+		f := hookForm("ntfy", "https://ntfy.example/t", "job.failed")
 		for i := 0; i+1 < len(auth); i += 2 {
 			f.Set(auth[i], auth[i+1])
 		}
@@ -138,14 +139,14 @@ func TestWebhooksCreateRefusesBadForms(t *testing.T) {
 		form url.Values
 		msg  string
 	}{
-		"no kind":          {webhookForm("", "https://x.example/", "job.failed"), "kind must be"},
-		"bad kind":         {webhookForm("teams", "https://x.example/", "job.failed"), "kind must be"},
-		"no url":           {webhookForm("slack", "", "job.failed"), "url is required"},
-		"ftp url":          {webhookForm("slack", "ftp://x.example/", "job.failed"), "http or https"},
-		"credentials":      {webhookForm("generic", "https://u:p@x.example/", "job.failed"), "credentials"},
-		"no events":        {webhookForm("discord", "https://x.example/"), "at least one event"},
-		"unknown event":    {webhookForm("discord", "https://x.example/", "job.exploded"), "Unknown webhook event"},
-		"long name":        {func() url.Values { f := webhookForm("slack", "https://x.example/", "job.failed"); f.Set("name", strings.Repeat("n", 101)); return f }(), "at most 100"},
+		"no kind":          {hookForm("", "https://x.example/", "job.failed"), "kind must be"},
+		"bad kind":         {hookForm("teams", "https://x.example/", "job.failed"), "kind must be"},
+		"no url":           {hookForm("slack", "", "job.failed"), "url is required"},
+		"ftp url":          {hookForm("slack", "ftp://x.example/", "job.failed"), "http or https"},
+		"credentials":      {hookForm("generic", "https://u:p@x.example/", "job.failed"), "credentials"},
+		"no events":        {hookForm("discord", "https://x.example/"), "at least one event"},
+		"unknown event":    {hookForm("discord", "https://x.example/", "job.exploded"), "Unknown webhook event"},
+		"long name":        {func() url.Values { f := hookForm("slack", "https://x.example/", "job.failed"); f.Set("name", strings.Repeat("n", 101)); return f }(), "at most 100"},
 		"basic, no user":   {ntfy("auth", "basic", "auth_password", "pw"), "Enter the ntfy username"},
 		"basic, no pw":     {ntfy("auth", "basic", "auth_username", "ann"), "Enter the ntfy password"},
 		"token, empty":     {ntfy("auth", "token"), "Enter the ntfy access token"},
@@ -171,7 +172,7 @@ func TestWebhooksCreateRefusesBadForms(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st, body := c.send(http.MethodPost, "/ui/webhooks", webhookForm("slack", "https://x.example/one-more", "job.failed"))
+	st, body := c.send(http.MethodPost, "/ui/webhooks", hookForm("slack", "https://x.example/one-more", "job.failed"))
 	wantAlert(t, st, body, http.StatusBadRequest, "the most allowed")
 }
 
@@ -180,7 +181,7 @@ func TestWebhooksEditAndEnable(t *testing.T) {
 	ann, bob := b.user("ann", false), b.user("bob", false)
 	c := b.login("ann")
 	ctx := context.Background()
-	form := webhookForm("ntfy", "https://ntfy.example/alerts", "job.failed")
+	form := hookForm("ntfy", "https://ntfy.example/alerts", "job.failed")
 	form.Set("auth", "token")
 	form.Set("auth_token", "tk_first")
 	if st, body := c.send(http.MethodPost, "/ui/webhooks", form); st != http.StatusOK {
@@ -280,7 +281,7 @@ func TestWebhooksTestRotateLogAndDelete(t *testing.T) {
 	ann := b.user("ann", false)
 	c := b.login("ann")
 	recv := newReceiver(t)
-	st, body := c.send(http.MethodPost, "/ui/webhooks", webhookForm("generic", recv.URL+"/hook", "job.failed"))
+	st, body := c.send(http.MethodPost, "/ui/webhooks", hookForm("generic", recv.URL+"/hook", "job.failed"))
 	if st != http.StatusOK {
 		t.Fatalf("create: %d\n%s", st, body)
 	}
@@ -310,7 +311,7 @@ func TestWebhooksTestRotateLogAndDelete(t *testing.T) {
 
 	// The log pages by delivery id, newest first.
 	for i := 0; i < logPageSize; i++ {
-		if _, err := b.d().WebhookTests.SendTest(context.Background(), w, ann); err != nil {
+		if _, err := b.UI.d.WebhookTests.SendTest(context.Background(), w, ann); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -332,7 +333,7 @@ func TestWebhooksTestRotateLogAndDelete(t *testing.T) {
 	// Rotating gives a new secret, shown once; other kinds have none.
 	st, body = c.send(http.MethodPost, path+"/rotate-secret", nil)
 	rotated, _ := b.Webhooks.FindWebhook(context.Background(), ann.ID, w.ID)
-	if st != http.StatusOK || rotated.Secret == w.Secret || !strings.Contains(body, `value="`+rotated.Secret+`"`) {
+	if st != http.StatusOK || rotated.Secret == w.Secret || !strings.Contains(html.UnescapeString(body), `value="`+rotated.Secret+`"`) {
 		t.Errorf("rotate: %d\n%s", st, body)
 	}
 	slack := &app.Webhook{UserID: ann.ID, Kind: app.WebhookSlack, URL: "https://x.example/s", Events: []string{"job.failed"}, Enabled: true}

@@ -55,9 +55,16 @@
         // A quick reconnect should not flash the indicator.
         offlineTimer = setTimeout(function () { offlineTimer = 0; if (!ws || ws.readyState !== 1) setOffline(true); }, 1200);
       }
-      // 1008: this user's sessions were revoked; live.js sends the tab to
-      // the login page.
-      if (e.code !== 1008) setTimeout(connect, backoff(failures++));
+      // 1008: this user's sockets were closed (a sign-out elsewhere, say):
+      // reconnect only while this tab's own session still works; live.js
+      // sends a tab whose session ended to the login page.
+      if (e.code !== 1008) {
+        setTimeout(connect, backoff(failures++));
+        return;
+      }
+      fetch('/api/v1/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (r) {
+        if (r.status !== 401) setTimeout(connect, backoff(failures++));
+      }, function () { setTimeout(connect, backoff(failures++)); });
     });
   }
 

@@ -40,16 +40,16 @@ type Options struct {
 // DB is an open Belfry database: one writer connection fed by the group
 // commit loop, and a pool of read-only connections.
 type DB struct {
-	write  *sql.DB
-	read   *sql.DB
-	stmts  *stmtCache // prepared statements of read
+	write *sql.DB
+	read  *sql.DB
+	stmts *stmtCache // prepared statements of read
 
 	// Memos of the reads on every publish, shared by all store values.
 	prefMemo *memo[app.Preferences]
 	hookMemo *memo[[]*app.Webhook]
-	writer *writer
-	path   string
-	dsn    string // file URI without parameters
+	writer   *writer
+	path     string
+	dsn      string // file URI without parameters
 
 	// Now is the clock of every store; tests replace it.
 	Now func() time.Time

@@ -60,7 +60,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unit := strings.Replace(read(t, "belfry.service"), "/usr/local/bin/belfry", exe, 1)
+	unit := strings.Replace(read(t, "belfry.service"), "ExecStart=/usr/local/bin/belfry", "ExecStart="+exe, 1)
 	path := filepath.Join(t.TempDir(), "belfry.service")
 	if err := os.WriteFile(path, []byte(unit), 0o644); err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestDeploymentSettingsExist(t *testing.T) {
 		text := read(t, name)
 		for _, m := range envAssignments.FindAllStringSubmatch(text, -1) {
 			m[2] = strings.TrimRight(m[2], ".,;:")
-			if m[1] == app.EnvConfig || m[1] == app.EnvToken || m[1] == app.EnvServerURL || m[2] == "" || strings.HasPrefix(m[2], "$") {
+			if m[1] == app.EnvConfig || m[1] == app.EnvToken || m[1] == app.EnvServerURL || m[2] == "" || strings.HasPrefix(m[2], "$") || strings.Contains(m[2], "…") {
 				continue
 			}
 			cfg, err := app.LoadConfig("", []string{m[1] + "=" + m[2]})

@@ -72,7 +72,9 @@ smoke() {
 	token=$(run token create smoke --scope publish --name qemu-smoke) || fail "$name: token create"
 
 	start=$(now_ms)
-	run serve >"$work/out" 2>"$work/err" &
+	# Not through run: a backgrounded function is a subshell, and SIGTERM
+	# must reach qemu (which hands it to belfry), not a shell.
+	"$qemu" "$bin" serve >"$work/out" 2>"$work/err" &
 	pid=$!
 	url=""
 	for _ in $(seq 1 1200); do

@@ -96,7 +96,7 @@ func TestChannelTemplatesEscapeAndOffer(t *testing.T) {
 		`class="chan chan-mod"`,
 		`<template id="message-template"><li class="msg" id="msg-" data-mid=""`,
 		`hx-post="/ui/channels/` + testChannelID + `/kick"`,
-		`<summary>Ban or unban by username</summary>`,
+		`<summary>Ban or unban by name</summary>`,
 		`<script src="` + u.assets.URL("channels.js") + `" defer></script>`,
 		`hx-get="/ui/channels/` + testChannelID + `/messages?before=40"`,
 	} {
@@ -145,5 +145,22 @@ func TestChannelPageAbilities(t *testing.T) {
 	}
 	if got := snippet(strings.Repeat("é", 100)); len([]rune(got)) != 80 || !strings.HasSuffix(got, "…") {
 		t.Errorf("snippet = %q", got)
+	}
+}
+
+// TestNewTemplatesHaveNoInlineScript checks the webhook and channel
+// templates against the CSP: no inline script, handler or style.
+func TestNewTemplatesHaveNoInlineScript(t *testing.T) {
+	u := newTestUI(t)
+	_, usr := hostileSamples()
+	inline := regexp.MustCompile(`\son[a-z]+=|\shx-on|\sstyle=|<script>`)
+	for _, rc := range append(webhookRenderCases(usr), channelRenderCases(usr)...) {
+		out, err := u.tmpl.execute(rc.set, rc.name, rc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := inline.FindString(string(out)); m != "" {
+			t.Errorf("%s/%s: inline %q", rc.set, rc.name, m)
+		}
 	}
 }

@@ -65,6 +65,15 @@ func TestChannelsListCreateJoinLeave(t *testing.T) {
 	if st, page := c.get("/channels", false); st != http.StatusOK || !strings.Contains(page, "No channels yet") {
 		t.Fatalf("empty list: %d", st)
 	}
+	anon := b.anonymous()
+	for _, p := range []string{"/channels", "/channels/01900000-0000-7000-8000-000000000009"} {
+		if resp := anon.do(http.MethodGet, p, nil, false); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s without a session: %d", p, resp.StatusCode)
+		}
+	}
+	if resp := anon.do(http.MethodPost, "/ui/channels", url.Values{"name": {"x"}}, false); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("create without a session: %d", resp.StatusCode)
+	}
 	resp := c.do(http.MethodPost, "/ui/channels", url.Values{"name": {"  " + hostile + " "}, "description": {hostile}}, true)
 	chs, _, err := b.Channels.ListChannels(ctx, ann)
 	if err != nil || len(chs) != 1 || chs[0].Name != hostile || chs[0].Description != hostile {
@@ -286,7 +295,7 @@ func TestChannelModeration(t *testing.T) {
 
 	// The owner sees a manage menu on the others, a member on no one.
 	_, body := ac.send(http.MethodGet, base+"/members", nil)
-	if n := strings.Count(body, `class="member-mod popover-wrap"`); n != 3 || !strings.Contains(body, "Ban or unban by username") ||
+	if n := strings.Count(body, `class="member-mod popover-wrap"`); n != 3 || !strings.Contains(body, "Ban or unban by name") ||
 		!strings.Contains(body, `<span id="chan-count" hx-swap-oob="true">3</span>`) {
 		t.Errorf("%d manage menus for the owner:\n%s", n, body)
 	}

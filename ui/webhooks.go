@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	registerPage(page{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Order: 40, routes: webhookRoutes})
+	registerPage(page{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Order: 40, Scripts: []string{"webhooks.js"}, routes: webhookRoutes})
 }
 
 func webhookRoutes(u *UI, pages, parts *gin.RouterGroup) {

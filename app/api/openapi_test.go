@@ -50,7 +50,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		OpenAPI string `json:"openapi"`
 		Paths   map[string]map[string]struct {
 			Parameters []struct{ Name, In string } `json:"parameters"`
-			Responses  map[string]any               `json:"responses"`
+			Responses  map[string]any              `json:"responses"`
 		} `json:"paths"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {

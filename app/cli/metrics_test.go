@@ -16,6 +16,7 @@ import (
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/webhook"
+	"github.com/gin-gonic/gin"
 )
 
 // scrapeWith GETs /metrics of ts with req adjusted by change.
@@ -70,6 +71,10 @@ func TestCLIMetricsAfterWorkload(t *testing.T) {
 	const events = 5
 	for i := 0; i < events; i++ {
 		publishEvent(t, ts.URL, token)
+	}
+	s.Engine.GET("/test/panic", func(*gin.Context) { panic("boom") })
+	if resp, err := http.Get(ts.URL + "/test/panic"); err == nil {
+		resp.Body.Close()
 	}
 	code, text := scrapeWith(t, ts.URL, nil) // httptest listens on loopback: a local scrape
 	if code != http.StatusOK {

@@ -63,8 +63,8 @@ func TestCLIOpenAPICoversRoutes(t *testing.T) {
 	var got []string
 	for path, methods := range doc.Paths {
 		for method := range methods {
-			gin := strings.NewReplacer("{", ":", "}", "").Replace(path)
-			got = append(got, strings.ToUpper(method)+" "+gin)
+			ginPath := strings.NewReplacer("{", ":", "}", "").Replace(path)
+			got = append(got, strings.ToUpper(method)+" "+ginPath)
 		}
 	}
 	sort.Strings(got)

@@ -138,11 +138,11 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.Bus = bus.New()
-	s.observeCore()
 	s.Retention = retention.New(retention.Deps{
 		Pruner: s.DB, Config: s.Config.Retention, Deliveries: s.Config.Webhooks.Retention.Duration,
 		Changes: s.Bus, Logger: s.Logger,
 	})
+	s.observeCore()
 	// Webhooks are the dispatcher's third channel: the router queues
 	// deliveries in the dispatch transaction, the worker sends them.
 	wd := webhook.Deps{Config: s.Config, Types: s.Types, Store: db.NewWebhookStore(s.DB), Logger: s.Logger}
@@ -173,10 +173,11 @@ func (s *Server) wire(ctx context.Context) error {
 func (s *Server) newEngine() error {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.Use(recovery(s.Logger), requestLog(s.Logger))
 	if s.Config.Metrics.Enabled {
+		// Outermost, so that a panic answered 500 by recovery is counted.
 		e.Use(s.Metrics.Middleware())
 	}
+	e.Use(recovery(s.Logger), requestLog(s.Logger))
 	if s.Config.Auth.DesktopUser != "" {
 		e.Use(s.desktopSignIn())
 	}

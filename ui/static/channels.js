@@ -135,6 +135,7 @@
         removeMessage(d.message_id);
         break;
       case 'member_joined':
+        if (d.username) names[d.user_id] = d.username;
         memberChange((d.username || 'A deleted user') + ' joined the channel.');
         break;
       case 'member_left':
@@ -207,6 +208,7 @@
     if (!msgs || document.getElementById('msg-' + d.message_id)) return;
     var li = fromTemplate('message-template');
     var name = d.username || 'A deleted user';
+    if (d.user_id && d.username) names[d.user_id] = d.username;
     li.id = 'msg-' + d.message_id;
     li.dataset.mid = d.message_id;
     li.dataset.author = d.user_id || '';
@@ -286,10 +288,20 @@
     if (stick) scrollToEnd();
   }
 
-  function nameOf(userID) {
-    var m = document.querySelector('#members .member[data-user-id="' + CSS.escape(userID || '') + '"]');
-    return m && m.dataset.username ? m.dataset.username : 'A user';
+  // names remembers the username of every member and author seen, so that
+  // a kick or ban — whose event carries only the user id — can be told
+  // even after the member list dropped them.
+  var names = {};
+  function learnNames() {
+    document.querySelectorAll('#members .member[data-user-id]').forEach(function (m) {
+      if (m.dataset.username) names[m.dataset.userId] = m.dataset.username;
+    });
   }
+  function nameOf(userID) {
+    return names[userID] || 'A user';
+  }
+  learnNames();
+  document.addEventListener('htmx:afterSettle', learnNames);
 
   var membersTimer = 0;
   function memberChange(line) {
@@ -363,11 +375,11 @@
   function renderTyping() {
     var el = document.getElementById('typing');
     if (!el) return;
-    var names = Object.keys(typers).map(function (k) { return typers[k].name; });
+    var who = Object.keys(typers).map(function (k) { return typers[k].name; });
     var line = '';
-    if (names.length === 1) line = names[0] + ' is typing…';
-    else if (names.length === 2) line = names[0] + ' and ' + names[1] + ' are typing…';
-    else if (names.length > 2) line = 'Several people are typing…';
+    if (who.length === 1) line = who[0] + ' is typing…';
+    else if (who.length === 2) line = who[0] + ' and ' + who[1] + ' are typing…';
+    else if (who.length > 2) line = 'Several people are typing…';
     el.textContent = line;
   }
 
@@ -443,13 +455,23 @@
   if (composer) {
     text.addEventListener('input', function () { autosize(text); noteTyping(); });
     text.addEventListener('blur', stopTyping);
+    // sentByEnter swallows the line break of the Enter that sent the
+    // message, should it still arrive after the box was emptied.
+    var sentByEnter = false;
     text.addEventListener('keydown', function (e) {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
+        sentByEnter = true;
         if (text.value.trim()) composer.requestSubmit();
       } else if (e.key === 'Escape') {
         cancelReply();
       }
+    });
+    text.addEventListener('beforeinput', function (e) {
+      if (sentByEnter && (e.inputType === 'insertLineBreak' || e.inputType === 'insertParagraph')) e.preventDefault();
+    });
+    text.addEventListener('keyup', function (e) {
+      if (e.key === 'Enter') sentByEnter = false;
     });
     composer.addEventListener('submit', stopTyping);
     composer.addEventListener('htmx:afterRequest', function (e) {

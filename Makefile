@@ -14,7 +14,7 @@ run: assets
 	$(GO) run . serve
 
 ## test: everything CI checks
-test: deps assets chromium vet gotest
+test: deps assets chromium vet gotest smoke-qemu
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:

@@ -49,7 +49,7 @@ func wirePolling(ctx context.Context, s *Server) error {
 	s.Bus.Subscribe(p.Handle)
 	p.Register(s.Engine, s.API.Authenticate())
 	observePolling(s, p.Stats)
-	s.OnClose(func(context.Context) error { p.Close(); return nil })
+	s.OnDrain(p.Close)
 	return nil
 }
 

@@ -139,14 +139,18 @@ func TestWebhooksCreateRefusesBadForms(t *testing.T) {
 		form url.Values
 		msg  string
 	}{
-		"no kind":          {hookForm("", "https://x.example/", "job.failed"), "kind must be"},
-		"bad kind":         {hookForm("teams", "https://x.example/", "job.failed"), "kind must be"},
-		"no url":           {hookForm("slack", "", "job.failed"), "url is required"},
-		"ftp url":          {hookForm("slack", "ftp://x.example/", "job.failed"), "http or https"},
-		"credentials":      {hookForm("generic", "https://u:p@x.example/", "job.failed"), "credentials"},
-		"no events":        {hookForm("discord", "https://x.example/"), "at least one event"},
-		"unknown event":    {hookForm("discord", "https://x.example/", "job.exploded"), "Unknown webhook event"},
-		"long name":        {func() url.Values { f := hookForm("slack", "https://x.example/", "job.failed"); f.Set("name", strings.Repeat("n", 101)); return f }(), "at most 100"},
+		"no kind":       {hookForm("", "https://x.example/", "job.failed"), "kind must be"},
+		"bad kind":      {hookForm("teams", "https://x.example/", "job.failed"), "kind must be"},
+		"no url":        {hookForm("slack", "", "job.failed"), "url is required"},
+		"ftp url":       {hookForm("slack", "ftp://x.example/", "job.failed"), "http or https"},
+		"credentials":   {hookForm("generic", "https://u:p@x.example/", "job.failed"), "credentials"},
+		"no events":     {hookForm("discord", "https://x.example/"), "at least one event"},
+		"unknown event": {hookForm("discord", "https://x.example/", "job.exploded"), "Unknown webhook event"},
+		"long name": {func() url.Values {
+			f := hookForm("slack", "https://x.example/", "job.failed")
+			f.Set("name", strings.Repeat("n", 101))
+			return f
+		}(), "at most 100"},
 		"basic, no user":   {ntfy("auth", "basic", "auth_password", "pw"), "Enter the ntfy username"},
 		"basic, no pw":     {ntfy("auth", "basic", "auth_username", "ann"), "Enter the ntfy password"},
 		"token, empty":     {ntfy("auth", "token"), "Enter the ntfy access token"},

@@ -192,6 +192,13 @@ func TestBrowserChannelBanAndCatchUp(t *testing.T) {
 	b.post(ann, ch, "after the flood")
 	bt.until("live again", hasMessage("after the flood"))
 
+	// A rename shows at once, in the heading and the title.
+	name, desc := "lab $1 & co", "<i>racks</i>"
+	if _, err := b.Channels.UpdateChannel(context.Background(), ann, ch.ID, app.ChannelUpdate{Name: &name, Description: &desc}); err != nil {
+		t.Fatal(err)
+	}
+	bt.until("the new name", `document.getElementById('chan-name').textContent === 'lab $1 & co' && document.title === 'lab $1 & co · Belfry' && document.getElementById('chan-desc').textContent === '<i>racks</i>'`)
+
 	// A ban comes with its motive, shown as text.
 	if _, err := b.Channels.Ban(context.Background(), ann, ch.ID, bob.ID, "too much <b>noise</b>"); err != nil {
 		t.Fatal(err)

@@ -67,12 +67,11 @@ type messageRow struct {
 
 // snippet shortens a message for a reply's quote.
 func snippet(s string) string {
-	const max = 80
-	if utf8.RuneCountInString(s) <= max {
+	const limit = 80
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:max-1]) + "…"
+	return string([]rune(s)[:limit-1]) + "…"
 }
 
 // ParentSnippet is the start of the parent's text.

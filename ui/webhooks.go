@@ -3,11 +3,9 @@ package ui
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/belfry/belfry/app"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 func init() {
@@ -112,9 +110,8 @@ func (u *UI) handleWebhooksPage(c *gin.Context) {
 // user's webhook is not found, like a missing one. On failure it has
 // answered.
 func (u *UI) webhookOf(c *gin.Context) (*app.Webhook, bool) {
-	id := strings.ToLower(c.Param("id"))
-	if len(id) != 36 || uuid.Validate(id) != nil {
-		u.fail(c, app.Errorf(app.EINVALID, "The webhook id %q is malformed.", c.Param("id")))
+	id, ok := u.uuidParam(c, "id", "webhook")
+	if !ok {
 		return nil, false
 	}
 	h, err := u.d.Webhooks.FindWebhook(c.Request.Context(), user(c).ID, id)

@@ -32,15 +32,19 @@ func readWebhookForm(f url.Values) webhookForm {
 }
 
 // applyAuth sets w's ntfy credentials from the form. Other kinds have none:
-// their hidden ntfy fields are ignored. On an edit an empty password or
-// token keeps the stored one when the mode stays the same.
+// their hidden ntfy fields are ignored. No choice means none on the add
+// form and keep on the edit form; on an edit an empty password or token
+// keeps the stored one when the mode stays the same.
 func (wf webhookForm) applyAuth(w *app.Webhook, editing bool) error {
 	if w.Kind != app.WebhookNtfy {
 		w.AuthUsername, w.AuthPassword, w.AuthToken = "", "", ""
 		return nil
 	}
-	was := w.AuthMode()
-	switch wf.Auth {
+	was, mode := w.AuthMode(), wf.Auth
+	if mode == "" && editing {
+		mode = "keep"
+	}
+	switch mode {
 	case "keep":
 		if !editing {
 			return app.Errorf(app.EINVALID, "Choose how Belfry signs in to ntfy: no authentication, username and password, or an access token.")

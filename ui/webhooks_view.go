@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/webhook"
 )
 
 // webhookView is a webhook as the page shows it: never its secret or
@@ -107,9 +106,6 @@ func (d deliveryRow) StatusLabel() string {
 	}
 	return d.Status
 }
-
-// IsTest reports whether the delivery is a test send.
-func (d deliveryRow) IsTest() bool { return d.Event == webhook.TestEvent }
 
 // ntfyAuthView is the ntfy authentication part of a webhook form: Editing
 // offers to keep the stored credentials (shown by mode and username only).

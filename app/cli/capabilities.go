@@ -31,7 +31,7 @@ func wireChannels(_ context.Context, s *Server) error {
 	})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 	s.Channels.Register(s.Engine, s.API.Authenticate())
-	s.OnClose(func(context.Context) error { return s.Channels.Close() })
+	s.OnDrain(func() { s.Channels.Close() })
 	return nil
 }
 
@@ -86,7 +86,9 @@ func wireHub(_ context.Context, s *Server) error {
 	s.Bus.Subscribe(s.Hub.Handle)
 	s.Auth.OnRevoke(s.Hub.Revoke)
 	s.Hub.Register(s.Engine, s.API.Authenticate())
-	s.OnClose(func(context.Context) error { return s.Hub.Close() })
+	// Upgraded connections are not waited for by http.Server.Shutdown:
+	// close frames go out when the drain begins.
+	s.OnDrain(func() { s.Hub.Close() })
 	return nil
 }
 

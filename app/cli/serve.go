@@ -70,6 +70,7 @@ type Server struct {
 	bg       sync.WaitGroup
 	closers  []func(context.Context) error
 	drainers []func()
+	drained  sync.Once
 	close    sync.Once
 	closeErr error
 }
@@ -223,12 +224,23 @@ func (s *Server) OnDrain(fn func()) { s.drainers = append(s.drainers, fn) }
 // after the background goroutines ended and before the database closes.
 func (s *Server) OnClose(fn func(context.Context) error) { s.closers = append(s.closers, fn) }
 
+// drain marks the server as shutting down and runs the OnDrain functions,
+// once, whether Serve or Close gets there first.
+func (s *Server) drain() {
+	s.drained.Do(func() {
+		s.draining.Store(true)
+		for _, fn := range s.drainers {
+			fn()
+		}
+	})
+}
+
 // Close stops the background work, runs the OnClose functions, writes the
 // tokens' last-used times and closes the database after its writer drained.
 // It is safe to call more than once; later calls return the first result.
 func (s *Server) Close(ctx context.Context) error {
 	s.close.Do(func() {
-		s.draining.Store(true)
+		s.drain()
 		s.stop()
 		s.bg.Wait()
 		var errs []error
@@ -260,11 +272,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	case err = <-served: // the listener failed
 	}
-	s.draining.Store(true)
 	s.Logger.Info("shutting down", "timeout", s.Config.Server.ShutdownTimeout.String())
-	for _, fn := range s.drainers {
-		fn()
-	}
+	s.drain()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.Server.ShutdownTimeout.Duration)
 	defer cancel()
 	if serr := hs.Shutdown(sctx); serr != nil {

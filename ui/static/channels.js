@@ -157,7 +157,7 @@
       case 'channel_updated':
         if (typeof d.name === 'string') {
           setText('chan-name', d.name);
-          document.title = document.title.replace(/^(\(\d+\+?\) )?.*( · Belfry)$/, '$1' + d.name + '$2');
+          document.title = document.title.replace(/^(\(\d+\+?\) )?.*( · Belfry)$/, function (_, count, tail) { return (count || '') + d.name + tail; });
         }
         if (typeof d.description === 'string') setText('chan-desc', d.description);
         break;

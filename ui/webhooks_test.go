@@ -219,6 +219,9 @@ func TestWebhooksEditAndEnable(t *testing.T) {
 	if st, _ = c.send(http.MethodPut, path, url.Values{"events": {"job.failed"}, "auth": {"keep"}}); st != http.StatusOK || b.onlyWebhook(ann).AuthPassword != "pw" {
 		t.Errorf("keep: %d", st)
 	}
+	if st, _ = c.send(http.MethodPut, path, url.Values{"events": {"job.failed"}}); st != http.StatusOK || b.onlyWebhook(ann).AuthPassword != "pw" {
+		t.Errorf("no authentication choice: %d, want the credentials kept", st)
+	}
 	if st, _ = c.send(http.MethodPut, path, url.Values{"events": {"job.failed"}, "auth": {"none"}}); st != http.StatusOK || b.onlyWebhook(ann).AuthMode() != "none" {
 		t.Errorf("none: %d", st)
 	}

@@ -41,7 +41,8 @@ type belfry struct {
 	Mutes *db.MuteStore
 	Users *db.UserStore
 	Hub   *hub.Hub
-	// Webhooks and Channels back the webhooks and channels pages.
+	// Webhooks is the store behind the webhooks page's service; Channels
+	// backs the channels pages.
 	Webhooks *db.WebhookStore
 	Channels *channels.Service
 	// Changes records what the UI published on the bus.
@@ -107,7 +108,7 @@ func newBelfry(t *testing.T) *belfry {
 	b.Hub = hub.New(hub.Deps{Config: cfg, Notifications: b.Notes, Mutes: b.Mutes, Changes: changes, Logger: logger})
 	changes.Subscribe(b.Hub.Handle)
 	b.Webhooks = db.NewWebhookStore(d)
-	tests := webhook.NewWorker(webhook.Deps{Config: cfg, Types: types, Store: b.Webhooks, Logger: logger})
+	hooks := webhook.Deps{Config: cfg, Types: types, Store: b.Webhooks, Logger: logger}
 	b.Channels = channels.New(channels.Deps{Config: cfg, Store: db.NewChannelStore(d), Users: b.Users, Logger: logger})
 	disp := dispatch.New(dispatch.Deps{Types: types, Users: b.Users, Notifications: b.Notes, Preferences: b.Prefs,
 		Mutes: b.Mutes, Changes: changes, Logger: logger})
@@ -115,7 +116,7 @@ func newBelfry(t *testing.T) *belfry {
 		Preferences: b.Prefs, Mutes: b.Mutes, Dispatcher: disp, Changes: changes, Logger: logger})
 	b.UI, err = New(Deps{Config: cfg, Types: types, Auth: b.Auth, Users: b.Users, Tokens: tokens, Notifications: b.Notes,
 		Preferences: b.Prefs, Mutes: b.Mutes, Changes: changes, Logger: logger,
-		Webhooks: b.Webhooks, WebhookTests: tests, Channels: b.Channels,
+		Webhooks: webhook.NewService(hooks, webhook.NewWorker(hooks)), Channels: b.Channels,
 		FirstRunHint: "The admin password was printed once when Belfry first started."})
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/api"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/webhook"
 	"github.com/gin-gonic/gin"
 )
 
@@ -34,12 +35,10 @@ type Deps struct {
 	Preferences   app.PreferenceStore
 	Mutes         app.MuteStore
 	Changes       app.ChangePublisher // nil: changes are not published
-	// Webhooks and WebhookTests serve the webhooks page (a
-	// *webhook.Worker sends the tests); Channels serves the channels
-	// pages. A page whose collaborators are nil answers "not available".
-	Webhooks     app.WebhookStore
-	WebhookTests WebhookTester
-	Channels     *channels.Service
+	// Webhooks serves the webhooks page and Channels the channels pages.
+	// A page whose collaborator is nil answers "not available".
+	Webhooks *webhook.Service
+	Channels *channels.Service
 	// FirstRunHint tells the login page how the first admin password was
 	// set, e.g. "The admin password was printed once when Belfry first
 	// started." Empty: no hint.

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/belfry/belfry/app"
@@ -24,17 +23,10 @@ func webhookRoutes(u *UI, pages, parts *gin.RouterGroup) {
 	hooks.GET("/:id/deliveries", u.handleWebhookDeliveries)
 }
 
-// WebhookTester sends a webhook's test delivery now and records it in the
-// webhook's delivery log; *webhook.Worker is one. A receiver's error is an
-// outcome (a failed delivery), not an error.
-type WebhookTester interface {
-	SendTest(ctx context.Context, hook *app.Webhook, user *app.User) (*app.WebhookDelivery, error)
-}
-
 // requireWebhooks answers "not available" when the server runs without
 // webhooks.
 func (u *UI) requireWebhooks(c *gin.Context) {
-	if u.d.Webhooks == nil || u.d.WebhookTests == nil {
+	if u.d.Webhooks == nil {
 		u.fail(c, app.Errorf(app.ENOTFOUND, "Webhooks are not available on this server."))
 		return
 	}
@@ -85,7 +77,7 @@ type webhookCard struct {
 
 // loadWebhooks reads the user's webhooks into the page.
 func (u *UI) loadWebhooks(c *gin.Context) (webhooksPage, error) {
-	hs, err := u.d.Webhooks.ListWebhooks(c.Request.Context(), user(c).ID)
+	hs, err := u.d.Webhooks.List(c.Request.Context(), user(c).ID)
 	if err != nil {
 		return webhooksPage{}, err
 	}
@@ -104,22 +96,6 @@ func (u *UI) handleWebhooksPage(c *gin.Context) {
 		return
 	}
 	u.page(c, http.StatusOK, "webhooks", "Webhooks", v)
-}
-
-// webhookOf loads the user's webhook named by the :id parameter; another
-// user's webhook is not found, like a missing one. On failure it has
-// answered.
-func (u *UI) webhookOf(c *gin.Context) (*app.Webhook, bool) {
-	id, ok := u.uuidParam(c, "id", "webhook")
-	if !ok {
-		return nil, false
-	}
-	h, err := u.d.Webhooks.FindWebhook(c.Request.Context(), user(c).ID, id)
-	if err != nil {
-		u.fail(c, err)
-		return nil, false
-	}
-	return h, true
 }
 
 // card renders one webhook's card, with its delivery log when log is set.

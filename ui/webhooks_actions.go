@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/webhook"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -15,12 +14,19 @@ import (
 // logPageSize is how many deliveries one page of the log shows.
 const logPageSize = 10
 
+// hookID returns the :id parameter of a webhook route; when it is
+// malformed it has answered. Another user's webhook is not found by the
+// webhook service, like a missing one.
+func (u *UI) hookID(c *gin.Context) (string, bool) {
+	return u.uuidParam(c, "id", "webhook")
+}
+
 // handleEnableWebhook pauses or resumes a webhook — the switch sends
 // enabled=1 when on and nothing when off — and answers with its card.
 // Resuming clears the reason it was disabled for (410 Gone); pausing fails
 // its pending deliveries.
 func (u *UI) handleEnableWebhook(c *gin.Context) {
-	w, ok := u.webhookOf(c)
+	id, ok := u.hookID(c)
 	if !ok {
 		return
 	}
@@ -29,16 +35,13 @@ func (u *UI) handleEnableWebhook(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	switch f.Get("enabled") {
-	case "":
-		w.Enabled = false
-	case "1", "on", "true":
-		w.Enabled, w.DisabledReason = true, ""
-	default:
-		u.fail(c, app.Errorf(app.EINVALID, "enabled must be 1 or absent."))
+	on, err := switchedOn(f)
+	if err != nil {
+		u.fail(c, err)
 		return
 	}
-	if err := u.d.Webhooks.UpdateWebhook(c.Request.Context(), w); err != nil {
+	w, err := u.d.Webhooks.SetEnabled(c.Request.Context(), user(c).ID, id, on)
+	if err != nil {
 		u.fail(c, err)
 		return
 	}
@@ -50,14 +53,27 @@ func (u *UI) handleEnableWebhook(c *gin.Context) {
 	u.card(c, w, nil)
 }
 
+// switchedOn reads a switch's form: enabled=1 (or on, true) when on,
+// nothing when off.
+func switchedOn(f url.Values) (bool, error) {
+	switch f.Get("enabled") {
+	case "":
+		return false, nil
+	case "1", "on", "true":
+		return true, nil
+	}
+	return false, app.Errorf(app.EINVALID, "enabled must be 1 or absent.")
+}
+
 // handleDeleteWebhook deletes a webhook with its delivery log (the page
 // asked first) and answers with the list.
 func (u *UI) handleDeleteWebhook(c *gin.Context) {
-	w, ok := u.webhookOf(c)
+	id, ok := u.hookID(c)
 	if !ok {
 		return
 	}
-	if err := u.d.Webhooks.DeleteWebhook(c.Request.Context(), w.UserID, w.ID); err != nil {
+	w, err := u.d.Webhooks.Delete(c.Request.Context(), user(c).ID, id)
+	if err != nil {
 		u.fail(c, err)
 		return
 	}
@@ -73,11 +89,11 @@ func (u *UI) handleDeleteWebhook(c *gin.Context) {
 // handleTestWebhook sends a sample now and answers with the webhook's
 // delivery log, opened, and the outcome in the flash area.
 func (u *UI) handleTestWebhook(c *gin.Context) {
-	w, ok := u.webhookOf(c)
+	id, ok := u.hookID(c)
 	if !ok {
 		return
 	}
-	d, err := u.d.WebhookTests.SendTest(c.Request.Context(), w, user(c))
+	w, d, err := u.d.Webhooks.Test(c.Request.Context(), user(c), id)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -105,21 +121,12 @@ type secretView struct {
 // handleRotateWebhookSecret gives a generic webhook a new signing secret
 // and shows it this once; the old one stops working at once.
 func (u *UI) handleRotateWebhookSecret(c *gin.Context) {
-	w, ok := u.webhookOf(c)
+	id, ok := u.hookID(c)
 	if !ok {
 		return
 	}
-	if w.Kind != app.WebhookGeneric {
-		u.fail(c, app.Errorf(app.EINVALID, "Only generic webhooks are signed; a %s webhook has no secret.", kindLabel(w.Kind)))
-		return
-	}
-	secret, err := webhook.NewSecret()
+	w, secret, err := u.d.Webhooks.RotateSecret(c.Request.Context(), user(c).ID, id)
 	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	w.Secret = secret
-	if err := u.d.Webhooks.UpdateWebhook(c.Request.Context(), w); err != nil {
 		u.fail(c, err)
 		return
 	}
@@ -129,7 +136,7 @@ func (u *UI) handleRotateWebhookSecret(c *gin.Context) {
 // handleWebhookDeliveries answers with a page of the delivery log: the
 // newest, or with before=<delivery id> the older ones after it.
 func (u *UI) handleWebhookDeliveries(c *gin.Context) {
-	w, ok := u.webhookOf(c)
+	id, ok := u.hookID(c)
 	if !ok {
 		return
 	}
@@ -138,7 +145,7 @@ func (u *UI) handleWebhookDeliveries(c *gin.Context) {
 		u.fail(c, app.Errorf(app.EINVALID, "The log position %q is malformed.", c.Query("before")))
 		return
 	}
-	log, err := u.loadLog(c, w.ID, before)
+	log, err := u.loadLog(c, id, before)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -146,10 +153,11 @@ func (u *UI) handleWebhookDeliveries(c *gin.Context) {
 	u.partial(c, http.StatusOK, "webhooks", "delivery_rows", log)
 }
 
-// loadLog reads a page of hookID's delivery log after the delivery before
-// ("" for the newest).
+// loadLog reads a page of the user's webhook hookID's delivery log after
+// the delivery before ("" for the newest).
 func (u *UI) loadLog(c *gin.Context, hookID, before string) (*deliveryLog, error) {
-	ds, err := u.d.Webhooks.ListDeliveries(c.Request.Context(), app.DeliveryFilter{WebhookID: hookID, Before: before, Limit: logPageSize + 1})
+	f := app.DeliveryFilter{WebhookID: hookID, Before: before, Limit: logPageSize + 1}
+	ds, err := u.d.Webhooks.Deliveries(c.Request.Context(), user(c).ID, f)
 	if err != nil {
 		return nil, err
 	}

@@ -120,10 +120,9 @@ func TestBrowserWebhookScreens(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tests := b.UI.d.WebhookTests
 	for _, status := range []int{http.StatusOK, http.StatusBadGateway} {
 		recv.answer(status)
-		if _, err := tests.SendTest(ctx, hooks[2], ann); err != nil {
+		if _, _, err := b.UI.d.Webhooks.Test(ctx, ann, hooks[2].ID); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,6 +13,8 @@ import (
 
 // webhookForm is what the add and edit forms send. Auth is the ntfy
 // authentication: "none", "basic" or "token", and on the edit form "keep".
+// The form only translates into the webhook service's Input and Changes:
+// the rules of a webhook are the service's.
 type webhookForm struct {
 	Kind, Name, URL string
 	Events          []string
@@ -31,69 +32,103 @@ func readWebhookForm(f url.Values) webhookForm {
 	}
 }
 
-// applyAuth sets w's ntfy credentials from the form. Other kinds have none:
+// credentials are the ntfy credentials the form sets; nil keeps the stored
+// value.
+type credentials struct {
+	Username, Password, Token *string
+}
+
+// credentials reads the ntfy authentication of a webhook of kind: stored
+// is the webhook being edited, nil on the add form. Other kinds have none:
 // their hidden ntfy fields are ignored. No choice means none on the add
 // form and keep on the edit form; on an edit an empty password or token
 // keeps the stored one when the mode stays the same.
-func (wf webhookForm) applyAuth(w *app.Webhook, editing bool) error {
-	if w.Kind != app.WebhookNtfy {
-		w.AuthUsername, w.AuthPassword, w.AuthToken = "", "", ""
-		return nil
+func (wf webhookForm) credentials(kind app.WebhookKind, stored *app.Webhook) (credentials, error) {
+	none := ""
+	cleared := credentials{Username: &none, Password: &none, Token: &none}
+	if kind != app.WebhookNtfy {
+		return cleared, nil
 	}
-	was, mode := w.AuthMode(), wf.Auth
-	if mode == "" && editing {
-		mode = "keep"
+	editing, was, mode := stored != nil, "none", wf.Auth
+	if editing {
+		was = stored.AuthMode()
+		if mode == "" {
+			mode = "keep"
+		}
 	}
 	switch mode {
 	case "keep":
 		if !editing {
-			return app.Errorf(app.EINVALID, "Choose how Belfry signs in to ntfy: no authentication, username and password, or an access token.")
+			return credentials{}, app.Errorf(app.EINVALID, "Choose how Belfry signs in to ntfy: no authentication, username and password, or an access token.")
 		}
+		return credentials{}, nil
 	case "", "none":
-		w.AuthUsername, w.AuthPassword, w.AuthToken = "", "", ""
+		return cleared, nil
 	case "basic":
 		if wf.Username == "" {
-			return app.Errorf(app.EINVALID, "Enter the ntfy username.")
+			return credentials{}, app.Errorf(app.EINVALID, "Enter the ntfy username.")
 		}
-		if wf.Password == "" && !(editing && was == "basic") {
-			return app.Errorf(app.EINVALID, "Enter the ntfy password.")
+		if wf.Password == "" && was != "basic" {
+			return credentials{}, app.Errorf(app.EINVALID, "Enter the ntfy password.")
 		}
+		c := credentials{Username: &wf.Username, Token: &none}
 		if wf.Password != "" {
-			w.AuthPassword = wf.Password
+			c.Password = &wf.Password
 		}
-		w.AuthUsername, w.AuthToken = wf.Username, ""
+		return c, nil
 	case "token":
-		if wf.Token == "" && !(editing && was == "token") {
-			return app.Errorf(app.EINVALID, "Enter the ntfy access token.")
+		if wf.Token == "" && was != "token" {
+			return credentials{}, app.Errorf(app.EINVALID, "Enter the ntfy access token.")
 		}
+		c := credentials{Username: &none, Password: &none}
 		if wf.Token != "" {
-			w.AuthToken = wf.Token
+			c.Token = &wf.Token
 		}
-		w.AuthUsername, w.AuthPassword = "", ""
-	default:
-		return app.Errorf(app.EINVALID, "Authentication must be none, basic or token, not %q.", wf.Auth)
+		return c, nil
 	}
-	return nil
+	return credentials{}, app.Errorf(app.EINVALID, "Authentication must be none, basic or token, not %q.", wf.Auth)
 }
 
-// checkWebhook validates w against the known events and, when its URL
-// changed, checks where the URL points (webhooks.allow_private).
-func (u *UI) checkWebhook(ctx context.Context, w *app.Webhook, urlChanged bool) error {
-	if err := w.Validate(u.d.Types.WebhookEvents()); err != nil {
-		return err
+// input is the add form as a new webhook, enabled.
+func (wf webhookForm) input() (webhook.Input, error) {
+	kind := app.WebhookKind(wf.Kind)
+	cr, err := wf.credentials(kind, nil)
+	if err != nil {
+		return webhook.Input{}, err
 	}
-	if urlChanged {
-		return webhook.CheckTarget(ctx, w.URL, u.d.Config.Webhooks.AllowPrivate)
-	}
-	return nil
+	return webhook.Input{
+		Name: wf.Name, Kind: kind, URL: wf.URL, Events: wf.Events,
+		AuthUsername: value(cr.Username), AuthPassword: value(cr.Password), AuthToken: value(cr.Token),
+	}, nil
 }
 
-// hostName names a webhook that was given no name after its URL's host.
-func hostName(raw string) string {
-	if p, err := url.Parse(raw); err == nil {
-		return p.Hostname()
+// changes is the edit form of stored as changes: an empty URL keeps the
+// stored one (the page only knows it redacted), an empty name is the URL's
+// host, and an empty kind is the stored one.
+func (wf webhookForm) changes(stored *app.Webhook) (webhook.Changes, error) {
+	cr, err := wf.credentials(stored.Kind, stored)
+	if err != nil {
+		return webhook.Changes{}, err
 	}
-	return ""
+	ch := webhook.Changes{
+		Name: &wf.Name, Events: &wf.Events,
+		AuthUsername: cr.Username, AuthPassword: cr.Password, AuthToken: cr.Token,
+	}
+	if wf.Kind != "" {
+		kind := app.WebhookKind(wf.Kind)
+		ch.Kind = &kind
+	}
+	if wf.URL != "" {
+		ch.URL = &wf.URL
+	}
+	return ch, nil
+}
+
+func value(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // handleCreateWebhook adds a webhook. It answers the form's result area
@@ -105,29 +140,12 @@ func (u *UI) handleCreateWebhook(c *gin.Context) {
 		u.failInline(c, err)
 		return
 	}
-	ctx, usr, wf := c.Request.Context(), user(c), readWebhookForm(f)
-	w := &app.Webhook{UserID: usr.ID, Name: wf.Name, Kind: app.WebhookKind(wf.Kind), URL: wf.URL, Events: wf.Events, Enabled: true}
-	if err := wf.applyAuth(w, false); err != nil {
+	in, err := readWebhookForm(f).input()
+	if err != nil {
 		u.failInline(c, err)
 		return
 	}
-	if err := u.checkWebhook(ctx, w, true); err != nil {
-		u.failInline(c, err)
-		return
-	}
-	if w.Name == "" {
-		w.Name = hostName(w.URL)
-	}
-	existing, err := u.d.Webhooks.ListWebhooks(ctx, usr.ID)
-	if err == nil && len(existing) >= app.MaxWebhooksPerUser {
-		err = app.Errorf(app.EINVALID, "You already have %d webhooks, the most allowed.", app.MaxWebhooksPerUser)
-	}
-	if err == nil && w.Kind == app.WebhookGeneric {
-		w.Secret, err = webhook.NewSecret()
-	}
-	if err == nil {
-		err = u.d.Webhooks.CreateWebhook(ctx, w)
-	}
+	w, secret, err := u.d.Webhooks.Create(c.Request.Context(), user(c).ID, in)
 	if err != nil {
 		u.failInline(c, err)
 		return
@@ -138,16 +156,21 @@ func (u *UI) handleCreateWebhook(c *gin.Context) {
 		return
 	}
 	created := viewWebhook(w)
-	v.Created, v.Secret = &created, w.Secret
+	v.Created, v.Secret = &created, secret
 	u.partial(c, http.StatusOK, "webhooks", "webhook_created", v)
 }
 
 // handleUpdateWebhook saves the edit form of one webhook and answers with
-// its card. An empty URL keeps the stored one (the page only knows it
-// redacted); the kind cannot change.
+// its card; the kind cannot change.
 func (u *UI) handleUpdateWebhook(c *gin.Context) {
-	w, ok := u.webhookOf(c)
+	id, ok := u.hookID(c)
 	if !ok {
+		return
+	}
+	ctx, usr := c.Request.Context(), user(c)
+	stored, err := u.d.Webhooks.Get(ctx, usr.ID, id)
+	if err != nil {
+		u.fail(c, err)
 		return
 	}
 	f, err := form(c)
@@ -155,26 +178,12 @@ func (u *UI) handleUpdateWebhook(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	wf := readWebhookForm(f)
-	if wf.Kind != "" && wf.Kind != string(w.Kind) {
-		u.fail(c, app.Errorf(app.EINVALID, "The kind of a webhook cannot change; add a new webhook instead."))
+	ch, err := readWebhookForm(f).changes(stored)
+	if err != nil {
+		u.fail(c, err)
 		return
 	}
-	urlChanged := wf.URL != "" && wf.URL != w.URL
-	if wf.URL != "" {
-		w.URL = wf.URL
-	}
-	w.Name, w.Events = wf.Name, wf.Events
-	err = wf.applyAuth(w, true)
-	if err == nil {
-		err = u.checkWebhook(c.Request.Context(), w, urlChanged)
-	}
-	if w.Name == "" {
-		w.Name = hostName(w.URL)
-	}
-	if err == nil {
-		err = u.d.Webhooks.UpdateWebhook(c.Request.Context(), w)
-	}
+	w, err := u.d.Webhooks.Update(ctx, usr.ID, id, ch)
 	if err != nil {
 		u.fail(c, err)
 		return

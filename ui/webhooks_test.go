@@ -318,7 +318,7 @@ func TestWebhooksTestRotateLogAndDelete(t *testing.T) {
 
 	// The log pages by delivery id, newest first.
 	for i := 0; i < logPageSize; i++ {
-		if _, err := b.UI.d.WebhookTests.SendTest(context.Background(), w, ann); err != nil {
+		if _, _, err := b.UI.d.Webhooks.Test(context.Background(), ann, w.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,12 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/webhook"
 )
 
 // webhookView is a webhook as the page shows it: never its secret or
@@ -17,7 +17,7 @@ type webhookView struct {
 	Name           string
 	Kind           app.WebhookKind
 	KindLabel      string
-	URL            string // redacted, see redactURL
+	URL            string // redacted by webhook.RedactURL
 	Events         []string
 	Enabled        bool
 	DisabledReason string
@@ -29,7 +29,7 @@ type webhookView struct {
 
 func viewWebhook(w *app.Webhook) webhookView {
 	return webhookView{
-		ID: w.ID, Name: w.Name, Kind: w.Kind, KindLabel: kindLabel(w.Kind), URL: redactURL(w.URL),
+		ID: w.ID, Name: w.Name, Kind: w.Kind, KindLabel: kindLabel(w.Kind), URL: webhook.RedactURL(w.URL),
 		Events: w.Events, Enabled: w.Enabled, DisabledReason: w.DisabledReason, Auth: w.AuthMode(),
 		AuthUsername: w.AuthUsername, Signed: w.Secret != "", CreatedAt: w.CreatedAt,
 	}
@@ -38,33 +38,6 @@ func viewWebhook(w *app.Webhook) webhookView {
 // Subscribes reports whether the webhook receives event, for the edit
 // form's checkboxes.
 func (v webhookView) Subscribes(event string) bool { return slices.Contains(v.Events, event) }
-
-// redactURL hides the parts of a webhook URL that usually are credentials,
-// as the webhook API does: Discord and Slack put a token in the last path
-// segment, an ntfy topic is its own password, and query strings often carry
-// keys. The host and the start of the path stay, so a person can tell
-// webhooks apart.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	out := u.Scheme + "://" + u.Host
-	path := u.EscapedPath()
-	i := strings.LastIndex(path, "/")
-	if last := path[i+1:]; len(last) > 4 {
-		path = path[:i+1] + last[:4] + "****"
-	}
-	out += path
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{"redacted"}
-		}
-		out += "?" + q.Encode()
-	}
-	return out
-}
 
 // deliveryLog is one page of a webhook's delivery log, newest first.
 type deliveryLog struct {

@@ -102,7 +102,7 @@ func wireUI(_ context.Context, s *Server) error {
 		Config: s.Config, Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes,
 		Changes: s.Bus, FirstRunHint: hint, Logger: s.Logger,
-		Webhooks: db.NewWebhookStore(s.DB), WebhookTests: s.Webhooks, Channels: s.Channels,
+		Webhooks: webhook.NewService(webhook.Deps{Config: s.Config, Types: s.Types, Store: db.NewWebhookStore(s.DB), Logger: s.Logger}, s.Webhooks), Channels: s.Channels,
 	})
 	if err != nil {
 		return err

@@ -19,13 +19,14 @@ const maxBodyBytes = 16 << 10
 // API serves /api/webhooks: a user's webhooks, their test sends and their
 // delivery logs. It is safe for concurrent use.
 type API struct {
-	d      Deps
-	worker *Worker
+	d     Deps
+	hooks *Service
 }
 
 // NewAPI returns the webhook API over d; worker makes the test sends.
 func NewAPI(d Deps, worker *Worker) *API {
-	return &API{d: d.withDefaults(), worker: worker}
+	d = d.withDefaults()
+	return &API{d: d, hooks: NewService(d, worker)}
 }
 
 // Register adds the routes to r behind authenticate (the API server's
@@ -73,18 +74,14 @@ func decodeBody(c *gin.Context, v any) error {
 	return app.Errorf(app.EINVALID, "Request body is not a valid JSON object.")
 }
 
-// webhookOf loads the caller's webhook named by the :id parameter; on
-// failure it has written the error (404 for another user's webhook).
-func (a *API) webhookOf(c *gin.Context) (*app.Webhook, bool) {
+// idParam returns the :id parameter, lower-cased; when it is not a UUID it
+// has written the error. Another user's webhook is not found by the
+// service, like a missing one.
+func idParam(c *gin.Context) (string, bool) {
 	id := c.Param("id")
 	if uuid.Validate(id) != nil || len(id) != 36 {
 		api.WriteError(c, app.Errorf(app.EINVALID, "Parameter id must be a UUID."))
-		return nil, false
+		return "", false
 	}
-	w, err := a.d.Store.FindWebhook(c.Request.Context(), api.UserFrom(c).ID, strings.ToLower(id))
-	if err != nil {
-		api.WriteError(c, err)
-		return nil, false
-	}
-	return w, true
+	return strings.ToLower(id), true
 }

@@ -14,11 +14,11 @@ import (
 // whose outcome (delivered or failed, with the receiver's answer) is the
 // response and a new entry of the delivery log.
 func (a *API) handleTest(c *gin.Context) {
-	w, ok := a.webhookOf(c)
+	id, ok := idParam(c)
 	if !ok {
 		return
 	}
-	d, err := a.worker.SendTest(c.Request.Context(), w, api.UserFrom(c))
+	_, d, err := a.hooks.Test(c.Request.Context(), api.UserFrom(c), id)
 	if err != nil {
 		api.WriteError(c, err)
 		return
@@ -29,11 +29,11 @@ func (a *API) handleTest(c *gin.Context) {
 // handleDeliveries is GET /api/webhooks/:id/deliveries?status&limit&cursor:
 // the delivery log, newest first; next_cursor continues it.
 func (a *API) handleDeliveries(c *gin.Context) {
-	w, ok := a.webhookOf(c)
+	id, ok := idParam(c)
 	if !ok {
 		return
 	}
-	f := app.DeliveryFilter{WebhookID: w.ID, Limit: 50, Status: c.Query("status"), Before: c.Query("cursor")}
+	f := app.DeliveryFilter{WebhookID: id, Limit: 50, Status: c.Query("status"), Before: c.Query("cursor")}
 	switch f.Status {
 	case "", app.DeliveryPending, app.DeliveryDelivered, app.DeliveryFailed:
 	default:
@@ -52,7 +52,7 @@ func (a *API) handleDeliveries(c *gin.Context) {
 		}
 		f.Limit = n
 	}
-	ds, err := a.d.Store.ListDeliveries(c.Request.Context(), f)
+	ds, err := a.hooks.Deliveries(c.Request.Context(), api.UserFrom(c).ID, f)
 	if err != nil {
 		api.WriteError(c, err)
 		return

@@ -64,9 +64,12 @@ func TestRedactURL(t *testing.T) {
 		"https://ntfy.sh/mytopic?auth=secret":               "https://ntfy.sh/myto****?auth=redacted",
 		"http://192.168.1.5:8080/":                          "http://192.168.1.5:8080/",
 		"https://x.example/abc":                             "https://x.example/abc",
+		"http://ci.lan:8080/hook?token=s3cret&x=1":          "http://ci.lan:8080/hook?token=redacted&x=redacted",
+		"https://example.com/":                              "https://example.com/",
+		"::not a url":                                       "",
 	} {
-		if got := redactURL(raw); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", raw, got, want)
+		if got := RedactURL(raw); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
 		}
 	}
 }

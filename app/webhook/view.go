@@ -9,7 +9,7 @@ import (
 )
 
 // webhookView is a webhook as the API shows it: never its secret or
-// credentials, and its URL redacted (see redactURL).
+// credentials, and its URL redacted (see RedactURL).
 type webhookView struct {
 	ID             string    `json:"id"`
 	Name           string    `json:"name"`
@@ -31,7 +31,7 @@ func viewWebhook(w *app.Webhook) webhookView {
 		events = []string{}
 	}
 	return webhookView{
-		ID: w.ID, Name: w.Name, Kind: string(w.Kind), URL: redactURL(w.URL), Events: events,
+		ID: w.ID, Name: w.Name, Kind: string(w.Kind), URL: RedactURL(w.URL), Events: events,
 		Enabled: w.Enabled, DisabledReason: w.DisabledReason, Auth: w.AuthMode(), AuthUsername: w.AuthUsername,
 		Signed: w.Secret != "", CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
@@ -45,11 +45,13 @@ type createdView struct {
 	Secret string `json:"secret,omitempty"`
 }
 
-// redactURL hides the parts of a webhook URL that usually are credentials:
-// Discord and Slack put a token in the last path segment, an ntfy topic is
-// its own password, and query strings often carry keys. The host and the
-// start of the path stay, so a person can tell webhooks apart.
-func redactURL(raw string) string {
+// RedactURL returns a webhook URL fit for display: the parts that usually
+// are credentials are hidden. Discord and Slack put a token in the last path
+// segment, an ntfy topic is its own password, and query strings often carry
+// keys, so the last segment is cut to four characters and query values are
+// replaced. The host and the start of the path stay, so a person can tell
+// webhooks apart. A URL that does not parse gives "".
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return ""

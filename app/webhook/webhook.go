@@ -2,8 +2,9 @@
 // Discord, Slack, ntfy and generic JSON signed the Standard Webhooks way —
 // through a durable outbox: the Router turns a dispatched notification into
 // delivery rows that the dispatcher stores with the notification, and the
-// Worker delivers them at least once, with retries over about a day. The API
-// manages webhooks over /api/webhooks.
+// Worker delivers them at least once, with retries over about a day. The
+// Service holds the rules of managing webhooks; the API serves them over
+// /api/webhooks, and the web UI calls the same Service.
 package webhook
 
 import (
@@ -14,7 +15,8 @@ import (
 	"github.com/belfry/belfry/app"
 )
 
-// Deps are the collaborators of the Router, the Worker and the API.
+// Deps are the collaborators of the Router, the Worker, the Service and the
+// API.
 type Deps struct {
 	// Config supplies webhooks.* (allow_private, timeout, workers,
 	// max_attempts, retention), server.base_url for links and

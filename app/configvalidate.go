@@ -1,0 +1,187 @@
+package app
+
+import (
+	"math"
+	"net"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Validate checks every key of c and returns the first problem as an
+// EINVALID error with a one-line message naming the key. A port of 0 in
+// server.listen is accepted: the system then picks a free port.
+func (c *Config) Validate() error {
+	for _, check := range []func() error{
+		c.Server.validate, c.Database.validate, c.Auth.validate, c.Notifications.validate,
+		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Log.validate,
+		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.validateDesktop,
+	} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func invalidf(format string, args ...any) error {
+	return Errorf(EINVALID, format, args...)
+}
+
+func (s *ServerConfig) validate() error {
+	host, port, err := net.SplitHostPort(s.Listen)
+	if err != nil || strings.ContainsAny(host, " /") {
+		return invalidf("server.listen must be host:port (e.g. 127.0.0.1:8080), not %q.", s.Listen)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return invalidf("server.listen has an invalid port %q.", port)
+	}
+	u, err := url.Parse(s.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return invalidf("server.base_url must be an absolute http:// or https:// URL without query, not %q.", s.BaseURL)
+	}
+	for _, p := range s.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return invalidf("server.trusted_proxies: %q is neither an IP address nor a CIDR range.", p)
+			}
+		}
+	}
+	return positiveDurations(map[string]Duration{"server.shutdown_timeout": s.ShutdownTimeout})
+}
+
+func (d *DatabaseConfig) validate() error {
+	if strings.TrimSpace(d.Path) == "" {
+		return invalidf("database.path must not be empty.")
+	}
+	if d.Durability != "full" && d.Durability != "normal" {
+		return invalidf("database.durability must be full or normal, not %q.", d.Durability)
+	}
+	if err := positiveInts(map[string]int{"database.read_conns": d.ReadConns, "database.batch_max": d.BatchMax}); err != nil {
+		return err
+	}
+	return positiveDurations(map[string]Duration{"database.busy_timeout": d.BusyTimeout})
+}
+
+func (a *AuthConfig) validate() error {
+	if a.AdminPassword != "" {
+		if err := ValidatePassword(a.AdminPassword); err != nil {
+			return invalidf("auth.admin_password: %s", ErrorMessage(err))
+		}
+	}
+	if a.CookieSecure != "auto" && a.CookieSecure != "true" && a.CookieSecure != "false" {
+		return invalidf("auth.cookie_secure must be auto, true or false, not %q.", a.CookieSecure)
+	}
+	return positiveDurations(map[string]Duration{"auth.session_ttl": a.SessionTTL})
+}
+
+func (n *NotificationsConfig) validate() error {
+	if _, err := NewTypes(n.Types); err != nil {
+		return invalidf("notifications.types: %s", ErrorMessage(err))
+	}
+	return nil
+}
+
+func (s *StormConfig) validate() error {
+	if err := positiveDurations(map[string]Duration{
+		"storm.short_window": s.ShortWindow, "storm.long_window": s.LongWindow,
+		"storm.backoff_initial": s.BackoffInitial, "storm.backoff_max": s.BackoffMax,
+	}); err != nil {
+		return err
+	}
+	if err := positiveInts(map[string]int{"storm.short_max": s.ShortMax, "storm.long_max": s.LongMax}); err != nil {
+		return err
+	}
+	switch {
+	case s.Sticky.Duration < 0:
+		return invalidf("storm.sticky must not be negative.")
+	case s.BackoffStep.Duration < 0:
+		return invalidf("storm.backoff_step must not be negative.")
+	case s.LongWindow.Duration < s.ShortWindow.Duration:
+		return invalidf("storm.long_window (%s) must not be shorter than storm.short_window (%s).", s.LongWindow, s.ShortWindow)
+	case s.LongMax < s.ShortMax:
+		return invalidf("storm.long_max (%d) must not be smaller than storm.short_max (%d).", s.LongMax, s.ShortMax)
+	case s.BackoffMax.Duration < s.BackoffInitial.Duration:
+		return invalidf("storm.backoff_max (%s) must not be shorter than storm.backoff_initial (%s).", s.BackoffMax, s.BackoffInitial)
+	}
+	return nil
+}
+
+func (w *WebSocketConfig) validate() error {
+	if w.MaxMessageBytes < 512 {
+		return invalidf("websocket.max_message_bytes must be at least 512, not %d.", w.MaxMessageBytes)
+	}
+	if err := positiveInts(map[string]int{"websocket.send_buffer": w.SendBuffer}); err != nil {
+		return err
+	}
+	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod})
+}
+
+func (p *PollingConfig) validate() error {
+	if !(p.RatePerSecond > 0) || math.IsInf(p.RatePerSecond, 0) {
+		return invalidf("polling.rate_per_second must be a positive number, not %v.", p.RatePerSecond)
+	}
+	return positiveInts(map[string]int{"polling.burst": p.Burst})
+}
+
+func (w *WebhooksConfig) validate() error {
+	if err := positiveInts(map[string]int{"webhooks.workers": w.Workers, "webhooks.max_attempts": w.MaxAttempts}); err != nil {
+		return err
+	}
+	return positiveDurations(map[string]Duration{"webhooks.timeout": w.Timeout, "webhooks.retention": w.Retention})
+}
+
+// validate checks the report's shape only: the report capability parses
+// the cron expression itself.
+func (r *ReportConfig) validate() error {
+	if n := len(strings.Fields(r.Schedule)); n != 5 {
+		return invalidf("report.schedule must be a 5-field cron expression (minute hour day month weekday) such as \"0 8 * * 1\", not %q.", r.Schedule)
+	}
+	if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "" {
+		return invalidf("report.timezone must be an IANA time zone such as \"Europe/Paris\" or \"Local\", not %q.", r.Timezone)
+	}
+	return nil
+}
+
+func (l *LogConfig) validate() error {
+	switch l.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return invalidf("log.level must be debug, info, warn or error, not %q.", l.Level)
+	}
+	if l.Format != "text" && l.Format != "json" {
+		return invalidf("log.format must be text or json, not %q.", l.Format)
+	}
+	return nil
+}
+
+// positiveInts and positiveDurations check keys in name order, so the error
+// for several bad keys is always the same one.
+func positiveInts(m map[string]int) error {
+	for _, k := range sortedKeys(m) {
+		if m[k] < 1 {
+			return invalidf("%s must be at least 1, not %d.", k, m[k])
+		}
+	}
+	return nil
+}
+
+func positiveDurations(m map[string]Duration) error {
+	for _, k := range sortedKeys(m) {
+		if m[k].Duration <= 0 {
+			return invalidf("%s must be a positive duration such as \"10s\", not %s.", k, m[k])
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/auth"
 	"github.com/gin-gonic/gin"
 )
 
@@ -15,10 +16,11 @@ const SessionCookie = "belfry_session"
 
 // Context keys set by Authenticate.
 const (
-	userKey     = "belfry.user"
-	tokenKey    = "belfry.token"
-	authErrKey  = "belfry.auth_error"
-	authDoneKey = "belfry.auth_done"
+	userKey       = "belfry.user"
+	tokenKey      = "belfry.token"
+	credentialKey = "belfry.credential"
+	authErrKey    = "belfry.auth_error"
+	authDoneKey   = "belfry.auth_done"
 )
 
 // Authenticate resolves the caller from an "Authorization: Bearer" token or,
@@ -49,6 +51,9 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 		if cookie, err := c.Cookie(SessionCookie); err == nil && cookie != "" {
 			u, err := s.d.Auth.SessionUser(ctx, cookie)
 			s.remember(c, u, nil, err)
+			if err == nil {
+				c.Set(credentialKey, auth.SessionCredential(cookie))
+			}
 		}
 		c.Next()
 	}
@@ -62,7 +67,16 @@ func (s *Server) remember(c *gin.Context, u *app.User, t *app.Token, err error) 
 	c.Set(userKey, u)
 	if t != nil {
 		c.Set(tokenKey, t)
+		c.Set(credentialKey, t.ID)
 	}
+}
+
+// CredentialFrom names what authenticated the request: the token's id, or
+// the session's auth.SessionCredential; "" when anonymous. Connections that
+// outlive the request keep it so they can be closed when it is revoked.
+func CredentialFrom(c *gin.Context) string {
+	id, _ := c.Value(credentialKey).(string)
+	return id
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header.

@@ -48,10 +48,11 @@ type Service struct {
 	onRevoke []func(userID, tokenID string)
 }
 
-// OnRevoke registers fn to run after a user is deleted (tokenID "") or a
-// token is revoked (userID may be "" when an admin revoked it by id), so
-// that live connections holding those credentials can be closed. fn must
-// not block.
+// OnRevoke registers fn to run after a user is deleted (tokenID ""), a
+// token is revoked (userID may be "" when an admin revoked it by id) or a
+// session logs out (tokenID is its SessionCredential, userID ""), so that
+// live connections holding those credentials can be closed. fn must not
+// block.
 func (s *Service) OnRevoke(fn func(userID, tokenID string)) {
 	s.revokeMu.Lock()
 	defer s.revokeMu.Unlock()

@@ -71,9 +71,19 @@ func (s *Service) Logout(ctx context.Context, cookie string) error {
 	}
 	err := s.sessions.DeleteSession(ctx, hashSecret(cookie))
 	if isKind(err, app.ENOTFOUND) {
-		return nil
+		err = nil
+	}
+	if err == nil {
+		s.revoked("", SessionCredential(cookie))
 	}
 	return err
+}
+
+// SessionCredential names the session of cookie the way a token's id names
+// the token: live connections opened with that session carry it, and
+// OnRevoke functions receive it when the session logs out.
+func SessionCredential(cookie string) string {
+	return "session:" + hashSecret(cookie)[:32]
 }
 
 // SessionUser returns the user of a session cookie. Errors: EUNAUTHENTICATED

@@ -90,6 +90,8 @@ func (s *Service) handleSocket(c *gin.Context) {
 	if t := api.TokenFrom(c); t != nil {
 		info.TokenID = t.ID
 	}
+	// Revoking the token, or logging out of the session, closes the socket.
+	info.Credential = api.CredentialFrom(c)
 	if err := s.reg.Serve(c.Writer, c.Request, info); err != nil {
 		s.log.Debug("channels: websocket handshake refused", "user_id", u.ID, "err", err)
 	}

@@ -29,11 +29,12 @@ const abortWait = 100 * time.Millisecond
 // and whatever state the endpoint keeps for it (Data). Its methods are safe
 // for concurrent use and never block on the peer.
 type Conn struct {
-	reg     *Registry
-	sess    *melody.Session // set before the Conn is indexed
-	userID  string
-	tokenID string
-	data    any
+	reg        *Registry
+	sess       *melody.Session // set before the Conn is indexed
+	userID     string
+	tokenID    string
+	credential string // what authenticated the handshake, see ConnInfo
+	data       any
 
 	subs map[string]struct{} // guarded by reg.mu
 

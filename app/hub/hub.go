@@ -159,6 +159,8 @@ func (h *Hub) handleSocket(c *gin.Context) {
 	if t := api.TokenFrom(c); t != nil {
 		info.TokenID = t.ID
 	}
+	// Revoking the token, or logging out of the session, closes the socket.
+	info.Credential = api.CredentialFrom(c)
 	if err := h.reg.Serve(c.Writer, c.Request, info); err != nil {
 		h.log.Debug("websocket: handshake refused", "user_id", u.ID, "err", err)
 	}

@@ -108,6 +108,10 @@ type ConnInfo struct {
 	// browser session. Such a peer may omit Origin: no browser sends a
 	// bearer token on its own, so it carries no ambient credentials.
 	TokenID string
+	// Credential names what authenticated the handshake (api.CredentialFrom):
+	// the token id or the browser session's credential. Registry.CloseToken
+	// closes the connections opened with it.
+	Credential string
 	// Data is the endpoint's state for the connection, see Conn.Data.
 	Data any
 }
@@ -202,7 +206,7 @@ func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo
 		handshakeError(w, req, http.StatusServiceUnavailable, nil)
 		return ErrClosed
 	}
-	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, data: info.Data,
+	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, credential: info.Credential, data: info.Data,
 		done: make(chan struct{}), handshake: make(chan error, 1)}
 	req = req.WithContext(withConn(req.Context(), c))
 	// melody serves a connection on the goroutine that upgrades it. That is

@@ -1,7 +1,8 @@
 package hub
 
-// CloseToken closes every socket opened with the API token tokenID (the
-// token was revoked) with close code 1008. Revocations are rare, so it walks
+// CloseToken closes every socket opened with the credential tokenID (an
+// API token's id that was revoked, or a session's auth.SessionCredential
+// that logged out) with close code 1008. Revocations are rare, so it walks
 // the user index once instead of keeping a third index.
 func (r *Registry) CloseToken(tokenID string) {
 	if tokenID == "" {
@@ -11,7 +12,7 @@ func (r *Registry) CloseToken(tokenID string) {
 	r.mu.RLock()
 	for _, set := range r.users {
 		for c := range set {
-			if c.TokenID() == tokenID {
+			if c.TokenID() == tokenID || c.credential == tokenID {
 				victims = append(victims, c)
 			}
 		}
@@ -24,7 +25,7 @@ func (r *Registry) CloseToken(tokenID string) {
 
 // Revoke ends the sockets that lost their credentials: every socket of
 // userID when tokenID is empty (the user was deleted), else those opened
-// with tokenID. It suits auth.Service.OnRevoke.
+// with tokenID (a token or a session). It suits auth.Service.OnRevoke.
 func (h *Hub) Revoke(userID, tokenID string) {
 	if tokenID == "" {
 		h.CloseUser(userID)

@@ -39,3 +39,27 @@ func TestRevokeClosesSockets(t *testing.T) {
 		t.Fatalf("deleted user's socket close code %d, want 1008", code)
 	}
 }
+
+// Logging out closes the sockets of that browser session only.
+func TestLogoutClosesSessionSockets(t *testing.T) {
+	s := newServer(t)
+	s.auth.OnRevoke(s.hub.Revoke)
+	alice := s.user("alice")
+	out, stay := s.cookie(alice), s.cookie(alice)
+	leaving := s.dial(alice, cookieAuth(out), origin(s.base))
+	staying := s.dial(alice, cookieAuth(stay), origin(s.base))
+	phone := s.dial(alice, bearerAuth(s.token(alice, app.ScopeClient)))
+
+	if err := s.auth.Logout(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	if code := leaving.closeStatus(); code != websocket.StatusPolicyViolation {
+		t.Fatalf("logged-out socket close code %d, want 1008", code)
+	}
+	id := s.notify(alice, jobFailed("after logout"))
+	for name, c := range map[string]*client{"other session": staying, "token": phone} {
+		if f := c.next(); f.Notification == nil || f.Notification.ID != id {
+			t.Fatalf("%s socket got %v after another session logged out", name, f.keys)
+		}
+	}
+}

@@ -29,8 +29,6 @@ type ChannelStore struct {
 // NewChannelStore returns a ChannelStore on d.
 func NewChannelStore(d *DB) *ChannelStore { return &ChannelStore{db: d} }
 
-var errChannelNotFound = app.Errorf(app.ENOTFOUND, "Channel not found.")
-
 // channelColumns reads a channel c with its member count.
 const channelColumns = `c.id, c.name, c.description, c.created_by, c.last_seq, c.created_at, c.updated_at,
 	(SELECT COUNT(*) FROM channel_members m WHERE m.channel_id = c.id)`

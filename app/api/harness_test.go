@@ -46,7 +46,7 @@ type harness struct {
 
 	alice, bob, root                   *app.User
 	aliceClient, alicePublish          string // token secrets
-	aliceAdminless, bobClient          string
+	bobClient                          string
 	rootAdmin, aliceCookie, rootCookie string
 }
 

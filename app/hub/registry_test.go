@@ -250,6 +250,8 @@ func TestRegistrySubscriptions(t *testing.T) {
 	if recv(t, f1) != "r2" || recv(t, f2) != "o1" {
 		t.Fatal("wrong frames after unsubscribe")
 	}
+	// The third socket's handshake may still be finishing on the server.
+	waitUntil(t, func() bool { return len(reg.UserConns("u2")) == 2 })
 	if n := reg.SendToUser("u2", []byte("hi u2")); n != 2 {
 		t.Fatalf("SendToUser reached %d, want 2", n)
 	}
@@ -279,7 +281,7 @@ func TestRegistryReapsDeadPeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dead.CloseNow()
-	waitUntil(t, func() bool { return len(reg.UserConns("dead")) == 1 })
+	waitUntil(t, func() bool { return len(reg.UserConns("dead")) == 1 && len(reg.UserConns("live")) == 1 })
 	conn := reg.UserConns("dead")[0]
 	select {
 	case <-conn.Done():

@@ -59,6 +59,21 @@ type admin struct {
 
 // openAdmin opens and migrates the database of cfg, so the commands also
 // work before the first serve.
+// withAdmin loads the configuration named by fs, opens (and migrates) the
+// database and runs fn with it, closing it afterwards.
+func (r *runner) withAdmin(ctx context.Context, fs *flagSet, fn func(a *admin) error) error {
+	cfg, err := r.config(fs)
+	if err != nil {
+		return err
+	}
+	a, err := r.openAdmin(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 func (r *runner) openAdmin(ctx context.Context, cfg app.Config) (*admin, error) {
 	d, err := db.Open(dbOptions(cfg))
 	if err != nil {

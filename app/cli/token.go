@@ -31,25 +31,18 @@ func (r *runner) tokenCreate(ctx context.Context, args []string) error {
 	if !app.Scope(*scope).Valid() {
 		return usagef("token create: --scope must be client, publish or admin, not %q", *scope)
 	}
-	cfg, err := r.config(fs)
-	if err != nil {
-		return err
-	}
-	a, err := r.openAdmin(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.user(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	secret, _, err := a.auth.CreateToken(ctx, u.ID, *name, app.Scope(*scope))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(r.stdout, secret)
-	return nil
+	return r.withAdmin(ctx, fs, func(a *admin) error {
+		u, err := a.user(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		secret, _, err := a.auth.CreateToken(ctx, u.ID, *name, app.Scope(*scope))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(r.stdout, secret)
+		return nil
+	})
 }
 
 func (r *runner) tokenList(ctx context.Context, args []string) error {
@@ -58,33 +51,26 @@ func (r *runner) tokenList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := r.config(fs)
-	if err != nil {
-		return err
-	}
-	a, err := r.openAdmin(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.user(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	tokens, err := a.auth.ListTokens(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tCREATED\tLAST USED")
-	for _, t := range tokens {
-		lastUsed := "never"
-		if t.LastUsedAt != nil {
-			lastUsed = formatTime(*t.LastUsedAt)
+	return r.withAdmin(ctx, fs, func(a *admin) error {
+		u, err := a.user(ctx, pos[0])
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, dash(t.Name), t.Scope, formatTime(t.CreatedAt), lastUsed)
-	}
-	return tw.Flush()
+		tokens, err := a.auth.ListTokens(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tCREATED\tLAST USED")
+		for _, t := range tokens {
+			lastUsed := "never"
+			if t.LastUsedAt != nil {
+				lastUsed = formatTime(*t.LastUsedAt)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, dash(t.Name), t.Scope, formatTime(t.CreatedAt), lastUsed)
+		}
+		return tw.Flush()
+	})
 }
 
 func (r *runner) tokenRevoke(ctx context.Context, args []string) error {
@@ -94,20 +80,13 @@ func (r *runner) tokenRevoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := r.config(fs)
-	if err != nil {
-		return err
-	}
-	a, err := r.openAdmin(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.auth.RevokeToken(ctx, "", pos[0]); err != nil {
-		return err
-	}
-	fmt.Fprintf(r.stdout, "Revoked token %s.\n", pos[0])
-	return nil
+	return r.withAdmin(ctx, fs, func(a *admin) error {
+		if err := a.auth.RevokeToken(ctx, "", pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.stdout, "Revoked token %s.\n", pos[0])
+		return nil
+	})
 }
 
 // dash shows an empty string as "-" in tables.

@@ -106,25 +106,18 @@ func (r *runner) userList(ctx context.Context, args []string) error {
 	if _, err := r.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	cfg, err := r.config(fs)
-	if err != nil {
-		return err
-	}
-	a, err := r.openAdmin(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	users, err := a.users.ListUsers(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tADMIN\tCREATED")
-	for _, u := range users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Username, yesNo(u.IsAdmin), formatTime(u.CreatedAt))
-	}
-	return tw.Flush()
+	return r.withAdmin(ctx, fs, func(a *admin) error {
+		users, err := a.users.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(r.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tADMIN\tCREATED")
+		for _, u := range users {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Username, yesNo(u.IsAdmin), formatTime(u.CreatedAt))
+		}
+		return tw.Flush()
+	})
 }
 
 func (r *runner) userPasswd(ctx context.Context, args []string) error {
@@ -170,24 +163,17 @@ func (r *runner) userDelete(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := r.config(fs)
-	if err != nil {
-		return err
-	}
-	a, err := r.openAdmin(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.user(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if err := a.auth.DeleteUser(ctx, u.ID); err != nil {
-		return err
-	}
-	fmt.Fprintf(r.stdout, "Deleted user %q.\n", u.Username)
-	return nil
+	return r.withAdmin(ctx, fs, func(a *admin) error {
+		u, err := a.user(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := a.auth.DeleteUser(ctx, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.stdout, "Deleted user %q.\n", u.Username)
+		return nil
+	})
 }
 
 func yesNo(b bool) string {

@@ -57,5 +57,7 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	FindSession(ctx context.Context, hash string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions deletes every session of a user and returns their hashes.
+	DeleteUserSessions(ctx context.Context, userID string) ([]string, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 }

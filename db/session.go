@@ -64,6 +64,29 @@ func (st *SessionStore) DeleteSession(ctx context.Context, hash string) error {
 	return internal(err, "delete session")
 }
 
+// DeleteUserSessions deletes every session of userID and returns their
+// hashes, so that connections opened with them can be closed too.
+func (st *SessionStore) DeleteUserSessions(ctx context.Context, userID string) ([]string, error) {
+	var hashes []string
+	err := st.db.Write(ctx, func(tx *sql.Tx) error {
+		hashes = hashes[:0] // the function runs once, but keep it re-runnable
+		rows, err := tx.Query(`DELETE FROM sessions WHERE user_id = ? RETURNING hash`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				return err
+			}
+			hashes = append(hashes, h)
+		}
+		return rows.Err()
+	})
+	return hashes, internal(err, "delete user sessions")
+}
+
 // DeleteExpiredSessions deletes sessions that expired at or before now and
 // returns how many.
 func (st *SessionStore) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {

@@ -83,8 +83,10 @@ func (s *Service) Logout(ctx context.Context, cookie string) error {
 // the token: live connections opened with that session carry it, and
 // OnRevoke functions receive it when the session logs out.
 func SessionCredential(cookie string) string {
-	return "session:" + hashSecret(cookie)[:32]
+	return sessionCredentialOfHash(hashSecret(cookie))
 }
+
+func sessionCredentialOfHash(hash string) string { return "session:" + hash[:32] }
 
 // SessionUser returns the user of a session cookie. Errors: EUNAUTHENTICATED
 // for an empty, unknown or expired session or a deleted user.

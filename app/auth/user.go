@@ -36,8 +36,9 @@ func (s *Service) CreateUser(ctx context.Context, username, password string, adm
 	return u, nil
 }
 
-// SetPassword replaces the password of username. Errors: EINVALID for a bad
-// password, ENOTFOUND for an unknown user.
+// SetPassword replaces the password of username and ends every browser
+// session of that user (their API tokens stay valid). Errors: EINVALID for a
+// bad password, ENOTFOUND for an unknown user.
 func (s *Service) SetPassword(ctx context.Context, username, password string) error {
 	if err := app.ValidatePassword(password); err != nil {
 		return err
@@ -50,7 +51,15 @@ func (s *Service) SetPassword(ctx context.Context, username, password string) er
 	if err != nil {
 		return err
 	}
-	return s.users.UpdatePassword(ctx, u.ID, hash)
+	if err := s.users.UpdatePassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	// Whoever knew the old password may hold a session: end them all.
+	hashes, err := s.sessions.DeleteUserSessions(ctx, u.ID)
+	for _, h := range hashes {
+		s.revoked("", sessionCredentialOfHash(h))
+	}
+	return err
 }
 
 // EnsureAdmin creates the first user on a fresh database: "admin", an

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/auth"
 )
 
 func TestCreateUser(t *testing.T) {
@@ -40,8 +41,29 @@ func TestSetPassword(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	e.mustUser(t, "alice", false)
+	e.mustUser(t, "bob", false)
+	before, _, err := e.svc.Login(ctx, "alice", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobs, _, err := e.svc.Login(ctx, "bob", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revoked []string
+	e.svc.OnRevoke(func(_, credential string) { revoked = append(revoked, credential) })
 	if err := e.svc.SetPassword(ctx, "alice", "new password"); err != nil {
 		t.Fatal(err)
+	}
+	// Whoever knew the old password loses their session, and only alice's.
+	if _, err := e.svc.SessionUser(ctx, before); err == nil {
+		t.Fatal("a session from before the password change still works")
+	}
+	if _, err := e.svc.SessionUser(ctx, bobs); err != nil {
+		t.Fatalf("bob's session ended with alice's password change: %v", err)
+	}
+	if len(revoked) != 1 || revoked[0] != auth.SessionCredential(before) {
+		t.Fatalf("revoked %v, want alice's one session credential", revoked)
 	}
 	if _, _, err := e.svc.Login(ctx, "alice", "correct horse"); err == nil {
 		t.Fatal("old password still works")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,5 +265,27 @@ func TestPruneQueryPlans(t *testing.T) {
 		"SELECT rowid FROM notifications WHERE user_id = ? AND (created_at, id) < (?, ?) AND NOT (read_at IS NOT NULL AND created_at < ?) LIMIT 1000",
 	} {
 		wantIndexPlan(t, queryPlan(t, d, q, "u", 1, 2, 3), "notifications_user_")
+	}
+}
+
+// Pruning channel messages by age is an index range, not a table scan.
+func TestPruneChannelMessagesUsesIndex(t *testing.T) {
+	d, _ := mustOpen(t)
+	var plan string
+	rows, err := d.read.Query(`EXPLAIN QUERY PLAN SELECT rowid FROM channel_messages WHERE created_at < ? LIMIT ?`, 1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "\n"
+	}
+	if !strings.Contains(plan, "channel_messages_created") {
+		t.Fatalf("plan does not use channel_messages_created:\n%s", plan)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/hub"
 )
 
@@ -74,7 +75,7 @@ func New(d Deps) *Service {
 		d.Logger = slog.Default()
 	}
 	if d.Clock == nil {
-		d.Clock = realClock{now: d.Now}
+		d.Clock = clock.Real{NowFunc: d.Now}
 	}
 	s := &Service{d: d, store: d.Store, clock: d.Clock, log: d.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -147,15 +148,3 @@ func (s *Service) Stats() Stats {
 		Dropped:       rs.DroppedSlow,
 	}
 }
-
-// realClock is the wall clock, with an optional replacement for Now.
-type realClock struct{ now func() time.Time }
-
-func (c realClock) Now() time.Time {
-	if c.now != nil {
-		return c.now()
-	}
-	return time.Now()
-}
-
-func (realClock) AfterFunc(d time.Duration, f func()) hub.Timer { return time.AfterFunc(d, f) }

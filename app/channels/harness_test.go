@@ -15,6 +15,7 @@ import (
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/api"
 	"github.com/belfry/belfry/app/auth"
+	"github.com/belfry/belfry/app/clock/clocktest"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -35,7 +36,7 @@ type server struct {
 	users *db.UserStore
 	auth  *auth.Service
 	svc   *Service
-	clock *fakeClock
+	clock *clocktest.Fake
 	hs    *httptest.Server
 }
 
@@ -45,7 +46,7 @@ func newServer(t testing.TB, opts ...func(*db.Options)) *server {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	hs := httptest.NewUnstartedServer(nil)
-	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), hs: hs, clock: newFakeClock()}
+	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), hs: hs, clock: clocktest.New()}
 	s.cfg = app.DefaultConfig()
 	s.cfg.Server.BaseURL = s.base
 	o := db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"}

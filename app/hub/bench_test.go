@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/coder/websocket"
 	"github.com/google/uuid"
 )
@@ -66,7 +67,7 @@ func benchHub(b *testing.B, n int) {
 		runtime.MemProfileRate = 1
 	}
 	raiseFileLimit(b, n)
-	s := newServerWithClock(b, realClock{}, func(c *app.Config) {
+	s := newServerWithClock(b, clock.Real{}, func(c *app.Config) {
 		c.WebSocket.PingPeriod = app.Duration{Duration: time.Minute}
 		if v, err := strconv.Atoi(os.Getenv("HUB_BENCH_SEND_BUFFER")); err == nil {
 			c.WebSocket.SendBuffer = v

@@ -21,6 +21,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 )
@@ -93,7 +94,7 @@ func New(d Deps) *Hub {
 		d.Logger = slog.Default()
 	}
 	if d.Clock == nil {
-		d.Clock = realClock{now: d.Now}
+		d.Clock = clock.Real{NowFunc: d.Now}
 	}
 	h := &Hub{d: d, storm: d.Config.Storm, clock: d.Clock, log: d.Logger}
 	if d.Changes == nil {

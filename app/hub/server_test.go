@@ -16,6 +16,7 @@ import (
 	"github.com/belfry/belfry/app/api"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/clock/clocktest"
 	"github.com/belfry/belfry/app/dispatch"
 	"github.com/belfry/belfry/db"
 	"github.com/coder/websocket"
@@ -53,13 +54,13 @@ type server struct {
 	auth  *auth.Service
 	bus   *bus.Bus
 	hub   *Hub
-	clock *fakeClock
+	clock *clocktest.Fake
 	disp  *dispatch.Dispatcher
 }
 
 func newServer(t *testing.T, configure ...func(*app.Config)) *server {
 	t.Helper()
-	clock := newFakeClock()
+	clock := clocktest.New()
 	s := newServerWithClock(t, clock, configure...)
 	s.clock = clock
 	return s

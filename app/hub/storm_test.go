@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock/clocktest"
 )
 
 func TestStormDetectorShortTerm(t *testing.T) {
-	clock := newFakeClock()
+	clock := clocktest.New()
 	d := newStormDetector(app.DefaultConfig().Storm, clock.Now())
 	for i := 1; i <= 6; i++ {
 		if d.record("u", clock.Now()) {
@@ -40,7 +41,7 @@ func TestStormDetectorShortTerm(t *testing.T) {
 }
 
 func TestStormDetectorWindowSlides(t *testing.T) {
-	clock := newFakeClock()
+	clock := clocktest.New()
 	d := newStormDetector(app.DefaultConfig().Storm, clock.Now())
 	// Bursts of six 10 s apart: never more than six within 10 s, and 30
 	// within 180 s is not more than 30.
@@ -55,7 +56,7 @@ func TestStormDetectorWindowSlides(t *testing.T) {
 }
 
 func TestStormDetectorLongTerm(t *testing.T) {
-	clock := newFakeClock()
+	clock := clocktest.New()
 	d := newStormDetector(app.DefaultConfig().Storm, clock.Now())
 	// One every 5 s stays under the short rule; the 31st within 180 s trips
 	// the long one.
@@ -71,7 +72,7 @@ func TestStormDetectorLongTerm(t *testing.T) {
 }
 
 func TestStormDetectorDisabledAndSweep(t *testing.T) {
-	clock := newFakeClock()
+	clock := clocktest.New()
 	cfg := app.DefaultConfig().Storm
 	cfg.Enabled = false
 	off := newStormDetector(cfg, clock.Now())
@@ -182,7 +183,7 @@ func TestStormOverSocket(t *testing.T) {
 	// The forced reload cancelled the trailing refresh: after any wait the
 	// next frame is the next change.
 	s.clock.Advance(30 * time.Second)
-	if n := s.clock.pending(); n != 0 {
+	if n := s.clock.Pending(); n != 0 {
 		t.Fatalf("%d timers pending", n)
 	}
 	s.publish(alice, app.ChangeRead)

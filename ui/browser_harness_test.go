@@ -158,6 +158,23 @@ func (tb *tab) until(what, expr string) {
 	}
 }
 
+// clickUntil clicks selector until expr holds, a few times: a button that
+// htmx has just swapped in ignores clicks until htmx has processed it.
+func (tb *tab) clickUntil(what, selector, expr string) {
+	tb.t.Helper()
+	for try := 0; try < 5; try++ {
+		tb.do(chromedp.Click(chromedp.CSS(selector)))
+		ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(2*time.Second), chromedp.WithPollingInterval(25*time.Millisecond)))
+		cancel()
+		if err == nil {
+			return
+		}
+	}
+	tb.dumpState()
+	tb.t.Fatalf("clicking %s never gave %s (%s)", selector, what, expr)
+}
+
 // dumpState logs what the page shows and saves a screenshot, to explain a
 // failed wait.
 func (tb *tab) dumpState() {

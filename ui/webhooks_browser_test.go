@@ -98,8 +98,7 @@ func TestBrowserWebhookAddTestAndLog(t *testing.T) {
 	if got, _ := b.Webhooks.FindWebhook(context.Background(), ann.ID, w.ID); got.URL != w.URL || got.Secret != w.Secret {
 		t.Error("editing the name changed the URL or the secret")
 	}
-	tb.do(chromedp.Click(chromedp.CSS(card + ` button.danger-outline`)))
-	tb.until("the confirmation", `document.getElementById('confirm').open && document.getElementById('confirm-ok').textContent === 'Delete'`)
+	tb.clickUntil("the confirmation", card+` button.danger-outline`, `document.getElementById('confirm').open && document.getElementById('confirm-ok').textContent === 'Delete'`)
 	tb.do(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
 	tb.until("the empty list", `document.querySelector('#webhook-list .empty') !== null`)
 }

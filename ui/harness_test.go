@@ -21,8 +21,8 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
-	"github.com/belfry/belfry/app/dispatch"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
@@ -110,7 +110,7 @@ func newBelfry(t *testing.T) *belfry {
 	b.Webhooks = db.NewWebhookStore(d)
 	hooks := webhook.Deps{Config: cfg, Types: types, Store: b.Webhooks, Logger: logger}
 	b.Channels = channels.New(channels.Deps{Config: cfg, Store: db.NewChannelStore(d), Users: b.Users, Logger: logger})
-	disp := dispatch.New(dispatch.Deps{Types: types, Users: b.Users, Notifications: b.Notes, Preferences: b.Prefs,
+	disp := notify.New(notify.Deps{Types: types, Users: b.Users, Notifications: b.Notes, Preferences: b.Prefs,
 		Mutes: b.Mutes, Changes: changes, Logger: logger})
 	a := api.New(api.Deps{Config: cfg, Types: types, Auth: b.Auth, Users: b.Users, Notifications: b.Notes,
 		Preferences: b.Prefs, Mutes: b.Mutes, Dispatcher: disp, Changes: changes, Logger: logger})

@@ -15,7 +15,7 @@ import (
 	"github.com/belfry/belfry/app/api"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -79,7 +79,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	deps := api.Deps{
 		Config: cfg, Types: types, Auth: h.auth, Users: users,
 		Notifications: h.notes, Preferences: h.prefs, Mutes: h.mutes,
-		Dispatcher: dispatch.New(dispatch.Deps{Types: types, Users: users, Notifications: h.notes,
+		Dispatcher: notify.New(notify.Deps{Types: types, Users: users, Notifications: h.notes,
 			Preferences: h.prefs, Mutes: h.mutes, Changes: b}),
 		Changes: b, Ready: d.Ping, Version: "test",
 	}

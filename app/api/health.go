@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -16,10 +17,8 @@ func (s *Server) handleHealth(c *gin.Context) {
 func (s *Server) handleReady(c *gin.Context) {
 	if s.d.Ready != nil {
 		if err := s.d.Ready(c.Request.Context()); err != nil {
-			s.log.Warn("readiness check failed", "err", err)
-			c.AbortWithStatusJSON(http.StatusServiceUnavailable, errorBody{Error: errorDetail{
-				Code: "UNAVAILABLE", Message: "The database is not ready.",
-			}})
+			web.Logger(c).Warn("readiness check failed", "err", err)
+			web.WriteStatus(c, http.StatusServiceUnavailable, "UNAVAILABLE", "The database is not ready.")
 			return
 		}
 	}

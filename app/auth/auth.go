@@ -16,14 +16,12 @@ import (
 	"github.com/belfry/belfry/app"
 )
 
-// DefaultSessionTTL is the session lifetime when Options.SessionTTL is zero.
-const DefaultSessionTTL = 30 * 24 * time.Hour
-
-// Options are the Service's collaborators and settings.
-type Options struct {
-	Users      app.UserStore
-	Tokens     app.TokenStore
-	Sessions   app.SessionStore
+// Deps are the Service's collaborators and settings.
+type Deps struct {
+	Users    app.UserStore
+	Tokens   app.TokenStore
+	Sessions app.SessionStore
+	// SessionTTL is auth.session_ttl, the lifetime of a browser session.
 	SessionTTL time.Duration
 	Now        func() time.Time // nil means time.Now
 	Logger     *slog.Logger     // nil means slog.Default()
@@ -68,10 +66,11 @@ func (s *Service) revoked(userID, tokenID string) {
 	}
 }
 
-// New returns a Service over o.
-func New(o Options) *Service {
+// New returns a Service over o. It panics when o.SessionTTL is not
+// positive: Config.Validate refuses such a config, so that is a wiring bug.
+func New(o Deps) *Service {
 	if o.SessionTTL <= 0 {
-		o.SessionTTL = DefaultSessionTTL
+		panic("auth: Deps.SessionTTL must be positive")
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -87,14 +87,14 @@ func TestCLINotify(t *testing.T) {
 	}
 
 	t.Run("token and server from the environment", func(t *testing.T) {
-		env := []string{app.EnvToken + "=" + token, app.EnvServerURL + "=" + ts.URL + "/"}
+		env := []string{EnvToken + "=" + token, EnvServerURL + "=" + ts.URL + "/"}
 		res := mustRun(t, env, "", "notify", "--type", "job_completed", "--title", "Done")
 		if _, err := s.Notifications.FindNotification(ctx, strings.TrimSpace(res.stdout)); err != nil {
 			t.Fatalf("%q: %v", res.stdout, err)
 		}
 	})
 	t.Run("server from the configured base URL", func(t *testing.T) {
-		env := []string{app.EnvToken + "=" + token, "BELFRY_SERVER_BASE_URL=" + ts.URL}
+		env := []string{EnvToken + "=" + token, "BELFRY_SERVER_BASE_URL=" + ts.URL}
 		res := mustRun(t, env, "", "notify", "--type", "job_completed", "--title", "Done")
 		if _, err := s.Notifications.FindNotification(ctx, strings.TrimSpace(res.stdout)); err != nil {
 			t.Fatalf("%q: %v", res.stdout, err)

@@ -17,7 +17,7 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/clock/clocktest"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
@@ -55,7 +55,7 @@ type server struct {
 	bus   *bus.Bus
 	hub   *Hub
 	clock *clocktest.Fake
-	disp  *dispatch.Dispatcher
+	disp  *notify.Dispatcher
 }
 
 func newServer(t *testing.T, configure ...func(*app.Config)) *server {
@@ -92,7 +92,7 @@ func newServerWithClock(t testing.TB, clock Clock, configure ...func(*app.Config
 	}
 	s.db, s.notes, s.mutes, s.prefs, s.users = d, db.NewNotificationStore(d), db.NewMuteStore(d), db.NewPreferenceStore(d), db.NewUserStore(d)
 	s.auth = auth.New(auth.Options{Users: s.users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d)})
-	s.disp = dispatch.New(dispatch.Deps{Types: types, Users: s.users, Notifications: s.notes,
+	s.disp = notify.New(notify.Deps{Types: types, Users: s.users, Notifications: s.notes,
 		Preferences: s.prefs, Mutes: s.mutes, Changes: s.bus})
 	apiServer := api.New(api.Deps{Config: s.cfg, Types: types, Auth: s.auth, Users: s.users,
 		Notifications: s.notes, Preferences: s.prefs, Mutes: s.mutes, Dispatcher: s.disp, Changes: s.bus})

@@ -25,7 +25,7 @@ const catchUpEvery = time.Hour
 
 // Deps are the Reporter's collaborators.
 type Deps struct {
-	Config     app.Config // report.schedule, report.timezone, report.enabled
+	Config     app.ReportConfig // report.schedule, report.timezone, report.enabled
 	Dispatcher app.Dispatcher
 	Users      app.UserStore
 	Store      app.ReportStore  // db.NewReportStore(d)
@@ -49,7 +49,7 @@ func New(d Deps) (*Reporter, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	cfg := d.Config.Report
+	cfg := d.Config
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, app.Errorf(app.EINVALID, "report.timezone %q is not a known time zone (examples: Europe/Paris, UTC, Local).", cfg.Timezone)
@@ -61,13 +61,10 @@ func New(d Deps) (*Reporter, error) {
 	return &Reporter{d: d, loc: loc, cron: cron}, nil
 }
 
-// Location returns the time zone of the schedule and the week boundaries.
-func (r *Reporter) Location() *time.Location { return r.loc }
-
 // Run sends missed reports now, then on the schedule and every hour, until
 // ctx ends. With report.enabled false it returns at once.
 func (r *Reporter) Run(ctx context.Context) {
-	if !r.d.Config.Report.Enabled {
+	if !r.d.Config.Enabled {
 		return
 	}
 	r.catchUpLogged(ctx)
@@ -78,7 +75,7 @@ func (r *Reporter) Run(ctx context.Context) {
 	}
 	task := gocron.NewTask(func() { r.catchUpLogged(ctx) })
 	single := gocron.WithSingletonMode(gocron.LimitModeReschedule)
-	if _, err := s.NewJob(gocron.CronJob(r.d.Config.Report.Schedule, false), task, single); err != nil {
+	if _, err := s.NewJob(gocron.CronJob(r.d.Config.Schedule, false), task, single); err != nil {
 		r.d.Logger.Error("weekly report schedule", "err", err)
 		return
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 )
 
@@ -62,7 +62,7 @@ func newFixture(t *testing.T, cfg ...func(*app.ReportConfig)) *fixture {
 	d.Now = f.clock.Now
 	types, _ := app.NewTypes(nil)
 	f.db, f.users, f.notes, f.store = d, db.NewUserStore(d), db.NewNotificationStore(d), db.NewReportStore(d)
-	f.disp = dispatch.New(dispatch.Deps{Types: types, Users: f.users, Notifications: f.notes,
+	f.disp = notify.New(notify.Deps{Types: types, Users: f.users, Notifications: f.notes,
 		Preferences: db.NewPreferenceStore(d), Mutes: db.NewMuteStore(d), Changes: bus.New(), Now: f.clock.Now})
 	c := app.DefaultConfig()
 	c.Report.Timezone = "Europe/Paris"

@@ -21,14 +21,13 @@ const DefaultStartDelay = time.Minute
 
 // Deps are the job's collaborators and settings.
 type Deps struct {
+	// Pruner deletes; the server's is the inbox, which announces the
+	// users whose notifications went.
 	Pruner app.Pruner
 	Config app.RetentionConfig
 	// Deliveries is how long finished webhook deliveries are kept
 	// (webhooks.retention); zero keeps them.
 	Deliveries time.Duration
-	// Changes receives a ChangeDeleted for every user whose notifications
-	// were pruned, so that open badges refresh. Nil: nothing is published.
-	Changes    app.ChangePublisher
 	Now        func() time.Time // nil: time.Now
 	StartDelay time.Duration    // before the first pass; zero: DefaultStartDelay
 	Logger     *slog.Logger     // nil: slog.Default()
@@ -77,11 +76,6 @@ func (j *Job) RunOnce(ctx context.Context, dryRun bool) (app.PruneCounts, error)
 	j.deleted.Add(uint64(c.Total()))
 	if err != nil {
 		j.failed.Add(1)
-	}
-	if j.d.Changes != nil {
-		for _, u := range c.Users {
-			j.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeDeleted, UserID: u})
-		}
 	}
 	return c, err
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 	"github.com/google/uuid"
 )
@@ -135,7 +135,7 @@ func (f *fixture) open() {
 	f.worker = NewWorker(f.deps)
 	f.worker.jitter = func() float64 { return 0 }
 	types, _ := app.NewTypes(nil)
-	f.dispatcher = f.worker.KickAfter(dispatch.New(dispatch.Deps{
+	f.dispatcher = f.worker.KickAfter(notify.New(notify.Deps{
 		Types: types, Users: db.NewUserStore(d), Notifications: db.NewNotificationStore(d),
 		Preferences: db.NewPreferenceStore(d), Mutes: db.NewMuteStore(d), Changes: bus.New(),
 		Webhooks: f.router, Now: f.clock.Now,

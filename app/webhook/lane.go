@@ -40,7 +40,7 @@ func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 			return
 		}
 		now := w.d.Now()
-		r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.Config.Server.BaseURL)
+		r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.BaseURL)
 		if r.err != nil && ctx.Err() != nil {
 			w.release(ctx, c.Deliveries[i:])
 			return

@@ -108,7 +108,7 @@ func (s *Service) check(ctx context.Context, w *app.Webhook, urlChanged bool) er
 		return err
 	}
 	if urlChanged {
-		if err := CheckTarget(ctx, w.URL, s.d.Config.Webhooks.AllowPrivate); err != nil {
+		if err := CheckTarget(ctx, w.URL, s.d.Config.AllowPrivate); err != nil {
 			return err
 		}
 	}

@@ -67,13 +67,12 @@ type Stats struct {
 	Paused    int    // webhooks paused after their receiver failed
 }
 
-// NewWorker returns a worker over d; call Run to start it.
-func NewWorker(d Deps) *Worker {
-	d = d.withDefaults()
+// newWorker returns a worker over d; call Run to start it.
+func newWorker(d Deps) *Worker {
 	return &Worker{
 		d:      d,
-		cfg:    d.Config.Webhooks,
-		lease:  time.Duration(perLane)*d.Config.Webhooks.Timeout.Duration + time.Minute,
+		cfg:    d.Config,
+		lease:  time.Duration(perLane)*d.Config.Timeout.Duration + time.Minute,
 		kick:   make(chan struct{}, 1),
 		done:   make(chan struct{}, 1),
 		jitter: rand.Float64,
@@ -126,20 +125,6 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		t.Stop()
-	}
-}
-
-// drain delivers everything due now, round after round, and returns when
-// nothing due is left: Run's work without its waits, for tests that move an
-// injected clock.
-func (w *Worker) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		var lanes sync.WaitGroup
-		started, _ := w.startLanes(ctx, &lanes)
-		lanes.Wait()
-		if started == 0 {
-			return
-		}
 	}
 }
 

@@ -1,4 +1,9 @@
-package hub
+// Package ws is the registry of live WebSocket connections that Belfry's
+// real-time endpoints share (/ws/notification/ in app/hub, /ws/channels/ in
+// app/channels): per-user and per-subscription indexes, bounded sends that
+// never block a publisher, slow-peer dropping, Origin checks and closing
+// the connections of revoked credentials.
+package ws
 
 import (
 	"errors"
@@ -13,9 +18,7 @@ import (
 	"github.com/olahol/melody"
 )
 
-// Registry is the set of live connections of one WebSocket endpoint. It is
-// the reusable core of Belfry's real-time endpoints: /ws/notification/ is
-// built on one, and /ws/channels/ can be built on another.
+// Registry is the set of live connections of one WebSocket endpoint.
 //
 // A Registry wraps one melody instance and keeps two indexes of its own:
 // user id → connections and subscription name → connections. SendToUser and
@@ -36,9 +39,9 @@ import (
 // An endpoint is wired like this (the Hub is the full example):
 //
 //	reg := hub.NewRegistry(hub.RegistryOptions{BaseURL: cfg.Server.BaseURL, OnMessage: onFrame})
-//	r.GET("/ws/channels/", authenticate, api.RequireUser(app.ScopeClient), func(c *gin.Context) {
-//		info := hub.ConnInfo{UserID: api.UserFrom(c).ID, Data: &myState{}}
-//		if t := api.TokenFrom(c); t != nil {
+//	r.GET("/ws/channels/", authenticate, web.RequireUser(app.ScopeClient), func(c *gin.Context) {
+//		info := hub.ConnInfo{UserID: web.UserFrom(c).ID, Data: &myState{}}
+//		if t := web.TokenFrom(c); t != nil {
 //			info.TokenID = t.ID
 //		}
 //		_ = reg.Serve(c.Writer, c.Request, info) // answers refusals itself
@@ -50,7 +53,7 @@ import (
 // shutdown calls reg.Close before the HTTP server's Shutdown.
 type Registry struct {
 	m      *melody.Melody
-	opts   RegistryOptions
+	opts   Options
 	origin string // normalised origin of opts.BaseURL, "" when unusable
 	log    *slog.Logger
 
@@ -66,20 +69,22 @@ type Registry struct {
 	dropped atomic.Uint64
 }
 
-// RegistryOptions configure a Registry. Zero values take the defaults noted.
-type RegistryOptions struct {
+// Options configure a Registry. The settings of websocket.* come from the
+// configuration (app.DefaultConfig has their defaults) and must be
+// positive; the others are optional.
+type Options struct {
 	// BaseURL is the server's public URL: a handshake's Origin must be its
 	// origin (scheme, host and port). Without a usable BaseURL the Origin
 	// must name the requested host.
 	BaseURL string
 	// MaxMessageBytes bounds a client frame; a larger one closes the
-	// connection with 1009 (message too big). Default 4096.
+	// connection with 1009 (message too big).
 	MaxMessageBytes int
 	// SendBuffer is how many frames may wait for a connection before it
-	// counts as too slow and is dropped. Default 64.
+	// counts as too slow and is dropped.
 	SendBuffer int
 	// PingPeriod is how often the server pings; a peer silent for one and a
-	// half periods is considered dead and reaped. Default 30 s.
+	// half periods is considered dead and reaped.
 	PingPeriod time.Duration
 	// WriteWait bounds the write of one frame. Default 10 s.
 	WriteWait time.Duration
@@ -116,22 +121,26 @@ type ConnInfo struct {
 	Data any
 }
 
-// RegistryStats are a Registry's counters.
-type RegistryStats struct {
+// Stats are a Registry's counters.
+type Stats struct {
 	Conns       int    // live connections
 	Sent        uint64 // text frames written to peers
 	DroppedSlow uint64 // connections dropped because their send buffer was full
 }
 
 // ErrClosed is returned by Serve once the Registry is closed.
-var ErrClosed = errors.New("hub: registry closed")
+var ErrClosed = errors.New("ws: registry closed")
 
 // readBufferSize is each connection's read buffer; larger client frames are
 // read in several system calls.
 const readBufferSize = 512
 
-// NewRegistry returns an open Registry.
-func NewRegistry(o RegistryOptions) *Registry {
+// New returns an open Registry. It panics when a websocket.* setting is not
+// positive: Config.Validate refuses such a config, so that is a wiring bug.
+func New(o Options) *Registry {
+	if o.MaxMessageBytes <= 0 || o.SendBuffer <= 0 || o.PingPeriod <= 0 {
+		panic("ws: Options.MaxMessageBytes, SendBuffer and PingPeriod must be positive")
+	}
 	o = o.withDefaults()
 	r := &Registry{
 		m:      melody.New(),
@@ -167,16 +176,7 @@ func NewRegistry(o RegistryOptions) *Registry {
 	return r
 }
 
-func (o RegistryOptions) withDefaults() RegistryOptions {
-	if o.MaxMessageBytes <= 0 {
-		o.MaxMessageBytes = 4096
-	}
-	if o.SendBuffer <= 0 {
-		o.SendBuffer = 64
-	}
-	if o.PingPeriod <= 0 {
-		o.PingPeriod = 30 * time.Second
-	}
+func (o Options) withDefaults() Options {
 	if o.WriteWait <= 0 {
 		o.WriteWait = 10 * time.Second
 	}
@@ -228,11 +228,11 @@ func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo
 }
 
 // Stats returns the Registry's counters.
-func (r *Registry) Stats() RegistryStats {
+func (r *Registry) Stats() Stats {
 	r.mu.RLock()
 	n := len(r.conns)
 	r.mu.RUnlock()
-	return RegistryStats{Conns: n, Sent: r.sent.Load(), DroppedSlow: r.dropped.Load()}
+	return Stats{Conns: n, Sent: r.sent.Load(), DroppedSlow: r.dropped.Load()}
 }
 
 // connOf returns the Conn of a session, nil once it has ended.

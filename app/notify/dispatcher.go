@@ -1,8 +1,11 @@
-// Package dispatch is notify(), the single entry of every notification
-// (design.md §3): it resolves recipients, applies object mutes and each
-// recipient's preferences, stores the notifications together with their
-// webhook deliveries, and publishes the changes for the real-time layer.
-package dispatch
+// Package notify is the single place through which every notification
+// changes state. Its Dispatcher is notify(), the one entry of every new
+// notification (design.md §3): it resolves recipients, applies object mutes
+// and each recipient's preferences, stores the notifications together with
+// their webhook deliveries, and publishes the changes for the real-time
+// layer. Its Inbox reads, acknowledges and deletes them and publishes those
+// changes the same way.
+package notify
 
 import (
 	"context"
@@ -90,7 +93,7 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 	}
 	for i, n := range rows {
 		res.Notifications = append(res.Notifications, app.NotificationRef{ID: n.ID, UserID: n.UserID})
-		x.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeCreated, UserID: n.UserID, Notification: n, Toast: toasts[i]})
+		x.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeCreated, UserID: n.UserID, ID: n.ID, Notification: n, Toast: toasts[i]})
 	}
 	return res, nil
 }

@@ -1,4 +1,4 @@
-package dispatch_test
+package notify_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
 )
 
 // queueRecorder wraps the real store and records the rows in the order
@@ -30,7 +30,7 @@ func TestNotifyStampsInCommitOrder(t *testing.T) {
 	f := newFixture(t)
 	rec := &queueRecorder{NotificationStore: f.notifs}
 	types, _ := app.NewTypes(nil)
-	disp := dispatch.New(dispatch.Deps{
+	disp := notify.New(notify.Deps{
 		Types: types, Users: f.users, Notifications: rec, Preferences: f.prefs,
 		Mutes: f.mutes, Changes: f.changes,
 	})

@@ -1,4 +1,4 @@
-package cli
+package web
 
 import (
 	"fmt"
@@ -6,14 +6,13 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/belfry/belfry/app/api"
 	"github.com/gin-gonic/gin"
 )
 
-// requestLog logs every request at debug level: method, path (without the
+// RequestLog logs every request at debug level: method, path (without the
 // query string), status, size, duration and client address. Headers are
 // never logged, so neither Authorization nor cookies can leak into logs.
-func requestLog(logger *slog.Logger) gin.HandlerFunc {
+func RequestLog(logger *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !logger.Enabled(c.Request.Context(), slog.LevelDebug) {
 			c.Next()
@@ -32,12 +31,12 @@ func requestLog(logger *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// recovery turns a panic in a handler into a logged error with its stack
+// Recovery turns a panic in a handler into a logged error with its stack
 // and a 500 in the JSON error envelope, instead of gin's plain-text dump.
-func recovery(logger *slog.Logger) gin.HandlerFunc {
+func Recovery(logger *slog.Logger) gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
 		logger.Error("panic while serving a request", "method", c.Request.Method,
 			"path", c.Request.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
-		api.WriteError(c, fmt.Errorf("panic: %v", rec))
+		WriteError(c, fmt.Errorf("panic: %v", rec))
 	})
 }

@@ -1,4 +1,4 @@
-package hub
+package ws
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 )
 
 // Cross-site WebSocket hijacking is the classic hole of cookie-authenticated
@@ -88,13 +89,11 @@ func handshakeError(w http.ResponseWriter, _ *http.Request, status int, _ error)
 	writeEnvelope(w, status, err)
 }
 
-// writeEnvelope writes err as {"error":{"code","message"}} with status; it
-// is the envelope of api.WriteError, for places without a gin context.
+// writeEnvelope writes err in web.Envelope with status, for the upgrader,
+// which has no gin context.
 func writeEnvelope(w http.ResponseWriter, status int, err error) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]map[string]string{
-		"error": {"code": app.ErrorCode(err), "message": app.ErrorMessage(err)},
-	})
+	_ = json.NewEncoder(w).Encode(web.Envelope{Error: web.EnvelopeError{Code: app.ErrorCode(err), Message: app.ErrorMessage(err)}})
 }

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/belfry/belfry/app"
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 )
@@ -28,21 +29,21 @@ const (
 	EnvServerURL = "BELFRY_SERVER_URL" // the server of belfry notify
 )
 
-// LoadConfig returns DefaultConfig overlaid with the TOML file at path (none
+// LoadConfig returns app.DefaultConfig overlaid with the TOML file at path (none
 // when path is "") and then with the BELFRY_<SECTION>_<KEY> variables of
 // environ (KEY=VALUE strings, as os.Environ returns). Unknown keys in the
 // file and unknown BELFRY_ variables are errors, so a typo never passes
-// silently. Every error is EINVALID with a one-line message naming the file
+// silently. Every error is app.EINVALID with a one-line message naming the file
 // and line, or the variable. LoadConfig does not Validate.
-func LoadConfig(path string, environ []string) (Config, error) {
-	cfg := DefaultConfig()
+func LoadConfig(path string, environ []string) (app.Config, error) {
+	cfg := app.DefaultConfig()
 	if path != "" {
 		if err := decodeConfigFile(path, &cfg); err != nil {
-			return Config{}, err
+			return app.Config{}, err
 		}
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
-		return Config{}, err
+		return app.Config{}, err
 	}
 	// An empty list in the file or the environment means "none", the same as
 	// the default's nil.
@@ -55,17 +56,17 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	return cfg, nil
 }
 
-func decodeConfigFile(path string, cfg *Config) error {
+func decodeConfigFile(path string, cfg *app.Config) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return Errorf(EINVALID, "config file %s does not exist.", path)
+			return app.Errorf(app.EINVALID, "config file %s does not exist.", path)
 		}
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return Errorf(EINVALID, "cannot read config file %s: %v.", path, err)
+		return app.Errorf(app.EINVALID, "cannot read config file %s: %v.", path, err)
 	}
 	err = toml.NewDecoder(bytes.NewReader(b)).DisallowUnknownFields().Decode(cfg)
 	if err == nil {
@@ -83,29 +84,29 @@ func decodeConfigFile(path string, cfg *Config) error {
 		if n := len(strict.Errors) - 1; n > 0 {
 			more = fmt.Sprintf(" (and %d more)", n)
 		}
-		return Errorf(EINVALID, "%s:%d: unknown %s %q%s", path, line, what, strings.Join(e.Key(), "."), more)
+		return app.Errorf(app.EINVALID, "%s:%d: unknown %s %q%s", path, line, what, strings.Join(e.Key(), "."), more)
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, _ := de.Position()
 		msg := friendlyDecodeMessage(strings.TrimPrefix(de.Error(), "toml: "))
 		if key := strings.Join(de.Key(), "."); key != "" && len(de.Key()) > 1 {
-			return Errorf(EINVALID, "%s:%d: %s: %s", path, line, key, msg)
+			return app.Errorf(app.EINVALID, "%s:%d: %s: %s", path, line, key, msg)
 		}
-		return Errorf(EINVALID, "%s:%d: %s", path, line, msg)
+		return app.Errorf(app.EINVALID, "%s:%d: %s", path, line, msg)
 	}
 	// go-toml reports a TextUnmarshaler's error on a non-string value (such
 	// as sticky = 60 for a duration) without a position: find the key.
 	if line, key, kind, ok := findNonStringText(b, cfg); ok {
-		return Errorf(EINVALID, "%s:%d: %s: %s", path, line, key, friendlyDecodeMessage(
+		return app.Errorf(app.EINVALID, "%s:%d: %s: %s", path, line, key, friendlyDecodeMessage(
 			fmt.Sprintf("cannot decode TOML %s into struct field - of type app.Duration", kind)))
 	}
-	return Errorf(EINVALID, "%s: %s", path, strings.TrimPrefix(err.Error(), "toml: "))
+	return app.Errorf(app.EINVALID, "%s: %s", path, strings.TrimPrefix(err.Error(), "toml: "))
 }
 
 // findNonStringText returns the line, key and value kind of the first key in
 // doc that sets a text field (a duration) to something other than a string.
-func findNonStringText(doc []byte, cfg *Config) (line int, key, kind string, ok bool) {
+func findNonStringText(doc []byte, cfg *app.Config) (line int, key, kind string, ok bool) {
 	text := map[string]bool{}
 	for _, f := range configFields(cfg) {
 		text[f.Key] = isTextField(f.Value) && f.Value.Kind() != reflect.String
@@ -175,9 +176,9 @@ type configField struct {
 }
 
 // configFields walks cfg by its toml tags and returns every leaf key, so a
-// key added to Config is covered by the environment and the tests without
+// key added to app.Config is covered by the environment and the tests without
 // further code.
-func configFields(cfg *Config) []configField {
+func configFields(cfg *app.Config) []configField {
 	var out []configField
 	var walk func(v reflect.Value, path []string)
 	walk = func(v reflect.Value, path []string) {
@@ -221,7 +222,7 @@ func isScalarField(v reflect.Value) bool {
 }
 
 // applyEnv sets every key named by a BELFRY_ variable of environ.
-func applyEnv(cfg *Config, environ []string) error {
+func applyEnv(cfg *app.Config, environ []string) error {
 	fields := map[string]configField{}
 	for _, f := range configFields(cfg) {
 		fields[f.Env] = f
@@ -237,13 +238,13 @@ func applyEnv(cfg *Config, environ []string) error {
 		}
 		f, known := fields[name]
 		if !known {
-			return Errorf(EINVALID, "environment variable %s names no configuration key (see config.example.toml).", name)
+			return app.Errorf(app.EINVALID, "environment variable %s names no configuration key (see config.example.toml).", name)
 		}
 		if !f.Scalar {
-			return Errorf(EINVALID, "environment variable %s: %s can only be set in the config file.", name, f.Key)
+			return app.Errorf(app.EINVALID, "environment variable %s: %s can only be set in the config file.", name, f.Key)
 		}
 		if err := setField(f.Value, value); err != nil {
-			return Errorf(EINVALID, "environment variable %s: %v.", name, err)
+			return app.Errorf(app.EINVALID, "environment variable %s: %v.", name, err)
 		}
 	}
 	return nil

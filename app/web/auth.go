@@ -1,8 +1,7 @@
-package api
+package web
 
 import (
-	"net/http"
-	"net/url"
+	"context"
 	"slices"
 	"strings"
 
@@ -23,34 +22,41 @@ const (
 	authDoneKey   = "belfry.auth_done"
 )
 
-// Authenticate resolves the caller from an "Authorization: Bearer" token or,
-// without one, from the session cookie, and stores the user (and token) for
-// UserFrom and TokenFrom. It never rejects a request: a failed credential is
-// remembered and reported by RequireUser. Running it twice is harmless.
-func (s *Server) Authenticate() gin.HandlerFunc {
+// Credentials resolves what a request presents: an API token's secret or a
+// session cookie (auth.Service).
+type Credentials interface {
+	TokenUser(ctx context.Context, secret string) (*app.User, *app.Token, error)
+	SessionUser(ctx context.Context, cookie string) (*app.User, error)
+}
+
+// Authenticate returns the middleware that resolves the caller from an
+// "Authorization: Bearer" token or, without one, from the session cookie,
+// and stores the user (and token) for UserFrom and TokenFrom. It never
+// rejects a request: a failed credential is remembered and reported by
+// RequireUser. Running it twice on one request is harmless.
+func Authenticate(creds Credentials) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if _, done := c.Get(authDoneKey); done {
 			c.Next()
 			return
 		}
 		c.Set(authDoneKey, true)
-		c.Set(loggerKey, s.log)
 		ctx := c.Request.Context()
 		if h := c.GetHeader("Authorization"); h != "" {
-			secret, ok := bearer(h)
+			secret, ok := Bearer(h)
 			if !ok {
 				c.Set(authErrKey, app.CodedErrorf(app.EUNAUTHENTICATED, app.CodeInvalidToken, "The Authorization header must be \"Bearer <token>\"."))
 				c.Next()
 				return
 			}
-			u, t, err := s.d.Auth.TokenUser(ctx, secret)
-			s.remember(c, u, t, err)
+			u, t, err := creds.TokenUser(ctx, secret)
+			remember(c, u, t, err)
 			c.Next()
 			return
 		}
 		if cookie, err := c.Cookie(SessionCookie); err == nil && cookie != "" {
-			u, err := s.d.Auth.SessionUser(ctx, cookie)
-			s.remember(c, u, nil, err)
+			u, err := creds.SessionUser(ctx, cookie)
+			remember(c, u, nil, err)
 			if err == nil {
 				c.Set(credentialKey, auth.SessionCredential(cookie))
 			}
@@ -59,7 +65,7 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 	}
 }
 
-func (s *Server) remember(c *gin.Context, u *app.User, t *app.Token, err error) {
+func remember(c *gin.Context, u *app.User, t *app.Token, err error) {
 	if err != nil {
 		c.Set(authErrKey, err)
 		return
@@ -79,8 +85,8 @@ func CredentialFrom(c *gin.Context) string {
 	return id
 }
 
-// bearer returns the token of an "Authorization: Bearer <token>" header.
-func bearer(h string) (string, bool) {
+// Bearer returns the token of an "Authorization: Bearer <token>" header.
+func Bearer(h string) (string, bool) {
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
@@ -100,6 +106,15 @@ func UserFrom(c *gin.Context) *app.User {
 func TokenFrom(c *gin.Context) *app.Token {
 	t, _ := c.Value(tokenKey).(*app.Token)
 	return t
+}
+
+// SessionUserFrom returns the caller when a browser session (not a token)
+// authenticated the request, nil otherwise.
+func SessionUserFrom(c *gin.Context) *app.User {
+	if TokenFrom(c) != nil {
+		return nil
+	}
+	return UserFrom(c)
 }
 
 // RequireUser rejects anonymous requests with 401 (AUTH_INVALID_TOKEN when a
@@ -124,36 +139,11 @@ func RequireUser(scopes ...app.Scope) gin.HandlerFunc {
 	}
 }
 
-// requireAdmin lets only administrators through; it follows RequireUser.
-func requireAdmin(c *gin.Context) {
+// RequireAdmin lets only administrators through; it follows RequireUser.
+func RequireAdmin(c *gin.Context) {
 	if u := UserFrom(c); u == nil || !u.IsAdmin {
 		WriteError(c, app.Errorf(app.EFORBIDDEN, "Only administrators may do this."))
 		return
 	}
 	c.Next()
-}
-
-// CrossOriginGuard refuses unsafe (non GET/HEAD/OPTIONS) cross-origin
-// requests from browsers with 403 FORBIDDEN, using Go's
-// http.CrossOriginProtection with baseURL's origin trusted. Requests with an
-// "Authorization: Bearer" header are exempt: browsers never attach one to a
-// cross-site request on their own, so they carry no ambient credentials.
-func CrossOriginGuard(baseURL string) gin.HandlerFunc {
-	p := http.NewCrossOriginProtection()
-	if u, err := url.Parse(baseURL); err == nil && u.Scheme != "" && u.Host != "" {
-		// A malformed base URL only loses the extra trusted origin;
-		// same-origin requests still pass.
-		_ = p.AddTrustedOrigin(u.Scheme + "://" + u.Host)
-	}
-	return func(c *gin.Context) {
-		if _, ok := bearer(c.GetHeader("Authorization")); ok {
-			c.Next()
-			return
-		}
-		if err := p.Check(c.Request); err != nil {
-			WriteError(c, app.Errorf(app.EFORBIDDEN, "Cross-origin request refused."))
-			return
-		}
-		c.Next()
-	}
 }

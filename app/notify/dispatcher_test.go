@@ -1,4 +1,4 @@
-package dispatch_test
+package notify_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 )
 
@@ -34,7 +34,7 @@ func (f *fakeRouter) Deliveries(_ context.Context, typ app.NotificationType, n *
 }
 
 type fixture struct {
-	disp    *dispatch.Dispatcher
+	disp    *notify.Dispatcher
 	users   *db.UserStore
 	notifs  *db.NotificationStore
 	prefs   *db.PreferenceStore
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 		prefs: db.NewPreferenceStore(d), mutes: db.NewMuteStore(d),
 		changes: &recorder{}, router: &fakeRouter{},
 	}
-	f.disp = dispatch.New(dispatch.Deps{
+	f.disp = notify.New(notify.Deps{
 		Types: types, Users: f.users, Notifications: f.notifs, Preferences: f.prefs,
 		Mutes: f.mutes, Changes: f.changes, Webhooks: f.router,
 	})

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/belfry/belfry/app"
 	"github.com/pelletier/go-toml/v2"
 )
 
@@ -24,16 +25,16 @@ func writeConfig(t *testing.T, content string) string {
 	return path
 }
 
-// wantConfigError checks that err is a one-line EINVALID error containing want.
+// wantConfigError checks that err is a one-line app.EINVALID error containing want.
 func wantConfigError(t *testing.T, err error, want string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("no error, want one containing %q", want)
 	}
-	if ErrorKind(err) != EINVALID {
-		t.Fatalf("error kind %q (%v), want %q", ErrorKind(err), err, EINVALID)
+	if app.ErrorKind(err) != app.EINVALID {
+		t.Fatalf("error kind %q (%v), want %q", app.ErrorKind(err), err, app.EINVALID)
 	}
-	msg := ErrorMessage(err)
+	msg := app.ErrorMessage(err)
 	if !strings.Contains(msg, want) {
 		t.Fatalf("error %q does not contain %q", msg, want)
 	}
@@ -47,8 +48,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(cfg, DefaultConfig()) {
-		t.Fatalf("LoadConfig without file or environment differs from DefaultConfig:\n%+v\n%+v", cfg, DefaultConfig())
+	if !reflect.DeepEqual(cfg, app.DefaultConfig()) {
+		t.Fatalf("LoadConfig without file or environment differs from app.DefaultConfig:\n%+v\n%+v", cfg, app.DefaultConfig())
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
@@ -60,8 +61,8 @@ func TestConfigExampleEqualsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(cfg, DefaultConfig()) {
-		t.Fatalf("config.example.toml drifted from DefaultConfig:\nexample  %+v\ndefaults %+v", cfg, DefaultConfig())
+	if !reflect.DeepEqual(cfg, app.DefaultConfig()) {
+		t.Fatalf("config.example.toml drifted from app.DefaultConfig:\nexample  %+v\ndefaults %+v", cfg, app.DefaultConfig())
 	}
 }
 
@@ -74,7 +75,7 @@ func TestConfigExampleHasEveryKey(t *testing.T) {
 	if err := toml.Unmarshal(text, &doc); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
+	cfg := app.DefaultConfig()
 	for _, f := range configFields(&cfg) {
 		var node any = doc
 		for _, part := range strings.Split(f.Key, ".") {
@@ -145,15 +146,15 @@ webhook_event = "backup.done"
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DefaultConfig()
+	want := app.DefaultConfig()
 	want.Server.Listen = "0.0.0.0:9090"
 	want.Server.BaseURL = "https://bell.example.org"
 	want.Server.TrustedProxies = []string{"10.0.0.1", "192.168.0.0/16"}
 	want.Database.Durability = "normal"
 	want.Storm.Enabled = false
-	want.Storm.ShortWindow = Duration{20 * time.Second}
+	want.Storm.ShortWindow = app.Duration{20 * time.Second}
 	want.Polling.RatePerSecond = 0.5
-	want.Notifications.Types = []NotificationType{{Name: "backup_done", InApp: true, Toast: true, WebhookEvent: "backup.done"}}
+	want.Notifications.Types = []app.NotificationType{{Name: "backup_done", InApp: true, Toast: true, WebhookEvent: "backup.done"}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("got  %+v\nwant %+v", cfg, want)
 	}
@@ -207,11 +208,11 @@ func TestLoadConfigEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DefaultConfig()
+	want := app.DefaultConfig()
 	want.Server.Listen = "127.0.0.1:2222" // the environment wins over the file
 	want.Polling.Burst = 7                // the file wins over the default
 	want.Storm.Enabled = false
-	want.Storm.ShortWindow = Duration{20 * time.Second}
+	want.Storm.ShortWindow = app.Duration{20 * time.Second}
 	want.Polling.RatePerSecond = 2.5
 	want.Server.TrustedProxies = []string{"10.0.0.1", "10.0.0.0/8"}
 	want.Auth.AdminPassword = "correct horse"
@@ -226,9 +227,9 @@ func TestLoadConfigEnv(t *testing.T) {
 }
 
 // TestLoadConfigEnvEveryKey sets every scalar key through its variable, so
-// a key added to Config is checked without touching this test.
+// a key added to app.Config is checked without touching this test.
 func TestLoadConfigEnvEveryKey(t *testing.T) {
-	defaults := DefaultConfig()
+	defaults := app.DefaultConfig()
 	fields := configFields(&defaults)
 	for _, f := range fields {
 		if !f.Scalar {
@@ -246,8 +247,8 @@ func TestLoadConfigEnvEveryKey(t *testing.T) {
 				value, want = "1234", 1234
 			case float64:
 				value, want = "12.5", 12.5
-			case Duration:
-				value, want = "7m", Duration{7 * time.Minute}
+			case app.Duration:
+				value, want = "7m", app.Duration{7 * time.Minute}
 			case []string:
 				value, want = "a,b", []string{"a", "b"}
 			default:
@@ -290,57 +291,57 @@ func TestLoadConfigEnvErrors(t *testing.T) {
 func TestConfigValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		change func(c *Config)
+		change func(c *app.Config)
 		want   string
 	}{
-		{"listen without port", func(c *Config) { c.Server.Listen = "localhost" }, "server.listen must be host:port"},
-		{"listen with space", func(c *Config) { c.Server.Listen = "local host:80" }, "server.listen must be host:port"},
-		{"listen port text", func(c *Config) { c.Server.Listen = "127.0.0.1:http" }, `server.listen has an invalid port "http"`},
-		{"listen port range", func(c *Config) { c.Server.Listen = "127.0.0.1:70000" }, `invalid port "70000"`},
-		{"base_url relative", func(c *Config) { c.Server.BaseURL = "/belfry" }, "server.base_url must be an absolute"},
-		{"base_url scheme", func(c *Config) { c.Server.BaseURL = "ftp://x" }, "server.base_url must be an absolute"},
-		{"base_url query", func(c *Config) { c.Server.BaseURL = "http://x/?a=1" }, "server.base_url must be an absolute"},
-		{"base_url unparsable", func(c *Config) { c.Server.BaseURL = "http://[::1" }, "server.base_url must be an absolute"},
-		{"trusted proxy", func(c *Config) { c.Server.TrustedProxies = []string{"proxy.lan"} }, `"proxy.lan" is neither an IP address nor a CIDR range`},
-		{"shutdown timeout", func(c *Config) { c.Server.ShutdownTimeout = Duration{} }, "server.shutdown_timeout must be a positive duration"},
-		{"database path", func(c *Config) { c.Database.Path = " " }, "database.path must not be empty"},
-		{"durability", func(c *Config) { c.Database.Durability = "off" }, `database.durability must be full or normal, not "off"`},
-		{"read conns", func(c *Config) { c.Database.ReadConns = 0 }, "database.read_conns must be at least 1, not 0"},
-		{"batch max", func(c *Config) { c.Database.BatchMax = -1 }, "database.batch_max must be at least 1"},
-		{"busy timeout", func(c *Config) { c.Database.BusyTimeout = Duration{-time.Second} }, "database.busy_timeout must be a positive duration"},
-		{"admin password", func(c *Config) { c.Auth.AdminPassword = "short" }, "auth.admin_password: Password must be at least 8 characters long."},
-		{"cookie secure", func(c *Config) { c.Auth.CookieSecure = "yes" }, `auth.cookie_secure must be auto, true or false, not "yes"`},
-		{"session ttl", func(c *Config) { c.Auth.SessionTTL = Duration{} }, "auth.session_ttl must be a positive duration"},
-		{"type name", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "Bad Name"}} }, `notifications.types: Notification type "Bad Name"`},
-		{"type duplicate", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "job_failed"}} }, "is declared twice"},
-		{"storm short window", func(c *Config) { c.Storm.ShortWindow = Duration{} }, "storm.short_window must be a positive duration"},
-		{"storm long window", func(c *Config) { c.Storm.LongWindow = Duration{-1} }, "storm.long_window must be a positive duration"},
-		{"storm backoff initial", func(c *Config) { c.Storm.BackoffInitial = Duration{} }, "storm.backoff_initial must be a positive duration"},
-		{"storm backoff max", func(c *Config) { c.Storm.BackoffMax = Duration{} }, "storm.backoff_max must be a positive duration"},
-		{"storm short max", func(c *Config) { c.Storm.ShortMax = 0 }, "storm.short_max must be at least 1"},
-		{"storm long max", func(c *Config) { c.Storm.LongMax = 0 }, "storm.long_max must be at least 1"},
-		{"storm sticky", func(c *Config) { c.Storm.Sticky = Duration{-time.Second} }, "storm.sticky must not be negative"},
-		{"storm step", func(c *Config) { c.Storm.BackoffStep = Duration{-time.Second} }, "storm.backoff_step must not be negative"},
-		{"storm windows", func(c *Config) { c.Storm.LongWindow = Duration{5 * time.Second} }, "storm.long_window (5s) must not be shorter than storm.short_window (10s)"},
-		{"storm maxima", func(c *Config) { c.Storm.LongMax = 5 }, "storm.long_max (5) must not be smaller than storm.short_max (6)"},
-		{"storm backoff", func(c *Config) { c.Storm.BackoffMax = Duration{500 * time.Millisecond} }, "storm.backoff_max (500ms) must not be shorter than storm.backoff_initial (1s)"},
-		{"ws message size", func(c *Config) { c.WebSocket.MaxMessageBytes = 100 }, "websocket.max_message_bytes must be at least 512, not 100"},
-		{"ws buffer", func(c *Config) { c.WebSocket.SendBuffer = 0 }, "websocket.send_buffer must be at least 1"},
-		{"ws ping", func(c *Config) { c.WebSocket.PingPeriod = Duration{} }, "websocket.ping_period must be a positive duration"},
-		{"polling rate", func(c *Config) { c.Polling.RatePerSecond = 0 }, "polling.rate_per_second must be a positive number, not 0"},
-		{"polling burst", func(c *Config) { c.Polling.Burst = 0 }, "polling.burst must be at least 1"},
-		{"webhook workers", func(c *Config) { c.Webhooks.Workers = 0 }, "webhooks.workers must be at least 1"},
-		{"webhook timeout", func(c *Config) { c.Webhooks.Timeout = Duration{} }, "webhooks.timeout must be a positive duration"},
-		{"webhook attempts", func(c *Config) { c.Webhooks.MaxAttempts = 0 }, "webhooks.max_attempts must be at least 1"},
-		{"webhook retention", func(c *Config) { c.Webhooks.Retention = Duration{} }, "webhooks.retention must be a positive duration"},
-		{"report schedule", func(c *Config) { c.Report.Schedule = "every monday" }, `report.schedule must be a 5-field cron expression`},
-		{"report timezone", func(c *Config) { c.Report.Timezone = "Mars/Olympus" }, `report.timezone must be an IANA time zone such as "Europe/Paris" or "Local", not "Mars/Olympus"`},
-		{"report timezone empty", func(c *Config) { c.Report.Timezone = "" }, `report.timezone must be an IANA time zone`},
-		{"log level", func(c *Config) { c.Log.Level = "verbose" }, `log.level must be debug, info, warn or error, not "verbose"`},
-		{"log format", func(c *Config) { c.Log.Format = "xml" }, `log.format must be text or json, not "xml"`},
+		{"listen without port", func(c *app.Config) { c.Server.Listen = "localhost" }, "server.listen must be host:port"},
+		{"listen with space", func(c *app.Config) { c.Server.Listen = "local host:80" }, "server.listen must be host:port"},
+		{"listen port text", func(c *app.Config) { c.Server.Listen = "127.0.0.1:http" }, `server.listen has an invalid port "http"`},
+		{"listen port range", func(c *app.Config) { c.Server.Listen = "127.0.0.1:70000" }, `invalid port "70000"`},
+		{"base_url relative", func(c *app.Config) { c.Server.BaseURL = "/belfry" }, "server.base_url must be an absolute"},
+		{"base_url scheme", func(c *app.Config) { c.Server.BaseURL = "ftp://x" }, "server.base_url must be an absolute"},
+		{"base_url query", func(c *app.Config) { c.Server.BaseURL = "http://x/?a=1" }, "server.base_url must be an absolute"},
+		{"base_url unparsable", func(c *app.Config) { c.Server.BaseURL = "http://[::1" }, "server.base_url must be an absolute"},
+		{"trusted proxy", func(c *app.Config) { c.Server.TrustedProxies = []string{"proxy.lan"} }, `"proxy.lan" is neither an IP address nor a CIDR range`},
+		{"shutdown timeout", func(c *app.Config) { c.Server.ShutdownTimeout = app.Duration{} }, "server.shutdown_timeout must be a positive duration"},
+		{"database path", func(c *app.Config) { c.Database.Path = " " }, "database.path must not be empty"},
+		{"durability", func(c *app.Config) { c.Database.Durability = "off" }, `database.durability must be full or normal, not "off"`},
+		{"read conns", func(c *app.Config) { c.Database.ReadConns = 0 }, "database.read_conns must be at least 1, not 0"},
+		{"batch max", func(c *app.Config) { c.Database.BatchMax = -1 }, "database.batch_max must be at least 1"},
+		{"busy timeout", func(c *app.Config) { c.Database.BusyTimeout = app.Duration{-time.Second} }, "database.busy_timeout must be a positive duration"},
+		{"admin password", func(c *app.Config) { c.Auth.AdminPassword = "short" }, "auth.admin_password: Password must be at least 8 characters long."},
+		{"cookie secure", func(c *app.Config) { c.Auth.CookieSecure = "yes" }, `auth.cookie_secure must be auto, true or false, not "yes"`},
+		{"session ttl", func(c *app.Config) { c.Auth.SessionTTL = app.Duration{} }, "auth.session_ttl must be a positive duration"},
+		{"type name", func(c *app.Config) { c.Notifications.Types = []app.NotificationType{{Name: "Bad Name"}} }, `notifications.types: Notification type "Bad Name"`},
+		{"type duplicate", func(c *app.Config) { c.Notifications.Types = []app.NotificationType{{Name: "job_failed"}} }, "is declared twice"},
+		{"storm short window", func(c *app.Config) { c.Storm.ShortWindow = app.Duration{} }, "storm.short_window must be a positive duration"},
+		{"storm long window", func(c *app.Config) { c.Storm.LongWindow = app.Duration{-1} }, "storm.long_window must be a positive duration"},
+		{"storm backoff initial", func(c *app.Config) { c.Storm.BackoffInitial = app.Duration{} }, "storm.backoff_initial must be a positive duration"},
+		{"storm backoff max", func(c *app.Config) { c.Storm.BackoffMax = app.Duration{} }, "storm.backoff_max must be a positive duration"},
+		{"storm short max", func(c *app.Config) { c.Storm.ShortMax = 0 }, "storm.short_max must be at least 1"},
+		{"storm long max", func(c *app.Config) { c.Storm.LongMax = 0 }, "storm.long_max must be at least 1"},
+		{"storm sticky", func(c *app.Config) { c.Storm.Sticky = app.Duration{-time.Second} }, "storm.sticky must not be negative"},
+		{"storm step", func(c *app.Config) { c.Storm.BackoffStep = app.Duration{-time.Second} }, "storm.backoff_step must not be negative"},
+		{"storm windows", func(c *app.Config) { c.Storm.LongWindow = app.Duration{5 * time.Second} }, "storm.long_window (5s) must not be shorter than storm.short_window (10s)"},
+		{"storm maxima", func(c *app.Config) { c.Storm.LongMax = 5 }, "storm.long_max (5) must not be smaller than storm.short_max (6)"},
+		{"storm backoff", func(c *app.Config) { c.Storm.BackoffMax = app.Duration{500 * time.Millisecond} }, "storm.backoff_max (500ms) must not be shorter than storm.backoff_initial (1s)"},
+		{"ws message size", func(c *app.Config) { c.WebSocket.MaxMessageBytes = 100 }, "websocket.max_message_bytes must be at least 512, not 100"},
+		{"ws buffer", func(c *app.Config) { c.WebSocket.SendBuffer = 0 }, "websocket.send_buffer must be at least 1"},
+		{"ws ping", func(c *app.Config) { c.WebSocket.PingPeriod = app.Duration{} }, "websocket.ping_period must be a positive duration"},
+		{"polling rate", func(c *app.Config) { c.Polling.RatePerSecond = 0 }, "polling.rate_per_second must be a positive number, not 0"},
+		{"polling burst", func(c *app.Config) { c.Polling.Burst = 0 }, "polling.burst must be at least 1"},
+		{"webhook workers", func(c *app.Config) { c.Webhooks.Workers = 0 }, "webhooks.workers must be at least 1"},
+		{"webhook timeout", func(c *app.Config) { c.Webhooks.Timeout = app.Duration{} }, "webhooks.timeout must be a positive duration"},
+		{"webhook attempts", func(c *app.Config) { c.Webhooks.MaxAttempts = 0 }, "webhooks.max_attempts must be at least 1"},
+		{"webhook retention", func(c *app.Config) { c.Webhooks.Retention = app.Duration{} }, "webhooks.retention must be a positive duration"},
+		{"report schedule", func(c *app.Config) { c.Report.Schedule = "every monday" }, `report.schedule must be a 5-field cron expression`},
+		{"report timezone", func(c *app.Config) { c.Report.Timezone = "Mars/Olympus" }, `report.timezone must be an IANA time zone such as "Europe/Paris" or "Local", not "Mars/Olympus"`},
+		{"report timezone empty", func(c *app.Config) { c.Report.Timezone = "" }, `report.timezone must be an IANA time zone`},
+		{"log level", func(c *app.Config) { c.Log.Level = "verbose" }, `log.level must be debug, info, warn or error, not "verbose"`},
+		{"log format", func(c *app.Config) { c.Log.Format = "xml" }, `log.format must be text or json, not "xml"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := app.DefaultConfig()
 			tc.change(&cfg)
 			wantConfigError(t, cfg.Validate(), tc.want)
 		})
@@ -350,21 +351,21 @@ func TestConfigValidate(t *testing.T) {
 func TestConfigValidateAccepts(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		change func(c *Config)
+		change func(c *app.Config)
 	}{
-		{"any port", func(c *Config) { c.Server.Listen = "127.0.0.1:0" }},
-		{"all interfaces", func(c *Config) { c.Server.Listen = ":8080" }},
-		{"ipv6", func(c *Config) { c.Server.Listen = "[::1]:8080" }},
-		{"https with path", func(c *Config) { c.Server.BaseURL = "https://example.org/belfry/" }},
-		{"proxies", func(c *Config) { c.Server.TrustedProxies = []string{"10.0.0.1", "fd00::/8"} }},
-		{"storm off", func(c *Config) { c.Storm.Enabled = false }},
-		{"no sticky, no step", func(c *Config) { c.Storm.Sticky, c.Storm.BackoffStep = Duration{}, Duration{} }},
-		{"admin password", func(c *Config) { c.Auth.AdminPassword = "long enough" }},
-		{"UTC report", func(c *Config) { c.Report.Timezone = "UTC" }},
-		{"extra type", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "backup_done"}} }},
+		{"any port", func(c *app.Config) { c.Server.Listen = "127.0.0.1:0" }},
+		{"all interfaces", func(c *app.Config) { c.Server.Listen = ":8080" }},
+		{"ipv6", func(c *app.Config) { c.Server.Listen = "[::1]:8080" }},
+		{"https with path", func(c *app.Config) { c.Server.BaseURL = "https://example.org/belfry/" }},
+		{"proxies", func(c *app.Config) { c.Server.TrustedProxies = []string{"10.0.0.1", "fd00::/8"} }},
+		{"storm off", func(c *app.Config) { c.Storm.Enabled = false }},
+		{"no sticky, no step", func(c *app.Config) { c.Storm.Sticky, c.Storm.BackoffStep = app.Duration{}, app.Duration{} }},
+		{"admin password", func(c *app.Config) { c.Auth.AdminPassword = "long enough" }},
+		{"UTC report", func(c *app.Config) { c.Report.Timezone = "UTC" }},
+		{"extra type", func(c *app.Config) { c.Notifications.Types = []app.NotificationType{{Name: "backup_done"}} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := app.DefaultConfig()
 			tc.change(&cfg)
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
@@ -380,7 +381,7 @@ func TestConfigReadmeDocumentsEveryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
+	cfg := app.DefaultConfig()
 	for _, f := range configFields(&cfg) {
 		env := "`" + f.Env + "`"
 		if !f.Scalar {

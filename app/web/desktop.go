@@ -1,14 +1,14 @@
-package cli
+package web
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
 	"github.com/gin-gonic/gin"
 )
 
@@ -24,9 +24,9 @@ import (
 // through a proxy, whatever its TCP peer.
 var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-Ip"}
 
-// isLocalRequest reports whether r comes straight from this machine: its
+// IsLocalRequest reports whether r comes straight from this machine: its
 // TCP peer is a loopback address and it carries no proxy header.
-func isLocalRequest(r *http.Request) bool {
+func IsLocalRequest(r *http.Request) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return false
@@ -53,28 +53,37 @@ func loopbackHost(hostport string) bool {
 	return app.IsLoopbackHost(strings.Trim(host, "[]"))
 }
 
-// desktop holds the session of the desktop user.
-type desktop struct {
-	s      *Server
-	mu     sync.Mutex
-	cookie string // "" until the first local request
+// Sessions opens browser sessions and resolves them (auth.Service).
+type Sessions interface {
+	SessionUser(ctx context.Context, cookie string) (*app.User, error)
+	StartSession(ctx context.Context, u *app.User) (cookie string, err error)
 }
 
-// desktopSignIn returns the desktop-mode middleware. A request that brings
-// an Authorization header keeps it (tokens mean what they say); any other
-// local request to a loopback host gets the desktop user's session cookie
-// in place of its own. Everything else is left to the normal sign-in.
-func (s *Server) desktopSignIn() gin.HandlerFunc {
-	d := &desktop{s: s}
+// desktop holds the session of the desktop user.
+type desktop struct {
+	sessions Sessions
+	users    app.UserStore
+	username string
+	mu       sync.Mutex
+	cookie   string // "" until the first local request
+}
+
+// DesktopSignIn returns the desktop-mode middleware for the user called
+// username. A request that brings an Authorization header keeps it (tokens
+// mean what they say); any other local request to a loopback host gets the
+// desktop user's session cookie in place of its own. Everything else is
+// left to the normal sign-in.
+func DesktopSignIn(sessions Sessions, users app.UserStore, username string, logger *slog.Logger) gin.HandlerFunc {
+	d := &desktop{sessions: sessions, users: users, username: username}
 	return func(c *gin.Context) {
 		r := c.Request
-		if r.Header.Get("Authorization") != "" || !isLocalRequest(r) || !loopbackHost(r.Host) {
+		if r.Header.Get("Authorization") != "" || !IsLocalRequest(r) || !loopbackHost(r.Host) {
 			c.Next()
 			return
 		}
 		cookie, err := d.session(r.Context())
 		if err != nil {
-			s.Logger.Warn("desktop mode: cannot sign the local user in", "user", s.Config.Auth.DesktopUser, "err", err)
+			logger.Warn("desktop mode: cannot sign the local user in", "user", username, "err", err)
 			c.Next()
 			return
 		}
@@ -90,19 +99,19 @@ func (d *desktop) session(ctx context.Context) (string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.cookie != "" {
-		u, err := d.s.Auth.SessionUser(ctx, d.cookie)
-		if err == nil && strings.EqualFold(u.Username, d.s.Config.Auth.DesktopUser) {
+		u, err := d.sessions.SessionUser(ctx, d.cookie)
+		if err == nil && strings.EqualFold(u.Username, d.username) {
 			return d.cookie, nil
 		}
 		if err != nil && app.ErrorKind(err) != app.EUNAUTHENTICATED {
 			return "", err
 		}
 	}
-	u, err := d.s.Users.FindUserByName(ctx, d.s.Config.Auth.DesktopUser)
+	u, err := d.users.FindUserByName(ctx, d.username)
 	if err != nil {
 		return "", err
 	}
-	cookie, err := d.s.Auth.StartSession(ctx, u)
+	cookie, err := d.sessions.StartSession(ctx, u)
 	if err != nil {
 		return "", err
 	}
@@ -116,24 +125,22 @@ func setSessionCookie(r *http.Request, cookie string) {
 	others := r.Cookies()
 	r.Header.Del("Cookie")
 	for _, c := range others {
-		if c.Name != api.SessionCookie {
+		if c.Name != SessionCookie {
 			r.AddCookie(c)
 		}
 	}
-	r.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: cookie})
+	r.AddCookie(&http.Cookie{Name: SessionCookie, Value: cookie})
 }
 
-// checkDesktopUser fails the start when auth.desktop_user names no user.
-func (s *Server) checkDesktopUser(ctx context.Context) error {
-	name := s.Config.Auth.DesktopUser
-	if name == "" {
-		return nil
-	}
-	if _, err := s.Users.FindUserByName(ctx, name); err != nil {
-		if app.ErrorKind(err) == app.ENOTFOUND {
-			return app.Errorf(app.EINVALID, "auth.desktop_user: there is no user %q (create it with: belfry user add %s --admin).", name, name)
+// ServeLocal answers a request from this machine (IsLocalRequest) with h;
+// any other request goes on to the handlers after it.
+func ServeLocal(h http.Handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if IsLocalRequest(c.Request) {
+			h.ServeHTTP(c.Writer, c.Request)
+			c.Abort()
+			return
 		}
-		return err
+		c.Next()
 	}
-	return nil
 }

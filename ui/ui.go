@@ -17,6 +17,7 @@ import (
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/webhook"
 )
 
@@ -38,8 +39,8 @@ type Deps struct {
 	// set, e.g. "The admin password was printed once when Belfry first
 	// started." Empty: no hint.
 	FirstRunHint string
-	Logger       *slog.Logger     // nil: slog.Default()
-	Now          func() time.Time // nil: time.Now
+	Logger       *slog.Logger // nil: slog.Default()
+	Clock        clock.Clock  // nil: the wall clock; tests use clocktest.Fake
 }
 
 // UI serves the pages, the partials and the static assets. It is safe for
@@ -59,8 +60,8 @@ func New(d Deps) (*UI, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	if d.Now == nil {
-		d.Now = time.Now
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	if d.Types == nil {
 		return nil, fmt.Errorf("ui: Deps.Types is required")
@@ -69,7 +70,7 @@ func New(d Deps) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{d: d, log: d.Logger, now: d.Now, assets: a}
+	u := &UI{d: d, log: d.Logger, now: d.Clock.Now, assets: a}
 	if u.tmpl, err = parseTemplates(u.funcs()); err != nil {
 		return nil, err
 	}

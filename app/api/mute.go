@@ -74,7 +74,7 @@ func (s *Server) handleCreateMute(c *gin.Context) {
 		web.WriteError(c, err)
 		return
 	}
-	m, err := newMute(req, web.UserFrom(c).ID, s.d.Now())
+	m, err := newMute(req, web.UserFrom(c).ID, s.d.Clock.Now())
 	if err != nil {
 		web.WriteError(c, err)
 		return
@@ -94,7 +94,7 @@ func (s *Server) handleListMutes(c *gin.Context) {
 		web.WriteError(c, err)
 		return
 	}
-	now := s.d.Now()
+	now := s.d.Clock.Now()
 	views := make([]muteView, 0, len(ms))
 	for _, m := range ms {
 		if m.Active(now) {

@@ -9,10 +9,10 @@ package api
 import (
 	"context"
 	"net/url"
-	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/auth"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
@@ -33,7 +33,7 @@ type Deps struct {
 	Dispatcher    app.Dispatcher
 	Ready         func(ctx context.Context) error // /readyz; nil: always ready
 	Version       string
-	Now           func() time.Time // nil: time.Now
+	Clock         clock.Clock // nil: the wall clock; tests use clocktest.Fake
 }
 
 // Server holds the handlers of the JSON API. It is safe for concurrent use.
@@ -44,8 +44,8 @@ type Server struct {
 
 // New returns a Server over d.
 func New(d Deps) *Server {
-	if d.Now == nil {
-		d.Now = time.Now
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	return &Server{d: d, secureCookie: secureCookie(d.AuthConfig.CookieSecure, d.Server.BaseURL)}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 )
 
 // Deps are the Service's collaborators and settings.
@@ -23,8 +24,8 @@ type Deps struct {
 	Sessions app.SessionStore
 	// SessionTTL is auth.session_ttl, the lifetime of a browser session.
 	SessionTTL time.Duration
-	Now        func() time.Time // nil means time.Now
-	Logger     *slog.Logger     // nil means slog.Default()
+	Clock      clock.Clock  // nil: the wall clock; tests use clocktest.Fake
+	Logger     *slog.Logger // nil means slog.Default()
 }
 
 // Service logs users in and resolves session cookies and API tokens to
@@ -72,8 +73,8 @@ func New(o Deps) *Service {
 	if o.SessionTTL <= 0 {
 		panic("auth: Deps.SessionTTL must be positive")
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -83,7 +84,7 @@ func New(o Deps) *Service {
 		tokens:   o.Tokens,
 		sessions: o.Sessions,
 		ttl:      o.SessionTTL,
-		now:      o.Now,
+		now:      o.Clock.Now,
 		log:      o.Logger,
 		cache:    newTokenCache(tokenCacheTTL, tokenCacheMax),
 		used:     map[string]time.Time{},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/google/uuid"
 )
 
@@ -28,7 +29,7 @@ type Deps struct {
 	Mutes         app.MuteStore
 	Changes       app.ChangePublisher
 	Webhooks      app.WebhookRouter
-	Now           func() time.Time
+	Clock         clock.Clock // nil: the wall clock
 	Logger        *slog.Logger
 }
 
@@ -44,8 +45,8 @@ var _ app.Dispatcher = (*Dispatcher)(nil)
 
 // New returns a dispatcher over d.
 func New(d Deps) *Dispatcher {
-	if d.Now == nil {
-		d.Now = time.Now
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -106,7 +107,7 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 	rows []*app.Notification, toasts []bool, deliveries []*app.WebhookDelivery, wait func() error, err error) {
 	x.order.Lock()
 	defer x.order.Unlock()
-	now := x.d.Now().UTC().Truncate(time.Millisecond)
+	now := x.d.Clock.Now().UTC().Truncate(time.Millisecond)
 	if now.Before(x.last) { // the wall clock stepped back
 		now = x.last
 	}

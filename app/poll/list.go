@@ -24,7 +24,7 @@ func (s *Server) handleList(c *gin.Context) {
 		web.WriteError(c, err)
 		return
 	}
-	now, key := s.d.Now(), q.cacheKey()
+	now, key := s.d.Clock.Now(), q.cacheKey()
 	if q.wait == 0 {
 		if e, ok := s.pages.get(user.ID, key, now); ok {
 			s.cacheHits.Add(1)

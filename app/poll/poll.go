@@ -11,9 +11,9 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
@@ -33,8 +33,8 @@ type Deps struct {
 	// CursorKey signs cursors (db.CursorKey gives one that survives
 	// restarts). It must not be empty.
 	CursorKey []byte
-	Now       func() time.Time // nil: time.Now
-	Logger    *slog.Logger     // nil: slog.Default()
+	Clock     clock.Clock  // nil: the wall clock; tests use clocktest.Fake
+	Logger    *slog.Logger // nil: slog.Default()
 }
 
 // Counter counts the notifications a filter selects, ignoring its page.
@@ -75,8 +75,8 @@ func New(d Deps) *Server {
 	if len(d.CursorKey) == 0 {
 		panic("poll: Deps.CursorKey must not be empty")
 	}
-	if d.Now == nil {
-		d.Now = time.Now
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()

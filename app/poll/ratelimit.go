@@ -115,7 +115,7 @@ func (s *Server) rateLimit(c *gin.Context) {
 		c.Next()
 		return
 	}
-	v := s.limits.take(t.ID, s.d.Now())
+	v := s.limits.take(t.ID, s.d.Clock.Now())
 	h := c.Writer.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limits.burst))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(v.remaining))

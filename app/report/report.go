@@ -12,6 +12,7 @@ import (
 	_ "time/tzdata" // time zones on systems without /usr/share/zoneinfo (small containers)
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/go-co-op/gocron/v2"
 )
 
@@ -28,9 +29,9 @@ type Deps struct {
 	Config     app.ReportConfig // report.schedule, report.timezone, report.enabled
 	Dispatcher app.Dispatcher
 	Users      app.UserStore
-	Store      app.ReportStore  // db.NewReportStore(d)
-	Now        func() time.Time // nil: time.Now
-	Logger     *slog.Logger     // nil: slog.Default()
+	Store      app.ReportStore // db.NewReportStore(d)
+	Clock      clock.Clock     // nil: the wall clock; tests use clocktest.Fake
+	Logger     *slog.Logger    // nil: slog.Default()
 }
 
 // Reporter builds and sends weekly reports. It is safe for concurrent use.
@@ -43,8 +44,8 @@ type Reporter struct {
 // New returns a Reporter over d. Errors are EINVALID for a bad
 // report.timezone or report.schedule.
 func New(d Deps) (*Reporter, error) {
-	if d.Now == nil {
-		d.Now = time.Now
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -55,7 +56,7 @@ func New(d Deps) (*Reporter, error) {
 		return nil, app.Errorf(app.EINVALID, "report.timezone %q is not a known time zone (examples: Europe/Paris, UTC, Local).", cfg.Timezone)
 	}
 	cron := gocron.NewDefaultCron(false)
-	if err := cron.IsValid(cfg.Schedule, loc, d.Now()); err != nil {
+	if err := cron.IsValid(cfg.Schedule, loc, d.Clock.Now()); err != nil {
 		return nil, app.Errorf(app.EINVALID, "report.schedule %q is not a 5-field cron expression (minute hour day month weekday), e.g. \"0 8 * * 1\".", cfg.Schedule)
 	}
 	return &Reporter{d: d, loc: loc, cron: cron}, nil
@@ -110,7 +111,7 @@ func (r *Reporter) catchUpLogged(ctx context.Context) {
 // week before the one holding that time — to every user who has not had it.
 // Run calls it on the schedule, at start and hourly; it is idempotent.
 func (r *Reporter) CatchUp(ctx context.Context) ([]Result, error) {
-	fired, ok := r.lastFire(r.d.Now())
+	fired, ok := r.lastFire(r.d.Clock.Now())
 	if !ok {
 		return nil, nil
 	}

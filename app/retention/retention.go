@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 )
 
 // DefaultStartDelay is how long after start the first pass waits, so that
@@ -28,9 +29,9 @@ type Deps struct {
 	// Deliveries is how long finished webhook deliveries are kept
 	// (webhooks.retention); zero keeps them.
 	Deliveries time.Duration
-	Now        func() time.Time // nil: time.Now
-	StartDelay time.Duration    // before the first pass; zero: DefaultStartDelay
-	Logger     *slog.Logger     // nil: slog.Default()
+	Clock      clock.Clock   // nil: the wall clock; tests use clocktest.Fake
+	StartDelay time.Duration // before the first pass; zero: DefaultStartDelay
+	Logger     *slog.Logger  // nil: slog.Default()
 }
 
 // Stats are the job's counters, for metrics.
@@ -48,8 +49,8 @@ type Job struct {
 
 // New returns a Job over d.
 func New(d Deps) *Job {
-	if d.Now == nil {
-		d.Now = time.Now
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	if d.StartDelay <= 0 {
 		d.StartDelay = DefaultStartDelay
@@ -62,7 +63,7 @@ func New(d Deps) *Job {
 
 // Rules returns the cut-offs of a pass at the job's current time.
 func (j *Job) Rules() app.PruneRules {
-	return j.d.Config.PruneRules(j.d.Now(), j.d.Deliveries)
+	return j.d.Config.PruneRules(j.d.Clock.Now(), j.d.Deliveries)
 }
 
 // RunOnce runs one pass now and returns what it deleted. With dryRun it

@@ -37,7 +37,8 @@ func (s *Server) route(rs ...router) error {
 			docs = append(docs, d.Doc())
 		}
 	}
-	e.GET(web.OpenAPIPath, web.OpenAPIHandler(web.Merge(append(docs, openAPIDoc())...), s.version, e.Routes))
+	s.doc = web.Merge(append(docs, openAPIDoc())...)
+	e.GET(web.OpenAPIPath, web.OpenAPIHandler(s.doc, s.version, e.Routes))
 	if cfg.Metrics.Enabled && cfg.Metrics.Listen == "" {
 		h := s.Metrics.Handler()
 		e.GET("/metrics", authenticate, web.ServeLocal(h), web.RequireUser(app.ScopeAdmin), web.RequireAdmin, gin.WrapH(h))
@@ -45,7 +46,7 @@ func (s *Server) route(rs ...router) error {
 	e.NoRoute(func(c *gin.Context) {
 		web.WriteError(c, app.Errorf(app.ENOTFOUND, "No route for %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
-	s.Handler = e
+	s.Handler, s.engine = e, e
 	return nil
 }
 

@@ -20,10 +20,13 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/metrics"
+	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
+	"github.com/gin-gonic/gin"
 )
 
 // Server is the whole application, wired: the open database, the stores
@@ -55,12 +58,15 @@ type Server struct {
 
 	// Handler routes every request.
 	Handler http.Handler
+	engine  *gin.Engine
+	doc     web.Doc
 
 	// AdminPassword is the generated password of the first admin when this
 	// start created it ("" otherwise). Show it once, never log it.
 	AdminPassword string
 
 	version  string
+	clock    clock.Clock
 	draining atomic.Bool
 	bgCtx    context.Context    // lives until Close
 	stop     context.CancelFunc // ends bgCtx
@@ -77,6 +83,10 @@ type Option func(*Server)
 // WithVersion sets the version that /readyz and /metrics report.
 func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 
+// WithClock makes c the clock of every service and store, for tests that
+// drive time with clocktest.Fake.
+func WithClock(c clock.Clock) Option { return func(s *Server) { s.clock = c } }
+
 // New validates cfg, opens and migrates the database, creates the first
 // admin if there is no user yet, wires every service and route and starts
 // the background work. ctx bounds only the start-up work. The caller owns
@@ -90,7 +100,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev"}
+	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev", clock: clock.Real{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -98,6 +108,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if s.DB, err = db.Open(db.Options{DatabaseConfig: cfg.Database, OnCommit: s.Metrics.ObserveCommit}); err != nil {
 		return nil, err
 	}
+	s.DB.Now = s.clock.Now
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.wire(ctx); err != nil {
 		return nil, errors.Join(err, s.Close(ctx))
@@ -184,3 +195,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return errors.Join(err, s.Close(sctx))
 }
+
+// Routes lists every route the server registered.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// Doc describes the routes of every capability, as /api/openapi.json
+// serves the registered ones.
+func (s *Server) Doc() web.Doc { return s.doc }

@@ -39,7 +39,7 @@ func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 			w.release(ctx, c.Deliveries[i:])
 			return
 		}
-		now := w.d.Now()
+		now := w.d.Clock.Now()
 		r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.BaseURL)
 		if r.err != nil && ctx.Err() != nil {
 			w.release(ctx, c.Deliveries[i:])
@@ -156,7 +156,7 @@ func (w *Worker) disable(ctx context.Context, hook *app.Webhook) {
 // release hands deliveries not attempted (shutdown) back to the outbox,
 // due at once, without counting an attempt.
 func (w *Worker) release(ctx context.Context, ds []*app.WebhookDelivery) {
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	for _, d := range ds {
 		d.NextAttemptAt, d.UpdatedAt = now, now
 	}

@@ -34,7 +34,7 @@ func (r *Router) Deliveries(ctx context.Context, typ app.NotificationType, n *ap
 	if err != nil {
 		return nil, fmt.Errorf("encode webhook payload: %w", err)
 	}
-	now := r.d.Now().UTC()
+	now := r.d.Clock.Now().UTC()
 	out := make([]*app.WebhookDelivery, 0, len(hooks))
 	for _, h := range hooks {
 		id, err := uuid.NewV7()

@@ -17,7 +17,7 @@ const TestEvent = "webhook.test"
 // recorded in the webhook's delivery log and returned; a receiver's error is
 // an outcome, not an error of SendTest.
 func (w *Worker) SendTest(ctx context.Context, hook *app.Webhook, user *app.User) (*app.WebhookDelivery, error) {
-	now := w.d.Now().UTC()
+	now := w.d.Clock.Now().UTC()
 	nid, err := uuid.NewV7()
 	if err != nil {
 		return nil, fmt.Errorf("new id: %w", err)

@@ -11,9 +11,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
@@ -28,7 +28,7 @@ type Deps struct {
 	BaseURL string
 	Types   *app.Types
 	Store   app.WebhookStore
-	Now     func() time.Time // nil: time.Now
+	Clock   clock.Clock // nil: the wall clock; tests use clocktest.Fake
 	// Client sends deliveries; nil builds one with NewClient. A given client
 	// still gets a per-attempt timeout, but not the private-network guard.
 	Client *http.Client
@@ -37,8 +37,8 @@ type Deps struct {
 
 // withDefaults fills the optional fields of d.
 func (d Deps) withDefaults() Deps {
-	if d.Now == nil {
-		d.Now = time.Now
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()

@@ -91,7 +91,7 @@ func (w *Worker) Kick() {
 
 // Stats returns the counters.
 func (w *Worker) Stats() Stats {
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	w.mu.Lock()
 	lanes, paused := len(w.busy), 0
 	for _, until := range w.paused {
@@ -157,7 +157,7 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 	if free <= 0 {
 		return 0, true
 	}
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	skip, _ := w.excluded(now)
 	claims, err := w.d.Store.ClaimDeliveries(ctx, app.ClaimRequest{
 		Now: now, LeaseUntil: now.Add(w.lease), Lanes: free, PerLane: perLane, Busy: skip,
@@ -191,7 +191,7 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 // nextDue returns when the next delivery may go out: the earliest due time
 // of a webhook neither busy nor paused, or the end of a pause.
 func (w *Worker) nextDue(ctx context.Context) (time.Time, bool) {
-	skip, pauseEnd := w.excluded(w.d.Now())
+	skip, pauseEnd := w.excluded(w.d.Clock.Now())
 	next, ok, err := w.d.Store.NextDeliveryDue(ctx, skip)
 	if err != nil {
 		return time.Time{}, false
@@ -211,7 +211,7 @@ func (w *Worker) nextWake(ctx context.Context, saturated bool) time.Duration {
 	if !ok {
 		return maxIdle
 	}
-	return min(max(next.Sub(w.d.Now()), minWait), maxIdle)
+	return min(max(next.Sub(w.d.Clock.Now()), minWait), maxIdle)
 }
 
 // countPending refreshes the outbox depth of Stats, at most once a second.
@@ -227,7 +227,7 @@ func (w *Worker) countPending(ctx context.Context) {
 
 // pruneIfDue deletes finished deliveries older than the retention, hourly.
 func (w *Worker) pruneIfDue(ctx context.Context) {
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	if !w.lastPrune.IsZero() && now.Sub(w.lastPrune) < pruneEvery {
 		return
 	}

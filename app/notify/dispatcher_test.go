@@ -3,12 +3,12 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 )
@@ -48,15 +48,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := apptest.OpenDB(t)
 	types, err := app.NewTypes([]app.NotificationType{{Name: "backup_done", InApp: true, Toast: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -70,15 +62,7 @@ func newFixture(t *testing.T) *fixture {
 		Types: types, Users: f.users, Notifications: f.notifs, Preferences: f.prefs,
 		Mutes: f.mutes, Changes: f.changes, Webhooks: f.router,
 	})
-	for _, u := range []**app.User{&f.alice, &f.bob, &f.root} {
-		*u = &app.User{PasswordHash: "x"}
-	}
-	f.alice.Username, f.bob.Username, f.root.Username, f.root.IsAdmin = "alice", "bob", "root", true
-	for _, u := range []*app.User{f.alice, f.bob, f.root} {
-		if err := f.users.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.alice, f.bob, f.root = apptest.User(t, f.users, "alice", false), apptest.User(t, f.users, "bob", false), apptest.User(t, f.users, "root", true)
 	return f
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/belfry/belfry/db"
 )
 
@@ -42,10 +43,10 @@ func TestCLIBackupWhileServing(t *testing.T) {
 	env, path := testEnv(t)
 	srv := startServe(t, env)
 	// Publish through a second handle while serve holds the database.
-	s, ts := newTestServerWith(t, func(c *app.Config) { c.Database.Path = path })
-	token := newToken(t, s, "kate", false, app.ScopePublish)
+	s := servertest.New(t, servertest.WithConfig(func(c *app.Config) { c.Database.Path = path }))
+	token := s.TokenFor("kate", false, app.ScopePublish)
 	for i := 0; i < 5; i++ {
-		mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", token, "--type", "job_completed", "--title", "done")
+		mustRun(t, nil, "", "notify", "--server", s.URL, "--token", token, "--type", "job_completed", "--title", "done")
 	}
 
 	dest := filepath.Join(t.TempDir(), "copy.db")

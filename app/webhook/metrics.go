@@ -5,8 +5,10 @@ import (
 )
 
 // Observe registers the outbox worker's metrics on m.
-func (w *Webhooks) Observe(m *metrics.Registry) {
-	stats := w.Worker.Stats
+func (w *Webhooks) Observe(m *metrics.Registry) { observe(m, w.Worker.Stats) }
+
+// observe registers the metrics of stats on m.
+func observe(m *metrics.Registry, stats func() Stats) {
 	for outcome, fn := range map[string]func(Stats) uint64{
 		"delivered": func(st Stats) uint64 { return st.Delivered },
 		"retried":   func(st Stats) uint64 { return st.Retried },

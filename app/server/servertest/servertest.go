@@ -173,3 +173,17 @@ func (a *App) Do(method, path, body string, opts ...func(*Request)) *httptest.Re
 	a.Handler.ServeHTTP(rec, req)
 	return rec
 }
+
+// TokenFor mints a token of scope for the user called username, creating
+// the user first when there is none.
+func (a *App) TokenFor(username string, admin bool, scope app.Scope) string {
+	a.t.Helper()
+	u, err := a.Users.FindUserByName(context.Background(), username)
+	if app.ErrorKind(err) == app.ENOTFOUND {
+		u, err = a.User(username, admin), nil
+	}
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return a.Token(u, scope)
+}

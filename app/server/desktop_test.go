@@ -1,4 +1,4 @@
-package cli
+package server_test
 
 import (
 	"encoding/json"
@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/server/servertest"
 )
 
 // me asks GET /api/v1/me of ts with req adjusted by change and returns the
 // status and the username it answered ("" unless 200).
-func me(t *testing.T, ts *httptest.Server, change func(r *http.Request)) (int, string) {
+func me(t *testing.T, ts *servertest.App, change func(r *http.Request)) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, ts.URL+"/api/v1/me", nil)
 	if err != nil {
@@ -31,9 +32,9 @@ func me(t *testing.T, ts *httptest.Server, change func(r *http.Request)) (int, s
 	return resp.StatusCode, body.Username
 }
 
-func TestCLIDesktopMode(t *testing.T) {
-	s, ts := newTestServerWith(t, func(c *app.Config) { c.Auth.DesktopUser = "admin" })
-	bobToken := newToken(t, s, "bob", false, app.ScopeClient)
+func TestDesktopMode(t *testing.T) {
+	s := servertest.New(t, servertest.WithConfig(func(c *app.Config) { c.Auth.DesktopUser = "admin" }))
+	bobToken := s.TokenFor("bob", false, app.ScopeClient)
 
 	for _, tc := range []struct {
 		name   string
@@ -51,7 +52,7 @@ func TestCLIDesktopMode(t *testing.T) {
 		{"Forwarded counts as proxied", func(r *http.Request) { r.Header.Set("Forwarded", "for=203.0.113.7") }, 401, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, user := me(t, ts, tc.change)
+			status, user := me(t, s, tc.change)
 			if status != tc.status || user != tc.user {
 				t.Fatalf("GET /api/v1/me: %d %q, want %d %q", status, user, tc.status, tc.user)
 			}
@@ -67,7 +68,7 @@ func TestCLIDesktopMode(t *testing.T) {
 	})
 
 	t.Run("cross-site requests are still refused", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/notifications/read-all", nil)
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/notifications/read-all", nil)
 		req.Header.Set("Origin", "https://evil.example")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
 		resp, err := http.DefaultClient.Do(req)
@@ -81,7 +82,7 @@ func TestCLIDesktopMode(t *testing.T) {
 	})
 
 	t.Run("signing out does not lock the desktop user out", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/logout", nil)
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/logout", nil)
 		req.Header.Set("Accept", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -91,23 +92,15 @@ func TestCLIDesktopMode(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("logout: %d", resp.StatusCode)
 		}
-		if status, user := me(t, ts, nil); status != 200 || user != "admin" {
+		if status, user := me(t, s, nil); status != 200 || user != "admin" {
 			t.Fatalf("after logout: %d %q", status, user)
 		}
 	})
 }
 
-func TestCLIDesktopModeOff(t *testing.T) {
-	_, ts := newTestServer(t)
-	if status, _ := me(t, ts, nil); status != http.StatusUnauthorized {
+func TestDesktopModeOff(t *testing.T) {
+	s := servertest.New(t)
+	if status, _ := me(t, s, nil); status != http.StatusUnauthorized {
 		t.Fatalf("without desktop_user a local request is signed in: %d", status)
 	}
-}
-
-func TestCLIDesktopModeRefused(t *testing.T) {
-	env, _ := testEnv(t)
-	wantFailure(t, runCLI(t, append(env, "BELFRY_AUTH_DESKTOP_USER=admin", "BELFRY_SERVER_LISTEN=0.0.0.0:0"), "", "serve"),
-		2, `server.listen must be a loopback address such as 127.0.0.1:8080, not "0.0.0.0:0"`)
-	wantFailure(t, runCLI(t, append(env, "BELFRY_AUTH_DESKTOP_USER=nobody"), "", "serve"),
-		2, `auth.desktop_user: there is no user "nobody" (create it with: belfry user add nobody --admin)`)
 }

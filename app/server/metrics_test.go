@@ -1,4 +1,4 @@
-package cli
+package server_test
 
 import (
 	"bytes"
@@ -6,16 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/channels"
-	"github.com/belfry/belfry/app/hub"
-	"github.com/belfry/belfry/app/metrics"
-	"github.com/belfry/belfry/app/poll"
-	"github.com/belfry/belfry/app/webhook"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -38,16 +34,7 @@ func scrapeWith(t *testing.T, url string, change func(r *http.Request)) (int, st
 	return resp.StatusCode, string(b)
 }
 
-// sample returns the value of series in an exposition, -1 when absent.
-func sample(text, series string) float64 {
-	for _, line := range strings.Split(text, "\n") {
-		if v, ok := strings.CutPrefix(line, series+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
-		}
-	}
-	return -1
-}
+func sample(text, series string) float64 { return apptest.Sample(text, series) }
 
 func publishEvent(t *testing.T, url, token string) {
 	t.Helper()
@@ -65,18 +52,18 @@ func publishEvent(t *testing.T, url, token string) {
 	}
 }
 
-func TestCLIMetricsAfterWorkload(t *testing.T) {
-	s, ts := newTestServer(t)
-	token := newToken(t, s, "kate", false, app.ScopePublish)
+func TestMetricsAfterWorkload(t *testing.T) {
+	s := servertest.New(t)
+	token := s.TokenFor("kate", false, app.ScopePublish)
 	const events = 5
 	for i := 0; i < events; i++ {
-		publishEvent(t, ts.URL, token)
+		publishEvent(t, s.URL, token)
 	}
-	s.Engine.GET("/test/panic", func(*gin.Context) { panic("boom") })
-	if resp, err := http.Get(ts.URL + "/test/panic"); err == nil {
+	s.Engine().GET("/test/panic", func(*gin.Context) { panic("boom") })
+	if resp, err := http.Get(s.URL + "/test/panic"); err == nil {
 		resp.Body.Close()
 	}
-	code, text := scrapeWith(t, ts.URL, nil) // httptest listens on loopback: a local scrape
+	code, text := scrapeWith(t, s.URL, nil) // httptest listens on loopback: a local scrape
 	if code != http.StatusOK {
 		t.Fatalf("local scrape: %d %s", code, text)
 	}
@@ -111,11 +98,11 @@ func TestCLIMetricsAfterWorkload(t *testing.T) {
 	}
 }
 
-func TestCLIMetricsAccess(t *testing.T) {
-	s, ts := newTestServer(t)
-	adminToken := newToken(t, s, "admin", true, app.ScopeAdmin)
-	adminClient := newToken(t, s, "admin", true, app.ScopeClient)
-	adminPublish := newToken(t, s, "admin", true, app.ScopePublish)
+func TestMetricsAccess(t *testing.T) {
+	s := servertest.New(t)
+	adminToken := s.TokenFor("admin", true, app.ScopeAdmin)
+	adminClient := s.TokenFor("admin", true, app.ScopeClient)
+	adminPublish := s.TokenFor("admin", true, app.ScopePublish)
 	kateUser, err := s.Auth.CreateUser(context.Background(), "kate", "password for kate", false)
 	if err != nil {
 		t.Fatal(err)
@@ -142,11 +129,11 @@ func TestCLIMetricsAccess(t *testing.T) {
 		{"session of a non-admin", func(r *http.Request) {
 			proxied(r)
 			r.AddCookie(&http.Cookie{Name: "belfry_session", Value: kateCookie})
-		}, 403, "Only administrators may read the metrics."},
+		}, 403, "Only administrators may do this."},
 		{"bad token", withToken("blf_nope"), 401, "AUTH_INVALID_TOKEN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, body := scrapeWith(t, ts.URL, tc.change)
+			code, body := scrapeWith(t, s.URL, tc.change)
 			if code != tc.status || !strings.Contains(body, tc.body) {
 				t.Fatalf("%d %.200s, want %d with %q", code, body, tc.status, tc.body)
 			}
@@ -161,68 +148,9 @@ func TestCLIMetricsAccess(t *testing.T) {
 	})
 }
 
-func TestCLIMetricsDisabled(t *testing.T) {
-	_, ts := newTestServerWith(t, func(c *app.Config) { c.Metrics.Enabled = false })
-	if code, _ := scrapeWith(t, ts.URL, nil); code != http.StatusNotFound {
+func TestMetricsDisabled(t *testing.T) {
+	s := servertest.New(t, servertest.WithConfig(func(c *app.Config) { c.Metrics.Enabled = false }))
+	if code, _ := scrapeWith(t, s.URL, nil); code != http.StatusNotFound {
 		t.Fatalf("/metrics with metrics off: %d", code)
-	}
-}
-
-func TestCLIMetricsOwnListener(t *testing.T) {
-	env, _ := testEnv(t)
-	srv := startServe(t, append(env, "BELFRY_METRICS_LISTEN=127.0.0.1:0"))
-	if len(srv.before) != 2 {
-		t.Fatalf("printed %q, want the admin password and the metrics address", srv.before)
-	}
-	addr, ok := strings.CutPrefix(srv.before[1], "Metrics on ")
-	if !ok {
-		t.Fatalf("printed %q", srv.before)
-	}
-	url := strings.TrimSuffix(addr, "/metrics")
-	if code, body := scrapeWith(t, url, func(r *http.Request) { r.Header.Set("X-Forwarded-For", "203.0.113.7") }); code != 200 || !strings.Contains(body, "belfry_build_info") {
-		t.Fatalf("metrics listener: %d %.200s", code, body)
-	}
-	if code, _ := scrapeWith(t, srv.url, nil); code != http.StatusNotFound {
-		t.Fatalf("/metrics on the main listener while metrics.listen is set: %d", code)
-	}
-	if err := srv.stop(t); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestCLIMetricsCapabilityHooks(t *testing.T) {
-	// A bare server: the wired one may already have registered these.
-	s := &Server{Metrics: metrics.New("test")}
-	observeHub(s, func() hub.Stats { return hub.Stats{Sockets: 3, Pushes: 40, DroppedSlow: 1, StormActivations: 2} })
-	observeChannels(s, func() channels.Stats { return channels.Stats{Sockets: 2, Subscriptions: 5, EventsSent: 9, Dropped: 0} })
-	observePolling(s, func() poll.Stats { return poll.Stats{Requests: 12, RateLimited: 4, NotModified: 3, Waiting: 2} })
-	observeWebhooks(s, func() webhook.Stats {
-		return webhook.Stats{Delivered: 7, Retried: 2, Failed: 1, Disabled: 1, Pending: 6, Lanes: 2}
-	})
-	rec := httptest.NewRecorder()
-	s.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	text := rec.Body.String()
-	for series, want := range map[string]float64{
-		`belfry_ws_sockets{endpoint="notification"}`:                3,
-		`belfry_ws_sockets{endpoint="channels"}`:                    2,
-		`belfry_ws_frames_sent_total{endpoint="notification"}`:      40,
-		`belfry_ws_frames_sent_total{endpoint="channels"}`:          9,
-		`belfry_ws_slow_disconnects_total{endpoint="notification"}`: 1,
-		"belfry_storm_activations_total":                            2,
-		"belfry_channel_subscriptions":                              5,
-		"belfry_poll_requests_total":                                12,
-		"belfry_poll_rate_limited_total":                            4,
-		"belfry_poll_not_modified_total":                            3,
-		"belfry_poll_waiting":                                       2,
-		`belfry_webhook_deliveries_total{outcome="delivered"}`:      7,
-		`belfry_webhook_deliveries_total{outcome="retried"}`:        2,
-		`belfry_webhook_deliveries_total{outcome="failed"}`:         1,
-		"belfry_webhook_disabled_total":                             1,
-		"belfry_webhook_queue_depth":                                6,
-		"belfry_webhook_in_flight":                                  2,
-	} {
-		if got := sample(text, series); got != want {
-			t.Errorf("%s = %v, want %v", series, got, want)
-		}
 	}
 }

@@ -1,20 +1,17 @@
-package cli
+package server_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/server/servertest"
 )
 
 // BenchmarkPublish measures the whole publish path over real HTTP on
@@ -33,29 +30,12 @@ func BenchmarkPublish(b *testing.B) {
 }
 
 func benchmarkPublish(b *testing.B, durability string, workers int) {
-	cfg := app.DefaultConfig()
-	cfg.Database.Path = filepath.Join(b.TempDir(), "bench.db")
-	cfg.Database.Durability = durability
-	cfg.Auth.AdminPassword = "bench-password"
-	s, err := NewServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close(context.Background())
-	ts := httptest.NewServer(s.Handler)
-	defer ts.Close()
-	admin, err := s.Users.FindUserByName(context.Background(), "admin")
-	if err != nil {
-		b.Fatal(err)
-	}
-	secret, _, err := s.Auth.CreateToken(context.Background(), admin.ID, "bench", app.ScopePublish)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := servertest.New(b, servertest.WithConfig(func(c *app.Config) { c.Database.Durability = durability }))
+	secret := s.TokenFor("admin", true, app.ScopePublish)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
 	body := []byte(`{"type":"job_completed","title":"Backup finished","body":"3.2 GB in 41 s","service_id":"backup","project":"home"}`)
 	publish := func() error {
-		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/events", bytes.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/events", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+secret)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)

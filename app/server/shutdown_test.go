@@ -1,4 +1,4 @@
-package cli
+package server_test
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/server"
 	"github.com/gin-gonic/gin"
 )
 
 // serving runs s.Serve on a loopback listener and returns its URL, the
 // function that starts the shutdown, and the channel Serve's result
 // arrives on.
-func serving(t *testing.T, s *Server) (url string, shutdown context.CancelFunc, done chan error) {
+func serving(t *testing.T, s *server.Server) (url string, shutdown context.CancelFunc, done chan error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -41,12 +42,12 @@ func waitServe(t *testing.T, done chan error) error {
 	}
 }
 
-func TestCLIShutdownLetsRequestsFinish(t *testing.T) {
+func TestShutdownLetsRequestsFinish(t *testing.T) {
 	s, _ := newLoggedServer(t, nil)
 	release := make(chan struct{})
 	s.OnDrain(func() { close(release) }) // the shutdown has begun
 	entered := make(chan struct{})
-	s.Engine.GET("/test/slow", func(c *gin.Context) {
+	s.Engine().GET("/test/slow", func(c *gin.Context) {
 		close(entered)
 		<-release
 		c.String(http.StatusOK, "finished")
@@ -80,15 +81,15 @@ func TestCLIShutdownLetsRequestsFinish(t *testing.T) {
 	}
 }
 
-func TestCLIShutdownIsBounded(t *testing.T) {
+func TestShutdownIsBounded(t *testing.T) {
 	s, logs := newLoggedServer(t, func(c *app.Config) { c.Server.ShutdownTimeout = app.Duration{Duration: 200 * time.Millisecond} })
 	entered := make(chan struct{})
-	s.Engine.GET("/test/stuck", func(c *gin.Context) {
+	s.Engine().GET("/test/stuck", func(c *gin.Context) {
 		close(entered)
 		<-c.Request.Context().Done() // only the cut connection ends it
 	})
 	closed := make(chan struct{})
-	s.OnClose(func(context.Context) error { close(closed); return nil })
+	s.Go(func(ctx context.Context) { <-ctx.Done(); close(closed) })
 	url, shutdown, done := serving(t, s)
 	go func() {
 		if resp, err := http.Get(url + "/test/stuck"); err == nil {
@@ -100,7 +101,7 @@ func TestCLIShutdownIsBounded(t *testing.T) {
 	if err := waitServe(t, done); err != nil {
 		t.Fatal(err)
 	}
-	<-closed // the OnClose work (sockets' close frames, the outbox) still ran
+	<-closed // the background work (the outbox, the report) was still stopped in order
 	if err := s.DB.Ping(context.Background()); err == nil {
 		t.Fatal("the database is open after Serve returned")
 	}

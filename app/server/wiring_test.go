@@ -1,4 +1,4 @@
-package cli
+package server_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/coder/websocket"
 )
 
@@ -56,10 +58,10 @@ func readFrame(t *testing.T, c *websocket.Conn) map[string]any {
 	return out
 }
 
-// TestCLIWiring checks that serve wires every capability together: one
+// TestWiring checks that serve wires every capability together: one
 // publish reaches the socket, the polling API and a webhook receiver, and
 // channel events stream over /ws/channels/.
-func TestCLIWiring(t *testing.T) {
+func TestWiring(t *testing.T) {
 	var hooks atomic.Int32
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("webhook-signature") != "" {
@@ -67,11 +69,11 @@ func TestCLIWiring(t *testing.T) {
 		}
 	}))
 	defer receiver.Close()
-	s, ts := newTestServer(t)
-	ws := "ws" + strings.TrimPrefix(ts.URL, "http")
-	publish := newToken(t, s, "alice", false, app.ScopePublish)
-	client := newToken(t, s, "alice", false, app.ScopeClient)
-	admin := newToken(t, s, "admin", true, app.ScopeAdmin)
+	s := servertest.New(t)
+	ws := "ws" + strings.TrimPrefix(s.URL, "http")
+	publish := s.TokenFor("alice", false, app.ScopePublish)
+	client := s.TokenFor("alice", false, app.ScopeClient)
+	admin := s.TokenFor("admin", true, app.ScopeAdmin)
 	ctx := context.Background()
 
 	sock, _, err := websocket.Dial(ctx, ws+"/ws/notification/", &websocket.DialOptions{
@@ -80,6 +82,9 @@ func TestCLIWiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sock.CloseNow()
+	// The handshake's answer can reach the client just before the hub has
+	// indexed the socket; a client reloads its list after connecting.
+	apptest.WaitFor(t, "the socket to be indexed", func() bool { return s.Hub.Stats().Sockets == 1 })
 	chans, _, err := websocket.Dial(ctx, ws+"/ws/channels/", &websocket.DialOptions{
 		HTTPHeader: http.Header{"Authorization": {"Bearer " + admin}}})
 	if err != nil {
@@ -95,24 +100,24 @@ func TestCLIWiring(t *testing.T) {
 
 	// Managing webhooks needs a session or an admin token, so the admin
 	// forwards their own events.
-	hook := call(t, "POST", ts.URL+"/api/webhooks", admin, map[string]any{
+	hook := call(t, "POST", s.URL+"/api/webhooks", admin, map[string]any{
 		"kind": "generic", "url": receiver.URL, "events": []string{"job.failed"}}, http.StatusCreated)
 	if hook["secret"] == nil {
 		t.Fatalf("webhook create answer has no secret: %v", hook)
 	}
 
-	res := call(t, "POST", ts.URL+"/api/v1/events", publish, map[string]any{"type": "job_failed", "title": "Backup failed"}, http.StatusAccepted)
+	res := call(t, "POST", s.URL+"/api/v1/events", publish, map[string]any{"type": "job_failed", "title": "Backup failed"}, http.StatusAccepted)
 	id := res["notifications"].([]any)[0].(map[string]any)["id"]
 	f := readFrame(t, sock)
 	if f["type"] != "notification" || f["notification_count"] != float64(1) || f["notification"].(map[string]any)["id"] != id {
 		t.Fatalf("socket frame %v, want the new notification", f)
 	}
-	list := call(t, "GET", ts.URL+"/api/v1/client/notifications", client, nil, http.StatusOK)
+	list := call(t, "GET", s.URL+"/api/v1/client/notifications", client, nil, http.StatusOK)
 	if n := list["notifications"].([]any); len(n) != 1 || n[0].(map[string]any)["id"] != id {
 		t.Fatalf("polling list %v", list)
 	}
 
-	call(t, "POST", ts.URL+"/api/v1/events", admin, map[string]any{"type": "job_failed", "title": "Disk failing"}, http.StatusAccepted)
+	call(t, "POST", s.URL+"/api/v1/events", admin, map[string]any{"type": "job_failed", "title": "Disk failing"}, http.StatusAccepted)
 	deadline := time.Now().Add(10 * time.Second)
 	for hooks.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -121,7 +126,7 @@ func TestCLIWiring(t *testing.T) {
 		t.Fatal("the webhook receiver got no signed delivery")
 	}
 
-	call(t, "POST", ts.URL+"/api/channels", admin, map[string]any{"name": "homelab"}, http.StatusCreated)
+	call(t, "POST", s.URL+"/api/channels", admin, map[string]any{"name": "homelab"}, http.StatusCreated)
 	if f := readFrame(t, chans); f["type"] != "channel_created" {
 		t.Fatalf("global stream frame %v, want channel_created", f)
 	}

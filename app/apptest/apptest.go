@@ -42,6 +42,14 @@ func Config(t testing.TB) app.Config {
 // Logger returns a logger that writes nothing.
 func Logger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// DBOptions are the options of a test database at path: the defaults of
+// the configuration with durability normal.
+func DBOptions(path string) db.Options {
+	cfg := app.DefaultConfig().Database
+	cfg.Path, cfg.Durability = path, "normal"
+	return db.Options{DatabaseConfig: cfg}
+}
+
 // OpenDB opens and migrates a fresh database in a temporary directory and
 // closes it when the test ends.
 func OpenDB(t testing.TB) *db.DB {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/belfry/belfry/db"
 )
@@ -15,7 +16,7 @@ import (
 // rows returns every id of table in the database at path, in order.
 func rows(t *testing.T, path, table string) []string {
 	t.Helper()
-	d, err := db.Open(db.Options{Path: path, Durability: "normal"})
+	d, err := db.Open(apptest.DBOptions(path))
 	if err != nil {
 		t.Fatal(err)
 	}

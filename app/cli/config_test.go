@@ -13,7 +13,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 )
 
-const examplePath = "../config.example.toml"
+const examplePath = "../../config.example.toml"
 
 // writeConfig writes content to a config.toml in a temp dir and returns its path.
 func writeConfig(t *testing.T, content string) string {
@@ -152,7 +152,7 @@ webhook_event = "backup.done"
 	want.Server.TrustedProxies = []string{"10.0.0.1", "192.168.0.0/16"}
 	want.Database.Durability = "normal"
 	want.Storm.Enabled = false
-	want.Storm.ShortWindow = app.Duration{20 * time.Second}
+	want.Storm.ShortWindow = app.Duration{Duration: 20 * time.Second}
 	want.Polling.RatePerSecond = 0.5
 	want.Notifications.Types = []app.NotificationType{{Name: "backup_done", InApp: true, Toast: true, WebhookEvent: "backup.done"}}
 	if !reflect.DeepEqual(cfg, want) {
@@ -212,7 +212,7 @@ func TestLoadConfigEnv(t *testing.T) {
 	want.Server.Listen = "127.0.0.1:2222" // the environment wins over the file
 	want.Polling.Burst = 7                // the file wins over the default
 	want.Storm.Enabled = false
-	want.Storm.ShortWindow = app.Duration{20 * time.Second}
+	want.Storm.ShortWindow = app.Duration{Duration: 20 * time.Second}
 	want.Polling.RatePerSecond = 2.5
 	want.Server.TrustedProxies = []string{"10.0.0.1", "10.0.0.0/8"}
 	want.Auth.AdminPassword = "correct horse"
@@ -248,7 +248,7 @@ func TestLoadConfigEnvEveryKey(t *testing.T) {
 			case float64:
 				value, want = "12.5", 12.5
 			case app.Duration:
-				value, want = "7m", app.Duration{7 * time.Minute}
+				value, want = "7m", app.Duration{Duration: 7 * time.Minute}
 			case []string:
 				value, want = "a,b", []string{"a", "b"}
 			default:
@@ -289,7 +289,7 @@ func TestLoadConfigEnvErrors(t *testing.T) {
 }
 
 func TestConfigReadmeDocumentsEveryKey(t *testing.T) {
-	text, err := os.ReadFile("../README.md")
+	text, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}

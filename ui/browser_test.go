@@ -1,10 +1,11 @@
-package ui
+package ui_test
 
 import (
 	"context"
 	"fmt"
 	"testing"
 
+	"github.com/belfry/belfry/ui"
 	"github.com/chromedp/chromedp"
 )
 
@@ -45,7 +46,7 @@ func TestBrowserLiveBadgeToastAndMarkRead(t *testing.T) {
 	tb.until("the item to be read", `!document.querySelector('`+itemSel(id)+`').classList.contains('unread')`)
 	tb.until("the badge to show 1", `document.getElementById('badge').textContent === '1'`)
 	waitFor(t, "the server to store the read", func() bool {
-		n, err := b.Notes.FindNotification(context.Background(), id)
+		n, err := b.Notifications.FindNotification(context.Background(), id)
 		return err == nil && n.IsRead()
 	})
 
@@ -76,7 +77,7 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, id := range ids[:2] { // 1 and 2 read, 3 and 4 unread
-		if _, err := b.Notes.MarkRead(ctx, ann.ID, id); err != nil {
+		if _, err := b.Notifications.MarkRead(ctx, ann.ID, id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -97,7 +98,7 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS(itemSel(ids[3]) + ` .ndelete`)))
 	tb.until("the item to go", `document.querySelector('`+itemSel(ids[3])+`') === null`)
 	waitFor(t, "the server to delete it", func() bool {
-		_, err := b.Notes.FindNotification(ctx, ids[3])
+		_, err := b.Notifications.FindNotification(ctx, ids[3])
 		return err != nil
 	})
 	tb.until("three items", `document.querySelectorAll('#page-items .nitem').length === 3`)
@@ -111,7 +112,7 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 	}
 	tb.do(chromedp.Click(chromedp.CSS(`#confirm button[value=cancel]`)))
 	tb.until("the dialog to close", `!document.getElementById('confirm').open`)
-	if n, _ := b.Notes.CountNotifications(ctx, appFilter(ann.ID)); n != 3 {
+	if n, _ := b.Notifications.CountNotifications(ctx, appFilter(ann.ID)); n != 3 {
 		t.Fatalf("after cancel %d notifications, want 3", n)
 	}
 
@@ -121,7 +122,7 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
 	tb.until("only the unread item to remain", `document.querySelectorAll('#page-items .nitem').length === 1 && document.querySelector('`+itemSel(ids[2])+`.unread') !== null`)
 	tb.until("the confirmation message", `document.querySelector('#flash .alert-success') !== null`)
-	if n, _ := b.Notes.CountNotifications(ctx, appFilter(ann.ID)); n != 1 {
+	if n, _ := b.Notifications.CountNotifications(ctx, appFilter(ann.ID)); n != 1 {
 		t.Errorf("after delete read %d notifications, want 1", n)
 	}
 }
@@ -138,7 +139,7 @@ func TestBrowserPreferenceDecidesToast(t *testing.T) {
 
 	tb.do(chromedp.Click(chromedp.CSS(toast)))
 	waitFor(t, "the preference to be stored", func() bool {
-		p, err := b.Prefs.Preferences(context.Background(), ann.ID)
+		p, err := b.Preferences.Preferences(context.Background(), ann.ID)
 		v, set := p["job_failed_toast"]
 		return err == nil && set && !v
 	})
@@ -203,17 +204,16 @@ func TestBrowserHostileTitleIsText(t *testing.T) {
 	tb := b.openTab(t)
 	tb.login("ann")
 	tb.recordToasts()
-	hostile := `<img src=x onerror=alert(1)>`
-	id := b.publish(tok, map[string]any{"type": "job_failed", "title": hostile,
+	id := b.publish(tok, map[string]any{"type": "job_failed", "title": ui.Hostile,
 		"body": `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> [link](javascript:alert(1))`})
 
 	tb.until("the item", `document.querySelector('`+itemSel(id)+`') !== null`)
 	tb.until("the toast", `window.__toasts.length === 1`)
-	if got := eval[string](tb, `document.querySelector('`+itemSel(id)+` .ntitle').firstChild.textContent`); got != hostile {
-		t.Errorf("title shown as %q, want the text %q", got, hostile)
+	if got := eval[string](tb, `document.querySelector('`+itemSel(id)+` .ntitle').firstChild.textContent`); got != ui.Hostile {
+		t.Errorf("title shown as %q, want the text %q", got, ui.Hostile)
 	}
-	if got := eval[string](tb, `document.querySelector('#toasts .toast-title').textContent`); got != hostile {
-		t.Errorf("toast title shown as %q, want the text %q", got, hostile)
+	if got := eval[string](tb, `document.querySelector('#toasts .toast-title').textContent`); got != ui.Hostile {
+		t.Errorf("toast title shown as %q, want the text %q", got, ui.Hostile)
 	}
 	tb.do(chromedp.Click(chromedp.CSS(`#bell-button`)))
 	tb.until("the dropdown", `document.querySelector('#panel-items .nitem') !== null`)
@@ -236,7 +236,7 @@ func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
 	tb.login("ann")
 
 	b.BlockSockets.Store(true)
-	b.Hub.CloseUser(ann.ID)
+	b.Hub.Revoke(ann.ID, "")
 	tb.until("the offline indicator", `!document.getElementById('conn').hidden`)
 	tb.shot("offline-desktop")
 	id := b.publish(tok, map[string]any{"type": "job_failed", "title": "Happened while offline"})

@@ -9,16 +9,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// requireChannels answers "not available" when the server runs without
-// channels.
-func (u *UI) requireChannels(c *gin.Context) {
-	if u.d.Channels == nil {
-		u.fail(c, app.Errorf(app.ENOTFOUND, "Channels are not available on this server."))
-		return
-	}
-	c.Next()
-}
-
 // uuidParam returns the URL parameter name when it is a UUID, lower-cased;
 // otherwise it answers 400 and returns false.
 func (u *UI) uuidParam(c *gin.Context, name, what string) (string, bool) {

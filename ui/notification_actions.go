@@ -50,8 +50,9 @@ func (u *UI) handleDeleteRead(c *gin.Context) {
 // handleDeleteNotification deletes one notification; the item removes
 // itself (hx-swap="delete"), so the answer is empty.
 func (u *UI) handleDeleteNotification(c *gin.Context) {
-	id, err := app.ParseID(c.Param("id"))
-	if err == nil {
+	// An id that is not a UUID names no notification, like a missing one.
+	var err error = app.CodedErrorf(app.ENOTFOUND, app.CodeNotificationNotFound, "Notification not found.")
+	if id, perr := app.ParseID(c.Param("id")); perr == nil {
 		err = u.d.Inbox.Delete(c.Request.Context(), user(c).ID, id)
 	}
 	if err != nil {

@@ -38,10 +38,10 @@ func setSecurityHeaders(c *gin.Context) {
 	h.Set("Cache-Control", "no-store")
 }
 
-// NotFound renders the UI's "not found" page with status 404. The serve
-// wiring may call it from the engine's NoRoute handler for browser
-// navigations (requests that accept text/html), after authenticate, so
-// that a mistyped address gets a page rather than JSON.
+// NotFound renders the UI's "not found" page with status 404. The server
+// calls it for browser navigations to an unknown address (requests that
+// accept text/html), after authenticate, so that a mistyped address gets
+// a page in the layout rather than JSON.
 func (u *UI) NotFound(c *gin.Context) {
 	setSecurityHeaders(c)
 	u.errorPage(c, http.StatusNotFound, "There is no page at this address.")

@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func (b *belfry) seedInbox(u *app.User) {
 		}
 		ns = append(ns, n)
 	}
-	if err := b.Notes.CreateNotifications(context.Background(), ns, nil); err != nil {
+	if err := b.Notifications.CreateNotifications(context.Background(), ns, nil); err != nil {
 		b.t.Fatal(err)
 	}
 }

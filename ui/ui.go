@@ -32,7 +32,6 @@ type Deps struct {
 	Preferences   app.PreferenceStore
 	Mutes         app.MuteStore
 	// Webhooks serves the webhooks page and Channels the channels pages.
-	// A page whose collaborator is nil answers "not available".
 	Webhooks *webhook.Service
 	Channels *channels.Service
 	// FirstRunHint tells the login page how the first admin password was

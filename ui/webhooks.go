@@ -7,16 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// requireWebhooks answers "not available" when the server runs without
-// webhooks.
-func (u *UI) requireWebhooks(c *gin.Context) {
-	if u.d.Webhooks == nil {
-		u.fail(c, app.Errorf(app.ENOTFOUND, "Webhooks are not available on this server."))
-		return
-	}
-	c.Next()
-}
-
 // webhookKinds are the choices of the kind field, in the order shown.
 var webhookKinds = []struct {
 	Value app.WebhookKind

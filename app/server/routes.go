@@ -1,6 +1,9 @@
 package server
 
 import (
+	"net/http"
+	"strings"
+
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
@@ -8,8 +11,9 @@ import (
 
 // route builds the HTTP handler: the middleware every request passes, then
 // the routes of every capability in rs, the OpenAPI document of their
-// routes, /metrics and the answer to an unknown route.
-func (s *Server) route(rs ...router) error {
+// routes, /metrics and the answer to an unknown route: the page notFound
+// renders for a browser, the error envelope for everyone else.
+func (s *Server) route(notFound gin.HandlerFunc, rs ...router) error {
 	cfg := s.Config
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -43,7 +47,11 @@ func (s *Server) route(rs ...router) error {
 		h := s.Metrics.Handler()
 		e.GET("/metrics", authenticate, web.ServeLocal(h), web.RequireUser(app.ScopeAdmin), web.RequireAdmin, gin.WrapH(h))
 	}
-	e.NoRoute(func(c *gin.Context) {
+	e.NoRoute(authenticate, func(c *gin.Context) {
+		if isPageRequest(c.Request) {
+			notFound(c)
+			return
+		}
 		web.WriteError(c, app.Errorf(app.ENOTFOUND, "No route for %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
 	s.Handler, s.engine = e, e
@@ -55,4 +63,11 @@ func openAPIDoc() web.Doc {
 	return web.Doc{Operations: []web.Operation{
 		{Method: "GET", Path: web.OpenAPIPath, Tag: "meta", Summary: "This document.", Status: 200, Result: web.FreeObject("OpenAPI 3 document.")},
 	}}
+}
+
+// isPageRequest reports whether r is a browser navigating to a page: a GET
+// that accepts HTML, outside the API.
+func isPageRequest(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") &&
+		!strings.HasPrefix(r.URL.Path, "/api/")
 }

@@ -97,7 +97,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 
-	if err := s.route(jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
 		return err
 	}
 	s.observe(s.Hub, polling, s.Webhooks, s.Channels, pruning)

@@ -17,8 +17,7 @@ func TestBrowserLiveBadgeToastAndMarkRead(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	tok := b.token(ann)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.recordToasts()
 	tb.until("the badge to be hidden", `document.getElementById('badge').hidden`)
 
@@ -81,8 +80,7 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.until("four items", `document.querySelectorAll('#page-items .nitem').length === 4`)
 
 	// The unread filter narrows the list in place and into the address.
@@ -131,8 +129,7 @@ func TestBrowserPreferenceDecidesToast(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	tok := b.token(ann)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/preferences")
 	toast := `input[data-pref="job_failed_toast"]`
 	tb.until("the toast switch on", `document.querySelector('`+toast+`').checked`)
@@ -155,6 +152,12 @@ func TestBrowserPreferenceDecidesToast(t *testing.T) {
 
 	// Switched back on, the next event toasts again.
 	tb.do(chromedp.Click(chromedp.CSS(toast)))
+	// The row's "saved" mark of the first click may still be there: wait
+	// for the store, not for the mark.
+	waitFor(t, "the preference to be stored again", func() bool {
+		p, err := b.Preferences.Preferences(context.Background(), ann.ID)
+		return err == nil && p["job_failed_toast"]
+	})
 	tb.until("the switch on", `document.querySelector('`+toast+`').checked && document.querySelector('#pref-job_failed .saved') !== null`)
 	b.publish(tok, map[string]any{"type": "job_failed", "title": "Loud failure"})
 	tb.until("the toast", `window.__toasts.includes('Loud failure')`)
@@ -172,8 +175,7 @@ func TestBrowserStormShowsNoToastsAndEndsComplete(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	tok := b.token(ann)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.recordToasts()
 
 	for i := 1; i <= 20; i++ {
@@ -201,8 +203,7 @@ func TestBrowserHostileTitleIsText(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	tok := b.token(ann)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.recordToasts()
 	id := b.publish(tok, map[string]any{"type": "job_failed", "title": ui.Hostile,
 		"body": `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> [link](javascript:alert(1))`})
@@ -232,8 +233,7 @@ func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	tok := b.token(ann)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 
 	b.BlockSockets.Store(true)
 	b.Hub.Revoke(ann.ID, "")
@@ -250,8 +250,7 @@ func TestBrowserReconnectsAndCatchesUp(t *testing.T) {
 func TestBrowserTokenShownOnceAndRevoked(t *testing.T) {
 	b := newBelfry(t)
 	b.user("ann", false)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/tokens")
 	tb.do(
 		chromedp.SendKeys(chromedp.CSS(`#token-form input[name=name]`), "laptop"),

@@ -66,11 +66,9 @@ func TestBrowserChannelLiveMessagesTypingAndKick(t *testing.T) {
 	ch := b.channel(ann, "homelab", bob)
 	welcome := b.post(ann, ch, "Welcome to the lab")
 
-	at := b.openTab(t)
-	at.login("ann")
+	at := b.signedInTab(t, "ann")
 	at.openChannel(ch)
-	bt := b.openTab(t)
-	bt.login("bob")
+	bt := b.signedInTab(t, "bob")
 	bt.openChannel(ch)
 	eval[chromedp.Void](at, `window.__pwned = undefined; 0`)
 
@@ -163,8 +161,7 @@ func TestBrowserChannelBanAndCatchUp(t *testing.T) {
 	b := newBelfry(t)
 	ann, bob := b.user("ann", false), b.user("bob", false)
 	ch := b.channel(ann, "homelab", bob)
-	bt := b.openTab(t)
-	bt.login("bob")
+	bt := b.signedInTab(t, "bob")
 	bt.openChannel(ch)
 
 	// While bob's socket is away, ann keeps talking: the messages arrive
@@ -230,8 +227,7 @@ func TestBrowserChannelsListAndScreens(t *testing.T) {
 	}
 	b.post(ann, lab, "Nice work, both of you.")
 
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/channels")
 	tb.until("the list to be live", `document.body.dataset.chan === 'live'`)
 	tb.shot("channels-desktop")

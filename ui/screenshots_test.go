@@ -66,8 +66,7 @@ func TestBrowserScreenshots(t *testing.T) {
 	login.do(chromedp.Navigate(b.URL + "/login?error=1"))
 	login.shot("login-desktop")
 
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.shot("notifications-desktop")
 
 	b.publish(tok, map[string]any{"type": "job_failed", "level": "error", "title": "Certificate renewal failed for home.arpa",

@@ -18,8 +18,7 @@ func TestBrowserWebhookAddTestAndLog(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	recv := newReceiver(t)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/webhooks")
 
 	// The ntfy fields show for ntfy only, and the credential fields for the
@@ -125,8 +124,7 @@ func TestBrowserWebhookScreens(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/webhooks")
 	tb.do(chromedp.Click(chromedp.CSS(`#hook-` + hooks[2].ID + ` .hook-log summary`)))
 	tb.until("the log", `document.querySelectorAll('#hook-`+hooks[2].ID+` tr.delivery').length === 2`)

@@ -17,9 +17,6 @@ const maxRedirects = 3
 // the real target from the guard).
 func NewClient(cfg app.WebhooksConfig) *http.Client {
 	timeout := cfg.Timeout.Duration
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	proxy := http.ProxyFromEnvironment
 	if !cfg.AllowPrivate {

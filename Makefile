@@ -7,14 +7,14 @@ BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps assets chromium vet gotest build bench release smoke-qemu
+.PHONY: run test deps assets chromium lint gotest build bench release smoke-qemu
 
 ## run: start the hub on 127.0.0.1:8080 with a database in ./data
 run: assets
 	$(GO) run . serve
 
 ## test: everything CI checks
-test: deps assets chromium vet gotest smoke-qemu
+test: deps assets chromium lint gotest smoke-qemu
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:
@@ -28,8 +28,9 @@ assets:
 chromium:
 	bash scripts/ensure-chromium.sh
 
-vet:
-	$(GO) vet ./...
+## lint: gofmt, go mod tidy, go vet, staticcheck, deadcode and dupcheck (scripts/lint.sh)
+lint:
+	GO=$(GO) bash scripts/lint.sh
 
 gotest:
 	$(GO) test -race ./...

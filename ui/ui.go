@@ -10,6 +10,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"time"
@@ -56,12 +57,8 @@ type UI struct {
 // a template does not parse, so a broken template stops the start-up rather
 // than a request.
 func New(d Deps) (*UI, error) {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
+	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	if d.Types == nil {
 		return nil, fmt.Errorf("ui: Deps.Types is required")
 	}

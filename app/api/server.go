@@ -7,6 +7,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 
@@ -44,9 +45,7 @@ type Server struct {
 
 // New returns a Server over d.
 func New(d Deps) *Server {
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	return &Server{d: d, secureCookie: secureCookie(d.AuthConfig.CookieSecure, d.Server.BaseURL)}
 }
 

@@ -109,17 +109,6 @@ func (w *WS) NextWithin(d time.Duration) (json.RawMessage, bool) {
 	}
 }
 
-// Decode returns the next frame decoded into a T.
-func Decode[T any](w *WS) T {
-	w.t.Helper()
-	msg := w.Next()
-	var v T
-	if err := json.Unmarshal(msg, &v); err != nil {
-		w.t.Fatalf("frame %s: %v", msg, err)
-	}
-	return v
-}
-
 // Send writes msg as a text frame.
 func (w *WS) Send(msg string) {
 	w.t.Helper()
@@ -145,16 +134,3 @@ func (w *WS) CloseStatus() websocket.StatusCode {
 		}
 	}
 }
-
-// Closed reports whether the connection has ended.
-func (w *WS) Closed() bool {
-	select {
-	case <-w.closed:
-		return true
-	default:
-		return false
-	}
-}
-
-// Pending returns how many frames are queued unread.
-func (w *WS) Pending() int { return len(w.frames) }

@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -73,12 +74,8 @@ func New(o Deps) *Service {
 	if o.SessionTTL <= 0 {
 		panic("auth: Deps.SessionTTL must be positive")
 	}
-	if o.Clock == nil {
-		o.Clock = clock.Real{}
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	o.Clock = cmp.Or[clock.Clock](o.Clock, clock.Real{})
+	o.Logger = cmp.Or(o.Logger, slog.Default())
 	return &Service{
 		users:    o.Users,
 		tokens:   o.Tokens,

@@ -12,6 +12,7 @@
 package channels
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync/atomic"
@@ -70,12 +71,8 @@ type Stats struct {
 
 // New returns a Service over d. It starts no goroutine.
 func New(d Deps) *Service {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
+	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	s := &Service{d: d, store: d.Store, clock: d.Clock, log: d.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.seq = newSequencer(s.lastSeq, func(channelID string, from, to int64) {

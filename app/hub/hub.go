@@ -11,6 +11,7 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -90,12 +91,8 @@ type socket struct {
 
 // New returns a Hub over d. It starts no goroutine until a change arrives.
 func New(d Deps) *Hub {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
+	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	h := &Hub{d: d, storm: d.Storm, clock: d.Clock, log: d.Logger}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.reg = ws.New(ws.Options{

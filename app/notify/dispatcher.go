@@ -8,6 +8,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -45,12 +46,8 @@ var _ app.Dispatcher = (*Dispatcher)(nil)
 
 // New returns a dispatcher over d.
 func New(d Deps) *Dispatcher {
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	d.Logger = cmp.Or(d.Logger, slog.Default())
 	return &Dispatcher{d: d}
 }
 

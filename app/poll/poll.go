@@ -7,6 +7,7 @@
 package poll
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -75,12 +76,8 @@ func New(d Deps) *Server {
 	if len(d.CursorKey) == 0 {
 		panic("poll: Deps.CursorKey must not be empty")
 	}
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	d.Logger = cmp.Or(d.Logger, slog.Default())
 	if d.Counts == nil {
 		d.Counts = d.Notifications
 	}

@@ -6,6 +6,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -44,12 +45,8 @@ type Reporter struct {
 // New returns a Reporter over d. Errors are EINVALID for a bad
 // report.timezone or report.schedule.
 func New(d Deps) (*Reporter, error) {
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	d.Logger = cmp.Or(d.Logger, slog.Default())
 	cfg := d.Config
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {

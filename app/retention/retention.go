@@ -7,6 +7,7 @@
 package retention
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync/atomic"
@@ -49,15 +50,11 @@ type Job struct {
 
 // New returns a Job over d.
 func New(d Deps) *Job {
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	if d.StartDelay <= 0 {
 		d.StartDelay = DefaultStartDelay
 	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	d.Logger = cmp.Or(d.Logger, slog.Default())
 	return &Job{d: d}
 }
 

@@ -83,10 +83,6 @@ type Option func(*Server)
 // WithVersion sets the version that /readyz and /metrics report.
 func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 
-// WithClock makes c the clock of every service and store, for tests that
-// drive time with clocktest.Fake.
-func WithClock(c clock.Clock) Option { return func(s *Server) { s.clock = c } }
-
 // New validates cfg, opens and migrates the database, creates the first
 // admin if there is no user yet, wires every service and route and starts
 // the background work. ctx bounds only the start-up work. The caller owns
@@ -195,10 +191,3 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return errors.Join(err, s.Close(sctx))
 }
-
-// Routes lists every route the server registered.
-func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
-
-// Doc describes the routes of every capability, as /api/openapi.json
-// serves the registered ones.
-func (s *Server) Doc() web.Doc { return s.doc }

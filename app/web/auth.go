@@ -108,15 +108,6 @@ func TokenFrom(c *gin.Context) *app.Token {
 	return t
 }
 
-// SessionUserFrom returns the caller when a browser session (not a token)
-// authenticated the request, nil otherwise.
-func SessionUserFrom(c *gin.Context) *app.User {
-	if TokenFrom(c) != nil {
-		return nil
-	}
-	return UserFrom(c)
-}
-
 // RequireUser rejects anonymous requests with 401 (AUTH_INVALID_TOKEN when a
 // bad token was presented) and, when the caller used a token, requires its
 // scope to be one of scopes — an admin token always passes — or answers 403.

@@ -8,6 +8,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -37,12 +38,8 @@ type Deps struct {
 
 // withDefaults fills the optional fields of d.
 func (d Deps) withDefaults() Deps {
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	d.Logger = cmp.Or(d.Logger, slog.Default())
 	if d.Client == nil {
 		d.Client = NewClient(d.Config)
 	}

@@ -23,21 +23,21 @@ func (r *Registry) indexLocked(c *Conn) {
 // r.mu for writing.
 func (r *Registry) unindexLocked(c *Conn) {
 	delete(r.conns, c)
-	if set := r.users[c.userID]; set != nil {
-		delete(set, c)
-		if len(set) == 0 {
-			delete(r.users, c.userID)
-		}
-	}
+	leave(r.users, c.userID, c)
 	for name := range c.subs {
-		if set := r.subs[name]; set != nil {
-			delete(set, c)
-			if len(set) == 0 {
-				delete(r.subs, name)
-			}
-		}
+		leave(r.subs, name, c)
 	}
 	c.subs = nil
+}
+
+// leave removes c from index[key], and the entry once it is empty.
+func leave(index map[string]map[*Conn]struct{}, key string, c *Conn) {
+	if set := index[key]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(index, key)
+		}
+	}
 }
 
 // HasUser reports whether userID has a live connection. It is a map lookup,
@@ -121,12 +121,7 @@ func (r *Registry) Unsubscribe(c *Conn, name string) {
 		return
 	}
 	delete(c.subs, name)
-	if set := r.subs[name]; set != nil {
-		delete(set, c)
-		if len(set) == 0 {
-			delete(r.subs, name)
-		}
-	}
+	leave(r.subs, name, c)
 }
 
 // Subscribed reports whether c is subscribed to name.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
-	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/server"
 	"github.com/belfry/belfry/app/web"
 )
@@ -35,7 +34,6 @@ type Option func(*options)
 type options struct {
 	config  func(*app.Config)
 	logger  *slog.Logger
-	clock   clock.Clock
 	wrap    func(http.Handler) http.Handler
 	version string
 }
@@ -43,9 +41,6 @@ type options struct {
 // WithConfig lets fn change the configuration before the start; the
 // listener and base URL are set already (fn may change them).
 func WithConfig(fn func(*app.Config)) Option { return func(o *options) { o.config = fn } }
-
-// WithClock drives every service with c (server.WithClock).
-func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
 
 // WithHandler wraps the server's handler, for tests that inject faults in
 // front of it.
@@ -79,9 +74,6 @@ func New(t testing.TB, opts ...Option) *App {
 		o.config(&cfg)
 	}
 	sopts := []server.Option{}
-	if o.clock != nil {
-		sopts = append(sopts, server.WithClock(o.clock))
-	}
 	if o.version != "" {
 		sopts = append(sopts, server.WithVersion(o.version))
 	}

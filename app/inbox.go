@@ -14,7 +14,7 @@ type NotificationRef struct {
 	UserID string `json:"user_id"`
 }
 
-// Dispatcher is the one entry of every notification (design.md §3). actor is
+// Dispatcher is the one entry of every notification (docs/architecture.md). actor is
 // who publishes: without admin rights an event may only name actor itself; a
 // nil actor is the system (the weekly report job) and has admin rights.
 // Errors: EINVALID for a bad event, EFORBIDDEN for naming other users without

@@ -1,6 +1,6 @@
 // Package ui is Belfry's web UI: server-rendered html/template pages and
 // htmx partials, embedded in the binary with their static assets, live over
-// /ws/notification/ (design.md §8).
+// /ws/notification/.
 //
 // Pages are full documents under short paths (/notifications, /tokens…);
 // the partials that htmx swaps in live under /ui/…. A page is one template

@@ -1,5 +1,5 @@
 // Package channels is Belfry's chat channels (spec/channels-websocket-events.txt
-// and design.md §4): the actions — create, join, talk, moderate — with their
+// and docs/architecture.md): the actions — create, join, talk, moderate — with their
 // role rules, the REST API under /api/channels, and the /ws/channels/
 // endpoint that streams every channel's events.
 //

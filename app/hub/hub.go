@@ -1,4 +1,4 @@
-// Package hub is Belfry's real-time push (design.md §4): the
+// Package hub is Belfry's real-time push (docs/architecture.md): the
 // /ws/notification/ endpoint of spec/websocket-api.txt with storm prevention
 // and object-mute queries, on a connection registry of app/ws.
 //

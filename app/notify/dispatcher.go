@@ -1,6 +1,6 @@
 // Package notify is the single place through which every notification
 // changes state. Its Dispatcher is notify(), the one entry of every new
-// notification (design.md §3): it resolves recipients, applies object mutes
+// notification (docs/architecture.md): it resolves recipients, applies object mutes
 // and each recipient's preferences, stores the notifications together with
 // their webhook deliveries, and publishes the changes for the real-time
 // layer. Its Inbox reads, acknowledges and deletes them and publishes those

@@ -49,13 +49,20 @@ type deliveryResult struct {
 
 // run measures d once on a fresh system.
 func (d delivery) run(ctx context.Context, sys system) (deliveryResult, error) {
+	_, _, r, err := d.runRecorded(ctx, sys)
+	return r, err
+}
+
+// runRecorded is run that also returns the records the result was made
+// from: the sockets' and the publisher's.
+func (d delivery) runRecorded(ctx context.Context, sys system) (*fleet, *publisher, deliveryResult, error) {
 	var r deliveryResult
 	if err := sys.Prepare(ctx, d.Users); err != nil {
-		return r, err
+		return nil, nil, r, err
 	}
 	f, err := dialFleet(ctx, sys, d.Sockets, d.Users, 16)
 	if err != nil {
-		return r, err
+		return nil, nil, r, err
 	}
 	defer f.stop()
 	total := 0
@@ -64,7 +71,7 @@ func (d delivery) run(ctx context.Context, sys system) (deliveryResult, error) {
 	}
 	p := newPublisher(sys, total, d.Concurrency)
 	if warm, err := p.barrier(ctx, f, 20*time.Second); err != nil || warm < d.Sockets {
-		return r, fmt.Errorf("only %d of %d sockets received the warm-up message: %v", warm, d.Sockets, err)
+		return nil, nil, r, fmt.Errorf("only %d of %d sockets received the warm-up message: %v", warm, d.Sockets, err)
 	}
 	var due int64
 	var window time.Duration
@@ -79,7 +86,7 @@ func (d delivery) run(ctx context.Context, sys system) (deliveryResult, error) {
 		}
 		from += n
 		if err := ctx.Err(); err != nil {
-			return r, err
+			return nil, nil, r, err
 		}
 	}
 	f.stop()
@@ -90,7 +97,7 @@ func (d delivery) run(ctx context.Context, sys system) (deliveryResult, error) {
 	if s := p.span(0, total); s > 0 {
 		r.PublishPerSec = float64(p.accepted(0, total)) / s.Seconds()
 	}
-	return r, nil
+	return f, p, r, nil
 }
 
 // await waits until due message frames have arrived in all, or none has

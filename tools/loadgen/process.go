@@ -124,7 +124,8 @@ func (p *process) logTail(n int) string {
 }
 
 // logCounts counts the warnings and errors the child logged, by message:
-// slog's text format (level=WARN msg="…") or its JSON format.
+// slog's text format (level=WARN msg="…") or its JSON format; and the race
+// reports and panics of the Go runtime.
 func (p *process) logCounts() map[string]int {
 	f, err := os.Open(p.logPath)
 	if err != nil {
@@ -142,6 +143,9 @@ func (p *process) logCounts() map[string]int {
 			level = "WARN"
 		case strings.Contains(line, "level=ERROR"), strings.Contains(line, `"level":"ERROR"`):
 			level = "ERROR"
+		case strings.Contains(line, "WARNING: DATA RACE"), strings.HasPrefix(line, "panic: "):
+			counts[line]++
+			continue
 		default:
 			continue
 		}

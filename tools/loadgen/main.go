@@ -57,6 +57,8 @@ type options struct {
 	system    systemOptions
 	plan      plan
 	target    belfryTarget
+	ntfy      string // peer binaries, "" when not measured
+	gotify    string
 	list      bool
 }
 
@@ -88,6 +90,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.target.Config, "config", "", "with -url: the server's config file, for the user and token commands")
 	fs.IntVar(&o.target.PID, "pid", 0, "with -url: the server's process id, for the memory scenario")
 	fs.StringVar(&o.target.Body, "body", defaultBody, "Markdown body of every published event")
+	fs.StringVar(&o.ntfy, "ntfy", "", "also measure this ntfy binary, built outside the repository (docs/benchmarks.md)")
+	fs.StringVar(&o.gotify, "gotify", "", "also measure this Gotify server binary, built outside the repository")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -100,6 +104,20 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.system.Durability != "full" && o.system.Durability != "normal" {
 		return o, fmt.Errorf("-durability must be full or normal, not %q", o.system.Durability)
+	}
+	// Servers run in their own directories: a relative path would not name
+	// the binary there.
+	for _, bin := range []*string{&o.bin, &o.ntfy, &o.gotify} {
+		if *bin != "" {
+			abs, err := filepath.Abs(*bin)
+			if err != nil {
+				return o, err
+			}
+			*bin = abs
+		}
+	}
+	if (o.ntfy != "" || o.gotify != "") && o.plan.Users != 1 {
+		return o, errors.New("the peers are measured with -users 1 only")
 	}
 	if *names != "all" {
 		o.scenarios = strings.Split(*names, ",")
@@ -140,17 +158,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	o.target.Bin = o.bin
-	start := startBelfry(o.target)
+	contenders := []contender{{name: "Belfry", start: startBelfry(o.target), belfry: true}}
+	if o.ntfy != "" {
+		contenders = append(contenders, contender{name: "ntfy tuned", start: startNtfy(o.ntfy)})
+	}
+	if o.gotify != "" {
+		contenders = append(contenders, contender{name: "Gotify WAL", start: startGotify(o.gotify)})
+	}
 	load := loadAverage()
-	t := &table{systems: []string{"Belfry"}}
+	t := &table{}
+	for _, c := range contenders {
+		t.systems = append(t.systems, c.name)
+	}
 	var failed []string
 	for _, sc := range selected {
-		cell, err := measureScenario(ctx, sc, start, o, stderr)
-		if err != nil {
-			failed = append(failed, sc.Name)
-			fmt.Fprintf(stderr, "loadgen: %s: %v\n", sc.Name, err)
+		cells, errs := measureScenario(ctx, sc, contenders, o, stderr)
+		for i, err := range errs {
+			if err != nil {
+				failed = append(failed, sc.Name+" on "+contenders[i].name)
+			}
 		}
-		t.add(sc.Workload, cell)
+		t.add(sc.Workload, cells...)
 		if ctx.Err() != nil {
 			break
 		}
@@ -162,6 +190,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("failed: %s", strings.Join(failed, ", "))
 	}
 	return ctx.Err()
+}
+
+// contender is a column of the table: Belfry or a peer.
+type contender struct {
+	name   string
+	start  starter
+	belfry bool // scenarios of Belfry's own settings run only on Belfry
 }
 
 // pick returns the scenarios named, in table order; none named is all.
@@ -183,22 +218,42 @@ func pick(all []scenario, names []string) ([]scenario, error) {
 	return out, nil
 }
 
-// measureScenario runs sc o.runs times, each on a fresh system, and returns
-// the cell of the medians; a failed run ends the scenario.
-func measureScenario(ctx context.Context, sc scenario, start starter, o options, log io.Writer) (string, error) {
+// measureScenario runs sc o.runs times on each contender, each run on a
+// fresh system, the contenders taking turns so that a noisy moment of the
+// machine does not fall on one of them only. It returns the cells of the
+// medians and, per contender, the error that ended its runs.
+func measureScenario(ctx context.Context, sc scenario, contenders []contender, o options, log io.Writer) ([]string, []error) {
 	opts := o.system
 	if sc.Options != nil {
 		opts = sc.Options(opts)
 	}
-	var runs []metrics
-	for i := range o.runs {
-		m, err := measureOnce(ctx, sc, start, opts, log, fmt.Sprintf("%s run %d/%d", sc.Name, i+1, o.runs))
-		if err != nil {
-			return "error: " + strings.SplitN(err.Error(), "\n", 2)[0], err
+	runs := make([][]metrics, len(contenders))
+	errs := make([]error, len(contenders))
+	for k := range o.runs {
+		for i, c := range contenders {
+			if errs[i] != nil || (sc.Options != nil && !c.belfry) || ctx.Err() != nil {
+				continue
+			}
+			label := fmt.Sprintf("%s on %s, run %d/%d", sc.Name, c.name, k+1, o.runs)
+			m, err := measureOnce(ctx, sc, c.start, opts, log, label)
+			if err != nil {
+				errs[i] = err
+				fmt.Fprintf(log, "loadgen: %s: %v\n", label, err)
+				continue
+			}
+			runs[i] = append(runs[i], m)
 		}
-		runs = append(runs, m)
 	}
-	return sc.Cell(medians(runs)), nil
+	cells := make([]string, len(contenders))
+	for i := range contenders {
+		switch {
+		case errs[i] != nil:
+			cells[i] = "error: " + strings.SplitN(errs[i].Error(), "\n", 2)[0]
+		case len(runs[i]) > 0:
+			cells[i] = sc.Cell(medians(runs[i]))
+		}
+	}
+	return cells, errs
 }
 
 // measureOnce starts a system, runs sc on it, stops it and logs the run.
@@ -208,12 +263,25 @@ func measureOnce(ctx context.Context, sc scenario, start starter, opts systemOpt
 	if err != nil {
 		return nil, err
 	}
+	serverCPU, _ := cpuSeconds(sys.PID())
+	ownCPU, _ := cpuSeconds(0)
 	m, notes, err := sc.Run(ctx, sys)
+	if err == nil {
+		// What each side of loopback spent: the generator's share shows
+		// how much of the two cores the measurement itself took.
+		if t, err := cpuSeconds(sys.PID()); err == nil && sys.PID() != 0 {
+			m["server_cpu_s"] = t - serverCPU
+		}
+		if t, err := cpuSeconds(0); err == nil {
+			m["loadgen_cpu_s"] = t - ownCPU
+		}
+	}
 	logs, stopErr := sys.Stop()
 	if err != nil {
 		return nil, errors.Join(err, stopErr)
 	}
-	fmt.Fprintf(log, "loadgen: %s (%s): %s\n", label, time.Since(began).Round(100*time.Millisecond), sc.Detail(m))
+	fmt.Fprintf(log, "loadgen: %s (%s; CPU: server %.1f s, generator %.1f s): %s\n", label, time.Since(began).Round(100*time.Millisecond),
+		m["server_cpu_s"], m["loadgen_cpu_s"], sc.Detail(m))
 	for _, n := range notes {
 		fmt.Fprintf(log, "loadgen:   %s\n", n)
 	}
@@ -225,8 +293,8 @@ func measureOnce(ctx context.Context, sc scenario, start starter, opts systemOpt
 
 // buildBelfry builds the belfry binary of the module containing the working
 // directory to out and returns out. release builds it as `make build` does
-// (static, nomsgpack); otherwise with the test's own race setting, so that
-// a test reuses the packages `go test` has just compiled.
+// (static, nomsgpack); race adds the race detector, so that a test run with
+// -race reuses the packages `go test` has just compiled.
 func buildBelfry(ctx context.Context, out string, release, race bool) (string, error) {
 	mod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
@@ -259,7 +327,23 @@ func header(o options, loadBefore, loadAfter string) string {
 		"Durability %s, storm prevention off, one user's sockets unless -users, medians of %d run(s); "+
 		"server and clients on one host over loopback, clients in the generator's process.",
 		strings.TrimSpace(string(commit)), time.Now().Format("2006-01-02 15:04"), host, runtime.NumCPU(), runtime.Version(),
-		loadBefore, loadAfter, o.system.Durability, o.runs)
+		loadBefore, loadAfter, o.system.Durability, o.runs) + peerNote(o)
+}
+
+// peerNote says how the peers were configured, when they were measured.
+func peerNote(o options) string {
+	s := ""
+	if o.ntfy != "" {
+		s += " ntfy tuned: its \"tuned for scale\" cache (writes batched in memory for up to 1 s, WAL, synchronous=normal), not durable."
+	}
+	if o.gotify != "" {
+		s += " Gotify WAL: SQLite in WAL mode, synchronous at SQLite's default."
+	}
+	if s != "" {
+		s += " \"Out of publish order\": a frame arrived after one whose publish began only once its own had been accepted; " +
+			"\"in another order\": overlapping publishes reached a user's sockets in different orders."
+	}
+	return s
 }
 
 // loadAverage is the 1, 5 and 15 minute load average (Linux), or "?".

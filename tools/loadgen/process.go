@@ -212,6 +212,32 @@ func residentBytes(pid int) (int64, error) {
 	return 0, errors.New("no VmRSS in /proc/" + strconv.Itoa(pid) + "/status")
 }
 
+// cpuSeconds reads the user and system CPU time pid has used from
+// /proc/<pid>/stat (Linux; pid 0 is the generator itself).
+func cpuSeconds(pid int) (float64, error) {
+	name := "self"
+	if pid != 0 {
+		name = strconv.Itoa(pid)
+	}
+	b, err := os.ReadFile("/proc/" + name + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	i := strings.LastIndexByte(string(b), ')')
+	fields := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(fields) < 13 {
+		return 0, fmt.Errorf("unexpected /proc/%s/stat", name)
+	}
+	utime, err1 := strconv.ParseFloat(fields[11], 64) // field 14
+	stime, err2 := strconv.ParseFloat(fields[12], 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	const clockTicks = 100 // USER_HZ: 100 on every Linux architecture Go supports
+	return (utime + stime) / clockTicks, nil
+}
+
 // freePort returns a loopback TCP port that was free a moment ago.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -13,7 +13,9 @@ import (
 type scenario struct {
 	Name     string // what -scenario selects
 	Workload string // the row's first column
-	// Options adjusts the system options of its runs (the send buffer).
+	// Options adjusts the system options of its runs (the send buffer);
+	// a scenario with Options is about a Belfry setting and runs on Belfry
+	// only.
 	Options func(systemOptions) systemOptions
 	// Run measures once and adds notes for the progress log (failures
 	// worth a look).
@@ -179,8 +181,11 @@ func memoryCell(m metrics) string {
 // orderNote mentions order violations and failed publishes, if any.
 func orderNote(m metrics) string {
 	var notes []string
-	if n := m["reordered"] + m["inconsistent"]; n > 0 {
-		notes = append(notes, fmt.Sprintf("%s out of order", thousands(int(n))))
+	if n := m["reordered"]; n > 0 {
+		notes = append(notes, fmt.Sprintf("**%s out of publish order**", thousands(int(n))))
+	}
+	if n := m["inconsistent"]; n > 0 {
+		notes = append(notes, fmt.Sprintf("%s in another order than on the user's other sockets", thousands(int(n))))
 	}
 	if n := m["duplicates"]; n > 0 {
 		notes = append(notes, fmt.Sprintf("%s duplicates", thousands(int(n))))

@@ -160,6 +160,7 @@ func (f *fleet) count(s *socket, frame []byte, now int64) {
 		s.countOnly++
 	case frameReload:
 		s.reloads++
+	case frameControl:
 	default:
 		s.other++
 	}

@@ -46,6 +46,9 @@ const (
 	frameReload
 	// frameOther is anything else: another type, or not JSON.
 	frameOther
+	// frameControl is a frame of the protocol that carries no message and
+	// is not counted (ntfy's open and keepalive events).
+	frameControl
 )
 
 // systemOptions configure a system started for one run.

@@ -324,7 +324,7 @@ func header(o options, loadBefore, loadAfter string) string {
 	commit, _ := exec.Command("git", "describe", "--always", "--dirty").Output()
 	host, _ := os.Hostname()
 	return fmt.Sprintf("Belfry %s, %s, on %s (%d cores, %s); load average %s before, %s after. "+
-		"Durability %s, storm prevention off, one user's sockets unless -users, medians of %d run(s); "+
+		"Durability %s, storm prevention off, one user's sockets unless -users, medians of %d run(s), figure by figure; "+
 		"server and clients on one host over loopback, clients in the generator's process.",
 		strings.TrimSpace(string(commit)), time.Now().Format("2006-01-02 15:04"), host, runtime.NumCPU(), runtime.Version(),
 		loadBefore, loadAfter, o.system.Durability, o.runs) + peerNote(o)
@@ -341,7 +341,7 @@ func peerNote(o options) string {
 	}
 	if s != "" {
 		s += " \"Out of publish order\": a frame arrived after one whose publish began only once its own had been accepted; " +
-			"\"in another order\": overlapping publishes reached a user's sockets in different orders."
+			"\"out of step\": overlapping publishes reached a user's sockets in different orders."
 	}
 	return s
 }

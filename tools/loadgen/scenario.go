@@ -185,7 +185,7 @@ func orderNote(m metrics) string {
 		notes = append(notes, fmt.Sprintf("**%s out of publish order**", thousands(int(n))))
 	}
 	if n := m["inconsistent"]; n > 0 {
-		notes = append(notes, fmt.Sprintf("%s in another order than on the user's other sockets", thousands(int(n))))
+		notes = append(notes, fmt.Sprintf("%s out of step with the user's other sockets", thousands(int(n))))
 	}
 	if n := m["duplicates"]; n > 0 {
 		notes = append(notes, fmt.Sprintf("%s duplicates", thousands(int(n))))

@@ -37,6 +37,7 @@ type deliveryResult struct {
 	// Frames received that carry no message, or something else.
 	CountOnly, Reloads, Other int
 	Dropped                   int            // sockets the server closed as too slow (1013)
+	MissingOpen               int            // frames missing on sockets that stayed open: lost silently
 	Ended                     map[string]int // sockets that ended otherwise, by how
 	Order                     orderReport
 	FramesPerSec              float64 // message frames received per second of delivery
@@ -138,11 +139,16 @@ func (d delivery) tally(f *fleet, p *publisher) deliveryResult {
 	var latencies []int64
 	for _, s := range f.sockets {
 		clear(seen)
+		distinct := 0
 		for _, seq := range s.seqs {
 			if int(seq) >= 0 && int(seq) < len(seen) && !seen[seq] {
 				seen[seq] = true
 				got[burstOf[seq]]++
+				distinct++
 			}
+		}
+		if s.closeCode < 0 && s.readErr == nil {
+			r.MissingOpen += len(seen) - distinct
 		}
 		latencies = append(latencies, s.latencies...)
 		r.CountOnly += s.countOnly

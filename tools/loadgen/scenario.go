@@ -89,7 +89,7 @@ func (d delivery) measure(ctx context.Context, sys system) (metrics, []string, e
 		return nil, nil, err
 	}
 	m := metrics{
-		"sockets": float64(r.Sockets), "dropped": float64(r.Dropped),
+		"sockets": float64(r.Sockets), "dropped": float64(r.Dropped), "missing_open": float64(r.MissingOpen),
 		"count_only": float64(r.CountOnly), "reloads": float64(r.Reloads), "other": float64(r.Other),
 		"reordered": float64(r.Order.Reordered), "inconsistent": float64(r.Order.Inconsistent),
 		"duplicates": float64(r.Order.Duplicates), "frames_per_s": r.FramesPerSec, "publish_per_s": r.PublishPerSec,
@@ -181,6 +181,9 @@ func memoryCell(m metrics) string {
 // orderNote mentions order violations and failed publishes, if any.
 func orderNote(m metrics) string {
 	var notes []string
+	if n := m["missing_open"]; n > 0 {
+		notes = append(notes, fmt.Sprintf("**%s lost on sockets that stayed open**", thousands(int(n))))
+	}
 	if n := m["reordered"]; n > 0 {
 		notes = append(notes, fmt.Sprintf("**%s out of publish order**", thousands(int(n))))
 	}
@@ -201,9 +204,10 @@ func orderNote(m metrics) string {
 
 // deliveryDetail is the progress line of one delivery run.
 func deliveryDetail(m metrics) string {
-	return fmt.Sprintf("%s of %s frames missing, %s/%s sockets dropped, %s ended otherwise; %.0f frames/s, %.0f publishes/s; "+
+	return fmt.Sprintf("%s of %s frames missing (%s on sockets that stayed open), %s/%s sockets dropped, %s ended otherwise; %.0f frames/s, %.0f publishes/s; "+
 		"p50 %.1f ms, p99 %.1f ms, max %.1f ms; %s count-only, %s reload frames; %s reordered, %s inconsistent, %s duplicates",
-		thousands(int(m["missing"])), thousands(int(m["expected"])), thousands(int(m["dropped"])), thousands(int(m["sockets"])),
+		thousands(int(m["missing"])), thousands(int(m["expected"])), thousands(int(m["missing_open"])),
+		thousands(int(m["dropped"])), thousands(int(m["sockets"])),
 		thousands(int(m["ended_other"])), m["frames_per_s"], m["publish_per_s"], m["p50_ms"], m["p99_ms"], m["max_ms"],
 		thousands(int(m["count_only"])), thousands(int(m["reloads"])),
 		thousands(int(m["reordered"])), thousands(int(m["inconsistent"])), thousands(int(m["duplicates"])))

@@ -26,10 +26,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -85,7 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.plan.Users, "users", 1, "users the sockets of the delivery scenarios are spread over (1: one user's sockets, like one ntfy topic)")
 	fs.DurationVar(&o.plan.Duration, "duration", 10*time.Second, "length of each paced latency scenario")
 	fs.DurationVar(&o.plan.Settle, "settle", 2*time.Second, "a delivery ends when all frames arrived or none has for this long")
-	fs.StringVar(&o.target.URL, "url", "", "measure a Belfry already running at this base URL instead of starting one")
+	fs.StringVar(&o.target.URL, "url", "", "measure a Belfry already running at this base URL instead of starting one (its own durability and send buffer apply)")
 	fs.StringVar(&o.target.DB, "db", "", "with -url: the server's database file, for the user and token commands")
 	fs.StringVar(&o.target.Config, "config", "", "with -url: the server's config file, for the user and token commands")
 	fs.IntVar(&o.target.PID, "pid", 0, "with -url: the server's process id, for the memory scenario")
@@ -192,13 +190,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return ctx.Err()
 }
 
-// contender is a column of the table: Belfry or a peer.
-type contender struct {
-	name   string
-	start  starter
-	belfry bool // scenarios of Belfry's own settings run only on Belfry
-}
-
 // pick returns the scenarios named, in table order; none named is all.
 func pick(all []scenario, names []string) ([]scenario, error) {
 	if len(names) == 0 {
@@ -216,145 +207,4 @@ func pick(all []scenario, names []string) ([]scenario, error) {
 		}
 	}
 	return out, nil
-}
-
-// measureScenario runs sc o.runs times on each contender, each run on a
-// fresh system, the contenders taking turns so that a noisy moment of the
-// machine does not fall on one of them only. It returns the cells of the
-// medians and, per contender, the error that ended its runs.
-func measureScenario(ctx context.Context, sc scenario, contenders []contender, o options, log io.Writer) ([]string, []error) {
-	opts := o.system
-	if sc.Options != nil {
-		opts = sc.Options(opts)
-	}
-	runs := make([][]metrics, len(contenders))
-	errs := make([]error, len(contenders))
-	for k := range o.runs {
-		for i, c := range contenders {
-			if errs[i] != nil || (sc.Options != nil && !c.belfry) || ctx.Err() != nil {
-				continue
-			}
-			label := fmt.Sprintf("%s on %s, run %d/%d", sc.Name, c.name, k+1, o.runs)
-			m, err := measureOnce(ctx, sc, c.start, opts, log, label)
-			if err != nil {
-				errs[i] = err
-				fmt.Fprintf(log, "loadgen: %s: %v\n", label, err)
-				continue
-			}
-			runs[i] = append(runs[i], m)
-		}
-	}
-	cells := make([]string, len(contenders))
-	for i := range contenders {
-		switch {
-		case errs[i] != nil:
-			cells[i] = "error: " + strings.SplitN(errs[i].Error(), "\n", 2)[0]
-		case len(runs[i]) > 0:
-			cells[i] = sc.Cell(medians(runs[i]))
-		}
-	}
-	return cells, errs
-}
-
-// measureOnce starts a system, runs sc on it, stops it and logs the run.
-func measureOnce(ctx context.Context, sc scenario, start starter, opts systemOptions, log io.Writer, label string) (metrics, error) {
-	began := time.Now()
-	sys, err := start(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	serverCPU, _ := cpuSeconds(sys.PID())
-	ownCPU, _ := cpuSeconds(0)
-	m, notes, err := sc.Run(ctx, sys)
-	if err == nil {
-		// What each side of loopback spent: the generator's share shows
-		// how much of the two cores the measurement itself took.
-		if t, err := cpuSeconds(sys.PID()); err == nil && sys.PID() != 0 {
-			m["server_cpu_s"] = t - serverCPU
-		}
-		if t, err := cpuSeconds(0); err == nil {
-			m["loadgen_cpu_s"] = t - ownCPU
-		}
-	}
-	logs, stopErr := sys.Stop()
-	if err != nil {
-		return nil, errors.Join(err, stopErr)
-	}
-	fmt.Fprintf(log, "loadgen: %s (%s; CPU: server %.1f s, generator %.1f s): %s\n", label, time.Since(began).Round(100*time.Millisecond),
-		m["server_cpu_s"], m["loadgen_cpu_s"], sc.Detail(m))
-	for _, n := range notes {
-		fmt.Fprintf(log, "loadgen:   %s\n", n)
-	}
-	if logs != nil {
-		fmt.Fprintf(log, "loadgen:   server warnings and errors: %s\n", formatCounts(logs))
-	}
-	return m, stopErr
-}
-
-// buildBelfry builds the belfry binary of the module containing the working
-// directory to out and returns out. release builds it as `make build` does
-// (static, nomsgpack); race adds the race detector, so that a test run with
-// -race reuses the packages `go test` has just compiled.
-func buildBelfry(ctx context.Context, out string, release, race bool) (string, error) {
-	mod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	root := filepath.Dir(strings.TrimSpace(string(mod)))
-	args := []string{"build", "-o", out}
-	env := os.Environ()
-	if race {
-		args = append(args, "-race")
-	}
-	if release {
-		args = append(args, "-tags", "nomsgpack", "-trimpath")
-		env = append(env, "CGO_ENABLED=0")
-	}
-	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
-	cmd.Dir, cmd.Env = root, env
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build in %s: %v\n%s", root, err, b)
-	}
-	return out, nil
-}
-
-// header is the paragraph above the table: what was run where, and how busy
-// the machine was.
-func header(o options, loadBefore, loadAfter string) string {
-	commit, _ := exec.Command("git", "describe", "--always", "--dirty").Output()
-	host, _ := os.Hostname()
-	return fmt.Sprintf("Belfry %s, %s, on %s (%d cores, %s); load average %s before, %s after. "+
-		"Durability %s, storm prevention off, one user's sockets unless -users, medians of %d run(s), figure by figure; "+
-		"server and clients on one host over loopback, clients in the generator's process.",
-		strings.TrimSpace(string(commit)), time.Now().Format("2006-01-02 15:04"), host, runtime.NumCPU(), runtime.Version(),
-		loadBefore, loadAfter, o.system.Durability, o.runs) + peerNote(o)
-}
-
-// peerNote says how the peers were configured, when they were measured.
-func peerNote(o options) string {
-	s := ""
-	if o.ntfy != "" {
-		s += " ntfy tuned: its \"tuned for scale\" cache (writes batched in memory for up to 1 s, WAL, synchronous=normal), not durable."
-	}
-	if o.gotify != "" {
-		s += " Gotify WAL: SQLite in WAL mode, synchronous at SQLite's default."
-	}
-	if s != "" {
-		s += " \"Out of publish order\": a frame arrived after one whose publish began only once its own had been accepted; " +
-			"\"out of step\": overlapping publishes reached a user's sockets in different orders."
-	}
-	return s
-}
-
-// loadAverage is the 1, 5 and 15 minute load average (Linux), or "?".
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " / ")
 }

@@ -55,7 +55,7 @@ func (s *Server) wire(ctx context.Context) error {
 	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
-		Store: db.NewWebhookStore(s.DB), Clock: s.clock, Logger: s.Logger})
+		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
 	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
 		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))

@@ -14,12 +14,29 @@ import (
 	"github.com/belfry/belfry/app"
 )
 
-// privateAddressError is a refusal to connect to a non-public address when
-// webhooks.allow_private is false. It is permanent: retrying cannot help.
-type privateAddressError struct{ addr netip.Addr }
+// privateAddressError is a refusal to connect to a non-public address (see
+// privateRule). It is permanent: retrying cannot help.
+type privateAddressError struct {
+	addr netip.Addr
+	rule string
+}
 
 func (e *privateAddressError) Error() string {
-	return fmt.Sprintf("refused to connect to %s: private network addresses are not allowed (webhooks.allow_private = false)", e.addr)
+	return fmt.Sprintf("refused to connect to %s: a private network address, which %s", e.addr, e.rule)
+}
+
+// privateRule says why a webhook of an owner (an admin or not) may not reach
+// private network addresses under cfg, as the end of a sentence, or "" when
+// it may: webhooks.allow_private = false refuses them to everyone, and
+// webhooks.private_admins_only to all but admins.
+func privateRule(cfg app.WebhooksConfig, admin bool) string {
+	switch {
+	case !cfg.AllowPrivate:
+		return "this server does not allow (webhooks.allow_private = false)"
+	case cfg.PrivateAdminsOnly && !admin:
+		return "this server allows only for admins' webhooks (webhooks.private_admins_only = true)"
+	}
+	return ""
 }
 
 // Ranges refused besides those netip classifies: shared address space
@@ -95,41 +112,44 @@ func embeddedIPv4(a netip.Addr) []netip.Addr {
 	return out
 }
 
-// refusePrivate is a net.Dialer Control function: it runs after name
-// resolution, on the address actually dialled, so a host name that resolves
-// (or is rebound) to a private address is refused too.
-func refusePrivate(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
+// refusePrivate returns a net.Dialer Control function refusing private
+// addresses for rule (privateRule): it runs after name resolution, on the
+// address actually dialled, so a host name that resolves (or is rebound) to
+// a private address is refused too.
+func refusePrivate(rule string) func(_, address string, _ syscall.RawConn) error {
+	return func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		a, err := netip.ParseAddr(host)
+		if err != nil {
+			return fmt.Errorf("refused to connect to %q: not an IP address", host)
+		}
+		if isPrivate(a) {
+			return &privateAddressError{addr: a.Unmap(), rule: rule}
+		}
+		return nil
 	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("refused to connect to %q: not an IP address", host)
-	}
-	if isPrivate(a) {
-		return &privateAddressError{addr: a.Unmap()}
-	}
-	return nil
 }
 
 // resolveTimeout bounds the DNS look-up of CheckTarget.
 const resolveTimeout = 3 * time.Second
 
-// CheckTarget validates a webhook URL and, unless allowPrivate, refuses one
-// whose host is, or resolves to, a private address. A name that does not
-// resolve is accepted: the dial-time guard still applies at delivery.
-// Errors are EINVALID.
-func CheckTarget(ctx context.Context, raw string, allowPrivate bool) error {
+// CheckTarget validates a webhook URL and, when rule (privateRule) is not
+// "", refuses one whose host is, or resolves to, a private address. A name
+// that does not resolve is accepted: the dial-time guard still applies at
+// delivery. Errors are EINVALID.
+func CheckTarget(ctx context.Context, raw, rule string) error {
 	if err := app.ValidateWebhookURL(raw); err != nil {
 		return err
 	}
-	if allowPrivate {
+	if rule == "" {
 		return nil
 	}
 	u, _ := url.Parse(raw)
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	refused := app.Errorf(app.EINVALID, "Field url points at a private network address, which this server does not allow (webhooks.allow_private = false).")
+	refused := app.Errorf(app.EINVALID, "Field url points at a private network address, which %s.", rule)
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return refused
 	}

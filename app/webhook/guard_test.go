@@ -30,16 +30,16 @@ func TestIsPrivate(t *testing.T) {
 }
 
 func TestRefusePrivate(t *testing.T) {
-	if err := refusePrivate("tcp", "10.0.0.1:80", nil); !isPrivateRefusal(err) {
+	if err := refusePrivate("rule")("tcp", "10.0.0.1:80", nil); !isPrivateRefusal(err) {
 		t.Fatalf("dial guard let 10.0.0.1 through: %v", err)
 	}
-	if err := refusePrivate("tcp", "[::1]:443", nil); !isPrivateRefusal(err) {
+	if err := refusePrivate("rule")("tcp", "[::1]:443", nil); !isPrivateRefusal(err) {
 		t.Fatalf("dial guard let ::1 through: %v", err)
 	}
-	if err := refusePrivate("tcp", "[64:ff9b::a9fe:a9fe]:80", nil); !isPrivateRefusal(err) {
+	if err := refusePrivate("rule")("tcp", "[64:ff9b::a9fe:a9fe]:80", nil); !isPrivateRefusal(err) {
 		t.Fatalf("dial guard let a NAT64 form of 169.254.169.254 through: %v", err)
 	}
-	if err := refusePrivate("tcp", "93.184.216.34:443", nil); err != nil {
+	if err := refusePrivate("rule")("tcp", "93.184.216.34:443", nil); err != nil {
 		t.Fatalf("dial guard refused a public address: %v", err)
 	}
 }
@@ -52,20 +52,20 @@ func TestCheckTarget(t *testing.T) {
 		"http://[::ffff:192.168.1.1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:c0a8:101::1]:8080/",
 		"http://[2001:0:4136:e378:8000:63bf:3f57:fefe]/",
 	} {
-		err := CheckTarget(ctx, raw, false)
+		err := CheckTarget(ctx, raw, "this server does not allow it")
 		if app.ErrorKind(err) != app.EINVALID {
 			t.Errorf("CheckTarget(%q) = %v, want EINVALID", raw, err)
 		}
-		if err := CheckTarget(ctx, raw, true); err != nil {
+		if err := CheckTarget(ctx, raw, ""); err != nil {
 			t.Errorf("CheckTarget(%q) with private allowed = %v", raw, err)
 		}
 	}
 	for _, raw := range []string{"ftp://1.1.1.1/", "http://", "not a url", "https://u:p@1.1.1.1/", ""} {
-		if err := CheckTarget(ctx, raw, true); app.ErrorKind(err) != app.EINVALID {
+		if err := CheckTarget(ctx, raw, ""); app.ErrorKind(err) != app.EINVALID {
 			t.Errorf("CheckTarget(%q) = %v, want EINVALID", raw, err)
 		}
 	}
-	if err := CheckTarget(ctx, "https://93.184.216.34/hook", false); err != nil {
+	if err := CheckTarget(ctx, "https://93.184.216.34/hook", "this server does not allow it"); err != nil {
 		t.Errorf("a public address was refused: %v", err)
 	}
 }

@@ -100,7 +100,8 @@ func (s *Server) wire(ctx context.Context) error {
 	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
 		return err
 	}
-	s.observe(s.Hub, polling, s.Webhooks, s.Channels, pruning)
+	s.conns = newConnLimiter(cfg.Server)
+	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

@@ -21,6 +21,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
@@ -50,6 +51,9 @@ type Server struct {
 	// makes every other change of notification state.
 	Dispatcher app.Dispatcher
 	Inbox      app.Inbox
+	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
+	// receive, through the Dispatcher.
+	Ingest *ingest.Publisher
 	Webhooks   *webhook.Webhooks
 	Hub        *hub.Hub
 	Channels   *channels.Service

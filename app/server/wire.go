@@ -9,6 +9,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/app/poll"
@@ -59,6 +60,10 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
 		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
+
+	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
+	// to events the one way and publish through the dispatcher.
+	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
 
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials.

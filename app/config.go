@@ -102,6 +102,10 @@ type WebSocketConfig struct {
 	MaxMessageBytes int      `toml:"max_message_bytes"`
 	SendBuffer      int      `toml:"send_buffer"`
 	PingPeriod      Duration `toml:"ping_period"`
+	// MaxConnections bounds the live connections of the server, both
+	// endpoints together; MaxPerAddress those from one client address.
+	MaxConnections int `toml:"max_connections"`
+	MaxPerAddress  int `toml:"max_per_address"`
 }
 
 // PollingConfig is the REST polling API's rate limit per token.
@@ -200,6 +204,8 @@ func DefaultConfig() Config {
 			MaxMessageBytes: 4096,
 			SendBuffer:      16,
 			PingPeriod:      Duration{30 * time.Second},
+			MaxConnections:  10000,
+			MaxPerAddress:   100,
 		},
 		Polling: PollingConfig{RatePerSecond: 10, Burst: 60},
 		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4,

@@ -118,7 +118,8 @@ func (w *WebSocketConfig) validate() error {
 	if w.MaxMessageBytes < 512 {
 		return invalidf("websocket.max_message_bytes must be at least 512, not %d.", w.MaxMessageBytes)
 	}
-	if err := positiveInts(map[string]int{"websocket.send_buffer": w.SendBuffer}); err != nil {
+	if err := positiveInts(map[string]int{"websocket.send_buffer": w.SendBuffer,
+		"websocket.max_connections": w.MaxConnections, "websocket.max_per_address": w.MaxPerAddress}); err != nil {
 		return err
 	}
 	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod})

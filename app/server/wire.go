@@ -17,6 +17,7 @@ import (
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
+	"github.com/belfry/belfry/app/ws"
 	"github.com/belfry/belfry/db"
 	"github.com/belfry/belfry/ui"
 	"github.com/gin-gonic/gin"
@@ -66,8 +67,10 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
 
 	// The real-time layers listen on the bus and close the connections of
-	// revoked credentials.
-	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Storm: cfg.Storm,
+	// revoked credentials. Their connections count against one set of
+	// limits.
+	sockets := ws.NewLimits(cfg.WebSocket)
+	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets, Storm: cfg.Storm,
 		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.clock, Logger: s.Logger})
 	s.Bus.Subscribe(s.Hub.Handle)
 	s.Auth.OnRevoke(s.Hub.Revoke)
@@ -78,7 +81,7 @@ func (s *Server) wire(ctx context.Context) error {
 	polling := poll.New(poll.Deps{Polling: cfg.Polling, Notifications: s.Notifications,
 		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.clock, Logger: s.Logger})
 	s.Bus.Subscribe(polling.Handle)
-	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket,
+	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets,
 		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 
@@ -106,7 +109,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, pruning)
+	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

@@ -1,20 +1,44 @@
-# Belfry. `make run` starts the hub with the built-in defaults; `make test` is
-# the whole check that CI runs (.ci/run). Targets that CI needs are a sequence
-# of small steps so more can be added to `test`.
+# Belfry. `make run` builds ./belfry and starts the hub with the built-in
+# defaults; `make check` is the quick everyday check; `make test` is the whole
+# check that CI runs (.ci/run), one step after another (scripts/steps.sh
+# prints a banner before each step and its duration after it). A line
+# "## target: text" describes a target; the banners show that text.
 
 GO      ?= go
 BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps assets chromium lint gotest build bench bench-live release smoke-qemu
+# The steps of `make test`, in order.
+TEST_STEPS ?= deps assets chromium lint gotest smoke-qemu
 
-## run: start the hub on 127.0.0.1:8080 with a database in ./data
-run: assets
-	$(GO) run . serve
+.PHONY: run test check deps assets chromium lint gotest build bench bench-live release smoke-qemu
 
-## test: everything CI checks
-test: deps assets chromium lint gotest smoke-qemu
+## run: build ./belfry, then run it (belfry serve) on 127.0.0.1:8080 with a database in ./data
+# The binary replaces make's shell, so SIGTERM and Ctrl-C reach belfry itself
+# (make forwards SIGTERM to it) and it shuts down gracefully.
+run: build
+	exec ./$(BIN) serve
+
+## test: everything CI checks, step by step (about 14 min on a fresh 2-core machine; see README)
+test:
+	@MAKE="$(MAKE)" bash scripts/steps.sh "make test" $(TEST_STEPS)
+
+## check: the quick everyday check: gofmt, go vet and the tests without the race detector
+check: assets
+	@MAKE="$(MAKE)" bash scripts/steps.sh "make check" check-gofmt check-vet check-go
+
+## check-gofmt: formatting of every Go file
+check-gofmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change (run gofmt -w):"; echo "$$out"; exit 1; fi
+
+## check-vet: go vet
+check-vet:
+	$(GO) vet ./...
+
+## check-go: go test, without -race
+check-go:
+	$(GO) test ./...
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:
@@ -32,11 +56,13 @@ chromium:
 lint:
 	GO=$(GO) bash scripts/lint.sh
 
+## gotest: go test -race ./... (with the headless-Chromium UI tests)
 gotest:
 	$(GO) test -race ./...
 
-## build: a static, stripped binary ./belfry (cross-compile with GOOS/GOARCH/GOARM)
+## build: a static, stripped binary ./belfry (cross-compile with GOOS/GOARCH/GOARM); the first build compiles every dependency and takes a few minutes
 build: assets
+	@[ -x $(BIN) ] || echo "build: compiling $(BIN) and every dependency; the first build takes a few minutes, later ones seconds" >&2
 	CGO_ENABLED=0 $(GO) build -tags nomsgpack -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 ## bench: every benchmark, without the tests
@@ -53,8 +79,7 @@ bench-live: build
 release: assets
 	VERSION=$(VERSION) GO=$(GO) bash scripts/release.sh
 
-## smoke-qemu: build linux/arm64 and linux/arm (GOARM=6, every Pi) and run them under qemu-user
-## (Debian's qemu-user-static, installed with apt-get when missing)
+## smoke-qemu: build linux/arm64 and linux/arm (GOARM=6, every Pi) and run them under qemu-user (Debian's qemu-user-static, installed with apt-get when missing)
 SMOKE_TARGETS ?= linux/arm64 linux/arm/6
 smoke-qemu: assets
 	VERSION=$(VERSION) GO=$(GO) DIST=dist/smoke TARGETS="$(SMOKE_TARGETS)" bash scripts/release.sh

@@ -22,6 +22,12 @@ import (
 const mainArgsVar = "MAIN_TEST_ARGS"
 
 func TestMain(m *testing.M) {
+	// Started through a link called belfry (see belfryOnPath), the test
+	// binary is the belfry command with its own arguments.
+	if filepath.Base(os.Args[0]) == "belfry" {
+		main()
+		return
+	}
 	if args, ok := os.LookupEnv(mainArgsVar); ok {
 		os.Args = append([]string{"belfry"}, strings.Split(args, "\n")...)
 		main()

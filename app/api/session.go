@@ -39,18 +39,19 @@ func readLogin(c *gin.Context) (loginRequest, error) {
 }
 
 // handleLogin is POST /login. On success it sets the session cookie and
-// redirects (303) to next or /, or answers 200 {"id","username"} to a client
-// that accepts JSON. Wrong credentials are 401 for JSON clients and a
-// redirect to /login?error=1 for forms.
+// redirects (303) to next or /, or answers 200 {"id","username"} to a JSON
+// client: one that sent a JSON body or accepts JSON. Wrong credentials are
+// 401 for JSON clients and a redirect to /login?error=1 for forms.
 func (s *Server) handleLogin(c *gin.Context) {
 	req, err := readLogin(c)
 	if err != nil {
 		web.WriteError(c, err)
 		return
 	}
+	jsonClient := web.WantsJSON(c) || strings.HasPrefix(c.ContentType(), "application/json")
 	cookie, u, err := s.d.Auth.Login(c.Request.Context(), strings.TrimSpace(req.Username), req.Password)
 	if err != nil {
-		if app.ErrorKind(err) == app.EUNAUTHENTICATED && !web.WantsJSON(c) {
+		if app.ErrorKind(err) == app.EUNAUTHENTICATED && !jsonClient {
 			c.Redirect(http.StatusSeeOther, loginRetryURL(req.Next))
 			return
 		}
@@ -62,7 +63,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 		MaxAge:   int(s.d.Auth.SessionTTL().Seconds()),
 		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
 	})
-	if web.WantsJSON(c) {
+	if jsonClient {
 		c.JSON(http.StatusOK, gin.H{"id": u.ID, "username": u.Username})
 		return
 	}

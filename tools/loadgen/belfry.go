@@ -19,7 +19,7 @@ import (
 )
 
 // belfry is the Belfry system: a `belfry serve` process driven only through
-// the external contract of design.md §6 — BELFRY_* environment variables,
+// the external contract of docs/contract.md — BELFRY_* environment variables,
 // the user and token commands, POST /api/v1/events and /ws/notification/ —
 // so that it keeps working whatever the code inside looks like.
 type belfry struct {

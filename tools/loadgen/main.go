@@ -15,7 +15,7 @@
 //	go run ./tools/loadgen -list
 //
 // The generator talks to Belfry only through its external contract
-// (design.md §6): BELFRY_* variables, `belfry user add`, `belfry token
+// (docs/contract.md): BELFRY_* variables, `belfry user add`, `belfry token
 // create`, the publish API and the WebSocket endpoint.
 package main
 

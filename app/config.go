@@ -69,7 +69,10 @@ type DatabaseConfig struct {
 
 // AuthConfig is users, sessions and tokens.
 type AuthConfig struct {
-	AdminPassword string   `toml:"admin_password"`
+	// AdminPassword is a secret: the `secret` tag lets
+	// BELFRY_AUTH_ADMIN_PASSWORD_FILE name a file that holds it. Every key
+	// that holds a secret carries that tag.
+	AdminPassword string   `toml:"admin_password" secret:"true"`
 	SessionTTL    Duration `toml:"session_ttl"`
 	// CookieSecure is "auto" (Secure when base_url is https), "true" or "false".
 	CookieSecure string `toml:"cookie_secure"`

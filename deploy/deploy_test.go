@@ -61,6 +61,14 @@ func TestSystemdUnitVerifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	unit := strings.Replace(read(t, "belfry.service"), "ExecStart=/usr/local/bin/belfry", "ExecStart="+exe, 1)
+	// The commented systemd-credentials lines must be valid once enabled.
+	for _, line := range []string{"LoadCredential=admin_password:/etc/belfry/admin_password",
+		"Environment=BELFRY_AUTH_ADMIN_PASSWORD_FILE=%d/admin_password"} {
+		if !strings.Contains(unit, "\n#"+line+"\n") {
+			t.Fatalf("the unit does not show #%s", line)
+		}
+		unit = strings.Replace(unit, "\n#"+line+"\n", "\n"+line+"\n", 1)
+	}
 	path := filepath.Join(t.TempDir(), "belfry.service")
 	if err := os.WriteFile(path, []byte(unit), 0o644); err != nil {
 		t.Fatal(err)
@@ -91,6 +99,12 @@ func TestDeploymentSettingsExist(t *testing.T) {
 			m[2] = strings.TrimRight(m[2], ".,;:")
 			if m[1] == cli.EnvConfig || m[1] == cli.EnvToken || m[1] == cli.EnvServerURL || m[2] == "" || strings.HasPrefix(m[2], "$") || strings.Contains(m[2], "…") {
 				continue
+			}
+			if strings.HasSuffix(m[1], cli.EnvFileSuffix) { // a secret's file: check the name with a file of ours
+				m[2] = filepath.Join(t.TempDir(), "secret")
+				if err := os.WriteFile(m[2], []byte("a valid secret\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			cfg, err := cli.LoadConfig("", []string{m[1] + "=" + m[2]})
 			if err == nil {

@@ -143,11 +143,4 @@ func (r *runner) versionCmd(_ context.Context, args []string) error {
 }
 
 // getenv returns the value of the environment variable name.
-func (r *runner) getenv(name string) string {
-	for _, kv := range r.environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
-			return v
-		}
-	}
-	return ""
-}
+func (r *runner) getenv(name string) string { return lookupEnv(r.environ, name) }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -173,6 +174,9 @@ type configField struct {
 	Value reflect.Value
 	// Scalar is false for keys that only the file can set (arrays of tables).
 	Scalar bool
+	// Secret is set by the tag secret:"true": the key can also be read
+	// from a file named by Env + EnvFileSuffix.
+	Secret bool
 }
 
 // configFields walks cfg by its toml tags and returns every leaf key, so a
@@ -199,6 +203,7 @@ func configFields(cfg *app.Config) []configField {
 				Env:    EnvPrefix + strings.ToUpper(strings.Join(p, "_")),
 				Value:  fv,
 				Scalar: isScalarField(fv),
+				Secret: t.Field(i).Tag.Get("secret") == "true",
 			})
 		}
 	}
@@ -221,12 +226,24 @@ func isScalarField(v reflect.Value) bool {
 	return isTextField(v)
 }
 
-// applyEnv sets every key named by a BELFRY_ variable of environ.
+// EnvFileSuffix turns the variable of a secret-bearing key into one that
+// names a file holding the secret: BELFRY_AUTH_ADMIN_PASSWORD_FILE for
+// auth.admin_password, the way Docker secrets and systemd credentials are
+// handed to a service.
+const EnvFileSuffix = "_FILE"
+
+// EnvCredentialsDirectory is set by systemd for a unit with LoadCredential=;
+// a relative path in a _FILE variable is looked up there.
+const EnvCredentialsDirectory = "CREDENTIALS_DIRECTORY"
+
+// applyEnv sets every key named by a BELFRY_ variable of environ. A secret
+// key's variable with EnvFileSuffix reads the value from that file.
 func applyEnv(cfg *app.Config, environ []string) error {
 	fields := map[string]configField{}
 	for _, f := range configFields(cfg) {
 		fields[f.Env] = f
 	}
+	set := map[string]string{} // key → the variable that set it
 	for _, kv := range environ {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok || !strings.HasPrefix(name, EnvPrefix) {
@@ -238,8 +255,24 @@ func applyEnv(cfg *app.Config, environ []string) error {
 		}
 		f, known := fields[name]
 		if !known {
-			return app.Errorf(app.EINVALID, "environment variable %s names no configuration key (see config.example.toml).", name)
+			base, isFile := strings.CutSuffix(name, EnvFileSuffix)
+			f, known = fields[base]
+			if !known || !isFile {
+				return app.Errorf(app.EINVALID, "environment variable %s names no configuration key (see config.example.toml).", name)
+			}
+			if !f.Secret {
+				return app.Errorf(app.EINVALID, "environment variable %s: %s is not a secret and cannot be read from a file; set %s.", name, f.Key, base)
+			}
+			secret, err := readSecretFile(value, environ)
+			if err != nil {
+				return app.Errorf(app.EINVALID, "environment variable %s: %v.", name, err)
+			}
+			value = secret
 		}
+		if other, twice := set[f.Key]; twice && other != name {
+			return app.Errorf(app.EINVALID, "environment variables %s and %s both set %s: keep one.", other, name, f.Key)
+		}
+		set[f.Key] = name
 		if !f.Scalar {
 			return app.Errorf(app.EINVALID, "environment variable %s: %s can only be set in the config file.", name, f.Key)
 		}
@@ -248,6 +281,39 @@ func applyEnv(cfg *app.Config, environ []string) error {
 		}
 	}
 	return nil
+}
+
+// readSecretFile returns the content of the file at path without its final
+// line break (files written by echo or an editor end in one). A relative
+// path is looked up in $CREDENTIALS_DIRECTORY when systemd set it. The
+// content never appears in an error.
+func readSecretFile(path string, environ []string) (string, error) {
+	if path == "" {
+		return "", errors.New("names no file")
+	}
+	if dir := lookupEnv(environ, EnvCredentialsDirectory); dir != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	s := strings.TrimSuffix(string(b), "\n")
+	return strings.TrimSuffix(s, "\r"), nil
+}
+
+// lookupEnv returns the value of the variable name in environ.
+func lookupEnv(environ []string, name string) string {
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
 }
 
 // setField parses text into the field v; lists are comma-separated.

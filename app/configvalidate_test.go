@@ -179,3 +179,18 @@ func wantConfigError(t *testing.T, err error, want string) {
 		t.Fatalf("error %q has more than one line", msg)
 	}
 }
+
+func TestDurationString(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		720 * time.Hour: "720h", 2 * time.Minute: "2m", 90 * time.Minute: "1h30m", 10 * time.Second: "10s",
+		500 * time.Millisecond: "500ms", 0: "0s", time.Hour + time.Second: "1h0m1s", 61 * time.Second: "1m1s",
+	} {
+		if got := (Duration{d}).String(); got != want {
+			t.Errorf("%v: %q, want %q", time.Duration(d), got, want)
+		}
+		var back Duration
+		if err := back.UnmarshalText([]byte(want)); err != nil || back.Duration != d {
+			t.Errorf("%q reads back as %v, %v", want, back.Duration, err)
+		}
+	}
+}

@@ -1,5 +1,5 @@
 // Package cli is Belfry's command line: serve, user, token, notify, backup,
-// restore, prune, report, migrate and version (README.md, "Command line"),
+// restore, prune, report, migrate, config and version (README.md, "Command line"),
 // and reading the configuration. Run parses the arguments and runs one
 // command; serve hands the configuration to server.New.
 package cli
@@ -81,6 +81,7 @@ var commands = []command{
 	{"prune", "delete old data now, or count it with --dry-run", (*runner).prune},
 	{"report", "send or preview the weekly report", (*runner).report},
 	{"migrate", "show or apply database migrations", (*runner).migrate},
+	{"config", "check a configuration, print the defaults", (*runner).configCmd},
 	{"version", "print the version", (*runner).versionCmd},
 }
 
@@ -127,7 +128,7 @@ func (r *runner) dispatch(ctx context.Context, args []string) error {
 func (r *runner) printUsage(w io.Writer) {
 	fmt.Fprint(w, "Belfry is a self-hosted notification hub.\n\nUsage: belfry COMMAND [FLAGS] [ARGS]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nEvery command takes --config FILE (default: $BELFRY_CONFIG, else built-in defaults).\n"+
 		"Run belfry COMMAND --help for the flags of a command.\n")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/pelletier/go-toml/v2"
-	"github.com/pelletier/go-toml/v2/unstable"
 )
 
 // EnvPrefix starts every environment variable Belfry reads. A configuration
@@ -103,41 +102,6 @@ func decodeConfigFile(path string, cfg *app.Config) error {
 			fmt.Sprintf("cannot decode TOML %s into struct field - of type app.Duration", kind)))
 	}
 	return app.Errorf(app.EINVALID, "%s: %s", path, strings.TrimPrefix(err.Error(), "toml: "))
-}
-
-// findNonStringText returns the line, key and value kind of the first key in
-// doc that sets a text field (a duration) to something other than a string.
-func findNonStringText(doc []byte, cfg *app.Config) (line int, key, kind string, ok bool) {
-	text := map[string]bool{}
-	for _, f := range configFields(cfg) {
-		text[f.Key] = isTextField(f.Value) && f.Value.Kind() != reflect.String
-	}
-	var p unstable.Parser
-	p.Reset(doc)
-	var table []string
-	for p.NextExpression() {
-		e := p.Expression()
-		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			table = keyParts(e)
-		case unstable.KeyValue:
-			k := strings.Join(append(append([]string(nil), table...), keyParts(e)...), ".")
-			if v := e.Value(); text[k] && v.Kind != unstable.String {
-				it := e.Key()
-				it.Next()
-				return p.Shape(it.Node().Raw).Start.Line, k, strings.ToLower(v.Kind.String()), true
-			}
-		}
-	}
-	return 0, "", "", false
-}
-
-func keyParts(n *unstable.Node) []string {
-	var parts []string
-	for it := n.Key(); it.Next(); {
-		parts = append(parts, string(it.Node().Data))
-	}
-	return parts
 }
 
 var typeMismatch = regexp.MustCompile(`^cannot decode TOML (\w+) into struct field \S+ of type (\S+)$`)
@@ -308,12 +272,19 @@ func readSecretFile(path string, environ []string) (string, error) {
 
 // lookupEnv returns the value of the variable name in environ.
 func lookupEnv(environ []string, name string) string {
+	v, _ := lookupEnvOK(environ, name)
+	return v
+}
+
+// lookupEnvOK returns the value of the variable name in environ and whether
+// it is set.
+func lookupEnvOK(environ []string, name string) (string, bool) {
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
-			return v
+			return v, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // setField parses text into the field v; lists are comma-separated.

@@ -77,16 +77,22 @@ func (fs *flagSet) printHelp(w io.Writer) {
 	})
 }
 
-// config loads and validates the configuration named by --config or
-// $BELFRY_CONFIG. Errors are *UsageError.
-func (r *runner) config(fs *flagSet) (app.Config, error) {
-	path := fs.config
-	if path == "" {
-		path = r.getenv(EnvConfig)
+// configPath is the config file named by --config or $BELFRY_CONFIG; ""
+// for none.
+func (r *runner) configPath(fs *flagSet) string {
+	if fs.config != "" {
+		return fs.config
 	}
+	return r.getenv(EnvConfig)
+}
+
+// config loads and validates the configuration named by --config or
+// $BELFRY_CONFIG. Errors are *UsageError saying where the bad key was set.
+func (r *runner) config(fs *flagSet) (app.Config, error) {
+	path := r.configPath(fs)
 	cfg, err := LoadConfig(path, r.environ)
 	if err == nil {
-		err = cfg.Validate()
+		err = placeConfigError(cfg.Validate(), path, r.environ)
 	}
 	if err != nil {
 		return app.Config{}, &UsageError{Err: err}

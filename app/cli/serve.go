@@ -46,7 +46,7 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 			mln.Close()
 		}
 		if app.ErrorKind(err) == app.EINVALID { // a setting that only start-up can check
-			return &UsageError{Err: err}
+			return &UsageError{Err: placeConfigError(err, r.configPath(fs), r.environ)}
 		}
 		return err
 	}

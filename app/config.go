@@ -52,6 +52,7 @@ type Config struct {
 	Report        ReportConfig        `toml:"report"`
 	Metrics       MetricsConfig       `toml:"metrics"`
 	Retention     RetentionConfig     `toml:"retention"`
+	Provision     ProvisionConfig     `toml:"provision"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -181,6 +182,38 @@ type RetentionConfig struct {
 	MaxPerUser int `toml:"max_per_user"`
 	// ChannelMessages: channel messages posted longer ago are deleted.
 	ChannelMessages Duration `toml:"channel_messages"`
+}
+
+// ProvisionConfig declares users and API tokens in the configuration
+// (Ansible, NixOS, compose): app/provision creates or updates them at every
+// start. With OwnsUsers (OwnsTokens) the configuration owns them all: users
+// (tokens) it does not declare are deleted (revoked) at start.
+type ProvisionConfig struct {
+	OwnsUsers  bool               `toml:"owns_users"`
+	OwnsTokens bool               `toml:"owns_tokens"`
+	Users      []ProvisionedUser  `toml:"users"`
+	Tokens     []ProvisionedToken `toml:"tokens"`
+}
+
+// ProvisionedUser is a user the configuration declares. Its password is an
+// argon2id hash (belfry user hash) or a file holding the password; with
+// neither, a new user gets an unusable random password (tokens only) and an
+// existing one keeps theirs.
+type ProvisionedUser struct {
+	Name         string `toml:"name"`
+	Admin        bool   `toml:"admin"`
+	PasswordHash string `toml:"password_hash"`
+	PasswordFile string `toml:"password_file"`
+}
+
+// ProvisionedToken is an API token the configuration declares by the hex
+// SHA-256 of its secret (belfry token generate), so the configuration holds
+// nothing that authenticates.
+type ProvisionedToken struct {
+	User  string `toml:"user"`
+	Name  string `toml:"name"`
+	Scope Scope  `toml:"scope"`
+	Hash  string `toml:"hash"`
 }
 
 // DefaultConfig returns the built-in defaults: loopback listener, a database

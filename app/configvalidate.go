@@ -17,7 +17,7 @@ func (c *Config) Validate() error {
 	for _, check := range []func() error{
 		c.Server.validate, c.Database.validate, c.Auth.validate, c.Notifications.validate,
 		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Log.validate,
-		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.validateDesktop,
+		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.Provision.validate, c.validateDesktop,
 	} {
 		if err := check(); err != nil {
 			return err

@@ -48,6 +48,8 @@ type UserStore interface {
 	ListUsers(ctx context.Context) ([]*User, error)
 	CountUsers(ctx context.Context) (int, error)
 	UpdatePassword(ctx context.Context, id, hash string) error
+	// SetAdmin makes user id an administrator or not.
+	SetAdmin(ctx context.Context, id string, admin bool) error
 	// DeleteUser removes the user with their notifications, tokens and sessions.
 	DeleteUser(ctx context.Context, id string) error
 }

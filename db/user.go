@@ -145,6 +145,15 @@ func (s *UserStore) UpdatePassword(ctx context.Context, id, hash string) error {
 	return internal(err, "update password")
 }
 
+// SetAdmin sets whether user id is an administrator. Errors: ENOTFOUND.
+func (s *UserStore) SetAdmin(ctx context.Context, id string, admin bool) error {
+	n, err := writeCount(ctx, s.db, `UPDATE users SET is_admin = ? WHERE id = ?`, admin, id)
+	if err == nil && n == 0 {
+		return app.Errorf(app.ENOTFOUND, "User not found.")
+	}
+	return internal(err, "set admin")
+}
+
 // DeleteUser removes user id; foreign keys cascade to their notifications,
 // tokens, sessions, preferences and mutes. Errors: ENOTFOUND.
 func (s *UserStore) DeleteUser(ctx context.Context, id string) error {

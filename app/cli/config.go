@@ -53,6 +53,12 @@ func LoadConfig(path string, environ []string) (app.Config, error) {
 	if len(cfg.Notifications.Types) == 0 {
 		cfg.Notifications.Types = nil
 	}
+	if len(cfg.Provision.Users) == 0 {
+		cfg.Provision.Users = nil
+	}
+	if len(cfg.Provision.Tokens) == 0 {
+		cfg.Provision.Tokens = nil
+	}
 	return cfg, nil
 }
 

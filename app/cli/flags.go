@@ -108,7 +108,7 @@ func (r *runner) readPassword() (string, error) {
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
-		return "", usagef("--password-stdin: no password on standard input")
+		return "", usagef("no password on standard input")
 	}
 	if err := app.ValidatePassword(pw); err != nil {
 		return "", &UsageError{Err: err}

@@ -12,6 +12,7 @@ var tokenCommands = []subcommand{
 	{"create", "USER [--name N] [--scope client|publish|admin]", (*runner).tokenCreate},
 	{"list", "USER", (*runner).tokenList},
 	{"revoke", "ID", (*runner).tokenRevoke},
+	{"generate", "", (*runner).tokenGenerate},
 }
 
 func (r *runner) token(ctx context.Context, args []string) error {

@@ -22,6 +22,7 @@ var userCommands = []subcommand{
 	{"list", "", (*runner).userList},
 	{"passwd", "NAME [--password-stdin]", (*runner).userPasswd},
 	{"delete", "NAME", (*runner).userDelete},
+	{"hash", "< PASSWORD", (*runner).userHash},
 }
 
 func (r *runner) user(ctx context.Context, args []string) error {

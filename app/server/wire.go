@@ -13,6 +13,7 @@ import (
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/app/poll"
+	"github.com/belfry/belfry/app/provision"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/app/web"
@@ -38,9 +39,15 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Users, s.Tokens = db.NewUserStore(s.DB), db.NewTokenStore(s.DB)
 	s.Notifications, s.Preferences, s.Mutes = db.NewNotificationStore(s.DB), db.NewPreferenceStore(s.DB), db.NewMuteStore(s.DB)
 
-	// Who is who: users, sessions, tokens; the first admin.
-	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: db.NewSessionStore(s.DB),
+	// Who is who: users, sessions, tokens; those the configuration declares,
+	// then the first admin (when provisioning created nobody).
+	sessions := db.NewSessionStore(s.DB)
+	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: sessions,
 		SessionTTL: cfg.Auth.SessionTTL.Duration, Clock: s.clock, Logger: s.Logger})
+	if _, err := provision.Apply(ctx, provision.Deps{Config: cfg.Provision, Users: s.Users, Tokens: s.Tokens,
+		Sessions: sessions, Logger: s.Logger}); err != nil {
+		return err
+	}
 	var err error
 	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, cfg.Auth.AdminPassword); err != nil {
 		return err

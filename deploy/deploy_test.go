@@ -1,7 +1,8 @@
 // Package deploy holds no Go code: its tests check the deployment files
-// beside them (the systemd unit, the Dockerfile, the environment file and
-// the reverse-proxy recipes) against the binary's configuration and, where
-// the tools exist, against the tools themselves.
+// beside them (the systemd unit, the Dockerfile, the environment file, the
+// reverse-proxy recipes, the Grafana dashboard and the Prometheus rules)
+// against the binary's configuration and metrics and, where the tools
+// exist, against the tools themselves.
 package deploy
 
 import (

@@ -1,5 +1,5 @@
 // Package cli is Belfry's command line: serve, user, token, notify, backup,
-// restore, prune, report, migrate, config and version (README.md, "Command line"),
+// restore, prune, report, migrate, config, healthcheck and version (README.md, "Command line"),
 // and reading the configuration. Run parses the arguments and runs one
 // command; serve hands the configuration to server.New.
 package cli
@@ -82,6 +82,7 @@ var commands = []command{
 	{"report", "send or preview the weekly report", (*runner).report},
 	{"migrate", "show or apply database migrations", (*runner).migrate},
 	{"config", "check a configuration, print the defaults", (*runner).configCmd},
+	{"healthcheck", "exit 0 when the server answers /readyz (container health check)", (*runner).healthcheck},
 	{"version", "print the version", (*runner).versionCmd},
 }
 

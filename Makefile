@@ -10,9 +10,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
 # The steps of `make test`, in order.
-TEST_STEPS ?= deps assets chromium lint gotest smoke-qemu
+TEST_STEPS ?= deps assets chromium tools lint gotest smoke-qemu dist-check
 
-.PHONY: run test check deps assets chromium lint gotest build bench bench-live release smoke-qemu
+.PHONY: run test check deps assets chromium tools lint gotest build bench bench-live release image deb dist-check smoke-qemu
 
 ## run: build ./belfry, then run it (belfry serve) on 127.0.0.1:8080 with a database in ./data
 # The binary replaces make's shell, so SIGTERM and Ctrl-C reach belfry itself
@@ -52,6 +52,10 @@ assets:
 chromium:
 	bash scripts/ensure-chromium.sh
 
+## tools: Debian's checkers of the artefacts, when apt can install them (optional): promtool, lintian, podman with runc
+tools:
+	bash scripts/ensure-tools.sh prometheus:promtool lintian podman runc
+
 ## lint: gofmt, go mod tidy, go vet, staticcheck, deadcode and dupcheck (scripts/lint.sh)
 lint:
 	GO=$(GO) bash scripts/lint.sh
@@ -75,12 +79,27 @@ LOADGEN_FLAGS ?=
 bench-live: build
 	$(GO) run ./tools/loadgen -bin $(abspath $(BIN)) $(LOADGEN_FLAGS)
 
-## release: static, stripped, version-stamped binaries for every platform in dist/, with SHA256SUMS
+## release: static, stripped, version-stamped binaries for every platform, the container image and the Debian packages in dist/, with SHA256SUMS
 release: assets
 	VERSION=$(VERSION) GO=$(GO) bash scripts/release.sh
+
+## image: the multi-architecture container image (linux/amd64, arm64, arm/v7, arm/v6) as an OCI layout and docker-load archives in dist/, checked
+IMAGE_TARGETS ?= linux/amd64 linux/arm64 linux/arm/7 linux/arm/6
+image: assets
+	VERSION=$(VERSION) GO=$(GO) TARGETS="$(IMAGE_TARGETS)" PACKAGES=image bash scripts/release.sh
+
+## deb: the Debian packages (amd64, arm64, armhf) in dist/, checked
+DEB_TARGETS ?= linux/amd64 linux/arm64 linux/arm/7
+deb: assets
+	VERSION=$(VERSION) GO=$(GO) TARGETS="$(DEB_TARGETS)" PACKAGES=deb bash scripts/release.sh
+
+## dist-check: the release script for linux/amd64 and linux/arm64 only (all four architectures take longer: make release), into dist/check: image and packages built and checked
+CHECK_TARGETS ?= linux/amd64 linux/arm64
+dist-check: assets
+	VERSION=$(VERSION) GO=$(GO) DIST=dist/check TARGETS="$(CHECK_TARGETS)" bash scripts/release.sh
 
 ## smoke-qemu: build linux/arm64 and linux/arm (GOARM=6, every Pi) and run them under qemu-user (Debian's qemu-user-static, installed with apt-get when missing)
 SMOKE_TARGETS ?= linux/arm64 linux/arm/6
 smoke-qemu: assets
-	VERSION=$(VERSION) GO=$(GO) DIST=dist/smoke TARGETS="$(SMOKE_TARGETS)" bash scripts/release.sh
+	VERSION=$(VERSION) GO=$(GO) DIST=dist/smoke TARGETS="$(SMOKE_TARGETS)" PACKAGES= bash scripts/release.sh
 	bash scripts/qemu-smoke.sh dist/smoke/belfry-*

@@ -96,7 +96,7 @@ deb: assets
 ## dist-check: the release script for linux/amd64 and linux/arm64 only (all four architectures take longer: make release), into dist/check: image and packages built and checked
 CHECK_TARGETS ?= linux/amd64 linux/arm64
 dist-check: assets
-	VERSION=$(VERSION) GO=$(GO) DIST=dist/check TARGETS="$(CHECK_TARGETS)" bash scripts/release.sh
+	VERSION=$(VERSION) GO=$(GO) DIST=dist/check TARGETS="$(CHECK_TARGETS)" DEB_INSTALL_CHECK=if-cached bash scripts/release.sh
 
 ## smoke-qemu: build linux/arm64 and linux/arm (GOARM=6, every Pi) and run them under qemu-user (Debian's qemu-user-static, installed with apt-get when missing)
 SMOKE_TARGETS ?= linux/arm64 linux/arm/6

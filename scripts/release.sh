@@ -11,6 +11,8 @@
 #   DIST      output folder (default: dist; emptied first)
 #   PACKAGES  what to make from the Linux binaries: "image deb" (default),
 #             "image", "deb" or "" (binaries only)
+#   DEB_INSTALL_CHECK  "if-cached": install-test the package only when the
+#             throwaway Debian root is cached (scripts/deb-install-check.sh)
 #
 # File names: belfry-VERSION-GOOS-GOARCH[vGOARM][.exe]; the image is the OCI
 # layout belfry-VERSION-oci/ (tags from scripts/image-tags.sh: latest, vX,
@@ -58,6 +60,39 @@ if [[ " $PACKAGES " == *" image "* ]] && [ ${#image_bins[@]} -gt 0 ]; then
 	"$GO" run ./tools/image -out "$DIST/belfry-$VERSION-oci" -archives "$DIST" -version "$VERSION" \
 		-revision "$revision" -created "$created" "${image_bins[@]}" "${tags[@]}"
 	"$GO" run ./tools/image -inspect "$DIST/belfry-$VERSION-oci" -version "$VERSION" "${tags[@]}" -run -podman
+fi
+
+if [[ " $PACKAGES " == *" deb "* ]]; then
+	debv=$(bash scripts/deb-version.sh "$VERSION")
+	stage=$(mktemp -d)
+	trap 'rm -rf "$stage"' EXIT
+	# The unit of deploy/, with the package's paths.
+	{
+		echo "# Installed by the belfry Debian package; edit /etc/belfry/belfry.env or config.toml,"
+		echo "# or add a drop-in with: systemctl edit belfry"
+		sed -e 's|^ExecStart=/usr/local/bin/belfry serve$|ExecStart=/usr/bin/belfry serve --config /etc/belfry/config.toml|' deploy/belfry.service
+	} >"$stage/belfry.service"
+	grep -qx 'ExecStart=/usr/bin/belfry serve --config /etc/belfry/config.toml' "$stage/belfry.service" ||
+		{ echo "release: deploy/belfry.service has no ExecStart=/usr/local/bin/belfry serve to adapt" >&2; exit 1; }
+	printf 'belfry (%s) unstable; urgency=medium\n\n  * Belfry %s (revision %s).\n\n -- Belfry maintainers <maintainers@belfry.invalid>  %s\n' \
+		"$debv" "$VERSION" "$revision" "$(date -u -R -d "$created" 2>/dev/null || date -u -R)" | gzip -9n >"$stage/changelog.gz"
+	gzip -9n <deploy/debian/belfry.1 >"$stage/belfry.1.gz"
+	debs=()
+	for f in "$DIST"/belfry-"$VERSION"-linux-*; do
+		case ${f##*-linux-} in
+		amd64) arch=amd64 ;;
+		arm64) arch=arm64 ;;
+		armv7) arch=armhf ;;
+		*) continue ;;
+		esac
+		deb="$DIST/belfry_${debv}_${arch}.deb"
+		DEB_ARCH=$arch DEB_VERSION=$debv BIN=$f STAGE=$stage "$GO" tool nfpm pkg -f deploy/nfpm.yaml -p deb -t "$deb" >/dev/null
+		echo "release: $deb $(du -k "$deb" | cut -f1) KiB" >&2
+		debs+=("$deb")
+	done
+	if [ ${#debs[@]} -gt 0 ]; then bash scripts/deb-check.sh "${debs[@]}"; fi
+	host_deb="$DIST/belfry_${debv}_$(dpkg --print-architecture 2>/dev/null || echo none).deb"
+	if [ -f "$host_deb" ]; then bash scripts/deb-install-check.sh "$host_deb"; fi
 fi
 
 cd "$DIST"

@@ -54,8 +54,8 @@ func TestSecretKeysAreTagged(t *testing.T) {
 	defaults := app.DefaultConfig()
 	for _, f := range configFields(&defaults) {
 		name := f.Key[strings.LastIndex(f.Key, ".")+1:]
-		looksSecret := strings.Contains(name, "password") || strings.Contains(name, "secret") ||
-			strings.Contains(name, "token") || f.Key == "database.url"
+		looksSecret := name == "password" || strings.HasSuffix(name, "_password") || strings.HasSuffix(name, "secret") ||
+			name == "token" || strings.HasSuffix(name, "_token") || f.Key == "database.url"
 		if looksSecret && f.Scalar && !f.Secret {
 			t.Errorf("%s looks like a secret but has no secret:\"true\" tag", f.Key)
 		}

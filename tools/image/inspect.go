@@ -51,8 +51,8 @@ func inspectLayout(dir, version string, tags []string, run, podman bool) error {
 		}
 	}
 	if podman {
-		if pi, ok := hostImage(images); ok {
-			return runPodman(pi.img, version)
+		if _, ok := hostImage(images); ok {
+			return runPodman(dir, tags[0])
 		}
 	}
 	return nil
@@ -93,8 +93,8 @@ func layoutImages(lp layout.Path, tags []string) ([]platformImage, error) {
 	if index == nil {
 		return nil, errors.New("no -tag to inspect")
 	}
-	if index.MediaType != types.DockerManifestList && index.MediaType != types.OCIImageIndex {
-		return nil, fmt.Errorf("tag %q is a %s, not a multi-platform index", tags[0], index.MediaType)
+	if index.MediaType != types.OCIImageIndex {
+		return nil, fmt.Errorf("tag %q is a %s, not an OCI image index (which skopeo and podman find in a layout)", tags[0], index.MediaType)
 	}
 	idx, err := top.ImageIndex(index.Digest)
 	if err != nil {

@@ -87,7 +87,9 @@ func build(out, archives string, bins, tags []string, ca, version, revision, cre
 		}
 		m.created = t
 	}
-	var idx v1.ImageIndex = mutate.IndexMediaType(empty.Index, types.DockerManifestList)
+	// An OCI index (what skopeo and podman look up in an OCI layout) of
+	// Docker manifests (which keep the health check).
+	var idx v1.ImageIndex = mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	for _, b := range bins {
 		plat, file, ok := strings.Cut(b, "=")
 		if !ok {

@@ -13,9 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // readyWithin bounds how long a started Belfry may take to become healthy
@@ -168,10 +166,10 @@ func podmanRun(args ...string) (string, error) {
 	return s, nil
 }
 
-// runPodman loads img into Podman and runs it the way a user does, with
-// the image's own health check, then stops it. A machine without a working
-// Podman skips this.
-func runPodman(img v1.Image, version string) error {
+// runPodman pulls the image of tag from the layout in dir into Podman, the
+// way a user does, runs it with its own health check until that passes,
+// then stops it. A machine without a working Podman skips this.
+func runPodman(dir, tag string) error {
 	if _, err := exec.LookPath("podman"); err != nil {
 		fmt.Fprintln(os.Stderr, "inspect: podman is not installed: the image was checked without a container engine")
 		return nil
@@ -180,20 +178,16 @@ func runPodman(img v1.Image, version string) error {
 		fmt.Fprintf(os.Stderr, "inspect: podman does not work on this machine, skipped: %v\n", err)
 		return nil
 	}
-	ref, err := name.NewTag("localhost/belfry-inspect:" + strings.Map(tagRune, version))
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	archive := filepath.Join(os.TempDir(), fmt.Sprintf("belfry-inspect-%d.tar", os.Getpid()))
-	defer os.Remove(archive)
-	if err := tarball.WriteToFile(archive, ref, img); err != nil {
+	image, err := podmanRun("pull", "-q", "oci:"+abs+":"+tag)
+	if err != nil {
 		return err
 	}
-	if _, err := podmanRun("load", "-q", "-i", archive); err != nil {
-		return err
-	}
-	defer podmanRun("rmi", "-f", ref.String()) //nolint:errcheck // best effort cleanup
-	test, err := podmanRun("image", "inspect", "--format", "{{.HealthCheck.Test}}", ref.String())
+	defer podmanRun("rmi", "-f", image) //nolint:errcheck // best effort cleanup
+	test, err := podmanRun("image", "inspect", "--format", "{{.HealthCheck.Test}}", image)
 	if err != nil {
 		return err
 	}
@@ -206,7 +200,7 @@ func runPodman(img v1.Image, version string) error {
 	}
 	id, err := podmanRun(append(podmanRuntime(), "run", "-d", "--network", "host",
 		"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-		"-e", "BELFRY_SERVER_LISTEN=127.0.0.1:"+port, ref.String())...)
+		"-e", "BELFRY_SERVER_LISTEN=127.0.0.1:"+port, image)...)
 	if err != nil {
 		return err
 	}
@@ -229,7 +223,7 @@ func runPodman(img v1.Image, version string) error {
 		logs, _ := podmanRun("logs", id)
 		return fmt.Errorf("the container exited %s after podman stop (%v):\n%s", code, err, logs)
 	}
-	fmt.Fprintf(os.Stderr, "inspect: podman ran %s: healthy by its own HEALTHCHECK, stopped cleanly\n", ref)
+	fmt.Fprintf(os.Stderr, "inspect: podman pulled oci:%s:%s and ran it: healthy by its own HEALTHCHECK, stopped cleanly\n", dir, tag)
 	return nil
 }
 
@@ -242,12 +236,4 @@ func podmanRuntime() []string {
 		return []string{"--runtime", "runc"}
 	}
 	return nil
-}
-
-// tagRune keeps the characters a tag may hold.
-func tagRune(r rune) rune {
-	if r == '-' || r == '.' || r == '_' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') {
-		return r
-	}
-	return '-'
 }

@@ -18,6 +18,7 @@ const (
 	ECONFLICT        = "conflict"
 	ERATELIMIT       = "rate_limited"
 	ETOOLARGE        = "too_large"
+	EFULL            = "storage_full" // the disk holding the database is full
 	EINTERNAL        = "internal"
 )
 
@@ -32,6 +33,7 @@ const (
 	CodeRateLimit             = "RATE_LIMIT_EXCEEDED"
 	CodeTooLarge              = "PAYLOAD_TOO_LARGE"
 	CodeInternal              = "INTERNAL"
+	CodeStorageFull           = "STORAGE_FULL"
 	CodeNotificationNotFound  = "NOTIFICATION_NOT_FOUND"
 	CodeNotificationDenied    = "NOTIFICATION_ACCESS_DENIED"
 	CodeNotificationResponded = "NOTIFICATION_ALREADY_RESPONDED"
@@ -46,6 +48,7 @@ var defaultCodes = map[string]string{
 	ECONFLICT:        CodeConflict,
 	ERATELIMIT:       CodeRateLimit,
 	ETOOLARGE:        CodeTooLarge,
+	EFULL:            CodeStorageFull,
 	EINTERNAL:        CodeInternal,
 }
 

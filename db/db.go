@@ -111,7 +111,7 @@ func Open(opts Options) (*DB, error) {
 	read.SetMaxIdleConns(opts.ReadConns)
 	d := &DB{write: write, read: read, stmts: newStmtCache(read),
 		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, dsn: base, Now: time.Now}
-	d.writer = newWriter(write, opts.BatchMax, opts.OnCommit)
+	d.writer = newWriter(write, filepath.Dir(opts.Path), opts.BatchMax, opts.OnCommit)
 	return d, nil
 }
 
@@ -125,8 +125,13 @@ func (d *DB) Close() error {
 	return errors.Join(d.stmts.close(), d.read.Close(), d.write.Close())
 }
 
-// Ping checks that the database answers a query.
+// Ping checks that the database answers a query and can take writes:
+// after a write failed because the disk is full it fails with EFULL until
+// a write succeeds again or space is back (see recoverSpace).
 func (d *DB) Ping(ctx context.Context) error {
+	if err := d.writer.storageFull(); err != nil {
+		return err
+	}
 	var one int
 	return d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }

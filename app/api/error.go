@@ -17,6 +17,7 @@ var statuses = map[string]int{
 	app.ECONFLICT:        http.StatusConflict,
 	app.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	app.ERATELIMIT:       http.StatusTooManyRequests,
+	app.EFULL:            http.StatusInsufficientStorage,
 	app.EINTERNAL:        http.StatusInternalServerError,
 }
 

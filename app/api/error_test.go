@@ -29,6 +29,7 @@ func TestWriteError(t *testing.T) {
 		{app.Errorf(app.ECONFLICT, "Taken."), 409, "CONFLICT", "Taken."},
 		{app.Errorf(app.ETOOLARGE, "Big."), 413, "PAYLOAD_TOO_LARGE", "Big."},
 		{app.Errorf(app.ERATELIMIT, "Slow down."), 429, "RATE_LIMIT_EXCEEDED", "Slow down."},
+		{app.Errorf(app.EFULL, "Disk full."), 507, "STORAGE_FULL", "Disk full."},
 		{fmt.Errorf("wrapped: %w", app.Errorf(app.ENOTFOUND, "Deep.")), 404, "NOT_FOUND", "Deep."},
 		{errors.New("secret database detail"), 500, "INTERNAL", "Internal error."},
 	} {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/api"
 )
 
@@ -24,4 +25,15 @@ func TestReadyFails(t *testing.T) {
 		t.Fatal("readiness failure details leaked")
 	}
 	wantJSON(t, h.do("GET", "/healthz", ""), http.StatusOK, `{"status":"ok"}`)
+}
+
+func TestReadyNamesAFullDisk(t *testing.T) {
+	full := app.Errorf(app.EFULL, "The disk holding the database is full.")
+	h := newHarness(t, func(d *api.Deps) {
+		d.Ready = func(context.Context) error { return full }
+	})
+	msg := wantError(t, h.do("GET", "/readyz", ""), http.StatusServiceUnavailable, "STORAGE_FULL")
+	if msg != full.Message {
+		t.Fatalf("readyz says %q, want %q", msg, full.Message)
+	}
 }

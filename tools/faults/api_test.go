@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -43,7 +44,12 @@ type errorEnvelope struct {
 // publish posts one job_failed event; it returns the status, the id of the
 // notification when the status is 2xx, and the body.
 func (in *instance) publish(ctx context.Context, token, title string) (int, string, []byte) {
-	ev, _ := json.Marshal(map[string]any{"type": "job_failed", "title": title, "body": "published by the faults test", "level": "error"})
+	return in.publishBody(ctx, token, title, "published by the faults test")
+}
+
+// publishBody is publish with a body of the caller's choosing.
+func (in *instance) publishBody(ctx context.Context, token, title, text string) (int, string, []byte) {
+	ev, _ := json.Marshal(map[string]any{"type": "job_failed", "title": title, "body": text, "level": "error"})
 	status, body := httpDo(ctx, http.MethodPost, in.url("/api/v1/events"), token, ev)
 	if status < 200 || status > 299 {
 		return status, "", body
@@ -92,20 +98,53 @@ func (in *instance) notificationIDs(t *testing.T, token string) map[string]bool 
 	}
 }
 
-// receiver is a webhook endpoint that accepts every delivery.
+// receiver is a webhook endpoint that accepts every delivery, unless it
+// is told to hold them.
 type receiver struct {
 	srv       *httptest.Server
 	delivered atomic.Int64
+	mu        sync.Mutex
+	gate      chan struct{} // nil: answer at once; else wait until closed
 }
 
 func newReceiver(t *testing.T) *receiver {
 	r := &receiver{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		gate := r.gate
+		r.mu.Unlock()
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-req.Context().Done():
+			}
+		}
 		r.delivered.Add(1)
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(r.srv.Close)
+	t.Cleanup(r.release)
 	return r
+}
+
+// hold makes deliveries wait until release: the webhook's lane stays busy
+// and the deliveries queued meanwhile stay due.
+func (r *receiver) hold() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gate == nil {
+		r.gate = make(chan struct{})
+	}
+}
+
+// release answers the held deliveries and every later one at once.
+func (r *receiver) release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gate != nil {
+		close(r.gate)
+		r.gate = nil
+	}
 }
 
 // createWebhook subscribes a generic webhook of the admin to job.failed, so

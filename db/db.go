@@ -111,7 +111,7 @@ func Open(opts Options) (*DB, error) {
 	read.SetMaxIdleConns(opts.ReadConns)
 	d := &DB{write: write, read: read, stmts: newStmtCache(read),
 		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, dsn: base, Now: time.Now}
-	d.writer = newWriter(write, filepath.Dir(opts.Path), opts.BatchMax, opts.OnCommit)
+	d.writer = newWriter(write, opts.Path, opts.BatchMax, opts.OnCommit)
 	return d, nil
 }
 

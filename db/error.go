@@ -58,6 +58,7 @@ func isFull(err error) bool {
 // errStorageFull is what every write gets while the disk is full.
 var errStorageFull = &app.Error{
 	Kind: app.EFULL, Code: app.CodeStorageFull,
-	Message: "Nothing new can be stored: the disk holding the database is full. " +
+	Message: "Nothing new can be stored: the disk holding the database is full " +
+		"(or too full to copy the write-ahead log back into the database). " +
 		"Reading still works; writing resumes by itself once space is freed.",
 }

@@ -43,7 +43,7 @@ type writer struct {
 	stopped  chan struct{}
 	once     sync.Once
 
-	dir      string    // the database's directory, whose free space counts
+	path     string    // the database file, whose disk and WAL count for space
 	fullness fullState // whether the disk filled up (see full.go)
 
 	requests, commits, failed atomic.Uint64
@@ -58,10 +58,10 @@ type writer struct {
 	pending []string
 }
 
-func newWriter(conn *sql.DB, dir string, batchMax int, onCommit func(int, time.Duration)) *writer {
+func newWriter(conn *sql.DB, path string, batchMax int, onCommit func(int, time.Duration)) *writer {
 	w := &writer{
 		conn:     conn,
-		dir:      dir,
+		path:     path,
 		batchMax: batchMax,
 		onCommit: onCommit,
 		queue:    make(chan *writeRequest, batchMax*4),
@@ -203,13 +203,18 @@ func (w *writer) drain() {
 func (w *writer) commit(batch []*writeRequest) {
 	start := time.Now()
 	errs := make([]error, len(batch))
-	stored, err := w.runBatch(batch, errs)
+	var stored int
+	var err error = errStorageFull
+	if w.admit() {
+		stored, err = w.runBatch(batch, errs)
+	}
 	took := time.Since(start)
 	// A full disk can fail the commit, or one request's statement, after
 	// which SQLite rolls back the whole transaction and the batch fails with
 	// whatever came next: every write of such a batch gets the one clear
-	// storage-full error, by SQLite's result code.
-	full := isFull(err)
+	// storage-full error, by SQLite's result code. So does a batch refused
+	// for lack of room (see full.go).
+	full := err == errStorageFull || isFull(err)
 	for _, e := range errs {
 		full = full || isFull(e)
 	}

@@ -24,6 +24,12 @@
 //
 // Mounting needs root and /dev/fuse; it calls mount(2) itself, so no
 // fusermount is needed.
+//
+// Use the mount from other processes than the one serving it, whenever
+// files of the mount are mmap'ed (SQLite's -shm is): a page fault on such a
+// mapping blocks a thread where Go's garbage collector cannot stop it, while
+// the goroutines that would answer the fault are stopped, and the serving
+// process deadlocks. Plain system calls from the serving process are safe.
 package faultfs
 
 import (

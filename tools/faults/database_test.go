@@ -61,3 +61,24 @@ func readDatabase(t *testing.T, path string) dbState {
 	}
 	return s
 }
+
+// truncateWAL copies the WAL of the running server's database back and
+// empties it, from this process, as `sqlite3 DB 'PRAGMA
+// wal_checkpoint(TRUNCATE)'` would. It returns the WAL's size before.
+func truncateWAL(t *testing.T, path string) int64 {
+	t.Helper()
+	before := fileSize(t, path+"-wal")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var busy, logged, copied int
+	if err := db.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &copied); err != nil || busy != 0 {
+		t.Fatalf("wal_checkpoint(TRUNCATE): busy %d, %v", busy, err)
+	}
+	if n := fileSize(t, path+"-wal"); n != 0 {
+		t.Fatalf("the WAL still has %d bytes after wal_checkpoint(TRUNCATE)", n)
+	}
+	return before
+}

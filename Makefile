@@ -7,14 +7,14 @@ BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps assets chromium vet gotest build bench release smoke-qemu
+.PHONY: run test deps assets chromium lint gotest build bench bench-live release smoke-qemu
 
 ## run: start the hub on 127.0.0.1:8080 with a database in ./data
 run: assets
 	$(GO) run . serve
 
 ## test: everything CI checks
-test: deps assets chromium vet gotest smoke-qemu
+test: deps assets chromium lint gotest smoke-qemu
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:
@@ -28,8 +28,9 @@ assets:
 chromium:
 	bash scripts/ensure-chromium.sh
 
-vet:
-	$(GO) vet ./...
+## lint: gofmt, go mod tidy, go vet, staticcheck, deadcode and dupcheck (scripts/lint.sh)
+lint:
+	GO=$(GO) bash scripts/lint.sh
 
 gotest:
 	$(GO) test -race ./...
@@ -41,6 +42,12 @@ build: assets
 ## bench: every benchmark, without the tests
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-live: the live table of issue 12 — build ./belfry, then run every load-generator scenario
+## once against it over loopback (docs/benchmarks.md); more with LOADGEN_FLAGS="-runs 3 -scenario fanout"
+LOADGEN_FLAGS ?=
+bench-live: build
+	$(GO) run ./tools/loadgen -bin $(abspath $(BIN)) $(LOADGEN_FLAGS)
 
 ## release: static, stripped, version-stamped binaries for every platform in dist/, with SHA256SUMS
 release: assets

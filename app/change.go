@@ -20,7 +20,10 @@ const (
 type Change struct {
 	Kind   ChangeKind
 	UserID string
-	// Notification is set for ChangeCreated.
+	// ID is the notification a change of one notification is about
+	// (Created, Read, Acknowledged, Deleted); "" for ReadAll and DeletedRead.
+	ID string
+	// Notification is the new notification of a ChangeCreated.
 	Notification *Notification
 	// Toast is the type's toast preference at creation time.
 	Toast bool

@@ -106,14 +106,66 @@ func targetVerb(action ChannelAction) string {
 // hand the channel over); admins may set roles below their own on members
 // below them. Errors: EINVALID for an unknown newRole, EFORBIDDEN.
 func AuthorizeRoleChange(actor, target, newRole Role) error {
-	if !newRole.Valid() {
-		return Errorf(EINVALID, "Role must be owner, admin, moderator or member, not %q.", newRole)
+	if err := CheckRole(newRole); err != nil {
+		return err
 	}
 	if err := AuthorizeChannelAction(actor, ActionChangeRole, target); err != nil {
 		return err
 	}
 	if actor != RoleOwner && !actor.Outranks(newRole) {
 		return Errorf(EFORBIDDEN, "Only owners may make a member %s.", newRole)
+	}
+	return nil
+}
+
+// MemberChange is a change to a member that could cost a channel its last
+// owner.
+type MemberChange int
+
+// Changes that KeepAnOwner judges.
+const (
+	MemberLeaves  MemberChange = iota + 1 // leaves or is kicked
+	MemberDemoted                         // gets a role below owner
+	MemberBanned
+)
+
+// lastOwnerMessages say why the change is refused and what to do.
+var lastOwnerMessages = map[MemberChange]string{
+	MemberLeaves:  "The last owner cannot leave the channel: make another member owner first.",
+	MemberDemoted: "The channel's last owner cannot be demoted: make another member owner first.",
+	MemberBanned:  "The channel's last owner cannot be banned.",
+}
+
+// KeepAnOwner decides whether change may happen to target (nil: not a
+// member) in a channel that has owners owners now: a channel never loses
+// its last owner. Stores run it inside the write's transaction, with the
+// count read there. The error is ECONFLICT.
+func KeepAnOwner(target *Member, owners int, change MemberChange) error {
+	if target == nil || target.Role != RoleOwner || owners > 1 {
+		return nil
+	}
+	return Errorf(ECONFLICT, "%s", lastOwnerMessages[change])
+}
+
+// CheckJoin decides whether a user may join a channel, given their current
+// membership (nil: none) and whether they are banned from it. Stores run it
+// inside the write's transaction. Errors: ECONFLICT for a member,
+// EFORBIDDEN for a banned user.
+func CheckJoin(current *Member, banned bool) error {
+	if current != nil {
+		return Errorf(ECONFLICT, "You are already a member of this channel.")
+	}
+	if banned {
+		return Errorf(EFORBIDDEN, "You are banned from this channel.")
+	}
+	return nil
+}
+
+// CheckRole refuses a role that is not one of the four. The error is
+// EINVALID.
+func CheckRole(r Role) error {
+	if !r.Valid() {
+		return Errorf(EINVALID, "Role must be owner, admin, moderator or member, not %q.", r)
 	}
 	return nil
 }

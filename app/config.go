@@ -101,9 +101,12 @@ type PollingConfig struct {
 
 // WebhooksConfig is outgoing webhook delivery.
 type WebhooksConfig struct {
-	AllowPrivate bool     `toml:"allow_private"`
-	Timeout      Duration `toml:"timeout"`
-	Workers      int      `toml:"workers"`
+	AllowPrivate bool `toml:"allow_private"`
+	// PrivateAdminsOnly, with AllowPrivate, lets only admins' webhooks
+	// target private networks.
+	PrivateAdminsOnly bool     `toml:"private_admins_only"`
+	Timeout           Duration `toml:"timeout"`
+	Workers           int      `toml:"workers"`
 	// MaxAttempts bounds the attempts of one delivery (about a day of
 	// backoff at the default); Retention is how long finished deliveries
 	// stay in the log.

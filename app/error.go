@@ -22,7 +22,7 @@ const (
 	EINTERNAL        = "internal"
 )
 
-// Wire codes named by the specs, plus the generic ones of design.md §5.
+// Wire codes named by the specs, plus Belfry's generic ones.
 const (
 	CodeInvalidParameter      = "INVALID_PARAMETER"
 	CodeUnauthenticated       = "UNAUTHENTICATED"

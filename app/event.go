@@ -106,7 +106,11 @@ func (e *Event) Validate(types *Types) error {
 	return nil
 }
 
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
 func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

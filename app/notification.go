@@ -20,7 +20,7 @@ type ObjectRef struct {
 }
 
 // Notification is one stored notification of one user. It is the single row
-// behind the in-app, WebSocket and polling views (design.md §2).
+// behind the in-app, WebSocket and polling views.
 type Notification struct {
 	ID             string          `json:"id"`
 	UserID         string          `json:"user_id"`

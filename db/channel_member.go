@@ -98,15 +98,12 @@ func (s *ChannelStore) AddMember(ctx context.Context, m *app.Member, w app.Chann
 	}
 	var joined time.Time
 	err := s.write(ctx, m.ChannelID, m.UserID, w, func(tx *sql.Tx, current *app.Member, now time.Time) (bool, error) {
-		if current != nil {
-			return false, app.Errorf(app.ECONFLICT, "You are already a member of this channel.")
+		var one int
+		err := tx.QueryRow(`SELECT 1 FROM channel_bans WHERE channel_id = ? AND user_id = ?`, m.ChannelID, m.UserID).Scan(&one)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
 		}
-		var banned int
-		err := tx.QueryRow(`SELECT 1 FROM channel_bans WHERE channel_id = ? AND user_id = ?`, m.ChannelID, m.UserID).Scan(&banned)
-		if err == nil {
-			return false, app.Errorf(app.EFORBIDDEN, "You are banned from this channel.")
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if err := app.CheckJoin(current, err == nil); err != nil {
 			return false, err
 		}
 		_, err = tx.Exec(`INSERT INTO channel_members (channel_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`,
@@ -132,10 +129,8 @@ func (s *ChannelStore) RemoveMember(ctx context.Context, channelID, userID strin
 		if target == nil {
 			return false, errNotMember
 		}
-		if target.Role == app.RoleOwner {
-			if err := keepAnOwner(tx, channelID, "The last owner cannot leave the channel: make another member owner first."); err != nil {
-				return false, err
-			}
+		if err := keepAnOwner(tx, channelID, target, app.MemberLeaves); err != nil {
+			return false, err
 		}
 		_, err := tx.Exec(`DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?`, channelID, userID)
 		return true, err
@@ -143,17 +138,17 @@ func (s *ChannelStore) RemoveMember(ctx context.Context, channelID, userID strin
 	return internal(err, "remove member")
 }
 
-// keepAnOwner fails with ECONFLICT and msg unless the channel has another
-// owner besides the one about to go.
-func keepAnOwner(tx *sql.Tx, channelID, msg string) error {
+// keepAnOwner runs app.KeepAnOwner for change to target with the channel's
+// owner count, inside tx.
+func keepAnOwner(tx *sql.Tx, channelID string, target *app.Member, change app.MemberChange) error {
+	if target == nil || target.Role != app.RoleOwner {
+		return nil // the count is not needed
+	}
 	var owners int
 	if err := tx.QueryRow(`SELECT COUNT(*) FROM channel_members WHERE channel_id = ? AND role = 'owner'`, channelID).Scan(&owners); err != nil {
 		return err
 	}
-	if owners <= 1 {
-		return app.Errorf(app.ECONFLICT, "%s", msg)
-	}
-	return nil
+	return app.KeepAnOwner(target, owners, change)
 }
 
 // SetMemberRole gives userID the role. Setting the current role changes
@@ -161,8 +156,8 @@ func keepAnOwner(tx *sql.Tx, channelID, msg string) error {
 // ENOTFOUND when userID is not a member, ECONFLICT when it would demote the
 // last owner, and w.Check's.
 func (s *ChannelStore) SetMemberRole(ctx context.Context, channelID, userID string, role app.Role, w app.ChannelWrite) (*app.Member, error) {
-	if !role.Valid() {
-		return nil, app.Errorf(app.EINVALID, "Role must be owner, admin, moderator or member, not %q.", role)
+	if err := app.CheckRole(role); err != nil {
+		return nil, err
 	}
 	var out *app.Member
 	err := s.write(ctx, channelID, userID, w, func(tx *sql.Tx, target *app.Member, _ time.Time) (bool, error) {
@@ -173,10 +168,8 @@ func (s *ChannelStore) SetMemberRole(ctx context.Context, channelID, userID stri
 		if target.Role == role {
 			return false, nil
 		}
-		if target.Role == app.RoleOwner {
-			if err := keepAnOwner(tx, channelID, "The channel's last owner cannot be demoted: make another member owner first."); err != nil {
-				return false, err
-			}
+		if err := keepAnOwner(tx, channelID, target, app.MemberDemoted); err != nil {
+			return false, err
 		}
 		_, err := tx.Exec(`UPDATE channel_members SET role = ? WHERE channel_id = ? AND user_id = ?`, role, channelID, userID)
 		out.Role = role
@@ -208,10 +201,8 @@ func (s *ChannelStore) BanUser(ctx context.Context, b *app.Ban, w app.ChannelWri
 			return false, err
 		}
 		if target != nil {
-			if target.Role == app.RoleOwner {
-				if err := keepAnOwner(tx, b.ChannelID, "The channel's last owner cannot be banned."); err != nil {
-					return false, err
-				}
+			if err := keepAnOwner(tx, b.ChannelID, target, app.MemberBanned); err != nil {
+				return false, err
 			}
 			if _, err := tx.Exec(`DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?`, b.ChannelID, b.UserID); err != nil {
 				return false, err

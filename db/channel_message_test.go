@@ -104,7 +104,7 @@ func TestChannelStore_UpdateMessage(t *testing.T) {
 	alice := mustUser(t, d, "alice")
 	ch := mustChannel(t, s, alice, "general")
 	m := post(t, s, ch.ID, alice, "helo")
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	ev := event("message_updated", nil)
 	got, err := s.UpdateMessage(ctx, ch.ID, m.ID, "hello", app.ChannelWrite{ActorID: alice.ID, Event: ev})
 	if err != nil || got.Content != "hello" || got.EditedAt == nil || !got.EditedAt.Equal(clock.Now()) || got.Seq != m.Seq || ev.Seq != 2 {

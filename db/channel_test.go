@@ -113,7 +113,7 @@ func TestChannelStore_UpdateChannel(t *testing.T) {
 	mustChannel(t, s, alice, "random")
 	name, desc := "General", "talk"
 	t.Run("OK", func(t *testing.T) {
-		clock.Add(time.Minute)
+		clock.Advance(time.Minute)
 		ev := event("channel_updated", map[string]any{"name": name})
 		got, err := s.UpdateChannel(ctx, ch.ID, app.ChannelUpdate{Name: &name, Description: &desc}, app.ChannelWrite{ActorID: alice.ID, Event: ev})
 		if err != nil || got.Name != name || got.Description != desc || !got.UpdatedAt.Equal(clock.Now()) || got.LastSeq != 1 {

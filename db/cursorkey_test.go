@@ -13,7 +13,7 @@ func TestCursorKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k.db")
 	open := func() *DB {
 		t.Helper()
-		d, err := Open(Options{Path: path, Durability: "normal"})
+		d, err := Open(testOptions(path, "normal"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestCursorKey(t *testing.T) {
 	})
 
 	t.Run("ConcurrentFirstCallsAgree", func(t *testing.T) {
-		d, err := Open(Options{Path: filepath.Join(t.TempDir(), "c.db"), Durability: "normal"})
+		d, err := Open(testOptions(filepath.Join(t.TempDir(), "c.db"), "normal"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestCursorKey(t *testing.T) {
 	})
 
 	t.Run("NoKeyBeforeFirstCall", func(t *testing.T) {
-		d, err := Open(Options{Path: filepath.Join(t.TempDir(), "n.db"), Durability: "normal"})
+		d, err := Open(testOptions(filepath.Join(t.TempDir(), "n.db"), "normal"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,18 +18,14 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Options configure Open.
+// Options configure Open: the database section of the configuration —
+// Path; Durability "full" (fsync on every commit: survives power loss) or
+// "normal" (WAL without fsync on commit: survives a process crash);
+// ReadConns; BatchMax, how many writes one group commit carries; and
+// BusyTimeout, how long a connection waits on another process's lock (a
+// backup, the CLI) before failing — and a commit hook.
 type Options struct {
-	Path string
-	// Durability is "full" (fsync on every commit: survives power loss) or
-	// "normal" (WAL without fsync on commit: survives a process crash).
-	Durability string
-	ReadConns  int
-	// BatchMax bounds how many writes one group commit carries.
-	BatchMax int
-	// BusyTimeout bounds how long a connection waits on another process's
-	// lock (a backup, the CLI) before failing.
-	BusyTimeout time.Duration
+	app.DatabaseConfig
 	// OnCommit, when set, is called by the writer after every group commit
 	// with the number of writes it carried and how long it took. It runs on
 	// the writer's goroutine: it must be quick (metrics).
@@ -49,7 +44,7 @@ type DB struct {
 	hookMemo *memo[[]*app.Webhook]
 	writer   *writer
 	path     string
-	dsn      string // file URI without parameters
+	busy     time.Duration // database.busy_timeout, for the handles of its own
 
 	// Now is the clock of every store; tests replace it.
 	Now func() time.Time
@@ -65,14 +60,8 @@ func Open(opts Options) (*DB, error) {
 	if sync == "" {
 		return nil, app.Errorf(app.EINVALID, "database.durability must be full or normal, not %q.", opts.Durability)
 	}
-	if opts.ReadConns < 1 {
-		opts.ReadConns = 4
-	}
-	if opts.BatchMax < 1 {
-		opts.BatchMax = 512
-	}
-	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = 5 * time.Second
+	if opts.ReadConns < 1 || opts.BatchMax < 1 || opts.BusyTimeout.Duration <= 0 {
+		return nil, app.Errorf(app.EINVALID, "database.read_conns, database.batch_max and database.busy_timeout must be positive.")
 	}
 	if dir := filepath.Dir(opts.Path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -88,10 +77,8 @@ func Open(opts Options) (*DB, error) {
 	//  - temp_store MEMORY (writer only) keeps the savepoint sub-journals of a
 	//    group commit in memory; otherwise a large batch spills them to a
 	//    temporary file (measured: a third of the writer's CPU time).
-	base := "file:" + (&url.URL{Path: opts.Path}).EscapedPath()
-	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)",
-		opts.BusyTimeout.Milliseconds(), sync)
-	write, err := sql.Open("sqlite", base+"?"+common+"&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	synchronous := "_pragma=synchronous(" + sync + ")"
+	write, err := sql.Open("sqlite", dsn(opts.Path, opts.BusyTimeout.Duration, pragmaFKs, pragmaWAL, synchronous, pragmaTempMem, txImmediate))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -102,7 +89,7 @@ func Open(opts Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open database %s: %w", opts.Path, err)
 	}
-	read, err := sql.Open("sqlite", base+"?"+common+"&_pragma=query_only(1)")
+	read, err := sql.Open("sqlite", dsn(opts.Path, opts.BusyTimeout.Duration, pragmaFKs, pragmaWAL, synchronous, pragmaQueryOnly))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open database: %w", err)
@@ -110,7 +97,7 @@ func Open(opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 	d := &DB{write: write, read: read, stmts: newStmtCache(read),
-		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, dsn: base, Now: time.Now}
+		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, busy: opts.BusyTimeout.Duration, Now: time.Now}
 	d.writer = newWriter(write, opts.Path, opts.BatchMax, opts.OnCommit)
 	return d, nil
 }
@@ -145,7 +132,7 @@ func (d *DB) Backup(ctx context.Context, dest string) error {
 	// VACUUM INTO writes a file, which the query_only readers refuse, and it
 	// cannot run inside the writer's transactions: it gets a handle of its
 	// own. It only reads the live database, so in WAL mode it blocks nobody.
-	conn, err := sql.Open("sqlite", d.dsn+"?_pragma=busy_timeout(5000)")
+	conn, err := sql.Open("sqlite", dsn(d.path, d.busy))
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

@@ -3,35 +3,25 @@ package db
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock/clocktest"
 )
 
-// testClock is a settable clock for d.Now.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// testOptions are the options of a test database at path: the defaults of
+// the configuration with durability.
+func testOptions(path, durability string) Options {
+	cfg := app.DefaultConfig().Database
+	cfg.Path, cfg.Durability = path, durability
+	return Options{DatabaseConfig: cfg}
 }
 
 // openAt opens and migrates the database at path, without cleanup.
 func openAt(t testing.TB, path string, durability string) *DB {
 	t.Helper()
-	d, err := Open(Options{Path: path, Durability: durability})
+	d, err := Open(testOptions(path, durability))
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -44,10 +34,10 @@ func openAt(t testing.TB, path string, durability string) *DB {
 
 // mustOpen opens a migrated database in a fresh temporary directory with a
 // fixed clock, and closes it when the test ends.
-func mustOpen(t testing.TB) (*DB, *testClock) {
+func mustOpen(t testing.TB) (*DB, *clocktest.Fake) {
 	t.Helper()
 	d := openAt(t, filepath.Join(t.TempDir(), "belfry.db"), "full")
-	clock := &testClock{now: time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC)}
+	clock := clocktest.At(time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC))
 	d.Now = clock.Now
 	t.Cleanup(func() {
 		if err := d.Close(); err != nil {
@@ -80,9 +70,10 @@ func wantKind(t testing.TB, err error, kind string, code ...string) {
 
 func TestOpen_Errors(t *testing.T) {
 	for name, opts := range map[string]Options{
-		"NoPath":          {Durability: "full"},
-		"BadDurability":   {Path: filepath.Join(t.TempDir(), "x.db"), Durability: "off"},
-		"EmptyDurability": {Path: filepath.Join(t.TempDir(), "y.db")},
+		"NoPath":          testOptions("", "full"),
+		"BadDurability":   testOptions(filepath.Join(t.TempDir(), "x.db"), "off"),
+		"EmptyDurability": testOptions(filepath.Join(t.TempDir(), "y.db"), ""),
+		"NoReaders":       {DatabaseConfig: app.DatabaseConfig{Path: filepath.Join(t.TempDir(), "z.db"), Durability: "full"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			d, err := Open(opts)
@@ -103,7 +94,7 @@ func TestDurability_VisibleAfterReopen(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "belfry.db")
 			d := openAt(t, path, durability)
 			u := mustUser(t, d, "alice")
-			n := newNotification(u.ID, "kept")
+			n := newNotification(d, u.ID, "kept")
 			if err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{n}, nil); err != nil {
 				t.Fatal(err)
 			}

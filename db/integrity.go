@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	"modernc.org/sqlite"
@@ -19,9 +19,10 @@ import (
 // that this binary can serve, before it replaces a live one: SQLite's
 // integrity check passes, it has Belfry's migration table, and none of its
 // migrations is newer than this binary's. It returns the file's schema
-// version. The file is not modified. Errors: EINVALID, with the reason.
-func CheckFile(ctx context.Context, path string) (version int64, err error) {
-	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+// version. The file is not modified; busy bounds the wait for another
+// process's lock. Errors: EINVALID, with the reason.
+func CheckFile(ctx context.Context, path string, busy time.Duration) (version int64, err error) {
+	conn, err := sql.Open("sqlite", dsn(path, busy, pragmaQueryOnly))
 	if err != nil {
 		return 0, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -84,4 +85,17 @@ func latestMigration() (int64, error) {
 		}
 	}
 	return latest, nil
+}
+
+// Checkpoint writes the write-ahead log of the closed database at path into
+// the database file and truncates the log; busy bounds the wait for
+// another process's lock.
+func Checkpoint(ctx context.Context, path string, busy time.Duration) error {
+	conn, err := sql.Open("sqlite", dsn(path, busy))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
 }

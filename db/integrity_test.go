@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckFile(t *testing.T) {
@@ -24,7 +25,7 @@ func TestCheckFile(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		v, err := CheckFile(ctx, good)
+		v, err := CheckFile(ctx, good, time.Second)
 		if err != nil || v != latest {
 			t.Fatalf("CheckFile = %d, %v; want %d", v, err, latest)
 		}
@@ -63,7 +64,7 @@ func TestCheckFile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "file.db")
 			tc.make(p)
-			_, err := CheckFile(ctx, p)
+			_, err := CheckFile(ctx, p, time.Second)
 			wantKind(t, err, "invalid")
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %q does not say %q", err, tc.want)

@@ -23,7 +23,7 @@ type MigrationStatus struct {
 // provider builds a goose Provider on a short-lived handle of its own: the
 // writer pool has a single connection that the group-commit loop owns.
 func (d *DB) provider() (*goose.Provider, *sql.DB, error) {
-	conn, err := sql.Open("sqlite", d.dsn+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate")
+	conn, err := sql.Open("sqlite", dsn(d.path, d.busy, pragmaWAL, pragmaFKs, txImmediate))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,7 +27,7 @@ func TestMuteStore_CreateMute(t *testing.T) {
 		}
 	})
 	t.Run("RemuteKeepsID", func(t *testing.T) {
-		clock.Add(time.Minute)
+		clock.Advance(time.Minute)
 		again := &app.Mute{UserID: u.ID, Object: testObject} // forever now
 		if err := s.CreateMute(ctx, again); err != nil {
 			t.Fatal(err)
@@ -74,7 +74,7 @@ func TestMuteStore_Expiry(t *testing.T) {
 			t.Fatalf("got %v, %v", got, err)
 		}
 	})
-	clock.Add(time.Minute) // valid_till == now: expired
+	clock.Advance(time.Minute) // valid_till == now: expired
 	t.Run("ExpiredIgnored", func(t *testing.T) {
 		got, err := s.MutedUsers(ctx, testObject, ids)
 		if err != nil || len(got) != 1 || !got[bob.ID] {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -34,9 +35,6 @@ const notificationColumns = `id, user_id, type, level, title, body, data, target
 const insertNotificationSQL = `INSERT INTO notifications (` + notificationColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// maxAcknowledgeMany bounds one bulk acknowledge.
-const maxAcknowledgeMany = 100
-
 func notificationNotFound() error {
 	return &app.Error{Kind: app.ENOTFOUND, Code: app.CodeNotificationNotFound, Message: "Notification not found."}
 }
@@ -48,11 +46,12 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 func msTime(t time.Time) time.Time { return fromMillis(millis(t)) }
 
 // CreateNotifications stores ns and the webhook deliveries ds in one
-// transaction and returns once it is durable. It fills a missing ID
-// (UUIDv7), CreatedAt (now), Status (pending) and Data ({}) in place and
-// truncates times to milliseconds, so ns match what a later read returns.
-// Errors: ENOTFOUND when a recipient does not exist, ECONFLICT for a
-// duplicate id; nothing is stored when any row fails.
+// transaction and returns once it is durable. The notifications come
+// complete from the dispatcher, which decides every default (id, time,
+// status, data); times are truncated to milliseconds in place, so ns match
+// what a later read returns. Errors: ENOTFOUND when a recipient does not
+// exist, ECONFLICT for a duplicate id; nothing is stored when any row
+// fails.
 func (s *NotificationStore) CreateNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) error {
 	return s.QueueNotifications(ctx, ns, ds)()
 }
@@ -64,9 +63,11 @@ func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.No
 	if len(ns) == 0 && len(ds) == 0 {
 		return func() error { return nil }
 	}
-	now := msTime(s.db.Now())
 	for _, n := range ns {
-		fillNotification(n, now)
+		if err := checkComplete(n); err != nil {
+			return func() error { return err }
+		}
+		truncateTimes(n)
 	}
 	committed := s.db.QueueWrite(ctx, func(tx *sql.Tx) error {
 		stmt, err := s.db.txStmt(tx, insertNotificationSQL)
@@ -93,21 +94,18 @@ func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.No
 	}
 }
 
-func fillNotification(n *app.Notification, now time.Time) {
-	if n.ID == "" {
-		n.ID = newID()
+// checkComplete refuses a notification without the fields the dispatcher
+// decides: storing one would write a row no view can show.
+func checkComplete(n *app.Notification) error {
+	if n.ID == "" || n.UserID == "" || n.Status == "" || len(n.Data) == 0 || n.CreatedAt.IsZero() {
+		return fmt.Errorf("store notification %q: id, user, status, data and creation time are required", n.ID)
 	}
-	if n.CreatedAt.IsZero() {
-		n.CreatedAt = now
-	}
-	n.CreatedAt = msTime(n.CreatedAt)
-	if n.Status == "" {
-		n.Status = app.StatusPending
-	}
-	if len(n.Data) == 0 {
-		n.Data = json.RawMessage("{}")
-	}
-	for _, t := range []*time.Time{n.ReadAt, n.AcknowledgedAt} {
+	return nil
+}
+
+// truncateTimes cuts n's times to what the database keeps.
+func truncateTimes(n *app.Notification) {
+	for _, t := range []*time.Time{&n.CreatedAt, n.ReadAt, n.AcknowledgedAt} {
 		if t != nil {
 			*t = msTime(*t)
 		}

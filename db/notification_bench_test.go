@@ -31,7 +31,7 @@ func BenchmarkCreateNotification(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				u := users[next.Add(1)%uint64(len(users))]
 				for pb.Next() {
-					n := newNotification(u.ID, "bench")
+					n := newNotification(d, u.ID, "bench")
 					if err := s.CreateNotifications(ctx, []*app.Notification{n}, nil); err != nil {
 						b.Error(err)
 						return

@@ -101,10 +101,10 @@ func TestNotificationKeysetWalk(t *testing.T) {
 	other := mustUser(t, d, "bob")
 	var batch []*app.Notification
 	for i := range 23 {
-		n := newNotification(u.ID, fmt.Sprint(i))
+		n := newNotification(d, u.ID, fmt.Sprint(i))
 		// Groups of five share a timestamp, so pages split inside a group.
 		n.CreatedAt = clock.Now().Add(time.Duration(i/5) * time.Second)
-		batch = append(batch, n, newNotification(other.ID, "noise"))
+		batch = append(batch, n, newNotification(d, other.ID, "noise"))
 	}
 	if err := s.CreateNotifications(ctx, batch, nil); err != nil {
 		t.Fatal(err)

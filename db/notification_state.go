@@ -74,15 +74,12 @@ func alreadyResponded() error {
 	return &app.Error{Kind: app.ECONFLICT, Code: app.CodeNotificationResponded, Message: "Notification has already been acknowledged."}
 }
 
-// AcknowledgeMany acknowledges up to 100 of userID's notifications in one
+// AcknowledgeMany acknowledges userID's notifications among ids in one
 // transaction and reports each id's outcome: AckDone, AckResponded,
 // AckNotFound, or AckDenied for another user's notification (the polling
-// API answers that with 403, so it reveals existence). Errors: EINVALID for
-// more than 100 ids.
+// API answers that with 403, so it reveals existence). The inbox bounds
+// how many ids one call may carry (app.MaxAcknowledgeMany).
 func (s *NotificationStore) AcknowledgeMany(ctx context.Context, userID string, ids []string) (map[string]app.AckOutcome, error) {
-	if len(ids) > maxAcknowledgeMany {
-		return nil, app.Errorf(app.EINVALID, "At most %d notifications can be acknowledged at once.", maxAcknowledgeMany)
-	}
 	out := make(map[string]app.AckOutcome, len(ids))
 	if len(ids) == 0 {
 		return out, nil

@@ -9,26 +9,29 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock/clocktest"
 )
 
-// newNotification returns a valid unsaved notification for userID.
-func newNotification(userID, title string) *app.Notification {
-	return &app.Notification{UserID: userID, Type: "job_failed", Level: app.LevelError, Title: title,
-		Body: "body of " + title, Data: json.RawMessage(`{"job":"` + title + `"}`), EmailSubject: "[Belfry] " + title}
+// newNotification returns a complete unsaved notification for userID,
+// created at d's clock, as the dispatcher builds them.
+func newNotification(d *DB, userID, title string) *app.Notification {
+	return &app.Notification{ID: newID(), UserID: userID, Type: "job_failed", Level: app.LevelError, Title: title,
+		Body: "body of " + title, Data: json.RawMessage(`{"job":"` + title + `"}`), EmailSubject: "[Belfry] " + title,
+		Status: app.StatusPending, CreatedAt: msTime(d.Now())}
 }
 
 // mustNotify stores one notification per title for userID, one clock
 // millisecond apart, and returns them in creation order.
-func mustNotify(t testing.TB, d *DB, clock *testClock, userID string, titles ...string) []*app.Notification {
+func mustNotify(t testing.TB, d *DB, clock *clocktest.Fake, userID string, titles ...string) []*app.Notification {
 	t.Helper()
 	var out []*app.Notification
 	for _, title := range titles {
-		n := newNotification(userID, title)
+		n := newNotification(d, userID, title)
 		if err := NewNotificationStore(d).CreateNotifications(context.Background(), []*app.Notification{n}, nil); err != nil {
 			t.Fatalf("create notification %s: %v", title, err)
 		}
 		out = append(out, n)
-		clock.Add(time.Millisecond)
+		clock.Advance(time.Millisecond)
 	}
 	return out
 }
@@ -47,19 +50,17 @@ func TestNotificationStore_CreateNotifications(t *testing.T) {
 		d, clock := mustOpen(t)
 		s := NewNotificationStore(d)
 		u := mustUser(t, d, "alice")
-		full := newNotification(u.ID, "full")
+		full := newNotification(d, u.ID, "full")
 		full.TargetURL, full.ServiceID, full.Project = "https://example.org/x", "backup", "homelab"
 		full.Object = &app.ObjectRef{AppLabel: "jobs", ModelName: "job", ObjectID: "42"}
-		bare := newNotification(u.ID, "bare")
-		bare.Data = nil
+		bare := newNotification(d, u.ID, "bare")
+		bare.Data = json.RawMessage("{}")
+		full.CreatedAt = clock.Now().Add(123456 * time.Nanosecond)
 		if err := s.CreateNotifications(ctx, []*app.Notification{full, bare}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if full.ID == "" || full.ID == bare.ID || !full.CreatedAt.Equal(clock.Now()) || full.Status != app.StatusPending {
-			t.Fatalf("fields not filled: %+v", full)
-		}
-		if string(bare.Data) != "{}" {
-			t.Fatalf("data = %s, want {}", bare.Data)
+		if !full.CreatedAt.Equal(clock.Now()) {
+			t.Fatalf("created_at %v is not truncated to the millisecond", full.CreatedAt)
 		}
 		for _, want := range []*app.Notification{full, bare} {
 			got, err := s.FindNotification(ctx, want.ID)
@@ -86,9 +87,23 @@ func TestNotificationStore_CreateNotifications(t *testing.T) {
 			t.Fatalf("an empty create wrote: %+v", st)
 		}
 	})
+	t.Run("ErrIncomplete", func(t *testing.T) {
+		d, _ := mustOpen(t)
+		u := mustUser(t, d, "alice")
+		for name, spoil := range map[string]func(n *app.Notification){
+			"id": func(n *app.Notification) { n.ID = "" }, "status": func(n *app.Notification) { n.Status = "" },
+			"data": func(n *app.Notification) { n.Data = nil }, "time": func(n *app.Notification) { n.CreatedAt = time.Time{} },
+		} {
+			n := newNotification(d, u.ID, name)
+			spoil(n)
+			if err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{n}, nil); err == nil {
+				t.Errorf("a notification without %s was stored", name)
+			}
+		}
+	})
 	t.Run("ErrUnknownUser", func(t *testing.T) {
 		d, _ := mustOpen(t)
-		err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{newNotification("nobody", "x")}, nil)
+		err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{newNotification(d, "nobody", "x")}, nil)
 		wantKind(t, err, app.ENOTFOUND)
 	})
 	t.Run("ErrDuplicateRollsBackAll", func(t *testing.T) {
@@ -96,7 +111,7 @@ func TestNotificationStore_CreateNotifications(t *testing.T) {
 		s := NewNotificationStore(d)
 		u := mustUser(t, d, "alice")
 		first := mustNotify(t, d, clock, u.ID, "first")[0]
-		fresh, dup := newNotification(u.ID, "fresh"), newNotification(u.ID, "dup")
+		fresh, dup := newNotification(d, u.ID, "fresh"), newNotification(d, u.ID, "dup")
 		dup.ID = first.ID
 		wantKind(t, s.CreateNotifications(ctx, []*app.Notification{fresh, dup}, nil), app.ECONFLICT)
 		_, err := s.FindNotification(ctx, fresh.ID)
@@ -138,7 +153,7 @@ func TestNotificationStore_ListNotifications(t *testing.T) {
 	if _, err := s.Acknowledge(ctx, alice.ID, ns[2].ID); err != nil {
 		t.Fatal(err)
 	}
-	tagged := newNotification(alice.ID, "tagged")
+	tagged := newNotification(d, alice.ID, "tagged")
 	tagged.Type, tagged.ServiceID, tagged.Project = "quota_warning", "nas", "home"
 	if err := s.CreateNotifications(ctx, []*app.Notification{tagged}, nil); err != nil {
 		t.Fatal(err)

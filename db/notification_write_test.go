@@ -27,7 +27,7 @@ func TestNotificationStore_MarkRead(t *testing.T) {
 		}
 	})
 	t.Run("AlreadyRead", func(t *testing.T) {
-		clock.Add(time.Hour)
+		clock.Advance(time.Hour)
 		changed, err := s.MarkRead(ctx, alice.ID, n.ID)
 		if err != nil || changed {
 			t.Fatalf("changed = %v, %v", changed, err)
@@ -81,7 +81,7 @@ func TestNotificationStore_Acknowledge(t *testing.T) {
 	if _, err := s.MarkRead(ctx, alice.ID, ns[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	t.Run("OK", func(t *testing.T) {
 		got, err := s.Acknowledge(ctx, alice.ID, ns[0].ID)
 		if err != nil {
@@ -155,10 +155,6 @@ func TestNotificationStore_AcknowledgeMany(t *testing.T) {
 		if err != nil || got == nil || len(got) != 0 {
 			t.Fatalf("got %v, %v", got, err)
 		}
-	})
-	t.Run("ErrTooMany", func(t *testing.T) {
-		_, err := s.AcknowledgeMany(ctx, alice.ID, make([]string, 101))
-		wantKind(t, err, app.EINVALID)
 	})
 }
 

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 // cascading delete, and that migration 00002 fills them for existing rows.
 func TestNotificationTotals(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(Options{Path: filepath.Join(t.TempDir(), "t.db"), Durability: "normal"})
+	d, err := Open(testOptions(filepath.Join(t.TempDir(), "t.db"), "normal"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestNotificationTotals(t *testing.T) {
 	pick := func(vals ...string) string { return vals[rng.IntN(len(vals))] }
 	var rows []*app.Notification
 	for i := range 300 {
-		rows = append(rows, &app.Notification{
+		rows = append(rows, &app.Notification{ID: newID(), Status: app.StatusPending, Data: json.RawMessage("{}"),
 			UserID: ids[i%3], Type: "job_failed", Level: app.LevelInfo, Title: "t",
 			ServiceID: pick("", "backup", "mail"), Project: pick("", "home", "work"),
 			CreatedAt: time.UnixMilli(int64(1_000_000 + i)),

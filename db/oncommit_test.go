@@ -12,7 +12,7 @@ import (
 func TestOpenOnCommit(t *testing.T) {
 	var mu sync.Mutex
 	var batches []int
-	d, err := Open(Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal",
+	d, err := Open(Options{DatabaseConfig: testOptions(filepath.Join(t.TempDir(), "b.db"), "normal").DatabaseConfig,
 		OnCommit: func(batch int, took time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -15,7 +15,7 @@ import (
 // counts from a covering index, with the indexes of migration 00002.
 func TestPollingQueryPlans(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(Options{Path: filepath.Join(t.TempDir(), "p.db"), Durability: "normal"})
+	d, err := Open(testOptions(filepath.Join(t.TempDir(), "p.db"), "normal"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestReportStore_WeekStats(t *testing.T) {
 	from := clock.Now()
 	to := from.Add(7 * 24 * time.Hour)
 	add := func(user *app.User, at time.Time, typ string, level app.Level, service string) *app.Notification {
-		n := newNotification(user.ID, typ)
+		n := newNotification(d, user.ID, typ)
 		n.Type, n.Level, n.ServiceID, n.CreatedAt = typ, level, service, at
 		if err := ns.CreateNotifications(ctx, []*app.Notification{n}, nil); err != nil {
 			t.Fatal(err)
@@ -109,7 +109,7 @@ func TestReportStore_FindWeeklyReport(t *testing.T) {
 	d, clock := mustOpen(t)
 	s := NewReportStore(d)
 	alice := mustUser(t, d, "alice")
-	n := newNotification(alice.ID, "report")
+	n := newNotification(d, alice.ID, "report")
 	n.Type, n.Data = "weekly_report", json.RawMessage(`{"period":"2026-W13","total":3}`)
 	if err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{n}, nil); err != nil {
 		t.Fatal(err)

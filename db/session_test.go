@@ -35,7 +35,7 @@ func TestSessionStore(t *testing.T) {
 		wantKind(t, err, app.ENOTFOUND)
 	})
 	t.Run("ErrExpired", func(t *testing.T) {
-		clock.Add(time.Hour) // expires_at == now counts as expired
+		clock.Advance(time.Hour) // expires_at == now counts as expired
 		_, err := s.FindSession(ctx, "h1")
 		wantKind(t, err, app.ENOTFOUND)
 	})

@@ -41,7 +41,7 @@ func TestTokenStore(t *testing.T) {
 		wantKind(t, err, app.ENOTFOUND)
 	})
 	t.Run("List", func(t *testing.T) {
-		clock.Add(time.Second)
+		clock.Advance(time.Second)
 		second := &app.Token{UserID: alice.ID, Name: "cli", Scope: app.ScopePublish, Hash: "hash-b"}
 		if err := s.CreateToken(ctx, second); err != nil {
 			t.Fatal(err)

@@ -31,12 +31,12 @@ func TestCreateNotifications_WithDeliveries(t *testing.T) {
 		d, clock := mustOpen(t)
 		alice := mustUser(t, d, "alice")
 		w := mustWebhook(t, d, alice.ID, app.WebhookGeneric, "job.failed")
-		n := newNotification(alice.ID, "n")
+		n := newNotification(d, alice.ID, "n")
 		ds := []*app.WebhookDelivery{{WebhookID: w.ID, NotificationID: "x", Event: "job.failed",
 			Payload: json.RawMessage(`{"a":1}`), NextAttemptAt: clock.Now(), CreatedAt: clock.Now()}}
 		// A second notification with the same id makes the whole transaction
 		// fail: neither the rows nor the delivery may remain.
-		dup := newNotification(alice.ID, "dup")
+		dup := newNotification(d, alice.ID, "dup")
 		n.ID, dup.ID = newID(), ""
 		dup.ID = n.ID
 		err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{n, dup}, ds)
@@ -45,7 +45,7 @@ func TestCreateNotifications_WithDeliveries(t *testing.T) {
 			t.Fatalf("a delivery survived a failed dispatch: %d", c)
 		}
 		ds[0].ID = ""
-		if err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{newNotification(alice.ID, "ok")}, ds); err != nil {
+		if err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{newNotification(d, alice.ID, "ok")}, ds); err != nil {
 			t.Fatal(err)
 		}
 		log, err := NewWebhookStore(d).ListDeliveries(ctx, app.DeliveryFilter{WebhookID: w.ID})
@@ -60,7 +60,7 @@ func TestCreateNotifications_WithDeliveries(t *testing.T) {
 		if err := NewWebhookStore(d).DeleteWebhook(ctx, alice.ID, w.ID); err != nil {
 			t.Fatal(err)
 		}
-		n := newNotification(alice.ID, "kept")
+		n := newNotification(d, alice.ID, "kept")
 		ds := []*app.WebhookDelivery{{WebhookID: w.ID, Event: "job.failed", NextAttemptAt: clock.Now(), CreatedAt: clock.Now()}}
 		if err := NewNotificationStore(d).CreateNotifications(ctx, []*app.Notification{n}, ds); err != nil {
 			t.Fatalf("dispatch failed because a webhook vanished: %v", err)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/cli"
 )
 
 func read(t *testing.T, name string) string {
@@ -89,10 +89,10 @@ func TestDeploymentSettingsExist(t *testing.T) {
 		text := read(t, name)
 		for _, m := range envAssignments.FindAllStringSubmatch(text, -1) {
 			m[2] = strings.TrimRight(m[2], ".,;:")
-			if m[1] == app.EnvConfig || m[1] == app.EnvToken || m[1] == app.EnvServerURL || m[2] == "" || strings.HasPrefix(m[2], "$") || strings.Contains(m[2], "…") {
+			if m[1] == cli.EnvConfig || m[1] == cli.EnvToken || m[1] == cli.EnvServerURL || m[2] == "" || strings.HasPrefix(m[2], "$") || strings.Contains(m[2], "…") {
 				continue
 			}
-			cfg, err := app.LoadConfig("", []string{m[1] + "=" + m[2]})
+			cfg, err := cli.LoadConfig("", []string{m[1] + "=" + m[2]})
 			if err == nil {
 				err = cfg.Validate()
 			}

@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -209,6 +209,15 @@ func (tb *tab) login(name string) {
 		chromedp.WaitVisible(chromedp.CSS(`#page-items`)),
 	)
 	tb.waitLive(before + 1)
+}
+
+// signedInTab opens a tab in which name has signed in through the login
+// form and the inbox is live.
+func (b *belfry) signedInTab(t *testing.T, name string) *tab {
+	t.Helper()
+	tb := b.openTab(t)
+	tb.login(name)
+	return tb
 }
 
 // waitLive waits until the page's socket is open and the hub has sockets.

@@ -9,45 +9,6 @@ import (
 	"github.com/google/uuid"
 )
 
-func init() {
-	registerPage(page{Path: "/channels", Label: "Channels", Icon: "chat", Order: 15, Scripts: []string{"channels.js"}, routes: channelRoutes})
-}
-
-// The channels pages call the channels service, which checks every right;
-// their live part (channels.js) talks to /ws/channels/ directly. Actions
-// whose effect every member sees — messages, edits, deletions — answer 204
-// and let the socket's event update every open tab, this one included.
-func channelRoutes(u *UI, pages, parts *gin.RouterGroup) {
-	pages.GET("/channels", u.requireChannels, u.handleChannelsPage)
-	pages.GET("/channels/:id", u.requireChannels, u.handleChannelPage)
-	g := parts.Group("/channels", u.requireChannels)
-	g.GET("", u.handleChannelList)
-	g.POST("", u.handleCreateChannel)
-	g.PATCH("/:id", u.handleUpdateChannel)
-	g.DELETE("/:id", u.handleDeleteChannel)
-	g.POST("/:id/join", u.handleJoinChannel)
-	g.POST("/:id/leave", u.handleLeaveChannel)
-	g.GET("/:id/messages", u.handleChannelMessages)
-	g.POST("/:id/messages", u.handlePostMessage)
-	g.PATCH("/:id/messages/:mid", u.handleEditMessage)
-	g.DELETE("/:id/messages/:mid", u.handleDeleteMessage)
-	g.GET("/:id/members", u.handleChannelMembers)
-	g.PUT("/:id/members/:uid/role", u.handleSetMemberRole)
-	g.POST("/:id/kick", u.handleKickMember)
-	g.POST("/:id/bans", u.handleBanUser)
-	g.POST("/:id/unban", u.handleUnbanUser)
-}
-
-// requireChannels answers "not available" when the server runs without
-// channels.
-func (u *UI) requireChannels(c *gin.Context) {
-	if u.d.Channels == nil {
-		u.fail(c, app.Errorf(app.ENOTFOUND, "Channels are not available on this server."))
-		return
-	}
-	c.Next()
-}
-
 // uuidParam returns the URL parameter name when it is a UUID, lower-cased;
 // otherwise it answers 400 and returns false.
 func (u *UI) uuidParam(c *gin.Context, name, what string) (string, bool) {

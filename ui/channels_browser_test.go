@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/ui"
 	"github.com/chromedp/chromedp"
 )
 
@@ -65,11 +66,9 @@ func TestBrowserChannelLiveMessagesTypingAndKick(t *testing.T) {
 	ch := b.channel(ann, "homelab", bob)
 	welcome := b.post(ann, ch, "Welcome to the lab")
 
-	at := b.openTab(t)
-	at.login("ann")
+	at := b.signedInTab(t, "ann")
 	at.openChannel(ch)
-	bt := b.openTab(t)
-	bt.login("bob")
+	bt := b.signedInTab(t, "bob")
 	bt.openChannel(ch)
 	eval[chromedp.Void](at, `window.__pwned = undefined; 0`)
 
@@ -87,9 +86,9 @@ func TestBrowserChannelLiveMessagesTypingAndKick(t *testing.T) {
 	if got := eval[string](bt, `document.getElementById('typing').textContent`); got != "" {
 		t.Errorf("bob sees his own typing: %q", got)
 	}
-	bt.do(chromedp.KeyEvent("is: "+hostile), chromedp.KeyEvent("\r"))
-	full := "look at this: " + hostile
-	at.until("the hostile message", hasMessage(full))
+	bt.do(chromedp.KeyEvent("is: "+ui.Hostile), chromedp.KeyEvent("\r"))
+	full := "look at this: " + ui.Hostile
+	at.until("the ui.Hostile message", hasMessage(full))
 	at.until("the typing indicator to end", `document.getElementById('typing').textContent === ''`)
 	if n := eval[int](at, `document.querySelectorAll('#main img').length`); n != 0 {
 		t.Errorf("%d img elements in the channel", n)
@@ -126,7 +125,7 @@ func TestBrowserChannelLiveMessagesTypingAndKick(t *testing.T) {
 
 	at.shot("channel-desktop")
 
-	// Ann, the owner, deletes bob's hostile message after confirming.
+	// Ann, the owner, deletes bob's ui.Hostile message after confirming.
 	hostileID := eval[string](at, `[...document.querySelectorAll('#messages .msg')].find(e => e.querySelector('.msg-text').textContent === `+jsString(full)+`).dataset.mid`)
 	at.click(`#msg-` + hostileID + ` .msg-delete`)
 	at.until("the confirmation", `document.getElementById('confirm').open`)
@@ -162,14 +161,13 @@ func TestBrowserChannelBanAndCatchUp(t *testing.T) {
 	b := newBelfry(t)
 	ann, bob := b.user("ann", false), b.user("bob", false)
 	ch := b.channel(ann, "homelab", bob)
-	bt := b.openTab(t)
-	bt.login("bob")
+	bt := b.signedInTab(t, "bob")
 	bt.openChannel(ch)
 
 	// While bob's socket is away, ann keeps talking: the messages arrive
 	// when it is back, from the replay.
 	b.BlockSockets.Store(true)
-	b.Channels.CloseUser(bob.ID)
+	b.Channels.Revoke(bob.ID, "")
 	bt.until("the offline indicator", `!document.getElementById('chan-conn').hidden`)
 	for i := 1; i <= 3; i++ {
 		b.post(ann, ch, fmt.Sprintf("while you were away %d", i))
@@ -182,13 +180,13 @@ func TestBrowserChannelBanAndCatchUp(t *testing.T) {
 
 	// Too much missed to replay: the history is reloaded instead.
 	b.BlockSockets.Store(true)
-	b.Channels.CloseUser(bob.ID)
+	b.Channels.Revoke(bob.ID, "")
 	bt.until("the offline indicator", `!document.getElementById('chan-conn').hidden`)
 	for i := 1; i <= 501; i++ {
 		b.post(ann, ch, fmt.Sprintf("flood %d", i))
 	}
 	b.BlockSockets.Store(false)
-	bt.until("the reloaded history", hasMessage("flood 501")+` && document.querySelectorAll('#messages .msg').length === `+fmt.Sprint(historyPageSize))
+	bt.until("the reloaded history", hasMessage("flood 501")+` && document.querySelectorAll('#messages .msg').length === `+fmt.Sprint(ui.HistoryPageSize))
 	b.post(ann, ch, "after the flood")
 	bt.until("live again", hasMessage("after the flood"))
 
@@ -229,8 +227,7 @@ func TestBrowserChannelsListAndScreens(t *testing.T) {
 	}
 	b.post(ann, lab, "Nice work, both of you.")
 
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/channels")
 	tb.until("the list to be live", `document.body.dataset.chan === 'live'`)
 	tb.shot("channels-desktop")

@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/ui"
 )
 
 // channel creates a channel owned by owner, with members joined.
@@ -74,9 +75,9 @@ func TestChannelsListCreateJoinLeave(t *testing.T) {
 	if resp := anon.do(http.MethodPost, "/ui/channels", url.Values{"name": {"x"}}, false); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("create without a session: %d", resp.StatusCode)
 	}
-	resp := c.do(http.MethodPost, "/ui/channels", url.Values{"name": {"  " + hostile + " "}, "description": {hostile}}, true)
+	resp := c.do(http.MethodPost, "/ui/channels", url.Values{"name": {"  " + ui.Hostile + " "}, "description": {ui.Hostile}}, true)
 	chs, _, err := b.Channels.ListChannels(ctx, ann)
-	if err != nil || len(chs) != 1 || chs[0].Name != hostile || chs[0].Description != hostile {
+	if err != nil || len(chs) != 1 || chs[0].Name != ui.Hostile || chs[0].Description != ui.Hostile {
 		t.Fatalf("channels %v %v", chs, err)
 	}
 	ch := chs[0]
@@ -85,7 +86,7 @@ func TestChannelsListCreateJoinLeave(t *testing.T) {
 		t.Error("the creator is not the owner")
 	}
 	st, page := c.get("/channels", false)
-	if st != http.StatusOK || !strings.Contains(page, `<a class="chan-name" href="/channels/`+ch.ID+`">`+escaped+`</a> <span class="tag role-owner">owner</span>`) ||
+	if st != http.StatusOK || !strings.Contains(page, `<a class="chan-name" href="/channels/`+ch.ID+`">`+ui.Escaped+`</a> <span class="tag role-owner">owner</span>`) ||
 		!strings.Contains(page, "1 member<") || strings.Contains(page, "<img") {
 		t.Errorf("list:\n%s", page)
 	}
@@ -97,7 +98,7 @@ func TestChannelsListCreateJoinLeave(t *testing.T) {
 		"no name":   {url.Values{"name": {"  "}}, http.StatusBadRequest, "must not be empty"},
 		"long name": {url.Values{"name": {strings.Repeat("n", 65)}}, http.StatusBadRequest, "at most 64"},
 		"long desc": {url.Values{"name": {"x"}, "description": {strings.Repeat("d", 501)}}, http.StatusBadRequest, "at most 500"},
-		"taken":     {url.Values{"name": {strings.ToUpper(hostile)}}, http.StatusConflict, ""},
+		"taken":     {url.Values{"name": {strings.ToUpper(ui.Hostile)}}, http.StatusConflict, ""},
 	} {
 		st, body := c.send(http.MethodPost, "/ui/channels", tc.form)
 		wantAlert(t, st, body, tc.status, tc.msg)
@@ -124,7 +125,7 @@ func TestChannelsListCreateJoinLeave(t *testing.T) {
 	// back to the list. The last owner cannot leave.
 	st, body = bc.send(http.MethodPost, "/ui/channels/"+ch.ID+"/leave", nil)
 	if st != http.StatusOK || !strings.Contains(body, `<li class="chan-row" id="chan-`+ch.ID+`">`) || !strings.Contains(body, ">Join</button>") ||
-		!strings.Contains(body, "You left "+escaped) {
+		!strings.Contains(body, "You left "+ui.Escaped) {
 		t.Errorf("leave from the list: %d\n%s", st, body)
 	}
 	if b.role(bob, ch) != "" {
@@ -145,8 +146,8 @@ func TestChannelPage(t *testing.T) {
 	ann, bob := b.user("ann", false), b.user("bob", false)
 	b.user("eve", false)
 	ch := b.channel(ann, "homelab", bob)
-	first := b.post(bob, ch, hostile)
-	for i := 1; i <= historyPageSize; i++ {
+	first := b.post(bob, ch, ui.Hostile)
+	for i := 1; i <= ui.HistoryPageSize; i++ {
 		b.post(ann, ch, fmt.Sprintf("message %d", i))
 	}
 	c := b.login("ann")
@@ -172,7 +173,7 @@ func TestChannelPage(t *testing.T) {
 	}
 	// The newest 50 are shown, oldest first; the first message is behind
 	// "load older".
-	if strings.Contains(page, escaped) || strings.Index(page, ">message 1</p>") > strings.Index(page, ">message 50</p>") {
+	if strings.Contains(page, ui.Escaped) || strings.Index(page, ">message 1</p>") > strings.Index(page, ">message 50</p>") {
 		t.Error("history is not the newest page, oldest first")
 	}
 	more := regexp.MustCompile(`hx-get="(/ui/channels/[^"]+/messages\?before=\d+)"`).FindStringSubmatch(page)
@@ -180,7 +181,7 @@ func TestChannelPage(t *testing.T) {
 		t.Fatal("no load older")
 	}
 	st, body := c.send(http.MethodGet, more[1], nil)
-	if st != http.StatusOK || !strings.Contains(body, `<p class="msg-text">`+escaped+`</p>`) || !strings.Contains(body, `id="msg-`+first.ID+`"`) ||
+	if st != http.StatusOK || !strings.Contains(body, `<p class="msg-text">`+ui.Escaped+`</p>`) || !strings.Contains(body, `id="msg-`+first.ID+`"`) ||
 		strings.Contains(body, "message 1<") || strings.Contains(body, "Load older") || strings.Contains(body, "No messages yet") {
 		t.Errorf("older page: %d\n%s", st, body)
 	}
@@ -216,12 +217,12 @@ func TestChannelMessages(t *testing.T) {
 	ac, bc, ec := b.login("ann"), b.login("bob"), b.login("eve")
 	msgs := "/ui/channels/" + ch.ID + "/messages"
 
-	resp := bc.do(http.MethodPost, msgs, url.Values{"content": {hostile}}, true)
+	resp := bc.do(http.MethodPost, msgs, url.Values{"content": {ui.Hostile}}, true)
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("post: %d", resp.StatusCode)
 	}
 	list, _, err := b.Channels.Messages(ctx, bob, ch.ID, 0, 10)
-	if err != nil || len(list) != 1 || list[0].Content != hostile || list[0].UserID != bob.ID {
+	if err != nil || len(list) != 1 || list[0].Content != ui.Hostile || list[0].UserID != bob.ID {
 		t.Fatalf("messages %v %v", list, err)
 	}
 	m := list[0]
@@ -232,7 +233,7 @@ func TestChannelMessages(t *testing.T) {
 		t.Errorf("reply stored with parent %q", list[0].ParentMessageID)
 	}
 	_, page := ac.get("/channels/"+ch.ID, false)
-	if !strings.Contains(page, `data-parent="`+m.ID+`"`) || !strings.Contains(page, `<strong>bob</strong> `+escaped) {
+	if !strings.Contains(page, `data-parent="`+m.ID+`"`) || !strings.Contains(page, `<strong>bob</strong> `+ui.Escaped) {
 		t.Error("the reply does not quote its parent")
 	}
 	for name, tc := range map[string]struct {
@@ -344,7 +345,7 @@ func TestChannelModeration(t *testing.T) {
 	}
 	// Ban by name someone who is not a member; they cannot join until
 	// unbanned.
-	st, body = bc.send(http.MethodPost, base+"/bans", url.Values{"username": {"eve"}, "motive": {"spam " + hostile}})
+	st, body = bc.send(http.MethodPost, base+"/bans", url.Values{"username": {"eve"}, "motive": {"spam " + ui.Hostile}})
 	if st != http.StatusOK || !strings.Contains(body, "eve is banned") {
 		t.Errorf("ban: %d\n%s", st, body)
 	}
@@ -387,18 +388,4 @@ func TestChannelSettingsAndDelete(t *testing.T) {
 	if st, _ = ac.get("/channels/"+ch.ID, false); st != http.StatusNotFound {
 		t.Errorf("page of a deleted channel: %d", st)
 	}
-}
-
-func TestChannelsAndWebhooksNeedTheirService(t *testing.T) {
-	b := newBelfry(t)
-	b.user("ann", false)
-	c := b.login("ann")
-	b.UI.d.Channels, b.UI.d.Webhooks = nil, nil
-	for _, p := range []string{"/channels", "/webhooks", "/channels/01900000-0000-7000-8000-000000000009"} {
-		if st, page := c.get(p, false); st != http.StatusNotFound || !strings.Contains(page, "not available on this server") {
-			t.Errorf("%s without its service: %d", p, st)
-		}
-	}
-	st, body := c.send(http.MethodPost, "/ui/channels", url.Values{"name": {"x"}})
-	wantAlert(t, st, body, http.StatusNotFound, "not available")
 }

@@ -1,56 +1,32 @@
-package ui
+package ui_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
-	"github.com/belfry/belfry/app/auth"
-	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/channels"
-	"github.com/belfry/belfry/app/dispatch"
-	"github.com/belfry/belfry/app/hub"
-	"github.com/belfry/belfry/app/webhook"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/belfry/belfry/db"
-	"github.com/gin-gonic/gin"
 )
 
-// belfry is a whole Belfry on loopback — real SQLite, auth, bus,
-// dispatcher, JSON API, hub and UI — as the browser and handler tests need.
+// belfry is the whole application on loopback, wired by server.New, as the
+// browser and handler tests need, with a custom notification type.
 type belfry struct {
-	t     *testing.T
-	URL   string
-	DB    *db.DB
-	Auth  *auth.Service
-	Types *app.Types
-	Notes *db.NotificationStore
-	Prefs *db.PreferenceStore
-	Mutes *db.MuteStore
-	Users *db.UserStore
-	Hub   *hub.Hub
-	// Webhooks is the store behind the webhooks page's service; Channels
-	// backs the channels pages.
-	Webhooks *db.WebhookStore
-	Channels *channels.Service
-	// Changes records what the UI published on the bus.
+	*servertest.App
+	t *testing.T
+	// Changes records what the bus carried.
 	Changes *changeLog
-	UI      *UI
 	// BlockSockets makes WebSocket handshakes fail with 503, as while the
 	// server is away.
-	BlockSockets atomic.Bool
+	BlockSockets *atomic.Bool
 }
 
 // changeLog records the changes published on the bus.
@@ -68,78 +44,31 @@ func (l *changeLog) kinds() []app.ChangeKind {
 	}
 }
 
-const testPassword = "correct horse battery"
+const testPassword = apptest.Password
 
 func newBelfry(t *testing.T) *belfry {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
-	ctx := context.Background()
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := app.DefaultConfig()
-	cfg.Server.BaseURL = "http://" + ln.Addr().String()
-	types, err := app.NewTypes([]app.NotificationType{{Name: "backup_done", InApp: true, Toast: true, Description: "A backup finished"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := &belfry{t: t, URL: cfg.Server.BaseURL, DB: d, Types: types,
-		Notes: db.NewNotificationStore(d), Prefs: db.NewPreferenceStore(d), Mutes: db.NewMuteStore(d), Users: db.NewUserStore(d),
-		Changes: &changeLog{ch: make(chan app.Change, 1024)}}
-	tokens, sessions := db.NewTokenStore(d), db.NewSessionStore(d)
-	b.Auth = auth.New(auth.Options{Users: b.Users, Tokens: tokens, Sessions: sessions, Logger: logger})
-	changes := bus.New()
-	changes.Subscribe(func(c app.Change) {
+	blocked := &atomic.Bool{}
+	a := servertest.New(t,
+		servertest.WithConfig(func(c *app.Config) {
+			c.Auth.AdminPassword = "" // the first admin's password is printed, as on a first start
+			c.Notifications.Types = []app.NotificationType{{Name: "backup_done", InApp: true, Toast: true, Description: "A backup finished"}}
+		}),
+		servertest.WithHandler(func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if blocked.Load() && strings.HasPrefix(req.URL.Path, "/ws/") {
+					http.Error(w, "away", http.StatusServiceUnavailable)
+					return
+				}
+				h.ServeHTTP(w, req)
+			})
+		}))
+	b := &belfry{App: a, t: t, Changes: &changeLog{ch: make(chan app.Change, 1024)}, BlockSockets: blocked}
+	b.Bus.Subscribe(func(c app.Change) {
 		select {
 		case b.Changes.ch <- c:
 		default:
 		}
-	})
-	b.Hub = hub.New(hub.Deps{Config: cfg, Notifications: b.Notes, Mutes: b.Mutes, Changes: changes, Logger: logger})
-	changes.Subscribe(b.Hub.Handle)
-	b.Webhooks = db.NewWebhookStore(d)
-	hooks := webhook.Deps{Config: cfg, Types: types, Store: b.Webhooks, Logger: logger}
-	b.Channels = channels.New(channels.Deps{Config: cfg, Store: db.NewChannelStore(d), Users: b.Users, Logger: logger})
-	disp := dispatch.New(dispatch.Deps{Types: types, Users: b.Users, Notifications: b.Notes, Preferences: b.Prefs,
-		Mutes: b.Mutes, Changes: changes, Logger: logger})
-	a := api.New(api.Deps{Config: cfg, Types: types, Auth: b.Auth, Users: b.Users, Notifications: b.Notes,
-		Preferences: b.Prefs, Mutes: b.Mutes, Dispatcher: disp, Changes: changes, Logger: logger})
-	b.UI, err = New(Deps{Config: cfg, Types: types, Auth: b.Auth, Users: b.Users, Tokens: tokens, Notifications: b.Notes,
-		Preferences: b.Prefs, Mutes: b.Mutes, Changes: changes, Logger: logger,
-		Webhooks: webhook.NewService(hooks, webhook.NewWorker(hooks)), Channels: b.Channels,
-		FirstRunHint: "The admin password was printed once when Belfry first started."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := gin.New()
-	a.Register(r)
-	b.Hub.Register(r, a.Authenticate())
-	b.Channels.Register(r, a.Authenticate())
-	b.UI.Register(r, a.Authenticate())
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if b.BlockSockets.Load() && strings.HasPrefix(req.URL.Path, "/ws/") {
-			http.Error(w, "away", http.StatusServiceUnavailable)
-			return
-		}
-		r.ServeHTTP(w, req)
-	}))
-	_ = srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() {
-		_ = b.Hub.Close()
-		_ = b.Channels.Close()
-		srv.Close()
 	})
 	return b
 }
@@ -147,21 +76,13 @@ func newBelfry(t *testing.T) *belfry {
 // user creates a user with testPassword.
 func (b *belfry) user(name string, admin bool) *app.User {
 	b.t.Helper()
-	u, err := b.Auth.CreateUser(context.Background(), name, testPassword, admin)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return u
+	return b.User(name, admin)
 }
 
 // token creates a publish token of u.
 func (b *belfry) token(u *app.User) string {
 	b.t.Helper()
-	secret, _, err := b.Auth.CreateToken(context.Background(), u.ID, "test", app.ScopePublish)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return secret
+	return b.Token(u, app.ScopePublish)
 }
 
 // publish posts an event with a token, as a script would; it returns the id
@@ -238,6 +159,7 @@ func (c *client) do(method, path string, form url.Values, htmx bool) *http.Respo
 	}
 	req.Header.Set("Origin", c.base)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8") // what a browser sends
 	if htmx {
 		req.Header.Set("HX-Request", "true")
 		req.Header.Set("HX-Current-URL", c.base+"/notifications")
@@ -271,3 +193,6 @@ func appFilter(userID string) app.NotificationFilter { return app.NotificationFi
 
 // regexpMatch reports whether the pattern matches s.
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+// webhooks is the store of the webhooks pages.
+func (b *belfry) webhooks() *db.WebhookStore { return db.NewWebhookStore(b.DB) }

@@ -3,7 +3,7 @@ package ui
 import (
 	"net/http"
 
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -18,7 +18,7 @@ type loginPage struct {
 // handleLoginPage shows the login form, or sends a signed-in user on.
 func (u *UI) handleLoginPage(c *gin.Context) {
 	next := safeNext(c.Query("next"))
-	if api.UserFrom(c) != nil && api.TokenFrom(c) == nil {
+	if web.UserFrom(c) != nil && web.TokenFrom(c) == nil {
 		if next == "" {
 			next = "/notifications"
 		}

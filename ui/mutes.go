@@ -11,16 +11,6 @@ import (
 	"github.com/google/uuid"
 )
 
-func init() {
-	registerPage(page{Path: "/mutes", Label: "Mutes", Icon: "bell-off", Order: 30, routes: muteRoutes})
-}
-
-func muteRoutes(u *UI, pages, parts *gin.RouterGroup) {
-	pages.GET("/mutes", u.handleMutesPage)
-	parts.POST("/mutes", u.handleCreateMute)
-	parts.DELETE("/mutes/:id", u.handleDeleteMute)
-}
-
 // muteDurations are the choices of the mute form; 0 is forever.
 var muteDurations = []struct {
 	Value, Label string

@@ -16,13 +16,9 @@ func (u *UI) handleMarkAllRead(c *gin.Context) {
 		return
 	}
 	usr := user(c)
-	n, err := u.d.Notifications.MarkAllRead(c.Request.Context(), usr.ID)
-	if err != nil {
+	if _, err := u.d.Inbox.MarkAllRead(c.Request.Context(), usr.ID); err != nil {
 		u.fail(c, err)
 		return
-	}
-	if n > 0 {
-		u.publish(c, app.ChangeReadAll, usr.ID)
 	}
 	u.renderList(c, q)
 }
@@ -35,13 +31,10 @@ func (u *UI) handleDeleteRead(c *gin.Context) {
 		return
 	}
 	usr := user(c)
-	n, err := u.d.Notifications.DeleteRead(c.Request.Context(), usr.ID)
+	n, err := u.d.Inbox.DeleteRead(c.Request.Context(), usr.ID)
 	if err != nil {
 		u.fail(c, err)
 		return
-	}
-	if n > 0 {
-		u.publish(c, app.ChangeDeletedRead, usr.ID)
 	}
 	msg := "There were no read notifications to delete."
 	switch {
@@ -57,12 +50,15 @@ func (u *UI) handleDeleteRead(c *gin.Context) {
 // handleDeleteNotification deletes one notification; the item removes
 // itself (hx-swap="delete"), so the answer is empty.
 func (u *UI) handleDeleteNotification(c *gin.Context) {
-	usr := user(c)
-	if err := u.d.Notifications.DeleteNotification(c.Request.Context(), usr.ID, c.Param("id")); err != nil {
+	// An id that is not a UUID names no notification, like a missing one.
+	var err error = app.CodedErrorf(app.ENOTFOUND, app.CodeNotificationNotFound, "Notification not found.")
+	if id, perr := app.ParseID(c.Param("id")); perr == nil {
+		err = u.d.Inbox.Delete(c.Request.Context(), user(c).ID, id)
+	}
+	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	u.publish(c, app.ChangeDeleted, usr.ID)
 	c.Status(http.StatusOK)
 }
 

@@ -13,19 +13,6 @@ import (
 	"github.com/google/uuid"
 )
 
-func init() {
-	registerPage(page{Path: "/notifications", Label: "Notifications", Icon: "inbox", Order: 10, routes: notificationRoutes})
-}
-
-func notificationRoutes(u *UI, pages, parts *gin.RouterGroup) {
-	pages.GET("/notifications", u.handleNotificationsPage)
-	parts.GET("/notifications", u.handleNotificationList)
-	parts.POST("/notifications/read-all", u.handleMarkAllRead)
-	parts.POST("/notifications/delete-read", u.handleDeleteRead)
-	parts.DELETE("/notifications/:id", u.handleDeleteNotification)
-	parts.GET("/badge", u.handleBadge)
-}
-
 // Page sizes of the two lists: the full page and the bell's dropdown.
 const (
 	pageLimit  = 20

@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/ui"
 )
 
 // itemIDs returns the notification ids of a rendered list, in order.
@@ -43,8 +44,8 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 		}
 		ids = append(ids, b.publish(tok, map[string]any{"type": typ, "title": fmt.Sprintf("event %d", i)}))
 	}
-	slices.Reverse(ids)                                                               // newest first
-	if _, err := b.Notes.MarkRead(context.Background(), ann.ID, ids[4]); err != nil { // event 20, a job_failed
+	slices.Reverse(ids)                                                                       // newest first
+	if _, err := b.Notifications.MarkRead(context.Background(), ann.ID, ids[4]); err != nil { // event 20, a job_failed
 		t.Fatal(err)
 	}
 	c := b.login("ann")
@@ -66,7 +67,7 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 	}
 
 	_, panel := c.get("/ui/notifications?view=panel", true)
-	if len(itemIDs(panel)) != panelLimit || !strings.Contains(moreURL(panel), "view=panel") {
+	if len(itemIDs(panel)) != ui.PanelLimit || !strings.Contains(moreURL(panel), "view=panel") {
 		t.Errorf("panel: %d items, more %q", len(itemIDs(panel)), moreURL(panel))
 	}
 	_, failed := c.get("/ui/notifications?type=job_failed&unread=1", true)
@@ -136,7 +137,7 @@ func TestNotificationActions(t *testing.T) {
 	if st != http.StatusOK || body != "" {
 		t.Errorf("delete: %d %q", st, body)
 	}
-	if _, err := b.Notes.FindNotification(ctx, ids[0]); app.ErrorKind(err) != app.ENOTFOUND {
+	if _, err := b.Notifications.FindNotification(ctx, ids[0]); app.ErrorKind(err) != app.ENOTFOUND {
 		t.Errorf("deleted notification still found: %v", err)
 	}
 	// Another user's or an unknown id: 404, nothing deleted.
@@ -144,7 +145,7 @@ func TestNotificationActions(t *testing.T) {
 		st, body = c.send(http.MethodDelete, "/ui/notifications/"+id, nil)
 		wantAlert(t, st, body, http.StatusNotFound, "not found")
 	}
-	if _, err := b.Notes.FindNotification(ctx, bobs); err != nil {
+	if _, err := b.Notifications.FindNotification(ctx, bobs); err != nil {
 		t.Errorf("bob's notification: %v", err)
 	}
 
@@ -153,10 +154,10 @@ func TestNotificationActions(t *testing.T) {
 	if st != http.StatusOK || strings.Contains(body, "nitem level-info unread") || len(itemIDs(body)) != 3 {
 		t.Errorf("read-all: %d\n%s", st, body)
 	}
-	if n, _ := b.Notes.UnreadCount(ctx, ann.ID); n != 0 {
+	if n, _ := b.Notifications.UnreadCount(ctx, ann.ID); n != 0 {
 		t.Errorf("unread after read-all: %d", n)
 	}
-	if n, _ := b.Notes.UnreadCount(ctx, bob.ID); n != 1 {
+	if n, _ := b.Notifications.UnreadCount(ctx, bob.ID); n != 1 {
 		t.Errorf("bob's unread after ann's read-all: %d", n)
 	}
 	// A new unread one survives "Delete read".

@@ -1,15 +1,13 @@
-package ui
+package ui_test
 
 import (
-	"compress/gzip"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
+	"github.com/belfry/belfry/ui"
 )
 
 // wantAlert checks an htmx error answer: the status and an alert with msg.
@@ -102,13 +100,13 @@ func TestSecurityHeaders(t *testing.T) {
 	for _, p := range []string{"/notifications", "/ui/notifications", "/login"} {
 		resp := c.do(http.MethodGet, p, nil, p != "/notifications")
 		h := resp.Header
-		if h.Get("Content-Security-Policy") != contentSecurityPolicy || h.Get("X-Frame-Options") != "DENY" ||
+		if h.Get("Content-Security-Policy") != ui.ContentSecurityPolicy || h.Get("X-Frame-Options") != "DENY" ||
 			h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s: headers %v", p, h)
 		}
 	}
-	if !strings.Contains(contentSecurityPolicy, "script-src 'self';") || strings.Contains(contentSecurityPolicy, "unsafe") {
-		t.Errorf("CSP allows inline script: %s", contentSecurityPolicy)
+	if !strings.Contains(ui.ContentSecurityPolicy, "script-src 'self';") || strings.Contains(ui.ContentSecurityPolicy, "unsafe") {
+		t.Errorf("CSP allows inline script: %s", ui.ContentSecurityPolicy)
 	}
 	// Unsafe requests from another site are refused.
 	req, _ := http.NewRequest(http.MethodPost, b.URL+"/ui/notifications/read-all", nil)
@@ -123,77 +121,26 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("cross-site POST: %d, want 403", resp.StatusCode)
 	}
 	// A form larger than the limit is refused with 413.
-	big := url.Values{"name": {strings.Repeat("x", maxFormBytes)}, "scope": {"publish"}}
+	big := url.Values{"name": {strings.Repeat("x", ui.MaxFormBytes)}, "scope": {"publish"}}
 	st, body := c.send(http.MethodPost, "/ui/tokens", big)
 	wantAlert(t, st, body, http.StatusRequestEntityTooLarge, "too large")
-}
-
-func TestStaticAssets(t *testing.T) {
-	b := newBelfry(t)
-	c := b.anonymous()
-	u := b.UI.assets
-	for _, name := range []string{"app.css", "app.js", "live.js", "favicon.svg", "vendor/htmx.min.js", "vendor/ws.min.js"} {
-		resp := c.do(http.MethodGet, u.URL(name), nil, false)
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || len(body) == 0 {
-			t.Errorf("%s: %d %q %d bytes", name, resp.StatusCode, resp.Header.Get("Cache-Control"), len(body))
-		}
-	}
-	resp := c.do(http.MethodGet, u.URL("app.js"), nil, false)
-	if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "javascript") {
-		t.Errorf("app.js served as %q", ct)
-	}
-	// gzip when asked for.
-	req, _ := http.NewRequest(http.MethodGet, b.URL+u.URL("vendor/htmx.min.js"), nil)
-	req.Header.Set("Accept-Encoding", "gzip")
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	zr, err := gzip.NewReader(resp.Body)
-	if resp.Header.Get("Content-Encoding") != "gzip" || err != nil {
-		t.Fatalf("not gzipped: %v %v", resp.Header, err)
-	}
-	if js, _ := io.ReadAll(zr); !strings.Contains(string(js), "htmx") {
-		t.Error("gzipped htmx is not htmx")
-	}
-	// A stale hash still gets the file, uncached; an unknown file is 404;
-	// a matching ETag is 304.
-	resp = c.do(http.MethodGet, "/static/000000000000/app.css", nil, false)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-cache" {
-		t.Errorf("stale hash: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
-	}
-	if resp = c.do(http.MethodGet, "/static/000000000000/nope.js", nil, false); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("unknown asset: %d", resp.StatusCode)
-	}
-	req, _ = http.NewRequest(http.MethodGet, b.URL+u.URL("app.css"), nil)
-	req.Header.Set("If-None-Match", `"`+u.byName["app.css"].hash+`"`)
-	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNotModified {
-		t.Errorf("If-None-Match: %v %v", resp.StatusCode, err)
-	}
-	resp.Body.Close()
-}
-
-func TestAcceptsGzip(t *testing.T) {
-	for h, want := range map[string]bool{
-		"": false, "gzip": true, "br, gzip;q=0.5": true, "gzip;q=0": false, "gzip; q=0.0": false, "deflate": false, "GZIP": true,
-	} {
-		if got := acceptsGzip(h); got != want {
-			t.Errorf("acceptsGzip(%q) = %v", h, got)
-		}
-	}
 }
 
 func TestNotFoundPage(t *testing.T) {
 	b := newBelfry(t)
 	b.user("ann", false)
-	r := gin.New()
-	r.NoRoute(b.UI.NotFound)
-	w := httptest.NewRecorder()
-	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/no/such/page", nil))
-	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "There is no page at this address.") ||
-		w.Header().Get("Content-Security-Policy") == "" {
-		t.Errorf("not found: %d %v\n%s", w.Code, w.Header(), w.Body)
+	c := b.login("ann")
+	// A browser that goes to an address with no page gets the UI's page,
+	// in the layout of a signed-in user.
+	resp := c.do(http.MethodGet, "/no/such/page", nil, false)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "There is no page at this address.") ||
+		!strings.Contains(string(body), `href="/notifications"`) || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("not found page: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	// A client that does not ask for HTML gets the error envelope.
+	rec := b.Do(http.MethodGet, "/no/such/page", "")
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), `"code":"NOT_FOUND"`) {
+		t.Errorf("not found for an API client: %d %s", rec.Code, rec.Body)
 	}
 }

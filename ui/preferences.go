@@ -9,16 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	registerPage(page{Path: "/preferences", Label: "Preferences", Icon: "sliders", Order: 20, routes: preferenceRoutes})
-}
-
-func preferenceRoutes(u *UI, pages, parts *gin.RouterGroup) {
-	pages.GET("/preferences", u.handlePreferencesPage)
-	parts.PUT("/preferences/:key", u.handleSetPreference)
-	parts.DELETE("/preferences", u.handleResetPreferences)
-}
-
 // prefRow is one notification type with its two channels.
 type prefRow struct {
 	Name, Label, Description string

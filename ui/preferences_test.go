@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func TestPreferences(t *testing.T) {
 	if st != http.StatusOK || !strings.HasPrefix(row, `<tr id="pref-job_failed">`) || !strings.Contains(row, "Saved") {
 		t.Errorf("toggle off: %d\n%s", st, row)
 	}
-	p, _ := b.Prefs.Preferences(ctx, ann.ID)
+	p, _ := b.Preferences.Preferences(ctx, ann.ID)
 	if v, ok := p["job_failed_toast"]; !ok || v {
 		t.Errorf("stored %v", p)
 	}
@@ -70,7 +70,7 @@ func TestPreferences(t *testing.T) {
 	if st != http.StatusOK || strings.Count(rows, "<tr ") != len(b.Types.All()) || !strings.Contains(rows, "reset to their defaults") {
 		t.Errorf("reset: %d\n%s", st, rows)
 	}
-	p, _ = b.Prefs.Preferences(ctx, ann.ID)
+	p, _ = b.Preferences.Preferences(ctx, ann.ID)
 	if !p["job_failed_toast"] || p["rule_executed"] {
 		t.Errorf("after reset %v", p)
 	}

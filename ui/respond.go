@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -38,10 +38,10 @@ func setSecurityHeaders(c *gin.Context) {
 	h.Set("Cache-Control", "no-store")
 }
 
-// NotFound renders the UI's "not found" page with status 404. The serve
-// wiring may call it from the engine's NoRoute handler for browser
-// navigations (requests that accept text/html), after authenticate, so
-// that a mistyped address gets a page rather than JSON.
+// NotFound renders the UI's "not found" page with status 404. The server
+// calls it for browser navigations to an unknown address (requests that
+// accept text/html), after authenticate, so that a mistyped address gets
+// a page in the layout rather than JSON.
 func (u *UI) NotFound(c *gin.Context) {
 	setSecurityHeaders(c)
 	u.errorPage(c, http.StatusNotFound, "There is no page at this address.")
@@ -55,7 +55,7 @@ func isHTMX(c *gin.Context) bool { return c.GetHeader("HX-Request") == "true" }
 // login page — htmx through HX-Redirect — with the page to come back to.
 // API tokens do not open pages.
 func (u *UI) requireSession(c *gin.Context) {
-	if api.UserFrom(c) != nil && api.TokenFrom(c) == nil {
+	if web.UserFrom(c) != nil && web.TokenFrom(c) == nil {
 		c.Next()
 		return
 	}
@@ -93,7 +93,7 @@ func safeNext(next string) string {
 }
 
 // user returns the session's user; requireSession ran before.
-func user(c *gin.Context) *app.User { return api.UserFrom(c) }
+func user(c *gin.Context) *app.User { return web.UserFrom(c) }
 
 // layoutView is what the layout template renders around a page.
 type layoutView struct {
@@ -159,7 +159,7 @@ type alertView struct {
 
 // errorAlert turns err into an alert, logging internal errors.
 func (u *UI) errorAlert(c *gin.Context, err error) (int, alertView) {
-	status := api.StatusOf(err)
+	status := web.StatusOf(err)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		status, err = http.StatusRequestEntityTooLarge, app.Errorf(app.ETOOLARGE, "The form is too large.")

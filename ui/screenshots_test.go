@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func (b *belfry) seedInbox(u *app.User) {
 		}
 		ns = append(ns, n)
 	}
-	if err := b.Notes.CreateNotifications(context.Background(), ns, nil); err != nil {
+	if err := b.Notifications.CreateNotifications(context.Background(), ns, nil); err != nil {
 		b.t.Fatal(err)
 	}
 }
@@ -66,8 +66,7 @@ func TestBrowserScreenshots(t *testing.T) {
 	login.do(chromedp.Navigate(b.URL + "/login?error=1"))
 	login.shot("login-desktop")
 
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.shot("notifications-desktop")
 
 	b.publish(tok, map[string]any{"type": "job_failed", "level": "error", "title": "Certificate renewal failed for home.arpa",

@@ -18,13 +18,16 @@ import (
 )
 
 // staticFiles are the UI's assets: our own scripts, styles and images, and
-// the vendor files that scripts/ui-assets.sh copies from npm. The vendor
-// files are named exactly, so the build fails when that step was skipped
-// instead of shipping a UI without its scripts.
+// the vendor files that scripts/ui-assets.sh copies from npm into the
+// gitignored static/vendor/. A build without them compiles (so that go
+// build ./... works in a fresh clone), but loadAssets refuses to start it
+// and says what to run: a UI without its scripts never ships.
 //
-//go:embed static/*.css static/*.js static/*.svg
-//go:embed static/vendor/htmx.min.js static/vendor/ws.min.js
+//go:embed static
 var staticFiles embed.FS
+
+// vendorFiles are the third-party files the pages load.
+var vendorFiles = []string{"vendor/htmx.min.js", "vendor/ws.min.js"}
 
 // assetHashLen is how many hex digits of an asset's SHA-256 its URL carries.
 const assetHashLen = 12
@@ -66,6 +69,11 @@ func loadAssets() (*assets, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load static assets: %w", err)
+	}
+	for _, name := range vendorFiles {
+		if a.byName[name] == nil {
+			return nil, fmt.Errorf("this build has no ui/static/%s (htmx, fetched from npm): run `make assets` before go build or go test, or build with `make build`", name)
+		}
 	}
 	return a, nil
 }

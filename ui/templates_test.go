@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock/clocktest"
 )
 
 // hostile is user data that would run script if a template forgot to escape.
@@ -25,8 +26,8 @@ func newTestUI(t *testing.T) *UI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := New(Deps{Config: app.DefaultConfig(), Types: types, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: func() time.Time { return time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC) }})
+	u, err := New(Deps{Types: types, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Clock: clocktest.At(time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,9 +252,9 @@ func TestNavigation(t *testing.T) {
 	}
 
 	// A page's own scripts load on its documents and nowhere else.
-	saved := slices.Clone(pagesRegistered)
-	t.Cleanup(func() { pagesRegistered = saved })
-	registerPage(page{Path: "/reports", Label: "Reports", Icon: "users", Order: 45, Scripts: []string{"app.js"}})
+	saved := navigation
+	t.Cleanup(func() { navigation = saved })
+	navigation = slices.Insert(slices.Clone(saved), 5, page{Path: "/reports", Label: "Reports", Icon: "users", Scripts: []string{"app.js"}})
 	if got := scriptsFor("/reports/42"); !slices.Equal(got, []string{"app.js"}) {
 		t.Errorf("scripts of /reports/42 = %v", got)
 	}

@@ -7,16 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	registerPage(page{Path: "/tokens", Label: "API tokens", Icon: "key", Order: 50, routes: tokenRoutes})
-}
-
-func tokenRoutes(u *UI, pages, parts *gin.RouterGroup) {
-	pages.GET("/tokens", u.handleTokensPage)
-	parts.POST("/tokens", u.handleCreateToken)
-	parts.DELETE("/tokens/:id", u.handleRevokeToken)
-}
-
 // tokensPage is the content of the tokens page and of its partials.
 type tokensPage struct {
 	Tokens  []*app.Token

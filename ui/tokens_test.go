@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("no secret with a copy button:\n%s", body)
 	}
 	if !strings.Contains(body, `backup &lt;script&gt;`) || !strings.Contains(body, `id="token-list" class="card table-card" aria-label="Your tokens" hx-swap-oob="true"`) {
-		t.Errorf("list not swapped in with the escaped name:\n%s", body)
+		t.Errorf("list not swapped in with the ui.Escaped name:\n%s", body)
 	}
 	u, tok, err := b.Auth.TokenUser(ctx, m[1])
 	if err != nil || u.ID != ann.ID || tok.Scope != app.ScopePublish {

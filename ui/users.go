@@ -8,19 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	registerPage(page{Path: "/admin/users", Label: "Users", Icon: "users", Order: 90, Admin: true, routes: userRoutes})
-}
-
-func userRoutes(u *UI, pages, parts *gin.RouterGroup) {
-	pages.GET("/admin/users", requireAdmin(u), u.handleUsersPage)
-	parts.POST("/users", requireAdmin(u), u.handleCreateUser)
-	parts.PUT("/users/:id/password", requireAdmin(u), u.handleSetPassword)
-	parts.DELETE("/users/:id", requireAdmin(u), u.handleDeleteUser)
-}
-
-// requireAdmin lets only administrators through.
-func requireAdmin(u *UI) gin.HandlerFunc {
+// adminOnly lets only administrators through.
+func (u *UI) adminOnly() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if usr := user(c); usr == nil || !usr.IsAdmin {
 			u.fail(c, app.Errorf(app.EFORBIDDEN, "Only administrators may manage users."))

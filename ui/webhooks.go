@@ -7,32 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	registerPage(page{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Order: 40, Scripts: []string{"webhooks.js"}, routes: webhookRoutes})
-}
-
-func webhookRoutes(u *UI, pages, parts *gin.RouterGroup) {
-	pages.GET("/webhooks", u.requireWebhooks, u.handleWebhooksPage)
-	hooks := parts.Group("/webhooks", u.requireWebhooks)
-	hooks.POST("", u.handleCreateWebhook)
-	hooks.PUT("/:id", u.handleUpdateWebhook)
-	hooks.PUT("/:id/enabled", u.handleEnableWebhook)
-	hooks.DELETE("/:id", u.handleDeleteWebhook)
-	hooks.POST("/:id/test", u.handleTestWebhook)
-	hooks.POST("/:id/rotate-secret", u.handleRotateWebhookSecret)
-	hooks.GET("/:id/deliveries", u.handleWebhookDeliveries)
-}
-
-// requireWebhooks answers "not available" when the server runs without
-// webhooks.
-func (u *UI) requireWebhooks(c *gin.Context) {
-	if u.d.Webhooks == nil {
-		u.fail(c, app.Errorf(app.ENOTFOUND, "Webhooks are not available on this server."))
-		return
-	}
-	c.Next()
-}
-
 // webhookKinds are the choices of the kind field, in the order shown.
 var webhookKinds = []struct {
 	Value app.WebhookKind

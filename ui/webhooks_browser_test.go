@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -18,8 +18,7 @@ func TestBrowserWebhookAddTestAndLog(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	recv := newReceiver(t)
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/webhooks")
 
 	// The ntfy fields show for ntfy only, and the credential fields for the
@@ -79,7 +78,7 @@ func TestBrowserWebhookAddTestAndLog(t *testing.T) {
 	// Pause it, edit it, then delete it after confirming.
 	tb.do(chromedp.Click(chromedp.CSS(card + ` .hook-switch input`)))
 	tb.until("the paused card", `document.querySelector('`+card+`.paused') !== null`)
-	if got, _ := b.Webhooks.FindWebhook(context.Background(), ann.ID, w.ID); got.Enabled {
+	if got, _ := b.webhooks().FindWebhook(context.Background(), ann.ID, w.ID); got.Enabled {
 		t.Error("still enabled")
 	}
 	tb.do(chromedp.Click(chromedp.CSS(card + ` .hook-actions [data-edit-toggle]`)))
@@ -95,7 +94,7 @@ func TestBrowserWebhookAddTestAndLog(t *testing.T) {
 	tb.do(chromedp.SendKeys(chromedp.CSS(card+` .hook-edit input[name=name]`), "Build bot"),
 		chromedp.Click(chromedp.CSS(card+` .hook-edit button[type=submit]`)))
 	tb.until("the renamed card", `document.querySelector('`+card+` h2').textContent === 'Build bot'`)
-	if got, _ := b.Webhooks.FindWebhook(context.Background(), ann.ID, w.ID); got.URL != w.URL || got.Secret != w.Secret {
+	if got, _ := b.webhooks().FindWebhook(context.Background(), ann.ID, w.ID); got.URL != w.URL || got.Secret != w.Secret {
 		t.Error("editing the name changed the URL or the secret")
 	}
 	tb.clickUntil("the confirmation", card+` button.danger-outline`, `document.getElementById('confirm').open && document.getElementById('confirm-ok').textContent === 'Delete'`)
@@ -115,18 +114,17 @@ func TestBrowserWebhookScreens(t *testing.T) {
 		{UserID: ann.ID, Name: "Old Slack", Kind: app.WebhookSlack, URL: "https://hooks.slack.com/services/T0/B0/xyz123", Events: []string{"rule.executed"}, Enabled: false, DisabledReason: "the receiver answered 410 Gone"},
 	}
 	for _, h := range hooks {
-		if err := b.Webhooks.CreateWebhook(ctx, h); err != nil {
+		if err := b.webhooks().CreateWebhook(ctx, h); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, status := range []int{http.StatusOK, http.StatusBadGateway} {
 		recv.answer(status)
-		if _, _, err := b.UI.d.Webhooks.Test(ctx, ann, hooks[2].ID); err != nil {
+		if _, _, err := b.Webhooks.Service.Test(ctx, ann, hooks[2].ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	tb := b.openTab(t)
-	tb.login("ann")
+	tb := b.signedInTab(t, "ann")
 	tb.navigate("/webhooks")
 	tb.do(chromedp.Click(chromedp.CSS(`#hook-` + hooks[2].ID + ` .hook-log summary`)))
 	tb.until("the log", `document.querySelectorAll('#hook-`+hooks[2].ID+` tr.delivery').length === 2`)

@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/ui"
 )
 
 // receiver is a webhook endpoint that records what it receives and answers
@@ -58,7 +59,7 @@ func (r *receiver) received() int {
 // onlyWebhook returns the user's one webhook.
 func (b *belfry) onlyWebhook(u *app.User) *app.Webhook {
 	b.t.Helper()
-	hs, err := b.Webhooks.ListWebhooks(context.Background(), u.ID)
+	hs, err := b.webhooks().ListWebhooks(context.Background(), u.ID)
 	if err != nil || len(hs) != 1 {
 		b.t.Fatalf("webhooks of %s: %d, %v", u.Username, len(hs), err)
 	}
@@ -106,16 +107,16 @@ func TestWebhooksCreate(t *testing.T) {
 		t.Error("the page shows the secret or the key")
 	}
 
-	// An ntfy webhook with basic authentication; the hostile name is text.
+	// An ntfy webhook with basic authentication; the ui.Hostile name is text.
 	form = hookForm("ntfy", "https://ntfy.example/alerts", "job.completed")
-	form.Set("name", hostile)
+	form.Set("name", ui.Hostile)
 	form.Set("auth", "basic")
 	form.Set("auth_username", "ann")
 	form.Set("auth_password", "pw")
-	if st, body = c.send(http.MethodPost, "/ui/webhooks", form); st != http.StatusOK || !strings.Contains(body, "Webhook <strong>"+escaped+"</strong> added.") {
+	if st, body = c.send(http.MethodPost, "/ui/webhooks", form); st != http.StatusOK || !strings.Contains(body, "Webhook <strong>"+ui.Escaped+"</strong> added.") {
 		t.Fatalf("ntfy: %d\n%s", st, body)
 	}
-	hs, _ := b.Webhooks.ListWebhooks(context.Background(), ann.ID)
+	hs, _ := b.webhooks().ListWebhooks(context.Background(), ann.ID)
 	if len(hs) != 2 || hs[1].AuthUsername != "ann" || hs[1].AuthPassword != "pw" || hs[1].Secret != "" {
 		t.Errorf("ntfy stored %+v", hs[1])
 	}
@@ -165,14 +166,14 @@ func TestWebhooksCreateRefusesBadForms(t *testing.T) {
 			t.Errorf("%s: an error swaps the list", name)
 		}
 	}
-	if hs, _ := b.Webhooks.ListWebhooks(context.Background(), ann.ID); len(hs) != 0 {
+	if hs, _ := b.webhooks().ListWebhooks(context.Background(), ann.ID); len(hs) != 0 {
 		t.Errorf("%d webhooks stored from bad forms", len(hs))
 	}
 
 	// At most app.MaxWebhooksPerUser.
 	for i := 0; i < app.MaxWebhooksPerUser; i++ {
 		w := &app.Webhook{UserID: ann.ID, Kind: app.WebhookSlack, URL: fmt.Sprintf("https://x.example/%d", i), Events: []string{"job.failed"}, Enabled: true}
-		if err := b.Webhooks.CreateWebhook(context.Background(), w); err != nil {
+		if err := b.webhooks().CreateWebhook(context.Background(), w); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -247,7 +248,7 @@ func TestWebhooksEditAndEnable(t *testing.T) {
 	if b.onlyWebhook(ann).Enabled {
 		t.Error("still enabled after pausing")
 	}
-	if err := b.Webhooks.DisableWebhook(ctx, w.ID, "the receiver answered 410 Gone"); err != nil {
+	if err := b.webhooks().DisableWebhook(ctx, w.ID, "the receiver answered 410 Gone"); err != nil {
 		t.Fatal(err)
 	}
 	if _, page := c.get("/webhooks", false); !strings.Contains(page, "Switched off: the receiver answered 410 Gone") {
@@ -264,7 +265,7 @@ func TestWebhooksEditAndEnable(t *testing.T) {
 
 	// Someone else's webhook, an unknown one and a malformed id.
 	bobs := &app.Webhook{UserID: bob.ID, Kind: app.WebhookSlack, URL: "https://x.example/b", Events: []string{"job.failed"}, Enabled: true}
-	if err := b.Webhooks.CreateWebhook(ctx, bobs); err != nil {
+	if err := b.webhooks().CreateWebhook(ctx, bobs); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/ui/webhooks/" + bobs.ID, "/ui/webhooks/01900000-0000-7000-8000-000000000009"} {
@@ -278,7 +279,7 @@ func TestWebhooksEditAndEnable(t *testing.T) {
 	}
 	st, body = c.send(http.MethodPut, "/ui/webhooks/nope/enabled", url.Values{})
 	wantAlert(t, st, body, http.StatusBadRequest, "malformed")
-	if got, _ := b.Webhooks.FindWebhook(ctx, bob.ID, bobs.ID); !got.Enabled {
+	if got, _ := b.webhooks().FindWebhook(ctx, bob.ID, bobs.ID); !got.Enabled {
 		t.Error("bob's webhook was changed")
 	}
 }
@@ -317,13 +318,13 @@ func TestWebhooksTestRotateLogAndDelete(t *testing.T) {
 	}
 
 	// The log pages by delivery id, newest first.
-	for i := 0; i < logPageSize; i++ {
-		if _, _, err := b.UI.d.Webhooks.Test(context.Background(), ann, w.ID); err != nil {
+	for i := 0; i < ui.LogPageSize; i++ {
+		if _, _, err := b.Webhooks.Service.Test(context.Background(), ann, w.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	st, body = c.send(http.MethodGet, path+"/deliveries", nil)
-	if n := strings.Count(body, `<tr class="delivery"`); st != http.StatusOK || n != logPageSize || !strings.Contains(body, "Load older") {
+	if n := strings.Count(body, `<tr class="delivery"`); st != http.StatusOK || n != ui.LogPageSize || !strings.Contains(body, "Load older") {
 		t.Fatalf("first page: %d, %d rows\n%s", st, n, body)
 	}
 	more := regexp.MustCompile(`hx-get="(/ui/webhooks/[^"]+/deliveries\?before=[^"]+)"`).FindStringSubmatch(body)
@@ -339,12 +340,12 @@ func TestWebhooksTestRotateLogAndDelete(t *testing.T) {
 
 	// Rotating gives a new secret, shown once; other kinds have none.
 	st, body = c.send(http.MethodPost, path+"/rotate-secret", nil)
-	rotated, _ := b.Webhooks.FindWebhook(context.Background(), ann.ID, w.ID)
+	rotated, _ := b.webhooks().FindWebhook(context.Background(), ann.ID, w.ID)
 	if st != http.StatusOK || rotated.Secret == w.Secret || !strings.Contains(html.UnescapeString(body), `value="`+rotated.Secret+`"`) {
 		t.Errorf("rotate: %d\n%s", st, body)
 	}
 	slack := &app.Webhook{UserID: ann.ID, Kind: app.WebhookSlack, URL: "https://x.example/s", Events: []string{"job.failed"}, Enabled: true}
-	if err := b.Webhooks.CreateWebhook(context.Background(), slack); err != nil {
+	if err := b.webhooks().CreateWebhook(context.Background(), slack); err != nil {
 		t.Fatal(err)
 	}
 	st, body = c.send(http.MethodPost, "/ui/webhooks/"+slack.ID+"/rotate-secret", nil)
@@ -355,7 +356,7 @@ func TestWebhooksTestRotateLogAndDelete(t *testing.T) {
 	if st != http.StatusOK || strings.Contains(body, w.ID) || !strings.Contains(body, slack.ID) || !strings.Contains(body, "deleted.") {
 		t.Errorf("delete: %d\n%s", st, body)
 	}
-	if ds, _ := b.Webhooks.ListDeliveries(context.Background(), app.DeliveryFilter{WebhookID: w.ID}); len(ds) != 0 {
+	if ds, _ := b.webhooks().ListDeliveries(context.Background(), app.DeliveryFilter{WebhookID: w.ID}); len(ds) != 0 {
 		t.Errorf("%d deliveries left", len(ds))
 	}
 }

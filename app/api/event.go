@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -12,13 +13,13 @@ import (
 // of webhook deliveries queued.
 func (s *Server) handlePublish(c *gin.Context) {
 	var ev app.Event
-	if err := decodeJSON(c, &ev); err != nil {
-		WriteError(c, err)
+	if err := web.DecodeJSON(c, &ev); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	res, err := s.d.Dispatcher.Notify(c.Request.Context(), UserFrom(c), &ev)
+	res, err := s.d.Dispatcher.Notify(c.Request.Context(), web.UserFrom(c), &ev)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	refs := res.Notifications

@@ -24,7 +24,7 @@ func TestPublish(t *testing.T) {
 		if len(res.Notifications) != 1 || res.Notifications[0]["user_id"] != h.alice.ID || res.Webhooks == nil || *res.Webhooks != 0 {
 			t.Fatalf("response %s", rec.Body)
 		}
-		n, err := h.notes.FindNotification(context.Background(), res.Notifications[0]["id"])
+		n, err := h.Notifications.FindNotification(context.Background(), res.Notifications[0]["id"])
 		if err != nil {
 			t.Fatal(err)
 		}

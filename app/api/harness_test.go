@@ -1,47 +1,25 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
-	"github.com/belfry/belfry/app/auth"
-	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/dispatch"
-	"github.com/belfry/belfry/db"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/server/servertest"
 )
 
-const password = "correct horse"
+const password = apptest.Password
 
-// passwordHash is computed once: argon2id is deliberately slow.
-var passwordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword(password)
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
-// harness is the API on a fresh database with three users: alice and bob
-// (plain users) and root (an administrator), and tokens of every scope.
+// harness is the whole application on a fresh database with three users:
+// alice and bob (plain users) and root (an administrator), tokens of every
+// scope, and a log of the changes the bus carried.
 type harness struct {
+	*servertest.App
 	t       *testing.T
-	engine  *gin.Engine
-	db      *db.DB
-	auth    *auth.Service
-	notes   *db.NotificationStore
-	prefs   *db.PreferenceStore
-	mutes   *db.MuteStore
 	changes *changeLog
 
 	alice, bob, root                   *app.User
@@ -50,83 +28,20 @@ type harness struct {
 	rootAdmin, aliceCookie, rootCookie string
 }
 
-type option func(*api.Deps)
-
-func newHarness(t *testing.T, opts ...option) *harness {
+func newHarness(t *testing.T, opts ...servertest.Option) *harness {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
-	ctx := context.Background()
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	types, err := app.NewTypes(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, db: d, notes: db.NewNotificationStore(d), prefs: db.NewPreferenceStore(d),
-		mutes: db.NewMuteStore(d), changes: &changeLog{}}
-	users := db.NewUserStore(d)
-	h.auth = auth.New(auth.Options{Users: users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d)})
-	b := bus.New()
-	b.Subscribe(h.changes.add)
-	cfg := app.DefaultConfig()
-	cfg.Server.BaseURL = "http://belfry.test"
-	deps := api.Deps{
-		Config: cfg, Types: types, Auth: h.auth, Users: users,
-		Notifications: h.notes, Preferences: h.prefs, Mutes: h.mutes,
-		Dispatcher: dispatch.New(dispatch.Deps{Types: types, Users: users, Notifications: h.notes,
-			Preferences: h.prefs, Mutes: h.mutes, Changes: b}),
-		Changes: b, Ready: d.Ping, Version: "test",
-	}
-	for _, o := range opts {
-		o(&deps)
-	}
-	h.engine = gin.New()
-	api.New(deps).Register(h.engine)
-
-	h.alice = h.user("alice", false)
-	h.bob = h.user("bob", false)
-	h.root = h.user("root", true)
-	h.aliceClient = h.token(h.alice, app.ScopeClient)
-	h.alicePublish = h.token(h.alice, app.ScopePublish)
-	h.bobClient = h.token(h.bob, app.ScopeClient)
-	h.rootAdmin = h.token(h.root, app.ScopeAdmin)
-	h.aliceCookie = h.login("alice")
-	h.rootCookie = h.login("root")
+	h := &harness{App: servertest.New(t, opts...), t: t, changes: &changeLog{}}
+	h.Bus.Subscribe(h.changes.add)
+	h.alice = h.User("alice", false)
+	h.bob = h.User("bob", false)
+	h.root = h.User("root", true)
+	h.aliceClient = h.Token(h.alice, app.ScopeClient)
+	h.alicePublish = h.Token(h.alice, app.ScopePublish)
+	h.bobClient = h.Token(h.bob, app.ScopeClient)
+	h.rootAdmin = h.Token(h.root, app.ScopeAdmin)
+	h.aliceCookie = h.Session(h.alice)
+	h.rootCookie = h.Session(h.root)
 	return h
-}
-
-func (h *harness) user(name string, admin bool) *app.User {
-	h.t.Helper()
-	id, _ := uuid.NewV7()
-	u := &app.User{ID: id.String(), Username: name, IsAdmin: admin, PasswordHash: passwordHash(), CreatedAt: time.Now()}
-	if err := db.NewUserStore(h.db).CreateUser(context.Background(), u); err != nil {
-		h.t.Fatal(err)
-	}
-	return u
-}
-
-func (h *harness) token(u *app.User, scope app.Scope) string {
-	h.t.Helper()
-	secret, _, err := h.auth.CreateToken(context.Background(), u.ID, string(scope), scope)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return secret
-}
-
-func (h *harness) login(name string) string {
-	h.t.Helper()
-	cookie, _, err := h.auth.Login(context.Background(), name, password)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return cookie
 }
 
 // publish sends an event of alice's through the API and returns the ids of
@@ -147,34 +62,18 @@ func (h *harness) publish(cred reqOpt, body string) []string {
 }
 
 // reqOpt adjusts a test request: credentials, headers.
-type reqOpt func(*http.Request)
+type reqOpt = func(*servertest.Request)
 
-func bearer(secret string) reqOpt {
-	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+secret) }
-}
+func bearer(secret string) reqOpt { return servertest.Bearer(secret) }
 
-func cookie(value string) reqOpt {
-	return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: value}) }
-}
+func cookie(value string) reqOpt { return servertest.Cookie(value) }
 
-func header(k, v string) reqOpt {
-	return func(r *http.Request) { r.Header.Set(k, v) }
-}
+func header(k, v string) reqOpt { return servertest.Header(k, v) }
 
-// do serves one request. A non-empty body is sent as JSON unless an option
-// sets another Content-Type.
+// do serves one request through the application's handler.
 func (h *harness) do(method, path, body string, opts ...reqOpt) *httptest.ResponseRecorder {
 	h.t.Helper()
-	r := httptest.NewRequest(method, path, strings.NewReader(body))
-	if body != "" {
-		r.Header.Set("Content-Type", "application/json")
-	}
-	for _, o := range opts {
-		o(r)
-	}
-	rec := httptest.NewRecorder()
-	h.engine.ServeHTTP(rec, r)
-	return rec
+	return h.Do(method, path, body, opts...)
 }
 
 func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {

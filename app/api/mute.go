@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -69,17 +70,17 @@ func newMute(req muteRequest, userID string, now time.Time) (*app.Mute, error) {
 // receiving notifications about one object, until valid_till or forever.
 func (s *Server) handleCreateMute(c *gin.Context) {
 	var req muteRequest
-	if err := decodeJSON(c, &req); err != nil {
-		WriteError(c, err)
+	if err := web.DecodeJSON(c, &req); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	m, err := newMute(req, UserFrom(c).ID, s.now())
+	m, err := newMute(req, web.UserFrom(c).ID, s.d.Clock.Now())
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	if err := s.d.Mutes.CreateMute(c.Request.Context(), m); err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, viewMute(m))
@@ -88,12 +89,12 @@ func (s *Server) handleCreateMute(c *gin.Context) {
 // handleListMutes is GET /api/notifications/mutes: the caller's active
 // mutes.
 func (s *Server) handleListMutes(c *gin.Context) {
-	ms, err := s.d.Mutes.ListMutes(c.Request.Context(), UserFrom(c).ID)
+	ms, err := s.d.Mutes.ListMutes(c.Request.Context(), web.UserFrom(c).ID)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	now := s.now()
+	now := s.d.Clock.Now()
 	views := make([]muteView, 0, len(ms))
 	for _, m := range ms {
 		if m.Active(now) {
@@ -105,13 +106,13 @@ func (s *Server) handleListMutes(c *gin.Context) {
 
 // handleDeleteMute is DELETE /api/notifications/mutes/:id.
 func (s *Server) handleDeleteMute(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	if err := s.d.Mutes.DeleteMute(c.Request.Context(), UserFrom(c).ID, id); err != nil {
-		WriteError(c, err)
+	if err := s.d.Mutes.DeleteMute(c.Request.Context(), web.UserFrom(c).ID, id); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, okBody)
+	c.JSON(http.StatusOK, web.OK)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -31,13 +32,9 @@ type notificationView struct {
 }
 
 func viewNotification(n *app.Notification) notificationView {
-	data := n.Data
-	if len(data) == 0 {
-		data = json.RawMessage("{}")
-	}
 	return notificationView{
 		ID: n.ID, UserID: n.UserID, Type: n.Type, Title: n.Title, Body: n.Body,
-		Data: data, IsRead: n.IsRead(), CreatedAt: n.CreatedAt.UTC().Format(time.RFC3339),
+		Data: n.Data, IsRead: n.IsRead(), CreatedAt: n.CreatedAt.UTC().Format(time.RFC3339),
 	}
 }
 
@@ -82,21 +79,21 @@ func parseListQuery(c *gin.Context) (listQuery, error) {
 func (s *Server) handleListNotifications(c *gin.Context) {
 	q, err := parseListQuery(c)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	ctx, uid := c.Request.Context(), UserFrom(c).ID
+	ctx, uid := c.Request.Context(), web.UserFrom(c).ID
 	ns, err := s.d.Notifications.ListNotifications(ctx, app.NotificationFilter{
 		UserID: uid, UnreadOnly: q.unreadOnly, Sort: app.SortNewest,
 		Limit: q.limit, Offset: (q.page - 1) * q.limit,
 	})
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	unread, err := s.d.Notifications.UnreadCount(ctx, uid)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	views := make([]notificationView, 0, len(ns))
@@ -108,62 +105,46 @@ func (s *Server) handleListNotifications(c *gin.Context) {
 
 // handleMarkRead is PATCH /api/notifications/:id/read.
 func (s *Server) handleMarkRead(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx, uid := c.Request.Context(), UserFrom(c).ID
-	changed, err := s.d.Notifications.MarkRead(ctx, uid, id)
-	if err != nil {
-		WriteError(c, err)
+	if err := s.d.Inbox.MarkRead(c.Request.Context(), web.UserFrom(c).ID, id); err != nil {
+		web.WriteError(c, err)
 		return
-	}
-	if changed {
-		s.publish(ctx, app.ChangeRead, uid)
 	}
 	c.JSON(http.StatusOK, gin.H{"success": true})
 }
 
 // handleMarkAllRead is POST (and PATCH) /api/notifications/read-all.
 func (s *Server) handleMarkAllRead(c *gin.Context) {
-	ctx, uid := c.Request.Context(), UserFrom(c).ID
-	n, err := s.d.Notifications.MarkAllRead(ctx, uid)
+	n, err := s.d.Inbox.MarkAllRead(c.Request.Context(), web.UserFrom(c).ID)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
-	}
-	if n > 0 {
-		s.publish(ctx, app.ChangeReadAll, uid)
 	}
 	c.JSON(http.StatusOK, gin.H{"updated": n})
 }
 
 // handleDeleteNotification is DELETE /api/notifications/:id.
 func (s *Server) handleDeleteNotification(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx, uid := c.Request.Context(), UserFrom(c).ID
-	if err := s.d.Notifications.DeleteNotification(ctx, uid, id); err != nil {
-		WriteError(c, err)
+	if err := s.d.Inbox.Delete(c.Request.Context(), web.UserFrom(c).ID, id); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	s.publish(ctx, app.ChangeDeleted, uid)
-	c.JSON(http.StatusOK, okBody)
+	c.JSON(http.StatusOK, web.OK)
 }
 
 // handleDeleteRead is DELETE /api/notifications: the caller's read
 // notifications go, unread ones stay.
 func (s *Server) handleDeleteRead(c *gin.Context) {
-	ctx, uid := c.Request.Context(), UserFrom(c).ID
-	n, err := s.d.Notifications.DeleteRead(ctx, uid)
-	if err != nil {
-		WriteError(c, err)
+	if _, err := s.d.Inbox.DeleteRead(c.Request.Context(), web.UserFrom(c).ID); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	if n > 0 {
-		s.publish(ctx, app.ChangeDeletedRead, uid)
-	}
-	c.JSON(http.StatusOK, okBody)
+	c.JSON(http.StatusOK, web.OK)
 }

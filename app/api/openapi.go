@@ -1,204 +1,106 @@
 package api
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"regexp"
-	"slices"
-	"strings"
-	"sync"
 
-	"github.com/gin-gonic/gin"
+	"github.com/belfry/belfry/app/web"
 )
 
-// OpenAPIPath is where the OpenAPI 3 document of the HTTP API is served.
-const OpenAPIPath = "/api/openapi.json"
-
-// Operation describes one route of the HTTP API for the OpenAPI document.
-// Operations lists them all; a test checks that every /api route the server
-// registers is described and that every described route of a wired
-// capability (Tag) is registered. To describe a new route, add one
-// Operation to the list of its capability, built with the schema helpers
-// below (str, integer, boolean, object, array, ref).
-type Operation struct {
-	Method, Path string // Path in gin syntax: /api/notifications/:id
-	Tag          string // the capability, e.g. "notifications", "polling"
-	Summary      string
-	Auth         []string // accepted credentials: "session", "token"; none: anyone
-	Query        []Param
-	Body         Schema // request body; nil: none
-	Status       int    // success status
-	Result       Schema // success body; nil: none
-	Errors       []int  // error statuses, each answered with the error envelope
+// Doc describes the JSON API's routes for the OpenAPI document.
+func (s *Server) Doc() web.Doc {
+	return web.Doc{Operations: operations(), Schemas: map[string]web.Schema{
+		"ObjectRef": web.Object("app_label!", web.Str(""), "model_name!", web.Str(""), "object_id!", web.Str("")),
+		"Event": web.Object("type!", web.Str("A built-in or configured notification type, e.g. job_failed."),
+			"title!", web.Str("At most 256 bytes."), "body", web.Str("Plain text or Markdown."),
+			"level", web.Enum("info", "warning", "error"), "data", web.FreeObject("Stored with the notification."),
+			"target_url", web.Str("An http(s) URL or a path."), "email_subject", web.Str(""),
+			"service_id", web.Str(""), "project", web.Str(""), "object", web.Ref("ObjectRef"),
+			"users", web.Array(web.Str("Recipients by username; [\"*\"] for everyone (admins only)."))),
+		"Notification": web.Object("id!", web.UUID(""), "user_id!", web.UUID(""), "type!", web.Str(""), "title!", web.Str(""),
+			"body!", web.Str(""), "data!", web.FreeObject(""), "is_read!", web.Bool(""), "created_at!", web.Time("")),
+		"Mute": web.Object("id!", web.UUID(""), "app_label!", web.Str(""), "model_name!", web.Str(""), "object_id!", web.Str(""),
+			"valid_till!", web.Nullable(web.Time("Null: forever.")), "created_at!", web.Time("")),
+		"Token": web.Object("id!", web.UUID(""), "name!", web.Str(""), "scope!", web.Enum("client", "publish", "admin"),
+			"created_at!", web.Time(""), "last_used_at", web.Nullable(web.Time(""))),
+		"User": web.Object("id!", web.UUID(""), "username!", web.Str(""), "is_admin!", web.Bool(""), "created_at!", web.Time("")),
+	}}
 }
 
-// Param is a query parameter.
-type Param struct {
-	Name, Description string
-	Schema            Schema
-}
+func operations() []web.Operation {
+	return []web.Operation{
+		{Method: "GET", Path: "/healthz", Tag: "health", Summary: "The process is up.", Status: 200,
+			Result: web.Object("status!", web.Str("ok"))},
+		{Method: "GET", Path: "/readyz", Tag: "health", Summary: "The database answers; 503 while shutting down.", Status: 200,
+			Result: web.Object("status!", web.Str("ok"), "version!", web.Str("The running build.")), Errors: []int{http.StatusServiceUnavailable}},
+		{Method: "POST", Path: "/login", Tag: "session",
+			Summary: "Log in with a form or JSON {username, password, next}; sets the session cookie. Forms are redirected (303) to next.",
+			Body:    web.Object("username!", web.Str(""), "password!", web.Str(""), "next", web.Str("Where a form login goes afterwards.")),
+			Status:  200, Result: web.Object("id!", web.UUID(""), "username!", web.Str("")), Errors: []int{400, 401, 413}},
+		{Method: "POST", Path: "/logout", Tag: "session", Summary: "End the session and clear its cookie.", Status: 200, Result: web.OKResult},
 
-// Schema is a JSON Schema object of the OpenAPI document.
-type Schema map[string]any
+		{Method: "POST", Path: "/api/v1/events", Tag: "events", Auth: web.TokenOnly,
+			Summary: "Publish an event (publish or admin token) to its recipients' inboxes and webhooks.",
+			Body:    web.Ref("Event"), Status: 202,
+			Result: web.Object("notifications!", web.Array(web.Object("id!", web.UUID(""), "user_id!", web.UUID(""))),
+				"webhooks!", web.Int("Webhook deliveries queued.")),
+			Errors: []int{400, 401, 403, 404, 413}},
+		{Method: "GET", Path: "/api/v1/me", Tag: "events", Auth: web.AnyLogin, Summary: "Who the caller is.", Status: 200,
+			Result: web.Object("id!", web.UUID(""), "username!", web.Str(""), "is_admin!", web.Bool("")), Errors: web.AuthErrors},
 
-func str(desc string) Schema     { return Schema{"type": "string", "description": desc} }
-func integer(desc string) Schema { return Schema{"type": "integer", "description": desc} }
-func boolean(desc string) Schema { return Schema{"type": "boolean", "description": desc} }
-func uuidStr(desc string) Schema {
-	return Schema{"type": "string", "format": "uuid", "description": desc}
-}
-func when(desc string) Schema {
-	return Schema{"type": "string", "format": "date-time", "description": desc}
-}
-func array(items Schema) Schema { return Schema{"type": "array", "items": items} }
-func ref(name string) Schema    { return Schema{"$ref": "#/components/schemas/" + name} }
-func oneOf(values ...string) Schema {
-	return Schema{"type": "string", "enum": values}
-}
-
-// nullable marks s as also accepting null.
-func nullable(s Schema) Schema {
-	out := Schema{"nullable": true}
-	for k, v := range s {
-		out[k] = v
-	}
-	return out
-}
-
-// object builds an object schema from name, schema pairs; a name ending in
-// "!" is required.
-func object(pairs ...any) Schema {
-	props := Schema{}
-	var required []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		name := pairs[i].(string)
-		if n, ok := strings.CutSuffix(name, "!"); ok {
-			name = n
-			required = append(required, n)
-		}
-		props[name] = pairs[i+1]
-	}
-	s := Schema{"type": "object", "properties": props}
-	if len(required) > 0 {
-		s["required"] = required
-	}
-	return s
-}
-
-// freeObject is a JSON object with any members.
-func freeObject(desc string) Schema {
-	return Schema{"type": "object", "additionalProperties": true, "description": desc}
-}
-
-var pathParam = regexp.MustCompile(`:([A-Za-z_]+)`)
-
-// openAPIPath turns a gin path into an OpenAPI one (:id → {id}).
-func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
-
-// OpenAPIDocument returns the OpenAPI 3 document of ops.
-func OpenAPIDocument(ops []Operation, version string) map[string]any {
-	paths := map[string]map[string]any{}
-	for _, op := range ops {
-		p := openAPIPath(op.Path)
-		if paths[p] == nil {
-			paths[p] = map[string]any{}
-		}
-		paths[p][strings.ToLower(op.Method)] = op.document()
-	}
-	return map[string]any{
-		"openapi": "3.0.3",
-		"info": map[string]any{
-			"title":   "Belfry",
-			"version": version,
-			"description": "A self-hosted notification hub. Errors are always {\"error\":{\"code\",\"message\"}}. " +
-				"WebSocket endpoints (/ws/notification/, /ws/channels/) are described in the project's specs, not here.",
-		},
-		"paths": paths,
-		"components": map[string]any{
-			"schemas": componentSchemas,
-			"securitySchemes": map[string]any{
-				"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "A personal API token (belfry token create)."},
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
+		{Method: "GET", Path: "/api/notifications", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "The caller's notifications, newest first.",
+			Query: []web.Param{
+				{Name: "page", Description: "Page number, from 1.", Schema: web.Int("")},
+				{Name: "limit", Description: "Results per page (default 20).", Schema: web.Int("")},
+				{Name: "unread_only", Description: "1 or true: unread notifications only.", Schema: web.Str("")},
 			},
-		},
-	}
-}
+			Status: 200, Result: web.Object("notifications!", web.Array(web.Ref("Notification")), "unreadCount!", web.Int(""),
+				"page!", web.Int(""), "limit!", web.Int("")),
+			Errors: []int{400, 401, 403}},
+		{Method: "DELETE", Path: "/api/notifications", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Delete every read notification of the caller.", Status: 200, Result: web.OKResult, Errors: web.AuthErrors},
+		{Method: "POST", Path: "/api/notifications/read-all", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Mark all of the caller's notifications read.", Status: 200, Result: web.Object("updated!", web.Int("")), Errors: web.AuthErrors},
+		{Method: "PATCH", Path: "/api/notifications/read-all", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Same as POST.", Status: 200, Result: web.Object("updated!", web.Int("")), Errors: web.AuthErrors},
+		{Method: "PATCH", Path: "/api/notifications/:id/read", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Mark one notification read.", Status: 200, Result: web.Object("success!", web.Bool("")), Errors: web.IDErrors},
+		{Method: "DELETE", Path: "/api/notifications/:id", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Delete one notification.", Status: 200, Result: web.OKResult, Errors: web.IDErrors},
+		{Method: "GET", Path: "/api/notifications/preferences", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "In-app and toast preference of every type (TYPE and TYPE_toast keys).", Status: 200,
+			Result: web.Schema{"type": "object", "additionalProperties": web.Bool("")}, Errors: web.AuthErrors},
+		{Method: "PUT", Path: "/api/notifications/preferences", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Change some preferences; keys not given keep their value.",
+			Body:    web.Schema{"type": "object", "additionalProperties": web.Bool("")}, Status: 200, Result: web.OKResult, Errors: web.BodyErrors},
+		{Method: "GET", Path: "/api/notifications/mutes", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "The caller's object mutes.", Status: 200, Result: web.Object("mutes!", web.Array(web.Ref("Mute"))), Errors: web.AuthErrors},
+		{Method: "POST", Path: "/api/notifications/mutes", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Mute an object's notifications, until valid_till or forever.",
+			Body: web.Object("app_label!", web.Str(""), "model_name!", web.Str(""), "object_id!", web.Str(""),
+				"valid_till", web.Nullable(web.Time("Null: forever."))),
+			Status: 201, Result: web.Ref("Mute"), Errors: append(web.BodyErrors, http.StatusConflict)},
+		{Method: "DELETE", Path: "/api/notifications/mutes/:id", Tag: "notifications", Auth: web.AnyLogin,
+			Summary: "Unmute.", Status: 200, Result: web.OKResult, Errors: web.IDErrors},
 
-func (op Operation) document() map[string]any {
-	d := map[string]any{
-		"tags":        []string{op.Tag},
-		"summary":     op.Summary,
-		"operationId": operationID(op),
-	}
-	var params []any
-	for _, m := range pathParam.FindAllStringSubmatch(op.Path, -1) {
-		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": Schema{"type": "string"}})
-	}
-	for _, q := range op.Query {
-		params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Description, "schema": q.Schema})
-	}
-	if params != nil {
-		d["parameters"] = params
-	}
-	if op.Body != nil {
-		d["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": op.Body}}}
-	}
-	if len(op.Auth) > 0 {
-		var sec []any
-		for _, a := range op.Auth {
-			sec = append(sec, map[string]any{a: []string{}})
-		}
-		d["security"] = sec
-	} else {
-		d["security"] = []any{}
-	}
-	ok := map[string]any{"description": http.StatusText(op.Status)}
-	if op.Result != nil {
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": op.Result}}
-	}
-	responses := map[string]any{fmt.Sprint(op.Status): ok}
-	for _, code := range op.Errors {
-		responses[fmt.Sprint(code)] = map[string]any{
-			"description": http.StatusText(code),
-			"content":     map[string]any{"application/json": map[string]any{"schema": ref("Error")}},
-		}
-	}
-	d["responses"] = responses
-	return d
-}
+		{Method: "GET", Path: "/api/tokens", Tag: "tokens", Auth: web.AnyLogin,
+			Summary: "The caller's API tokens (session or admin token).", Status: 200,
+			Result: web.Object("tokens!", web.Array(web.Ref("Token"))), Errors: web.AuthErrors},
+		{Method: "POST", Path: "/api/tokens", Tag: "tokens", Auth: web.AnyLogin,
+			Summary: "Create a token; its secret is in the answer, once.",
+			Body:    web.Object("name", web.Str(""), "scope!", web.Enum("client", "publish", "admin")), Status: 201,
+			Result: web.Schema{"allOf": []any{web.Ref("Token"), web.Object("token!", web.Str("The secret, shown once."))}}, Errors: web.BodyErrors},
+		{Method: "DELETE", Path: "/api/tokens/:id", Tag: "tokens", Auth: web.AnyLogin,
+			Summary: "Revoke a token.", Status: 200, Result: web.OKResult, Errors: web.IDErrors},
 
-// operationID is a stable id from the method and path.
-func operationID(op Operation) string {
-	id := strings.ToLower(op.Method)
-	for _, part := range strings.Split(strings.Trim(op.Path, "/"), "/") {
-		part = strings.TrimPrefix(part, ":")
-		part = strings.NewReplacer("-", "_", ".", "_").Replace(part)
-		if part != "" {
-			id += "_" + part
-		}
-	}
-	return id
-}
-
-// OpenAPIHandler serves the document of the described routes that routes
-// (the engine's Routes, read once at the first request, after every
-// capability registered its own) reports as registered: a capability that
-// is not wired is not advertised.
-func OpenAPIHandler(routes func() gin.RoutesInfo) gin.HandlerFunc {
-	var once sync.Once
-	var body []byte
-	return func(c *gin.Context) {
-		once.Do(func() {
-			var ops []Operation
-			registered := routes()
-			for _, op := range Operations() {
-				if slices.ContainsFunc(registered, func(r gin.RouteInfo) bool { return r.Method == op.Method && r.Path == op.Path }) {
-					ops = append(ops, op)
-				}
-			}
-			body, _ = json.Marshal(OpenAPIDocument(ops, "1"))
-		})
-		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+		{Method: "GET", Path: "/api/users", Tag: "users", Auth: web.AnyLogin, Summary: "Every user (admins only).", Status: 200,
+			Result: web.Object("users!", web.Array(web.Ref("User"))), Errors: web.AuthErrors},
+		{Method: "POST", Path: "/api/users", Tag: "users", Auth: web.AnyLogin, Summary: "Create a user (admins only).",
+			Body:   web.Object("username!", web.Str(""), "password!", web.Str("At least 8 characters."), "is_admin", web.Bool("")),
+			Status: 201, Result: web.Ref("User"), Errors: append(web.BodyErrors, http.StatusConflict)},
+		{Method: "PUT", Path: "/api/users/:id/password", Tag: "users", Auth: web.AnyLogin, Summary: "Set a user's password (admins only).",
+			Body: web.Object("password!", web.Str("")), Status: 200, Result: web.OKResult, Errors: append(web.BodyErrors, http.StatusNotFound)},
+		{Method: "DELETE", Path: "/api/users/:id", Tag: "users", Auth: web.AnyLogin,
+			Summary: "Delete a user and everything they own (admins only).", Status: 200, Result: web.OKResult, Errors: web.IDErrors},
 	}
 }

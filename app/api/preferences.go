@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -14,9 +15,9 @@ import (
 // every type, the user's stored values over the defaults. Keys come in the
 // spec's order: the in-app keys of all types, then their toast keys.
 func (s *Server) handleGetPreferences(c *gin.Context) {
-	stored, err := s.d.Preferences.Preferences(c.Request.Context(), UserFrom(c).ID)
+	stored, err := s.d.Preferences.Preferences(c.Request.Context(), web.UserFrom(c).ID)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	prefs := s.d.Types.DefaultPreferences()
@@ -54,18 +55,18 @@ func orderedPreferences(types *app.Types, prefs app.Preferences) []byte {
 // rejects the whole request; an empty object changes nothing.
 func (s *Server) handleUpdatePreferences(c *gin.Context) {
 	var raw map[string]json.RawMessage
-	if err := decodeJSON(c, &raw); err != nil {
-		WriteError(c, err)
+	if err := web.DecodeJSON(c, &raw); err != nil {
+		web.WriteError(c, err)
 		return
 	}
 	if raw == nil {
-		WriteError(c, app.Errorf(app.EINVALID, "Request body must be a JSON object of preference keys and booleans."))
+		web.WriteError(c, app.Errorf(app.EINVALID, "Request body must be a JSON object of preference keys and booleans."))
 		return
 	}
 	changes := make(app.Preferences, len(raw))
 	for key, v := range raw {
 		if err := s.d.Types.ValidatePreferenceKey(key); err != nil {
-			WriteError(c, err)
+			web.WriteError(c, err)
 			return
 		}
 		switch string(bytes.TrimSpace(v)) {
@@ -74,15 +75,15 @@ func (s *Server) handleUpdatePreferences(c *gin.Context) {
 		case "false":
 			changes[key] = false
 		default:
-			WriteError(c, app.Errorf(app.EINVALID, "Preference %q must be true or false.", key))
+			web.WriteError(c, app.Errorf(app.EINVALID, "Preference %q must be true or false.", key))
 			return
 		}
 	}
 	if len(changes) > 0 {
-		if err := s.d.Preferences.UpdatePreferences(c.Request.Context(), UserFrom(c).ID, changes); err != nil {
-			WriteError(c, err)
+		if err := s.d.Preferences.UpdatePreferences(c.Request.Context(), web.UserFrom(c).ID, changes); err != nil {
+			web.WriteError(c, err)
 			return
 		}
 	}
-	c.JSON(http.StatusOK, okBody)
+	c.JSON(http.StatusOK, web.OK)
 }

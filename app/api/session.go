@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -22,14 +23,14 @@ type loginRequest struct {
 func readLogin(c *gin.Context) (loginRequest, error) {
 	var req loginRequest
 	if strings.HasPrefix(c.ContentType(), "application/json") {
-		err := decodeJSON(c, &req)
+		err := web.DecodeJSON(c, &req)
 		return req, err
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, web.MaxBody)
 	if err := c.Request.ParseForm(); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return req, app.Errorf(app.ETOOLARGE, "Request body is larger than %d KiB.", maxBodyBytes>>10)
+			return req, app.Errorf(app.ETOOLARGE, "Request body is larger than %d KiB.", web.MaxBody>>10)
 		}
 		return req, app.Errorf(app.EINVALID, "The login form could not be read.")
 	}
@@ -44,24 +45,24 @@ func readLogin(c *gin.Context) (loginRequest, error) {
 func (s *Server) handleLogin(c *gin.Context) {
 	req, err := readLogin(c)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	cookie, u, err := s.d.Auth.Login(c.Request.Context(), strings.TrimSpace(req.Username), req.Password)
 	if err != nil {
-		if app.ErrorKind(err) == app.EUNAUTHENTICATED && !wantsJSON(c) {
+		if app.ErrorKind(err) == app.EUNAUTHENTICATED && !web.WantsJSON(c) {
 			c.Redirect(http.StatusSeeOther, loginRetryURL(req.Next))
 			return
 		}
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: SessionCookie, Value: cookie, Path: "/",
+		Name: web.SessionCookie, Value: cookie, Path: "/",
 		MaxAge:   int(s.d.Auth.SessionTTL().Seconds()),
 		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
 	})
-	if wantsJSON(c) {
+	if web.WantsJSON(c) {
 		c.JSON(http.StatusOK, gin.H{"id": u.ID, "username": u.Username})
 		return
 	}
@@ -71,18 +72,18 @@ func (s *Server) handleLogin(c *gin.Context) {
 // handleLogout is POST /logout: the session ends, the cookie is cleared
 // and the browser goes back to /login.
 func (s *Server) handleLogout(c *gin.Context) {
-	if cookie, err := c.Cookie(SessionCookie); err == nil {
+	if cookie, err := c.Cookie(web.SessionCookie); err == nil {
 		if err := s.d.Auth.Logout(c.Request.Context(), cookie); err != nil {
-			WriteError(c, err)
+			web.WriteError(c, err)
 			return
 		}
 	}
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Name: web.SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
 	})
-	if wantsJSON(c) {
-		c.JSON(http.StatusOK, okBody)
+	if web.WantsJSON(c) {
+		c.JSON(http.StatusOK, web.OK)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/login")

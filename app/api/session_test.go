@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/server/servertest"
+	"github.com/belfry/belfry/app/web"
 )
 
 func form(values url.Values) (string, reqOpt) {
@@ -17,7 +19,7 @@ func form(values url.Values) (string, reqOpt) {
 func sessionCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 	t.Helper()
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == api.SessionCookie {
+		if c.Name == web.SessionCookie {
 			return c
 		}
 	}
@@ -91,7 +93,7 @@ func TestLoginJSON(t *testing.T) {
 	wantJSON(t, rec, 200, `{"id":"`+h.alice.ID+`","username":"alice"}`)
 	sessionCookie(t, rec)
 
-	rec = h.do("POST", "/login", `{"username":"alice","password":"correct horse"}`, accept)
+	rec = h.do("POST", "/login", `{"username":"alice","password":"`+password+`"}`, accept)
 	wantJSON(t, rec, 200, `{"id":"`+h.alice.ID+`","username":"alice"}`)
 
 	body, ct = form(url.Values{"username": {"alice"}, "password": {"wrong password"}})
@@ -130,10 +132,10 @@ func TestSecureCookie(t *testing.T) {
 		{"http://bell.example", "true", true},
 		{"https://bell.example", "false", false},
 	} {
-		h := newHarness(t, func(d *api.Deps) {
-			d.Config.Server.BaseURL = c.base
-			d.Config.Auth.CookieSecure = c.setting
-		})
+		h := newHarness(t, servertest.WithConfig(func(cfg *app.Config) {
+			cfg.Server.BaseURL = c.base
+			cfg.Auth.CookieSecure = c.setting
+		}))
 		body, ct := form(url.Values{"username": {"alice"}, "password": {password}})
 		if got := sessionCookie(t, h.do("POST", "/login", body, ct)).Secure; got != c.secure {
 			t.Errorf("%s with %s: Secure %v, want %v", c.base, c.setting, got, c.secure)

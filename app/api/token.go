@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -45,13 +46,13 @@ func viewToken(t *app.Token) tokenView {
 // secret in the answer and nowhere else.
 func (s *Server) handleCreateToken(c *gin.Context) {
 	var req tokenRequest
-	if err := decodeJSON(c, &req); err != nil {
-		WriteError(c, err)
+	if err := web.DecodeJSON(c, &req); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	secret, t, err := s.d.Auth.CreateToken(c.Request.Context(), UserFrom(c).ID, req.Name, req.Scope)
+	secret, t, err := s.d.Auth.CreateToken(c.Request.Context(), web.UserFrom(c).ID, req.Name, req.Scope)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, createdTokenView{
@@ -61,9 +62,9 @@ func (s *Server) handleCreateToken(c *gin.Context) {
 
 // handleListTokens is GET /api/tokens: the caller's own tokens.
 func (s *Server) handleListTokens(c *gin.Context) {
-	ts, err := s.d.Auth.ListTokens(c.Request.Context(), UserFrom(c).ID)
+	ts, err := s.d.Auth.ListTokens(c.Request.Context(), web.UserFrom(c).ID)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	views := make([]tokenView, 0, len(ts))
@@ -75,13 +76,13 @@ func (s *Server) handleListTokens(c *gin.Context) {
 
 // handleRevokeToken is DELETE /api/tokens/:id: only the caller's own.
 func (s *Server) handleRevokeToken(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	if err := s.d.Auth.RevokeToken(c.Request.Context(), UserFrom(c).ID, id); err != nil {
-		WriteError(c, err)
+	if err := s.d.Auth.RevokeToken(c.Request.Context(), web.UserFrom(c).ID, id); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, okBody)
+	c.JSON(http.StatusOK, web.OK)
 }

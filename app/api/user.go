@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -22,7 +23,7 @@ func viewUser(u *app.User) userView {
 
 // handleMe is GET /api/v1/me: who the caller is.
 func (s *Server) handleMe(c *gin.Context) {
-	u := UserFrom(c)
+	u := web.UserFrom(c)
 	c.JSON(http.StatusOK, gin.H{"id": u.ID, "username": u.Username, "is_admin": u.IsAdmin})
 }
 
@@ -30,7 +31,7 @@ func (s *Server) handleMe(c *gin.Context) {
 func (s *Server) handleListUsers(c *gin.Context) {
 	us, err := s.d.Users.ListUsers(c.Request.Context())
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	views := make([]userView, 0, len(us))
@@ -50,13 +51,13 @@ type createUserRequest struct {
 // handleCreateUser is POST /api/users (administrators only).
 func (s *Server) handleCreateUser(c *gin.Context) {
 	var req createUserRequest
-	if err := decodeJSON(c, &req); err != nil {
-		WriteError(c, err)
+	if err := web.DecodeJSON(c, &req); err != nil {
+		web.WriteError(c, err)
 		return
 	}
 	u, err := s.d.Auth.CreateUser(c.Request.Context(), req.Username, req.Password, req.IsAdmin)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, viewUser(u))
@@ -70,42 +71,42 @@ type passwordRequest struct {
 // handleSetUserPassword is PUT /api/users/:id/password (administrators
 // only).
 func (s *Server) handleSetUserPassword(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
 	var req passwordRequest
-	if err := decodeJSON(c, &req); err != nil {
-		WriteError(c, err)
+	if err := web.DecodeJSON(c, &req); err != nil {
+		web.WriteError(c, err)
 		return
 	}
 	ctx := c.Request.Context()
 	u, err := s.d.Users.FindUserByID(ctx, id)
 	if err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	if err := s.d.Auth.SetPassword(ctx, u.Username, req.Password); err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, okBody)
+	c.JSON(http.StatusOK, web.OK)
 }
 
 // handleDeleteUser is DELETE /api/users/:id (administrators only). Nobody
 // deletes their own account, so at least one administrator always remains.
 func (s *Server) handleDeleteUser(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	if id == UserFrom(c).ID {
-		WriteError(c, app.Errorf(app.ECONFLICT, "You cannot delete your own account."))
+	if id == web.UserFrom(c).ID {
+		web.WriteError(c, app.Errorf(app.ECONFLICT, "You cannot delete your own account."))
 		return
 	}
 	if err := s.d.Auth.DeleteUser(c.Request.Context(), id); err != nil {
-		WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, okBody)
+	c.JSON(http.StatusOK, web.OK)
 }

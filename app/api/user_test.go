@@ -18,7 +18,7 @@ func TestUsers(t *testing.T) {
 		}
 		var res struct{ Users []map[string]any }
 		decode(t, rec, &res)
-		if len(res.Users) != 3 {
+		if len(res.Users) != 4 { // the first admin of the start, alice, bob, root
 			t.Fatalf("%d users", len(res.Users))
 		}
 	})
@@ -29,7 +29,7 @@ func TestUsers(t *testing.T) {
 		if carol["username"] != "carol" || carol["is_admin"] != false || carol["id"] == "" || len(carol) != 4 {
 			t.Fatalf("created %s", rec.Body)
 		}
-		if _, _, err := h.auth.Login(context.Background(), "carol", "long enough"); err != nil {
+		if _, _, err := h.Auth.Login(context.Background(), "carol", "long enough"); err != nil {
 			t.Fatalf("new user cannot log in: %v", err)
 		}
 	})
@@ -54,7 +54,7 @@ func TestUsers(t *testing.T) {
 	t.Run("SetPassword", func(t *testing.T) {
 		path := "/api/users/" + carol["id"].(string) + "/password"
 		wantJSON(t, h.do("PUT", path, `{"password":"brand new pw"}`, cookie(h.rootCookie)), 200, `{"ok":true}`)
-		if _, _, err := h.auth.Login(context.Background(), "carol", "brand new pw"); err != nil {
+		if _, _, err := h.Auth.Login(context.Background(), "carol", "brand new pw"); err != nil {
 			t.Fatalf("new password rejected: %v", err)
 		}
 		wantError(t, h.do("PUT", path, `{"password":"short"}`, cookie(h.rootCookie)), 400, "INVALID_PARAMETER")

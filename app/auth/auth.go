@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,19 +15,18 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 )
 
-// DefaultSessionTTL is the session lifetime when Options.SessionTTL is zero.
-const DefaultSessionTTL = 30 * 24 * time.Hour
-
-// Options are the Service's collaborators and settings.
-type Options struct {
-	Users      app.UserStore
-	Tokens     app.TokenStore
-	Sessions   app.SessionStore
+// Deps are the Service's collaborators and settings.
+type Deps struct {
+	Users    app.UserStore
+	Tokens   app.TokenStore
+	Sessions app.SessionStore
+	// SessionTTL is auth.session_ttl, the lifetime of a browser session.
 	SessionTTL time.Duration
-	Now        func() time.Time // nil means time.Now
-	Logger     *slog.Logger     // nil means slog.Default()
+	Clock      clock.Clock  // nil: the wall clock; tests use clocktest.Fake
+	Logger     *slog.Logger // nil means slog.Default()
 }
 
 // Service logs users in and resolves session cookies and API tokens to
@@ -68,23 +68,20 @@ func (s *Service) revoked(userID, tokenID string) {
 	}
 }
 
-// New returns a Service over o.
-func New(o Options) *Service {
+// New returns a Service over o. It panics when o.SessionTTL is not
+// positive: Config.Validate refuses such a config, so that is a wiring bug.
+func New(o Deps) *Service {
 	if o.SessionTTL <= 0 {
-		o.SessionTTL = DefaultSessionTTL
+		panic("auth: Deps.SessionTTL must be positive")
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	o.Clock = cmp.Or[clock.Clock](o.Clock, clock.Real{})
+	o.Logger = cmp.Or(o.Logger, slog.Default())
 	return &Service{
 		users:    o.Users,
 		tokens:   o.Tokens,
 		sessions: o.Sessions,
 		ttl:      o.SessionTTL,
-		now:      o.Now,
+		now:      o.Clock.Now,
 		log:      o.Logger,
 		cache:    newTokenCache(tokenCacheTTL, tokenCacheMax),
 		used:     map[string]time.Time{},

@@ -2,33 +2,15 @@ package auth_test
 
 import (
 	"context"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/auth"
+	"github.com/belfry/belfry/app/clock/clocktest"
 	"github.com/belfry/belfry/db"
 )
-
-// clock is a settable fake clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // env is a Service on a fresh migrated database.
 type env struct {
@@ -36,25 +18,17 @@ type env struct {
 	db     *db.DB
 	users  *db.UserStore
 	tokens *db.TokenStore
-	clock  *clock
+	clock  *clocktest.Fake
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	c := &clock{now: time.Now().UTC()}
+	d := apptest.OpenDB(t)
+	c := clocktest.At(time.Now().UTC())
 	e := &env{db: d, users: db.NewUserStore(d), tokens: db.NewTokenStore(d), clock: c}
-	e.svc = auth.New(auth.Options{
+	e.svc = auth.New(auth.Deps{
 		Users: e.users, Tokens: e.tokens, Sessions: db.NewSessionStore(d),
-		SessionTTL: time.Hour, Now: c.Now,
+		SessionTTL: time.Hour, Clock: c,
 	})
 	return e
 }

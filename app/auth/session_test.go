@@ -55,8 +55,8 @@ func TestSessionUser(t *testing.T) {
 		}
 	})
 	t.Run("Expired", func(t *testing.T) {
-		e.clock.Add(time.Hour)
-		defer e.clock.Add(-time.Hour)
+		e.clock.Advance(time.Hour)
+		defer e.clock.Advance(-time.Hour)
 		_, err := e.svc.SessionUser(ctx, cookie)
 		wantKind(t, err, app.EUNAUTHENTICATED)
 	})

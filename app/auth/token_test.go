@@ -117,7 +117,7 @@ func TestTokenUser(t *testing.T) {
 		if err := e.tokens.RevokeToken(ctx, "", t3.ID); err != nil {
 			t.Fatal(err)
 		}
-		e.clock.Add(time.Minute)
+		e.clock.Advance(time.Minute)
 		_, _, err := e.svc.TokenUser(ctx, s3)
 		wantKind(t, err, app.EUNAUTHENTICATED, app.CodeInvalidToken)
 	})

@@ -1,5 +1,5 @@
 // Package channels is Belfry's chat channels (spec/channels-websocket-events.txt
-// and design.md §4): the actions — create, join, talk, moderate — with their
+// and docs/architecture.md): the actions — create, join, talk, moderate — with their
 // role rules, the REST API under /api/channels, and the /ws/channels/
 // endpoint that streams every channel's events.
 //
@@ -12,6 +12,7 @@
 package channels
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync/atomic"
@@ -19,7 +20,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/clock"
-	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ws"
 )
 
 // Path is the route of the channels WebSocket endpoint.
@@ -30,15 +31,14 @@ const opTimeout = 5 * time.Second
 
 // Deps are the service's collaborators, filled in by the serve wiring.
 type Deps struct {
-	// Config supplies Server.BaseURL (the handshake's Origin check and the
-	// REST API's cross-origin guard) and WebSocket.*.
-	Config app.Config
-	Store  app.ChannelStore
-	Users  app.UserStore
-	// Now is the clock (nil: time.Now). Clock, when set, replaces it and
-	// also schedules typing expiry; tests use a fake one.
-	Now    func() time.Time
-	Clock  hub.Clock
+	// BaseURL is server.base_url: a handshake's Origin must be its origin.
+	BaseURL   string
+	WebSocket app.WebSocketConfig
+	Store     app.ChannelStore
+	Users     app.UserStore
+	// Clock stamps typing indicators and schedules their expiry (nil: the
+	// wall clock); tests use clocktest.Fake.
+	Clock  clock.Clock
 	Logger *slog.Logger // nil: slog.Default()
 }
 
@@ -48,9 +48,9 @@ type Deps struct {
 type Service struct {
 	d      Deps
 	store  app.ChannelStore
-	clock  hub.Clock
+	clock  clock.Clock
 	log    *slog.Logger
-	reg    *hub.Registry
+	reg    *ws.Registry
 	seq    *sequencer
 	typing *typists
 
@@ -71,29 +71,21 @@ type Stats struct {
 
 // New returns a Service over d. It starts no goroutine.
 func New(d Deps) *Service {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.Clock == nil {
-		d.Clock = clock.Real{NowFunc: d.Now}
-	}
+	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	s := &Service{d: d, store: d.Store, clock: d.Clock, log: d.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.seq = newSequencer(s.lastSeq, func(channelID string, from, to int64) {
 		s.log.Error("channels: events missing from a channel's sequence", "channel_id", channelID, "from", from, "to", to)
 	})
 	s.typing = newTypists(s.clock, s.sendTyping)
-	ws := d.Config.WebSocket
-	if ws.SendBuffer <= 0 {
-		ws.SendBuffer = 64
-	}
-	s.reg = hub.NewRegistry(hub.RegistryOptions{
-		BaseURL:         d.Config.Server.BaseURL,
-		MaxMessageBytes: ws.MaxMessageBytes,
+	s.reg = ws.New(ws.Options{
+		BaseURL:         d.BaseURL,
+		MaxMessageBytes: d.WebSocket.MaxMessageBytes,
 		// Room for a whole replay on top of the live traffic, so that a
 		// client catching up never counts as slow (see replayBudget).
-		SendBuffer: ws.SendBuffer + replayBudget + 8,
-		PingPeriod: ws.PingPeriod.Duration,
+		SendBuffer: d.WebSocket.SendBuffer + replayBudget + 8,
+		PingPeriod: d.WebSocket.PingPeriod.Duration,
 		OnMessage:  s.handleMessage,
 		OnClose:    s.handleClose,
 		Logger:     d.Logger,
@@ -121,22 +113,9 @@ func (s *Service) Close() error {
 	return err
 }
 
-// CloseUser closes every socket of userID (the user was deleted or signed
-// out) with close code 1008, so that clients do not reconnect on their own.
-func (s *Service) CloseUser(userID string) {
-	s.reg.CloseUser(userID, hub.CloseRevoked, "signed out")
-}
-
-// Revoke ends the sockets that lost their credentials: every socket of
-// userID when tokenID is empty (the user was deleted), else those opened
-// with tokenID. It suits auth.Service.OnRevoke, like hub.Hub.Revoke.
-func (s *Service) Revoke(userID, tokenID string) {
-	if tokenID == "" {
-		s.CloseUser(userID)
-		return
-	}
-	s.reg.CloseToken(tokenID)
-}
+// Revoke ends the sockets that lost their credentials (ws.Registry.Revoke);
+// it suits auth.Service.OnRevoke.
+func (s *Service) Revoke(userID, tokenID string) { s.reg.Revoke(userID, tokenID) }
 
 // Stats returns the service's counters.
 func (s *Service) Stats() Stats {

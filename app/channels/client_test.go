@@ -2,13 +2,11 @@ package channels
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
-	"time"
 
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/coder/websocket"
 	"github.com/google/uuid"
 )
@@ -21,43 +19,13 @@ func (s *server) dial(p *person) *client {
 
 func (s *server) dialWith(h http.Header) *client {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), guard)
-	defer cancel()
-	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.base, "http")+Path, &websocket.DialOptions{HTTPHeader: h})
-	if err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		s.t.Fatalf("dial: %v (status %d)", err, status)
-	}
-	conn.SetReadLimit(1 << 22)
-	c := &client{t: s.t, conn: conn, frames: make(chan []byte, 4096), closed: make(chan struct{})}
-	go c.readLoop()
-	s.t.Cleanup(func() { conn.CloseNow() })
-	return c
+	return &client{WS: apptest.Dial(s.t, s.base+Path, h), t: s.t}
 }
 
-// client is a test WebSocket client that reads continuously and queues
-// the frames.
+// client is the kit's WebSocket client, reading the channel frames.
 type client struct {
-	t        testing.TB
-	conn     *websocket.Conn
-	frames   chan []byte
-	closed   chan struct{}
-	closeErr error
-}
-
-func (c *client) readLoop() {
-	defer close(c.closed)
-	for {
-		_, msg, err := c.conn.Read(context.Background())
-		if err != nil {
-			c.closeErr = err
-			return
-		}
-		c.frames <- msg
-	}
+	*apptest.WS
+	t testing.TB
 }
 
 // frame is a server frame, decoded; Data and keys keep the raw members so
@@ -76,29 +44,18 @@ type frame struct {
 
 func (c *client) send(msg string) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), guard)
-	defer cancel()
-	if err := c.conn.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
-		c.t.Fatalf("write: %v", err)
-	}
+	c.Send(msg)
 }
 
 // next returns the next frame, failing if none comes or the socket closes.
 func (c *client) next() frame {
 	c.t.Helper()
-	select {
-	case msg := <-c.frames:
-		f := frame{raw: msg}
-		if err := json.Unmarshal(msg, &f); err != nil {
-			c.t.Fatalf("frame %s: %v", msg, err)
-		}
-		return f
-	case <-c.closed:
-		c.t.Fatalf("socket closed while waiting for a frame: %v", c.closeErr)
-	case <-time.After(guard):
-		c.t.Fatal("no frame arrived")
+	msg := c.Next()
+	f := frame{raw: msg}
+	if err := json.Unmarshal(msg, &f); err != nil {
+		c.t.Fatalf("frame %s: %v", msg, err)
 	}
-	return frame{}
+	return f
 }
 
 // expect returns the next frame, failing unless it has type typ on stream.
@@ -159,15 +116,7 @@ func (c *client) quiet() {
 // close code.
 func (c *client) closeStatus() websocket.StatusCode {
 	c.t.Helper()
-	for {
-		select {
-		case <-c.frames:
-		case <-c.closed:
-			return websocket.CloseStatus(c.closeErr)
-		case <-time.After(guard):
-			c.t.Fatal("socket was not closed")
-		}
-	}
+	return c.CloseStatus()
 }
 
 // wantData checks that an event's data is exactly want (as JSON).

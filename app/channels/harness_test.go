@@ -4,29 +4,26 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/clock/clocktest"
+	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // guard bounds every wait of a test: it only turns a hang into a failure;
 // no test asserts on how long something took.
-const guard = 10 * time.Second
+const guard = apptest.Guard
 
 // server is the channels service on a fresh database behind a real HTTP
-// listener, with api.Authenticate in front and a fake clock for typing.
+// listener, with web.Authenticate in front and a fake clock for typing.
 type server struct {
 	t     testing.TB
 	base  string
@@ -49,7 +46,7 @@ func newServer(t testing.TB, opts ...func(*db.Options)) *server {
 	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), hs: hs, clock: clocktest.New()}
 	s.cfg = app.DefaultConfig()
 	s.cfg.Server.BaseURL = s.base
-	o := db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"}
+	o := db.Options{DatabaseConfig: apptest.Config(t).Database}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -57,21 +54,23 @@ func newServer(t testing.TB, opts ...func(*db.Options)) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { d.Close() })
 	if _, err := d.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.db, s.store, s.users = d, db.NewChannelStore(d), db.NewUserStore(d)
-	s.auth = auth.New(auth.Options{Users: s.users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d)})
-	apiServer := api.New(api.Deps{Config: s.cfg, Auth: s.auth, Users: s.users, Logger: slog.New(slog.DiscardHandler)})
-	s.svc = New(Deps{Config: s.cfg, Store: s.store, Users: s.users, Clock: s.clock, Logger: slog.New(slog.DiscardHandler)})
+	s.auth = apptest.Auth(d)
+	s.svc = New(Deps{BaseURL: s.cfg.Server.BaseURL, WebSocket: s.cfg.WebSocket, Store: s.store, Users: s.users,
+		Clock: s.clock, Logger: apptest.Logger()})
 	engine := gin.New()
-	s.svc.Register(engine, apiServer.Authenticate())
+	// As the server installs them in front of every route.
+	engine.Use(web.WithLogger(apptest.Logger()), web.CrossOriginGuard(s.base))
+	s.svc.Register(engine, web.Authenticate(s.auth))
 	hs.Config.Handler = engine
 	hs.Start()
 	t.Cleanup(func() {
 		s.svc.Close()
 		hs.Close()
-		d.Close()
 	})
 	return s
 }
@@ -82,51 +81,28 @@ type person struct {
 	token string
 }
 
-// user creates a user with a client token. Passwords are never checked
-// here, so the hash is a placeholder.
+// user creates a user with a client token.
 func (s *server) user(name string) *person {
 	s.t.Helper()
-	id, _ := uuid.NewV7()
-	u := &app.User{ID: id.String(), Username: name, PasswordHash: "unused", CreatedAt: time.Now()}
-	if err := s.users.CreateUser(context.Background(), u); err != nil {
-		s.t.Fatal(err)
-	}
+	u := apptest.User(s.t, s.users, name, false)
 	return &person{User: u, token: s.token(u, app.ScopeClient)}
 }
 
 func (s *server) token(u *app.User, scope app.Scope) string {
 	s.t.Helper()
-	secret, _, err := s.auth.CreateToken(context.Background(), u.ID, "t", scope)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return secret
+	return apptest.Token(s.t, s.auth, u, scope)
 }
 
-// session gives p a password and logs in, returning the session cookie.
+// session opens a browser session of p, returning the session cookie.
 func (s *server) session(p *person) string {
 	s.t.Helper()
-	ctx := context.Background()
-	if err := s.auth.SetPassword(ctx, p.Username, "correct horse battery"); err != nil {
-		s.t.Fatal(err)
-	}
-	cookie, _, err := s.auth.Login(ctx, p.Username, "correct horse battery")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return cookie
+	return apptest.Login(s.t, s.auth, p.User)
 }
 
 // waitFor polls cond until it holds, failing the test after guard.
 func (s *server) waitFor(what string, cond func() bool) {
 	s.t.Helper()
-	deadline := time.Now().Add(guard)
-	for !cond() {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	apptest.WaitFor(s.t, what, cond)
 }
 
 // response is an HTTP answer.

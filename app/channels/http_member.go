@@ -4,42 +4,42 @@ import (
 	"net/http"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
 // handleJoin is POST /api/channels/:id/join.
-func (s *Service) handleJoin(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleJoin(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	m, err := s.Join(c.Request.Context(), api.UserFrom(c), id)
+	m, err := a.s.Join(c.Request.Context(), web.UserFrom(c), id)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewMember(m))
 }
 
 // handleLeave is POST /api/channels/:id/leave.
-func (s *Service) handleLeave(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleLeave(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	reply(c, http.StatusOK, okBody, s.Leave(c.Request.Context(), api.UserFrom(c), id))
+	reply(c, http.StatusOK, web.OK, a.s.Leave(c.Request.Context(), web.UserFrom(c), id))
 }
 
 // handleListMembers is GET /api/channels/:id/members.
-func (s *Service) handleListMembers(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleListMembers(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	ms, err := s.Members(c.Request.Context(), id)
+	ms, err := a.s.Members(c.Request.Context(), id)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	views := make([]memberView, len(ms))
@@ -54,12 +54,12 @@ type roleRequest struct {
 }
 
 // handleSetRole is PUT /api/channels/:id/members/:user_id/role {role}.
-func (s *Service) handleSetRole(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleSetRole(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	userID, ok := pathID(c, "user_id")
+	userID, ok := web.PathID(c, "user_id")
 	if !ok {
 		return
 	}
@@ -67,9 +67,9 @@ func (s *Service) handleSetRole(c *gin.Context) {
 	if !decode(c, &req, false) {
 		return
 	}
-	m, err := s.SetRole(c.Request.Context(), api.UserFrom(c), id, userID, app.Role(req.Role))
+	m, err := a.s.SetRole(c.Request.Context(), web.UserFrom(c), id, userID, app.Role(req.Role))
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewMember(m))
@@ -81,8 +81,8 @@ type targetRequest struct {
 }
 
 // handleKick is POST /api/channels/:id/kick {user_id}.
-func (s *Service) handleKick(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleKick(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -94,14 +94,14 @@ func (s *Service) handleKick(c *gin.Context) {
 	}
 	userID, err := bodyID("user_id", req.UserID)
 	if err == nil {
-		err = s.Kick(c.Request.Context(), api.UserFrom(c), id, userID)
+		err = a.s.Kick(c.Request.Context(), web.UserFrom(c), id, userID)
 	}
-	reply(c, http.StatusOK, okBody, err)
+	reply(c, http.StatusOK, web.OK, err)
 }
 
 // handleBan is POST /api/channels/:id/bans {user_id, motive}.
-func (s *Service) handleBan(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleBan(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -111,16 +111,16 @@ func (s *Service) handleBan(c *gin.Context) {
 	}
 	userID, err := bodyID("user_id", req.UserID)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	if req.Motive == nil {
-		api.WriteError(c, app.Errorf(app.EINVALID, "Field motive is required: say why the user is banned."))
+		web.WriteError(c, app.Errorf(app.EINVALID, "Field motive is required: say why the user is banned."))
 		return
 	}
-	b, err := s.Ban(c.Request.Context(), api.UserFrom(c), id, userID, *req.Motive)
+	b, err := a.s.Ban(c.Request.Context(), web.UserFrom(c), id, userID, *req.Motive)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, viewBan(b))
@@ -128,12 +128,12 @@ func (s *Service) handleBan(c *gin.Context) {
 
 // handleUnban is DELETE /api/channels/:id/bans/:user_id with an optional
 // body {motive}.
-func (s *Service) handleUnban(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleUnban(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	userID, ok := pathID(c, "user_id")
+	userID, ok := web.PathID(c, "user_id")
 	if !ok {
 		return
 	}
@@ -143,5 +143,5 @@ func (s *Service) handleUnban(c *gin.Context) {
 	if !decode(c, &req, true) {
 		return
 	}
-	reply(c, http.StatusOK, okBody, s.Unban(c.Request.Context(), api.UserFrom(c), id, userID, req.Motive))
+	reply(c, http.StatusOK, web.OK, a.s.Unban(c.Request.Context(), web.UserFrom(c), id, userID, req.Motive))
 }

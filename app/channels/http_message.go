@@ -2,29 +2,28 @@ package channels
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
 // handleListMessages is GET /api/channels/:id/messages?cursor&limit
 // (members): newest first, limit 1..100 (default 50), cursor the
 // next_cursor of the previous page.
-func (s *Service) handleListMessages(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleListMessages(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
 	before, limit, err := pageQuery(c)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	msgs, more, err := s.Messages(c.Request.Context(), api.UserFrom(c), id, before, limit)
+	msgs, more, err := a.s.Messages(c.Request.Context(), web.UserFrom(c), id, before, limit)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewMessagePage(msgs, more))
@@ -45,8 +44,8 @@ func (r messageRequest) content() (string, error) {
 
 // handlePostMessage is POST /api/channels/:id/messages {content,
 // parent_message_id?} (members).
-func (s *Service) handlePostMessage(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handlePostMessage(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -56,20 +55,19 @@ func (s *Service) handlePostMessage(c *gin.Context) {
 	}
 	content, err := req.content()
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	var parent string
 	if req.ParentMessageID != nil {
-		if !isUUID(*req.ParentMessageID) {
-			api.WriteError(c, app.Errorf(app.EINVALID, "Field parent_message_id must be a message id (a UUID)."))
+		if parent, err = app.ParseID(*req.ParentMessageID); err != nil {
+			web.WriteError(c, app.Errorf(app.EINVALID, "Field parent_message_id must be a message id (a UUID)."))
 			return
 		}
-		parent = strings.ToLower(*req.ParentMessageID)
 	}
-	m, err := s.Post(c.Request.Context(), api.UserFrom(c), id, content, parent)
+	m, err := a.s.Post(c.Request.Context(), web.UserFrom(c), id, content, parent)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, viewMessage(m))
@@ -77,12 +75,12 @@ func (s *Service) handlePostMessage(c *gin.Context) {
 
 // handleEditMessage is PATCH /api/channels/:id/messages/:message_id
 // {content} (the author).
-func (s *Service) handleEditMessage(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleEditMessage(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	messageID, ok := pathID(c, "message_id")
+	messageID, ok := web.PathID(c, "message_id")
 	if !ok {
 		return
 	}
@@ -95,12 +93,12 @@ func (s *Service) handleEditMessage(c *gin.Context) {
 		err = app.Errorf(app.EINVALID, "A message's parent cannot be changed.")
 	}
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	m, err := s.EditMessage(c.Request.Context(), api.UserFrom(c), id, messageID, content)
+	m, err := a.s.EditMessage(c.Request.Context(), web.UserFrom(c), id, messageID, content)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewMessage(m))
@@ -108,14 +106,14 @@ func (s *Service) handleEditMessage(c *gin.Context) {
 
 // handleDeleteMessage is DELETE /api/channels/:id/messages/:message_id
 // (the author, or moderators and above).
-func (s *Service) handleDeleteMessage(c *gin.Context) {
-	id, ok := pathID(c, "id")
+func (a *API) handleDeleteMessage(c *gin.Context) {
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	messageID, ok := pathID(c, "message_id")
+	messageID, ok := web.PathID(c, "message_id")
 	if !ok {
 		return
 	}
-	reply(c, http.StatusOK, okBody, s.DeleteMessage(c.Request.Context(), api.UserFrom(c), id, messageID))
+	reply(c, http.StatusOK, web.OK, a.s.DeleteMessage(c.Request.Context(), web.UserFrom(c), id, messageID))
 }

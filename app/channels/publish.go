@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ws"
 )
 
 // Reasons given when the server ends a subscription.
@@ -80,7 +80,7 @@ func (s *Service) unsubscribeAll(stream, reason string) {
 }
 
 // endSubscription removes c from stream and tells it, if it was subscribed.
-func (s *Service) endSubscription(c *hub.Conn, stream, reason string) {
+func (s *Service) endSubscription(c *ws.Conn, stream, reason string) {
 	if s.removeSubscription(c, stream) {
 		c.Send(unsubscribedFrame(stream, reason))
 	}

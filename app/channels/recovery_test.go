@@ -25,7 +25,7 @@ func TestChannelRecovery(t *testing.T) {
 	s.post(alice, id, "before")
 	seen := wantEvent(t, bw, EventChannelMessage, stream, 2).Seq
 	wantEvent(t, aw, EventChannelMessage, stream, 2)
-	bw.conn.CloseNow()
+	bw.Conn.CloseNow()
 
 	// Missed while away: posts, an edit, a join.
 	m2 := s.post(alice, id, "while away 1")
@@ -55,7 +55,7 @@ func TestChannelRecovery(t *testing.T) {
 	bw.quiet()
 
 	t.Run("DeletedTextNotReplayed", func(t *testing.T) {
-		bw.conn.CloseNow()
+		bw.Conn.CloseNow()
 		secret := s.post(alice, id, "oops, a password")
 		s.do("DELETE", "/api/channels/"+id+"/messages/"+secret, alice.token, "").ok(t, http.StatusOK, nil)
 		bw = s.dial(bob)

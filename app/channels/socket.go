@@ -6,10 +6,9 @@ import (
 	"sync"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
-	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/web"
+	"github.com/belfry/belfry/app/ws"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 )
 
@@ -23,7 +22,7 @@ const (
 	inboundBurst = 100
 )
 
-// socket is the endpoint's state of one connection (hub.Conn.Data).
+// socket is the endpoint's state of one connection (ws.Conn.Data).
 type socket struct {
 	user    *app.User
 	limiter *rate.Limiter
@@ -80,25 +79,25 @@ func errorFrame(stream string, err error) []byte {
 // handleSocket upgrades an authenticated handshake; RequireUser has
 // answered anonymous ones with 401.
 func (s *Service) handleSocket(c *gin.Context) {
-	u := api.UserFrom(c)
+	u := web.UserFrom(c)
 	if u == nil {
-		api.WriteError(c, app.Errorf(app.EUNAUTHENTICATED, "Authentication required: log in or send an API token."))
+		web.WriteError(c, app.Errorf(app.EUNAUTHENTICATED, "Authentication required: log in or send an API token."))
 		return
 	}
 	sock := &socket{user: u, limiter: rate.NewLimiter(inboundRate, inboundBurst), subs: map[string]struct{}{}}
-	info := hub.ConnInfo{UserID: u.ID, Data: sock}
-	if t := api.TokenFrom(c); t != nil {
+	info := ws.ConnInfo{UserID: u.ID, Data: sock}
+	if t := web.TokenFrom(c); t != nil {
 		info.TokenID = t.ID
 	}
 	// Revoking the token, or logging out of the session, closes the socket.
-	info.Credential = api.CredentialFrom(c)
+	info.Credential = web.CredentialFrom(c)
 	if err := s.reg.Serve(c.Writer, c.Request, info); err != nil {
 		s.log.Debug("channels: websocket handshake refused", "user_id", u.ID, "err", err)
 	}
 }
 
 // handleMessage serves one client frame, on the socket's own goroutine.
-func (s *Service) handleMessage(c *hub.Conn, msg []byte) {
+func (s *Service) handleMessage(c *ws.Conn, msg []byte) {
 	sock := c.Data().(*socket)
 	var f clientFrame
 	err := json.Unmarshal(msg, &f)
@@ -129,7 +128,7 @@ func (s *Service) handleMessage(c *hub.Conn, msg []byte) {
 
 // handleClose forgets a socket's subscriptions; the registry has already
 // removed it from its indexes.
-func (s *Service) handleClose(c *hub.Conn) {
+func (s *Service) handleClose(c *ws.Conn) {
 	sock := c.Data().(*socket)
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
@@ -140,7 +139,7 @@ func (s *Service) handleClose(c *hub.Conn) {
 
 // addSubscription subscribes c to stream. It reports false, without error,
 // when c already was subscribed.
-func (s *Service) addSubscription(c *hub.Conn, stream string) (bool, error) {
+func (s *Service) addSubscription(c *ws.Conn, stream string) (bool, error) {
 	sock := c.Data().(*socket)
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
@@ -160,7 +159,7 @@ func (s *Service) addSubscription(c *hub.Conn, stream string) (bool, error) {
 
 // removeSubscription unsubscribes c from stream and reports whether it was
 // subscribed.
-func (s *Service) removeSubscription(c *hub.Conn, stream string) bool {
+func (s *Service) removeSubscription(c *ws.Conn, stream string) bool {
 	sock := c.Data().(*socket)
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
@@ -180,12 +179,9 @@ func parseStream(name string) (kind, id, canonical string, err error) {
 		return GlobalStream, "", name, nil
 	}
 	kind, id, _ = strings.Cut(name, ":")
-	if (kind != "channel" && kind != "user") || !isUUID(id) {
+	id, perr := app.ParseID(id)
+	if (kind != "channel" && kind != "user") || perr != nil {
 		return "", "", "", app.Errorf(app.EINVALID, `Channel must be "global", "channel:<channel id>" or "user:<your user id>", not %q.`, name)
 	}
-	id = strings.ToLower(id)
 	return kind, id, kind + ":" + id, nil
 }
-
-// isUUID reports whether s is a UUID in canonical text form.
-func isUUID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }

@@ -78,7 +78,7 @@ func TestChannelSubscribe_Streams(t *testing.T) {
 	if st := s.svc.Stats(); st.Subscriptions != 1 {
 		t.Fatalf("stats %+v, want 1 subscription", st)
 	}
-	c.conn.CloseNow()
+	c.Conn.CloseNow()
 	s.waitFor("the socket to close", func() bool { return s.svc.Stats().Sockets == 0 })
 	if st := s.svc.Stats(); st.Subscriptions != 0 {
 		t.Fatalf("stats %+v after the socket closed", st)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ws"
 )
 
 // Recovery: a client that lost its socket subscribes again with "since",
@@ -24,7 +24,7 @@ const replayBudget = 500
 // events cannot be replayed.
 const CodeRecoveryFailed = "RECOVERY_FAILED"
 
-func (s *Service) subscribe(c *hub.Conn, sock *socket, f clientFrame) {
+func (s *Service) subscribe(c *ws.Conn, sock *socket, f clientFrame) {
 	kind, id, stream, err := parseStream(f.Channel)
 	if err != nil {
 		c.Send(errorFrame(f.Channel, err))
@@ -45,7 +45,7 @@ func (s *Service) subscribe(c *hub.Conn, sock *socket, f clientFrame) {
 	c.Send(subscribedFrame(stream, nil))
 }
 
-func (s *Service) unsubscribe(c *hub.Conn, f clientFrame) {
+func (s *Service) unsubscribe(c *ws.Conn, f clientFrame) {
 	_, _, stream, err := parseStream(f.Channel)
 	if err != nil {
 		c.Send(errorFrame(f.Channel, err))
@@ -57,7 +57,7 @@ func (s *Service) unsubscribe(c *hub.Conn, f clientFrame) {
 
 // subscribeChannel subscribes c to a channel's stream, for members only,
 // replaying the events after since when it is set.
-func (s *Service) subscribeChannel(c *hub.Conn, sock *socket, channelID string, since *int64) {
+func (s *Service) subscribeChannel(c *ws.Conn, sock *socket, channelID string, since *int64) {
 	stream := ChannelStream(channelID)
 	ctx, cancel := context.WithTimeout(s.ctx, opTimeout)
 	defer cancel()

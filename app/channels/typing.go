@@ -5,7 +5,8 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/ws"
 )
 
 // Typing indicators are not stored and carry no seq: they only matter
@@ -24,12 +25,13 @@ const (
 // handleTyping serves {"type":"typing","channel_id":…,"is_typing":…}: the
 // socket must be subscribed to the channel, which it can only be while its
 // user is a member.
-func (s *Service) handleTyping(c *hub.Conn, sock *socket, f clientFrame) {
-	if !isUUID(f.ChannelID) {
+func (s *Service) handleTyping(c *ws.Conn, sock *socket, f clientFrame) {
+	channelID, err := app.ParseID(f.ChannelID)
+	if err != nil {
 		c.Send(errorFrame("", app.Errorf(app.EINVALID, "Typing frames need the channel_id of a channel.")))
 		return
 	}
-	stream := ChannelStream(f.ChannelID)
+	stream := ChannelStream(channelID)
 	if f.IsTyping == nil {
 		c.Send(errorFrame(stream, app.Errorf(app.EINVALID, "Typing frames need is_typing: true or false.")))
 		return
@@ -38,7 +40,7 @@ func (s *Service) handleTyping(c *hub.Conn, sock *socket, f clientFrame) {
 		c.Send(errorFrame(stream, app.Errorf(app.EFORBIDDEN, "Subscribe to %s before sending typing indicators.", stream)))
 		return
 	}
-	s.typing.set(f.ChannelID, sock.user, *f.IsTyping)
+	s.typing.set(channelID, sock.user, *f.IsTyping)
 }
 
 // sendTyping publishes a user_typing event.
@@ -53,7 +55,7 @@ func (s *Service) sendTyping(channelID, userID, username string, typing bool, at
 // refreshed; a generation number recognises a timer that fired after being
 // superseded.
 type typists struct {
-	clock hub.Clock
+	clock clock.Clock
 	send  func(channelID, userID, username string, typing bool, at time.Time)
 
 	mu     sync.Mutex
@@ -66,11 +68,11 @@ type typingKey struct{ channelID, userID string }
 type typingState struct {
 	username string
 	sentAt   time.Time // when is_typing true was last published
-	timer    hub.Timer
+	timer    clock.Timer
 	gen      uint64
 }
 
-func newTypists(clock hub.Clock, send func(string, string, string, bool, time.Time)) *typists {
+func newTypists(clock clock.Clock, send func(string, string, string, bool, time.Time)) *typists {
 	return &typists{clock: clock, send: send, active: map[typingKey]*typingState{}}
 }
 

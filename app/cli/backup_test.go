@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/belfry/belfry/db"
 )
 
 // rows returns every id of table in the database at path, in order.
 func rows(t *testing.T, path, table string) []string {
 	t.Helper()
-	d, err := db.Open(db.Options{Path: path, Durability: "normal"})
+	d, err := db.Open(apptest.DBOptions(path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,10 +44,10 @@ func TestCLIBackupWhileServing(t *testing.T) {
 	env, path := testEnv(t)
 	srv := startServe(t, env)
 	// Publish through a second handle while serve holds the database.
-	s, ts := newTestServerWith(t, func(c *app.Config) { c.Database.Path = path })
-	token := newToken(t, s, "kate", false, app.ScopePublish)
+	s := servertest.New(t, servertest.WithConfig(func(c *app.Config) { c.Database.Path = path }))
+	token := s.TokenFor("kate", false, app.ScopePublish)
 	for i := 0; i < 5; i++ {
-		mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", token, "--type", "job_completed", "--title", "done")
+		mustRun(t, nil, "", "notify", "--server", s.URL, "--token", token, "--type", "job_completed", "--title", "done")
 	}
 
 	dest := filepath.Join(t.TempDir(), "copy.db")

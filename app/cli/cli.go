@@ -1,7 +1,7 @@
 // Package cli is Belfry's command line: serve, user, token, notify, backup,
-// restore, prune, migrate and version (design.md §6). Run parses the
-// arguments and runs one command; NewServer builds the whole application
-// for serve, for tests and for benchmarks.
+// restore, prune, report, migrate and version (README.md, "Command line"),
+// and reading the configuration. Run parses the arguments and runs one
+// command; serve hands the configuration to server.New.
 package cli
 
 import (

@@ -82,9 +82,9 @@ func (fs *flagSet) printHelp(w io.Writer) {
 func (r *runner) config(fs *flagSet) (app.Config, error) {
 	path := fs.config
 	if path == "" {
-		path = r.getenv(app.EnvConfig)
+		path = r.getenv(EnvConfig)
 	}
-	cfg, err := app.LoadConfig(path, r.environ)
+	cfg, err := LoadConfig(path, r.environ)
 	if err == nil {
 		err = cfg.Validate()
 	}

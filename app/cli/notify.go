@@ -54,10 +54,10 @@ func (r *runner) notify(ctx context.Context, args []string) error {
 	}
 	ev.Users = users
 	if *token == "" {
-		*token = r.getenv(app.EnvToken)
+		*token = r.getenv(EnvToken)
 	}
 	if *token == "" {
-		return usagef("notify: no token: pass --token or set %s (create one with belfry token create USER --scope publish)", app.EnvToken)
+		return usagef("notify: no token: pass --token or set %s (create one with belfry token create USER --scope publish)", EnvToken)
 	}
 	base, err := r.serverURL(fs, *server)
 	if err != nil {
@@ -81,7 +81,7 @@ func (r *runner) notify(ctx context.Context, args []string) error {
 func (r *runner) serverURL(fs *flagSet, flagValue string) (string, error) {
 	s := flagValue
 	if s == "" {
-		s = r.getenv(app.EnvServerURL)
+		s = r.getenv(EnvServerURL)
 	}
 	if s == "" {
 		cfg, err := r.config(fs)

@@ -4,71 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/server/servertest"
 )
 
-// newTestServer builds the whole application on a temp database and serves
-// it with httptest. The server is closed when the test ends.
-func newTestServer(t *testing.T) (*Server, *httptest.Server) {
-	t.Helper()
-	return newTestServerWith(t, nil)
-}
-
-// newTestServerWith is newTestServer with the config adjusted by change.
-func newTestServerWith(t *testing.T, change func(*app.Config)) (*Server, *httptest.Server) {
-	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.Database.Path = filepath.Join(t.TempDir(), "belfry.db")
-	cfg.Database.Durability = "normal"
-	cfg.Auth.AdminPassword = "admin password"
-	if change != nil {
-		change(&cfg)
-	}
-	s, err := NewServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler)
-	t.Cleanup(func() {
-		ts.Close()
-		if err := s.Close(context.Background()); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	return s, ts
-}
-
-// newToken creates a user (unless it exists) and a token of scope for it.
-func newToken(t *testing.T, s *Server, username string, admin bool, scope app.Scope) string {
-	t.Helper()
-	ctx := context.Background()
-	u, err := s.Users.FindUserByName(ctx, username)
-	if app.ErrorKind(err) == app.ENOTFOUND {
-		u, err = s.Auth.CreateUser(ctx, username, "password for "+username, admin)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, _, err := s.Auth.CreateToken(ctx, u.ID, "test", scope)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return secret
-}
-
 func TestCLINotify(t *testing.T) {
-	s, ts := newTestServer(t)
+	s := servertest.New(t)
 	ctx := context.Background()
-	token := newToken(t, s, "henry", false, app.ScopePublish)
+	token := s.TokenFor("henry", false, app.ScopePublish)
 
-	res := mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", token,
+	res := mustRun(t, nil, "", "notify", "--server", s.URL, "--token", token,
 		"--type", "job_failed", "--title", "Backup failed", "--body", "Disk **full**", "--level", "error",
 		"--url", "https://nas.lan/jobs/7", "--data", `{"job": 7}`, "--service", "nas", "--project", "homelab")
 	id := strings.TrimSpace(res.stdout)
@@ -87,23 +37,23 @@ func TestCLINotify(t *testing.T) {
 	}
 
 	t.Run("token and server from the environment", func(t *testing.T) {
-		env := []string{app.EnvToken + "=" + token, app.EnvServerURL + "=" + ts.URL + "/"}
+		env := []string{EnvToken + "=" + token, EnvServerURL + "=" + s.URL + "/"}
 		res := mustRun(t, env, "", "notify", "--type", "job_completed", "--title", "Done")
 		if _, err := s.Notifications.FindNotification(ctx, strings.TrimSpace(res.stdout)); err != nil {
 			t.Fatalf("%q: %v", res.stdout, err)
 		}
 	})
 	t.Run("server from the configured base URL", func(t *testing.T) {
-		env := []string{app.EnvToken + "=" + token, "BELFRY_SERVER_BASE_URL=" + ts.URL}
+		env := []string{EnvToken + "=" + token, "BELFRY_SERVER_BASE_URL=" + s.URL}
 		res := mustRun(t, env, "", "notify", "--type", "job_completed", "--title", "Done")
 		if _, err := s.Notifications.FindNotification(ctx, strings.TrimSpace(res.stdout)); err != nil {
 			t.Fatalf("%q: %v", res.stdout, err)
 		}
 	})
 	t.Run("several recipients", func(t *testing.T) {
-		newToken(t, s, "iris", false, app.ScopeClient)
-		admin := newToken(t, s, "admin", true, app.ScopeAdmin)
-		res := mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", admin,
+		s.TokenFor("iris", false, app.ScopeClient)
+		admin := s.TokenFor("admin", true, app.ScopeAdmin)
+		res := mustRun(t, nil, "", "notify", "--server", s.URL, "--token", admin,
 			"--type", "quota_warning", "--title", "Disk 90% full", "--user", "henry", "--user", "iris")
 		ids := strings.Fields(res.stdout)
 		if len(ids) != 2 {
@@ -112,7 +62,7 @@ func TestCLINotify(t *testing.T) {
 	})
 	t.Run("type turned off", func(t *testing.T) {
 		// rule_executed is off in-app by default: nothing is stored.
-		res := mustRun(t, nil, "", "notify", "--server", ts.URL, "--token", token, "--type", "rule_executed", "--title", "Ran")
+		res := mustRun(t, nil, "", "notify", "--server", s.URL, "--token", token, "--type", "rule_executed", "--title", "Ran")
 		if res.stdout != "" || !strings.Contains(res.stderr, "No notification was stored") {
 			t.Fatalf("stdout %q stderr %q", res.stdout, res.stderr)
 		}
@@ -120,10 +70,10 @@ func TestCLINotify(t *testing.T) {
 }
 
 func TestCLINotifyRefused(t *testing.T) {
-	s, ts := newTestServer(t)
-	token := newToken(t, s, "jack", false, app.ScopePublish)
-	client := newToken(t, s, "jack", false, app.ScopeClient)
-	base := []string{"notify", "--server", ts.URL}
+	s := servertest.New(t)
+	token := s.TokenFor("jack", false, app.ScopePublish)
+	client := s.TokenFor("jack", false, app.ScopeClient)
+	base := []string{"notify", "--server", s.URL}
 	for _, tc := range []struct {
 		name string
 		args []string

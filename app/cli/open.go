@@ -15,13 +15,7 @@ import (
 
 // dbOptions copies the database section of cfg into db.Options.
 func dbOptions(cfg app.Config) db.Options {
-	return db.Options{
-		Path:        cfg.Database.Path,
-		Durability:  cfg.Database.Durability,
-		ReadConns:   cfg.Database.ReadConns,
-		BatchMax:    cfg.Database.BatchMax,
-		BusyTimeout: cfg.Database.BusyTimeout.Duration,
-	}
+	return db.Options{DatabaseConfig: cfg.Database}
 }
 
 // openExisting opens the configured database without creating it, for
@@ -84,7 +78,7 @@ func (r *runner) openAdmin(ctx context.Context, cfg app.Config) (*admin, error) 
 		return nil, err
 	}
 	a := &admin{db: d, users: db.NewUserStore(d), tokens: db.NewTokenStore(d)}
-	a.auth = auth.New(auth.Options{
+	a.auth = auth.New(auth.Deps{
 		Users:      a.users,
 		Tokens:     a.tokens,
 		Sessions:   db.NewSessionStore(d),

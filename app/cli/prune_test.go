@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/db"
 	"github.com/google/uuid"
 )
@@ -16,7 +17,7 @@ import (
 // days ago, straight into the database at path.
 func seedOld(t *testing.T, path, name string, n int, days int) {
 	t.Helper()
-	d, err := db.Open(db.Options{Path: path, Durability: "normal"})
+	d, err := db.Open(apptest.DBOptions(path))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/db"
 )
@@ -78,11 +78,11 @@ func (r *runner) reporter(cfg app.Config, a *admin) (*report.Reporter, error) {
 		return nil, &UsageError{Err: err}
 	}
 	logger := newLogger(cfg.Log, r.stderr)
-	disp := dispatch.New(dispatch.Deps{
+	disp := notify.New(notify.Deps{
 		Types: types, Users: a.users, Notifications: db.NewNotificationStore(a.db),
 		Preferences: db.NewPreferenceStore(a.db), Mutes: db.NewMuteStore(a.db), Changes: bus.New(), Logger: logger,
 	})
-	rep, err := report.New(report.Deps{Config: cfg, Dispatcher: disp, Users: a.users, Store: db.NewReportStore(a.db), Logger: logger})
+	rep, err := report.New(report.Deps{Config: cfg.Report, Dispatcher: disp, Users: a.users, Store: db.NewReportStore(a.db), Logger: logger})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -46,12 +44,12 @@ func (r *runner) restore(ctx context.Context, args []string) error {
 		os.Remove(tmp)
 		return err
 	}
-	version, err := db.CheckFile(ctx, tmp)
+	version, err := db.CheckFile(ctx, tmp, cfg.Database.BusyTimeout.Duration)
 	if err != nil {
 		removeDatabaseFiles(tmp)
 		return err
 	}
-	kept, err := keepPrevious(ctx, path)
+	kept, err := keepPrevious(ctx, path, cfg.Database.BusyTimeout.Duration)
 	if err != nil {
 		removeDatabaseFiles(tmp)
 		return err
@@ -127,11 +125,11 @@ func copyFileSynced(src, dst string) error {
 // folded in first, so the kept file is complete on its own; when that
 // fails (a damaged database is a reason to restore) the log is kept
 // beside it instead.
-func keepPrevious(ctx context.Context, path string) (string, error) {
+func keepPrevious(ctx context.Context, path string, busy time.Duration) (string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
-	checkpointErr := checkpoint(ctx, path)
+	checkpointErr := db.Checkpoint(ctx, path, busy)
 	kept := path + ".before-restore-" + time.Now().Format("20060102-150405")
 	if err := linkOrCopy(path, kept); err != nil {
 		return "", fmt.Errorf("keep the previous database: %w", err)
@@ -142,17 +140,6 @@ func keepPrevious(ctx context.Context, path string) (string, error) {
 		}
 	}
 	return kept, nil
-}
-
-// checkpoint writes the write-ahead log of the database at path into it.
-func checkpoint(ctx context.Context, path string) error {
-	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_, err = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	return err
 }
 
 // linkOrCopy makes dst a hard link of src, or a copy where links fail.

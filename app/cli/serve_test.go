@@ -5,17 +5,11 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/belfry/belfry/app"
-	"github.com/gin-gonic/gin"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
@@ -162,134 +156,51 @@ func TestCLIServeDatabaseFailure(t *testing.T) {
 	}
 }
 
-func TestCLINewServerInvalidConfig(t *testing.T) {
-	cfg := app.DefaultConfig()
-	cfg.Database.Path = filepath.Join(t.TempDir(), "belfry.db")
-	cfg.Log.Format = "xml"
-	_, err := NewServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if app.ErrorKind(err) != app.EINVALID {
-		t.Fatalf("err %v, want EINVALID", err)
+func TestCLIDesktopModeRefused(t *testing.T) {
+	env, _ := testEnv(t)
+	wantFailure(t, runCLI(t, append(env, "BELFRY_AUTH_DESKTOP_USER=admin", "BELFRY_SERVER_LISTEN=0.0.0.0:0"), "", "serve"),
+		2, `server.listen must be a loopback address such as 127.0.0.1:8080, not "0.0.0.0:0"`)
+	wantFailure(t, runCLI(t, append(env, "BELFRY_AUTH_DESKTOP_USER=nobody"), "", "serve"),
+		2, `auth.desktop_user: there is no user "nobody" (create it with: belfry user add nobody --admin)`)
+}
+
+func TestCLIMetricsOwnListener(t *testing.T) {
+	env, _ := testEnv(t)
+	srv := startServe(t, append(env, "BELFRY_METRICS_LISTEN=127.0.0.1:0"))
+	if len(srv.before) != 2 {
+		t.Fatalf("printed %q, want the admin password and the metrics address", srv.before)
+	}
+	addr, ok := strings.CutPrefix(srv.before[1], "Metrics on ")
+	if !ok {
+		t.Fatalf("printed %q", srv.before)
+	}
+	url := strings.TrimSuffix(addr, "/metrics")
+	if code, body := scrapeFrom(t, url, "203.0.113.7"); code != 200 || !strings.Contains(body, "belfry_build_info") {
+		t.Fatalf("metrics listener: %d %.200s", code, body)
+	}
+	if code, _ := scrapeFrom(t, srv.url, ""); code != http.StatusNotFound {
+		t.Fatalf("/metrics on the main listener while metrics.listen is set: %d", code)
+	}
+	if err := srv.stop(t); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// newLoggedServer builds a server whose debug log goes to the returned buffer.
-func newLoggedServer(t *testing.T, change func(*app.Config)) (*Server, *syncBuffer) {
+// scrapeFrom GETs url/metrics, through a proxy for client when it is set.
+func scrapeFrom(t *testing.T, url, client string) (int, string) {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.Database.Path = filepath.Join(t.TempDir(), "belfry.db")
-	cfg.Auth.AdminPassword = "admin password"
-	if change != nil {
-		change(&cfg)
-	}
-	logs := &syncBuffer{}
-	s, err := NewServer(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	req, err := http.NewRequest(http.MethodGet, url+"/metrics", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	return s, logs
-}
-
-func TestCLIRequestLogHidesSecrets(t *testing.T) {
-	s, logs := newLoggedServer(t, nil)
-	req := httptest.NewRequest(http.MethodGet, "/api/v1/me?cursor=abc", nil)
-	req.Header.Set("Authorization", "Bearer secret-token-value")
-	req.AddCookie(&http.Cookie{Name: "belfry_session", Value: "secret-cookie-value"})
-	req.Header.Set("X-Forwarded-For", "203.0.113.9")
-	s.Handler.ServeHTTP(httptest.NewRecorder(), req)
-	out := logs.String()
-	if !strings.Contains(out, "msg=request method=GET path=/api/v1/me status=401") {
-		t.Fatalf("request not logged:\n%s", out)
+	if client != "" {
+		req.Header.Set("X-Forwarded-For", client)
 	}
-	for _, secret := range []string{"secret-token-value", "secret-cookie-value", "cursor=abc"} {
-		if strings.Contains(out, secret) {
-			t.Fatalf("log contains %q:\n%s", secret, out)
-		}
-	}
-	// No trusted proxy: X-Forwarded-For is ignored.
-	if !strings.Contains(out, "client=192.0.2.1") {
-		t.Fatalf("client is not the TCP peer:\n%s", out)
-	}
-}
-
-func TestCLITrustedProxies(t *testing.T) {
-	s, logs := newLoggedServer(t, func(c *app.Config) { c.Server.TrustedProxies = []string{"192.0.2.0/24"} })
-	req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
-	req.Header.Set("X-Forwarded-For", "203.0.113.9")
-	s.Handler.ServeHTTP(httptest.NewRecorder(), req)
-	if !strings.Contains(logs.String(), "client=203.0.113.9") {
-		t.Fatalf("forwarded client not used behind a trusted proxy:\n%s", logs)
-	}
-}
-
-func TestCLIEngineErrors(t *testing.T) {
-	s, logs := newLoggedServer(t, nil)
-	s.Engine.GET("/test/panic", func(*gin.Context) { panic("boom") })
-	for _, tc := range []struct {
-		method, path, origin string
-		status               int
-		body                 string
-	}{
-		{"GET", "/no/such/page", "", 404, `{"error":{"code":"NOT_FOUND","message":"No route for GET /no/such/page."}}`},
-		{"GET", "/test/panic", "", 500, `{"error":{"code":"INTERNAL","message":"Internal error."}}`},
-		// The cross-origin guard runs on every route, also unknown ones.
-		{"POST", "/no/such/page", "https://evil.example", 403, `{"error":{"code":"FORBIDDEN","message":"Cross-origin request refused."}}`},
-	} {
-		req := httptest.NewRequest(tc.method, tc.path, nil)
-		if tc.origin != "" {
-			req.Header.Set("Origin", tc.origin)
-			req.Header.Set("Sec-Fetch-Site", "cross-site")
-		}
-		rec := httptest.NewRecorder()
-		s.Handler.ServeHTTP(rec, req)
-		if rec.Code != tc.status || strings.TrimSpace(rec.Body.String()) != tc.body {
-			t.Errorf("%s %s: %d %s, want %d %s", tc.method, tc.path, rec.Code, rec.Body, tc.status, tc.body)
-		}
-	}
-	if !strings.Contains(logs.String(), "panic=boom") {
-		t.Fatalf("panic not logged:\n%s", logs)
-	}
-}
-
-func TestCLIReadyFailsOnceClosing(t *testing.T) {
-	s, _ := newLoggedServer(t, nil)
-	rec := httptest.NewRecorder()
-	s.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"version":"dev"`) {
-		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
-	}
-	if err := s.Close(context.Background()); err != nil {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	rec = httptest.NewRecorder()
-	s.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("readyz after Close: %d %s", rec.Code, rec.Body)
-	}
-	if err := s.Close(context.Background()); err != nil {
-		t.Fatalf("second Close: %v", err)
-	}
-}
-
-func TestCLIServerCloseRunsOnClose(t *testing.T) {
-	s, _ := newLoggedServer(t, nil)
-	var order []string
-	bgDone := make(chan struct{})
-	s.Go(func(ctx context.Context) {
-		defer close(bgDone)
-		<-ctx.Done()
-		order = append(order, "background")
-	})
-	s.OnClose(func(context.Context) error { order = append(order, "first"); return nil })
-	s.OnClose(func(context.Context) error { order = append(order, "second"); return nil })
-	if err := s.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	<-bgDone
-	if strings.Join(order, ",") != "background,second,first" {
-		t.Fatalf("close order %v", order)
-	}
-	if err := s.DB.Ping(context.Background()); err == nil {
-		t.Fatal("database still open after Close")
-	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

@@ -71,17 +71,7 @@ func (r *runner) userAdd(ctx context.Context, args []string) error {
 	if err := app.ValidateUsername(name); err != nil {
 		return &UsageError{Err: err}
 	}
-	cfg, err := r.config(fs)
-	if err != nil {
-		return err
-	}
-	pw := newPassword()
-	if *stdin {
-		if pw, err = r.readPassword(); err != nil {
-			return err
-		}
-	}
-	a, err := r.openAdmin(ctx, cfg)
+	pw, a, err := r.passwordAndAdmin(ctx, fs, *stdin)
 	if err != nil {
 		return err
 	}
@@ -128,17 +118,7 @@ func (r *runner) userPasswd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := r.config(fs)
-	if err != nil {
-		return err
-	}
-	pw := newPassword()
-	if *stdin {
-		if pw, err = r.readPassword(); err != nil {
-			return err
-		}
-	}
-	a, err := r.openAdmin(ctx, cfg)
+	pw, a, err := r.passwordAndAdmin(ctx, fs, *stdin)
 	if err != nil {
 		return err
 	}
@@ -174,6 +154,24 @@ func (r *runner) userDelete(ctx context.Context, args []string) error {
 		fmt.Fprintf(r.stdout, "Deleted user %q.\n", u.Username)
 		return nil
 	})
+}
+
+// passwordAndAdmin reads the password a command sets — from standard input
+// with --password-stdin, otherwise a new random one — and opens the
+// database of the configuration.
+func (r *runner) passwordAndAdmin(ctx context.Context, fs *flagSet, stdin bool) (string, *admin, error) {
+	cfg, err := r.config(fs)
+	if err != nil {
+		return "", nil, err
+	}
+	pw := newPassword()
+	if stdin {
+		if pw, err = r.readPassword(); err != nil {
+			return "", nil, err
+		}
+	}
+	a, err := r.openAdmin(ctx, cfg)
+	return pw, a, err
 }
 
 func yesNo(b bool) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/db"
 )
@@ -15,13 +16,13 @@ import (
 // a second process would.
 func openTestAuth(t *testing.T, path string) (*auth.Service, *db.UserStore) {
 	t.Helper()
-	d, err := db.Open(db.Options{Path: path, Durability: "normal"})
+	d, err := db.Open(apptest.DBOptions(path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
 	users := db.NewUserStore(d)
-	return auth.New(auth.Options{Users: users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d)}), users
+	return apptest.Auth(d), users
 }
 
 // canLogin reports whether username can log in with password.

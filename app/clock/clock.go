@@ -1,6 +1,7 @@
-// Package clock is the source of time of the real-time services: their
-// timers (storm backoff, trailing refreshes, typing expiry) go through a
-// Clock so that tests can drive them with clocktest.Fake instead of sleeping.
+// Package clock is Belfry's one source of time: every service that reads the
+// time or sets a timer (storm backoff, trailing refreshes, typing expiry,
+// rate limits, webhook retries, the weekly report, retention) takes a Clock,
+// so that tests drive them all with clocktest.Fake instead of sleeping.
 package clock
 
 import "time"
@@ -21,18 +22,11 @@ type Timer interface {
 	Stop() bool
 }
 
-// Real is the wall clock; NowFunc, when set, replaces time.Now.
-type Real struct {
-	NowFunc func() time.Time
-}
+// Real is the wall clock.
+type Real struct{}
 
 // Now returns the current time.
-func (c Real) Now() time.Time {
-	if c.NowFunc != nil {
-		return c.NowFunc()
-	}
-	return time.Now()
-}
+func (Real) Now() time.Time { return time.Now() }
 
 // AfterFunc is time.AfterFunc.
 func (Real) AfterFunc(d time.Duration, f func()) Timer {

@@ -23,9 +23,9 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/coder/websocket"
-	"github.com/google/uuid"
 )
 
 // The benchmark keeps the WebSocket clients in a child process (this test
@@ -105,9 +105,8 @@ func benchHub(b *testing.B, n int) {
 	for i := range events {
 		<-tick.C
 		u := users[i%len(users)]
-		id, _ := uuid.NewV7()
-		note := &app.Notification{ID: id.String(), UserID: u.ID, Type: "job_failed", Level: app.LevelInfo,
-			Title: "bench", Body: "event **" + strconv.Itoa(i) + "**", Status: app.StatusPending, CreatedAt: time.Now()}
+		note := apptest.Notification(u.ID, "bench")
+		note.Body = "event **" + strconv.Itoa(i) + "**"
 		if err := s.notes.CreateNotifications(ctx, []*app.Notification{note}, nil); err != nil {
 			b.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/google/uuid"
+	"github.com/belfry/belfry/app/ws"
 	"golang.org/x/time/rate"
 )
 
@@ -15,7 +15,7 @@ import (
 // malformed frame, an unknown type, a foreign or unknown id: it is ignored
 // and the socket stays open. Oversized frames never get here: the reader
 // closes the socket with 1009.
-func (h *Hub) handleMessage(c *Conn, msg []byte) {
+func (h *Hub) handleMessage(c *ws.Conn, msg []byte) {
 	if !c.Data().(*socket).allow(h.clock.Now()) {
 		return
 	}
@@ -44,27 +44,23 @@ func (s *socket) allow(now time.Time) bool {
 
 // markRead marks the user's notification id read. The answer is the normal
 // push: the change goes out on the bus like any other.
-func (h *Hub) markRead(c *Conn, id string) {
-	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
-		return // not a canonical UUID: no such notification
+func (h *Hub) markRead(c *ws.Conn, id string) {
+	id, err := app.ParseID(id)
+	if err != nil {
+		return // not a UUID: no such notification
 	}
 	ctx, cancel := context.WithTimeout(h.ctx, opTimeout)
 	defer cancel()
-	changed, err := h.d.Notifications.MarkRead(ctx, c.UserID(), id)
-	if err != nil {
+	if err := h.d.Inbox.MarkRead(ctx, c.UserID(), id); err != nil {
 		if app.ErrorKind(err) != app.ENOTFOUND && h.ctx.Err() == nil {
 			h.log.Error("websocket: mark notification read", "user_id", c.UserID(), "err", err)
 		}
-		return
-	}
-	if changed {
-		h.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeRead, UserID: c.UserID()})
 	}
 }
 
 // muteStatus answers an object_notification query when the user has an
 // active mute of obj, and stays silent otherwise.
-func (h *Hub) muteStatus(c *Conn, obj app.ObjectRef) {
+func (h *Hub) muteStatus(c *ws.Conn, obj app.ObjectRef) {
 	if obj.Validate() != nil {
 		return
 	}

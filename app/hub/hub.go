@@ -1,9 +1,6 @@
-// Package hub is Belfry's real-time push (design.md §4): the
+// Package hub is Belfry's real-time push (docs/architecture.md): the
 // /ws/notification/ endpoint of spec/websocket-api.txt with storm prevention
-// and object-mute queries, and the Registry it is built on — a melody wrapper
-// with a per-user and a per-subscription index, bounded per-connection
-// sends and slow-connection dropping — which other endpoints (/ws/channels/)
-// reuse.
+// and object-mute queries, on a connection registry of app/ws.
 //
 // Changes arrive from the bus through Hub.Handle on the publisher's
 // goroutine. Handle only does in-memory work: it counts creations in the
@@ -14,14 +11,16 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
 	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/web"
+	"github.com/belfry/belfry/app/ws"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 )
@@ -43,19 +42,21 @@ const (
 
 // Deps are the hub's collaborators.
 type Deps struct {
-	// Config supplies Server.BaseURL (the Origin check), WebSocket.* and
-	// Storm.*.
-	Config        app.Config
-	Notifications app.NotificationStore // UnreadCount, MarkRead
-	Mutes         app.MuteStore         // FindMute
-	// Changes receives the ChangeRead of a notification a client marks read
-	// over its socket; the push to the user's sockets follows from the bus.
-	// Nil hands the change straight to Handle.
-	Changes app.ChangePublisher
-	// Now is the clock (nil: time.Now). Clock, when set, replaces it and
-	// also schedules the trailing refreshes; tests use a fake one.
-	Now    func() time.Time
-	Clock  Clock
+	// BaseURL is server.base_url: a handshake's Origin must be its origin.
+	BaseURL   string
+	WebSocket app.WebSocketConfig
+	Storm     app.StormConfig
+	// Notifications answers the unread count of every frame.
+	Notifications interface {
+		UnreadCount(ctx context.Context, userID string) (int, error)
+	}
+	Mutes app.MuteStore // FindMute
+	// Inbox marks read what a client marks read over its socket; the push
+	// to the user's sockets follows from the bus like any other change.
+	Inbox app.Inbox
+	// Clock drives storm windows, backoff and trailing refreshes (nil:
+	// the wall clock); tests use clocktest.Fake.
+	Clock  clock.Clock
 	Logger *slog.Logger // nil: slog.Default()
 }
 
@@ -63,9 +64,9 @@ type Deps struct {
 type Hub struct {
 	d      Deps
 	storm  app.StormConfig
-	clock  Clock
+	clock  clock.Clock
 	log    *slog.Logger
-	reg    *Registry
+	reg    *ws.Registry
 	storms *stormDetector
 	queues *userQueues
 
@@ -90,36 +91,23 @@ type socket struct {
 
 // New returns a Hub over d. It starts no goroutine until a change arrives.
 func New(d Deps) *Hub {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.Clock == nil {
-		d.Clock = clock.Real{NowFunc: d.Now}
-	}
-	h := &Hub{d: d, storm: d.Config.Storm, clock: d.Clock, log: d.Logger}
-	if d.Changes == nil {
-		h.d.Changes = changeFunc(h.Handle)
-	}
+	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	h := &Hub{d: d, storm: d.Storm, clock: d.Clock, log: d.Logger}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
-	ws := d.Config.WebSocket
-	h.reg = NewRegistry(RegistryOptions{
-		BaseURL:         d.Config.Server.BaseURL,
-		MaxMessageBytes: ws.MaxMessageBytes,
-		SendBuffer:      ws.SendBuffer,
-		PingPeriod:      ws.PingPeriod.Duration,
+	h.reg = ws.New(ws.Options{
+		BaseURL:         d.BaseURL,
+		MaxMessageBytes: d.WebSocket.MaxMessageBytes,
+		SendBuffer:      d.WebSocket.SendBuffer,
+		PingPeriod:      d.WebSocket.PingPeriod.Duration,
 		OnMessage:       h.handleMessage,
 		OnClose:         h.handleClose,
 		Logger:          d.Logger,
 	})
-	h.storms = newStormDetector(d.Config.Storm, h.clock.Now())
+	h.storms = newStormDetector(d.Storm, h.clock.Now())
 	h.queues = newUserQueues(queueLimit, h.process)
 	return h
 }
-
-// changeFunc adapts Handle to app.ChangePublisher.
-type changeFunc func(app.Change)
-
-func (f changeFunc) Publish(_ context.Context, c app.Change) { f(c) }
 
 // Handle takes one change from the bus (bus.Subscribe(h.Handle)). It runs on
 // the publisher's goroutine and never blocks: for a user without a socket it
@@ -143,25 +131,25 @@ func (h *Hub) Handle(c app.Change) {
 }
 
 // Register adds GET /ws/notification/ to r. authenticate resolves the caller
-// (api.Server.Authenticate); an anonymous handshake is answered 401 and a
+// (web.Authenticate); an anonymous handshake is answered 401 and a
 // token without the client or admin scope 403, in the JSON error envelope,
 // without an upgrade.
-func (h *Hub) Register(r *gin.Engine, authenticate gin.HandlerFunc) {
-	r.GET(Path, authenticate, api.RequireUser(app.ScopeClient), h.handleSocket)
+func (h *Hub) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
+	r.GET(Path, authenticate, web.RequireUser(app.ScopeClient), h.handleSocket)
 }
 
 func (h *Hub) handleSocket(c *gin.Context) {
-	u := api.UserFrom(c)
+	u := web.UserFrom(c)
 	if u == nil { // RequireUser let an anonymous caller through: never upgrade
-		api.WriteError(c, app.Errorf(app.EUNAUTHENTICATED, "Authentication required: log in or send an API token."))
+		web.WriteError(c, app.Errorf(app.EUNAUTHENTICATED, "Authentication required: log in or send an API token."))
 		return
 	}
-	info := ConnInfo{UserID: u.ID, Data: h.newSocket()}
-	if t := api.TokenFrom(c); t != nil {
+	info := ws.ConnInfo{UserID: u.ID, Data: h.newSocket()}
+	if t := web.TokenFrom(c); t != nil {
 		info.TokenID = t.ID
 	}
 	// Revoking the token, or logging out of the session, closes the socket.
-	info.Credential = api.CredentialFrom(c)
+	info.Credential = web.CredentialFrom(c)
 	if err := h.reg.Serve(c.Writer, c.Request, info); err != nil {
 		h.log.Debug("websocket: handshake refused", "user_id", u.ID, "err", err)
 	}
@@ -174,18 +162,16 @@ func (h *Hub) newSocket() *socket {
 }
 
 // handleClose cancels a socket's pending trailing refresh.
-func (h *Hub) handleClose(c *Conn) {
+func (h *Hub) handleClose(c *ws.Conn) {
 	s := c.Data().(*socket)
 	s.mu.Lock()
 	s.throttle.disarm()
 	s.mu.Unlock()
 }
 
-// CloseUser closes every socket of userID (the user was deleted or signed
-// out) with close code 1008, so that clients do not reconnect on their own.
-func (h *Hub) CloseUser(userID string) {
-	h.reg.CloseUser(userID, CloseRevoked, "signed out")
-}
+// Revoke ends the sockets that lost their credentials (ws.Registry.Revoke);
+// it suits auth.Service.OnRevoke.
+func (h *Hub) Revoke(userID, tokenID string) { h.reg.Revoke(userID, tokenID) }
 
 // Close stops taking changes, lets the workers queue the frames of the
 // changes already taken, then sends every socket a close frame behind them

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/google/uuid"
 )
 
@@ -127,9 +128,7 @@ func TestCountAbove99(t *testing.T) {
 	c := s.dial(alice, bearerAuth(s.token(alice, app.ScopeClient)))
 	var rows []*app.Notification
 	for range 99 {
-		id, _ := uuid.NewV7()
-		rows = append(rows, &app.Notification{ID: id.String(), UserID: alice.ID, Type: "job_failed",
-			Level: app.LevelInfo, Title: "bulk", Status: app.StatusPending, CreatedAt: time.Now()})
+		rows = append(rows, apptest.Notification(alice.ID, "bulk"))
 	}
 	if err := s.notes.CreateNotifications(context.Background(), rows, nil); err != nil {
 		t.Fatal(err)

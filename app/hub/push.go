@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/ws"
 )
 
 // jobKind is what a user's worker is asked to do.
@@ -26,7 +27,7 @@ type job struct {
 	change app.Change
 	storm  bool      // the user was in a storm when the change arrived
 	at     time.Time // when the change arrived or the refresh fell due
-	conn   *Conn     // jobRefresh: the socket
+	conn   *ws.Conn  // jobRefresh: the socket
 	seq    uint64    // jobRefresh: which pending refresh
 }
 
@@ -82,7 +83,7 @@ func shape(j job) (reload bool, t *toast) {
 
 // pushChange sends j to every socket, each with its own storm backoff. A
 // frame is encoded at most twice: as shaped, and with its reload held back.
-func (h *Hub) pushChange(conns []*Conn, j job, count any) {
+func (h *Hub) pushChange(conns []*ws.Conn, j job, count any) {
 	reload, t := shape(j)
 	var shaped, held []byte
 	for _, c := range conns {
@@ -103,7 +104,7 @@ func (h *Hub) pushChange(conns []*Conn, j job, count any) {
 // admitReload decides whether c gets a reload for j now. Outside a storm it
 // always does; in one, its throttle decides, and a held-back reload arms the
 // socket's trailing refresh for when the hold ends.
-func (h *Hub) admitReload(c *Conn, j job) bool {
+func (h *Hub) admitReload(c *ws.Conn, j job) bool {
 	s := c.Data().(*socket)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,7 +121,7 @@ func (h *Hub) admitReload(c *Conn, j job) bool {
 }
 
 // reloaded notes that c gets a reload outside the throttle's decisions.
-func (h *Hub) reloaded(c *Conn) {
+func (h *Hub) reloaded(c *ws.Conn) {
 	s := c.Data().(*socket)
 	s.mu.Lock()
 	s.throttle.disarm()

@@ -3,45 +3,31 @@ package hub
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/clock/clocktest"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/notify"
+	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/db"
 	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // guard bounds every wait of a test: it only turns a hang into a failure,
 // no test asserts on how long something took.
-const guard = 10 * time.Second
+const guard = apptest.Guard
 
-const password = "correct horse battery"
-
-// passwordHash is computed once: argon2id is deliberately slow.
-var passwordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword(password)
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
-// server is the whole real-time path on a fresh database: db stores, auth,
-// api.Authenticate, the bus, the dispatcher and the hub on a real HTTP
-// listener, with a fake clock driving the hub.
+// server is the whole real-time path on a fresh database: the stores, auth,
+// web.Authenticate, the bus, the inbox, the dispatcher and the hub on a
+// real HTTP listener, with a fake clock driving the hub.
 type server struct {
 	t     testing.TB
 	base  string // http://127.0.0.1:port, also the configured base URL
@@ -55,7 +41,7 @@ type server struct {
 	bus   *bus.Bus
 	hub   *Hub
 	clock *clocktest.Fake
-	disp  *dispatch.Dispatcher
+	disp  *notify.Dispatcher
 }
 
 func newServer(t *testing.T, configure ...func(*app.Config)) *server {
@@ -67,10 +53,9 @@ func newServer(t *testing.T, configure ...func(*app.Config)) *server {
 }
 
 // newServerWithClock is newServer with any clock; s.clock stays nil.
-func newServerWithClock(t testing.TB, clock Clock, configure ...func(*app.Config)) *server {
+func newServerWithClock(t testing.TB, clk clock.Clock, configure ...func(*app.Config)) *server {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
-	ctx := context.Background()
 	hs := httptest.NewUnstartedServer(nil)
 	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), bus: bus.New()}
 	s.cfg = app.DefaultConfig()
@@ -78,36 +63,27 @@ func newServerWithClock(t testing.TB, clock Clock, configure ...func(*app.Config
 	for _, f := range configure {
 		f(&s.cfg)
 	}
-
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := apptest.OpenDB(t)
 	types, err := app.NewTypes(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.db, s.notes, s.mutes, s.prefs, s.users = d, db.NewNotificationStore(d), db.NewMuteStore(d), db.NewPreferenceStore(d), db.NewUserStore(d)
-	s.auth = auth.New(auth.Options{Users: s.users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d)})
-	s.disp = dispatch.New(dispatch.Deps{Types: types, Users: s.users, Notifications: s.notes,
+	s.auth = apptest.Auth(d)
+	s.disp = notify.New(notify.Deps{Types: types, Users: s.users, Notifications: s.notes,
 		Preferences: s.prefs, Mutes: s.mutes, Changes: s.bus})
-	apiServer := api.New(api.Deps{Config: s.cfg, Types: types, Auth: s.auth, Users: s.users,
-		Notifications: s.notes, Preferences: s.prefs, Mutes: s.mutes, Dispatcher: s.disp, Changes: s.bus})
-
-	s.hub = New(Deps{Config: s.cfg, Notifications: s.notes, Mutes: s.mutes, Changes: s.bus, Clock: clock,
-		Logger: slog.New(slog.DiscardHandler)})
+	s.hub = New(Deps{BaseURL: s.cfg.Server.BaseURL, WebSocket: s.cfg.WebSocket, Storm: s.cfg.Storm,
+		Notifications: s.notes, Mutes: s.mutes, Inbox: notify.NewInbox(s.notes, d, s.bus), Clock: clk,
+		Logger: apptest.Logger()})
 	s.bus.Subscribe(s.hub.Handle)
 	engine := gin.New()
-	s.hub.Register(engine, apiServer.Authenticate())
+	engine.Use(web.WithLogger(apptest.Logger()))
+	s.hub.Register(engine, web.Authenticate(s.auth))
 	hs.Config.Handler = engine
 	hs.Start()
 	t.Cleanup(func() {
 		s.hub.Close()
 		hs.Close()
-		d.Close()
 	})
 	return s
 }
@@ -126,30 +102,17 @@ func (s *server) admin(name string) *app.User {
 
 func (s *server) newUser(name string, admin bool) *app.User {
 	s.t.Helper()
-	id, _ := uuid.NewV7()
-	u := &app.User{ID: id.String(), Username: name, IsAdmin: admin, PasswordHash: passwordHash(), CreatedAt: time.Now()}
-	if err := s.users.CreateUser(context.Background(), u); err != nil {
-		s.t.Fatal(err)
-	}
-	return u
+	return apptest.User(s.t, s.users, name, admin)
 }
 
 func (s *server) token(u *app.User, scope app.Scope) string {
 	s.t.Helper()
-	secret, _, err := s.auth.CreateToken(context.Background(), u.ID, "t-"+string(scope), scope)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return secret
+	return apptest.Token(s.t, s.auth, u, scope)
 }
 
 func (s *server) cookie(u *app.User) string {
 	s.t.Helper()
-	c, _, err := s.auth.Login(context.Background(), u.Username, password)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return c
+	return apptest.Login(s.t, s.auth, u)
 }
 
 // notify publishes an event of u to u through the dispatcher and returns
@@ -183,7 +146,7 @@ func (s *server) wsURL() string { return "ws" + strings.TrimPrefix(s.base, "http
 type cred func(http.Header)
 
 func cookieAuth(c string) cred {
-	return func(h http.Header) { h.Set("Cookie", api.SessionCookie+"="+c) }
+	return func(h http.Header) { h.Set("Cookie", web.SessionCookie+"="+c) }
 }
 
 func bearerAuth(secret string) cred {
@@ -220,45 +183,19 @@ func (s *server) dialRaw(creds []cred, hc *http.Client) *client {
 		}
 		s.t.Fatalf("dial: %v (status %d)", err, status)
 	}
-	conn.SetReadLimit(1 << 22)
-	c := &client{t: s.t, conn: conn, frames: make(chan []byte, 1024), closed: make(chan struct{})}
-	go c.readLoop()
-	s.t.Cleanup(func() { conn.CloseNow() })
-	return c
+	return &client{WS: apptest.Serve(s.t, conn), t: s.t}
 }
 
 // waitFor polls cond until it holds, failing the test after guard.
 func (s *server) waitFor(what string, cond func() bool) {
 	s.t.Helper()
-	deadline := time.Now().Add(guard)
-	for !cond() {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	apptest.WaitFor(s.t, what, cond)
 }
 
-// client is a test WebSocket client. It reads continuously in the
-// background (which also answers the server's pings) and queues the frames.
+// client is the kit's WebSocket client, reading the hub's frames.
 type client struct {
-	t        testing.TB
-	conn     *websocket.Conn
-	frames   chan []byte
-	closed   chan struct{}
-	closeErr error
-}
-
-func (c *client) readLoop() {
-	defer close(c.closed)
-	for {
-		_, msg, err := c.conn.Read(context.Background())
-		if err != nil {
-			c.closeErr = err
-			return
-		}
-		c.frames <- msg
-	}
+	*apptest.WS
+	t testing.TB
 }
 
 // frame is any server frame, decoded; keys keeps the raw members so tests
@@ -276,18 +213,7 @@ type frame struct {
 // socket closes.
 func (c *client) next() frame {
 	c.t.Helper()
-	var msg []byte
-	select {
-	case msg = <-c.frames:
-	case <-c.closed:
-		select { // frames that arrived before the close come first
-		case msg = <-c.frames:
-		default:
-			c.t.Fatalf("socket closed while waiting for a frame: %v", c.closeErr)
-		}
-	case <-time.After(guard):
-		c.t.Fatal("no frame arrived")
-	}
+	msg := c.Next()
 	var f frame
 	if err := json.Unmarshal(msg, &f); err != nil {
 		c.t.Fatalf("frame %s: %v", msg, err)
@@ -302,24 +228,12 @@ func (c *client) next() frame {
 // the close code (-1 when the connection ended without a close frame).
 func (c *client) closeStatus() websocket.StatusCode {
 	c.t.Helper()
-	for {
-		select {
-		case <-c.frames: // frames queued before the close
-		case <-c.closed:
-			return websocket.CloseStatus(c.closeErr)
-		case <-time.After(guard):
-			c.t.Fatal("socket was not closed")
-		}
-	}
+	return c.CloseStatus()
 }
 
 func (c *client) send(msg string) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), guard)
-	defer cancel()
-	if err := c.conn.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
-		c.t.Fatalf("write: %v", err)
-	}
+	c.Send(msg)
 }
 
 // wantPush checks a notification frame's count, reload flag and whether it

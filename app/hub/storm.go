@@ -9,7 +9,7 @@ import (
 )
 
 // stormDetector decides, per user, whether their notifications currently
-// arrive as a storm (design.md §4): more than ShortMax creations within
+// arrive as a storm: more than ShortMax creations within
 // ShortWindow, or more than LongMax within LongWindow. Once detected the state
 // sticks for Sticky, then the windows are evaluated afresh on the next
 // creation.

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 )
 
 // throttle is one socket's backoff for widget reloads during a storm, after
@@ -25,7 +26,7 @@ type throttle struct {
 
 	// The pending trailing refresh, if any: seq identifies it so that a timer
 	// that fires after being superseded is recognised and ignored.
-	timer   Timer
+	timer   clock.Timer
 	seq     uint64
 	pending bool
 }

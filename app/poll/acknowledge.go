@@ -1,21 +1,16 @@
 package poll
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
-// Bounds of a bulk acknowledge.
-const (
-	maxAckIDs      = 100
-	maxAckBodySize = 16 << 10 // 100 UUIDs in JSON take under 4 KiB
-)
+// maxAckBodySize bounds the body of a bulk acknowledge: 100 UUIDs in JSON
+// take under 4 KiB.
+const maxAckBodySize = 16 << 10
 
 // outcomeInvalid reports an entry of ids that is not a UUID.
 const outcomeInvalid = "invalid"
@@ -29,12 +24,12 @@ const outcomeInvalid = "invalid"
 // {"ids":[strings]} or holds no or too many ids is refused as a whole.
 func (s *Server) handleAcknowledgeMany(c *gin.Context) {
 	if err := noQuery(c); err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	ids, err := readAckIDs(c)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	results, canonical := foldIDs(ids)
@@ -44,9 +39,9 @@ func (s *Server) handleAcknowledgeMany(c *gin.Context) {
 			valid = append(valid, canonical[r.ID])
 		}
 	}
-	outcomes, err := s.d.Notifications.AcknowledgeMany(c.Request.Context(), api.UserFrom(c).ID, valid)
+	outcomes, err := s.d.Inbox.AcknowledgeMany(c.Request.Context(), web.UserFrom(c).ID, valid)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	resp := ackManyResponse{Results: results}
@@ -61,7 +56,6 @@ func (s *Server) handleAcknowledgeMany(c *gin.Context) {
 		results[i].Outcome = string(o)
 		if o == app.AckDone {
 			resp.Acknowledged++
-			s.publishAcknowledged(c, canonical[r.ID])
 		}
 	}
 	c.JSON(http.StatusOK, resp)
@@ -73,7 +67,7 @@ func (s *Server) handleAcknowledgeMany(c *gin.Context) {
 func foldIDs(ids []string) ([]ackResult, map[string]string) {
 	results, canonical, seen := make([]ackResult, 0, len(ids)), map[string]string{}, map[string]bool{}
 	for _, raw := range ids {
-		id, err := parseID(raw)
+		id, err := app.ParseID(raw)
 		key := id
 		if err != nil {
 			key = "invalid:" + raw
@@ -93,23 +87,6 @@ func foldIDs(ids []string) ([]ackResult, map[string]string) {
 	return results, canonical
 }
 
-// publishAcknowledged announces one acknowledged row with its new state.
-// The row is read back after the commit; if it is gone already there is
-// nothing left to show.
-func (s *Server) publishAcknowledged(c *gin.Context, id string) {
-	if s.d.Changes == nil {
-		return
-	}
-	n, err := s.d.Notifications.FindNotification(c.Request.Context(), id)
-	if err != nil {
-		if app.ErrorKind(err) != app.ENOTFOUND {
-			s.log.Warn("poll: read acknowledged notification", "id", id, "err", err)
-		}
-		return
-	}
-	s.publish(c, n)
-}
-
 // readAckIDs decodes {"ids":[…]} strictly; the caller folds repeats and
 // reports outcomes per entry. Errors are EINVALID, or ETOOLARGE
 // for a body over maxAckBodySize.
@@ -117,33 +94,21 @@ func readAckIDs(c *gin.Context) ([]string, error) {
 	var body struct {
 		IDs *[]string `json:"ids"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxAckBodySize))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&body)
-	if err == nil {
-		if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
-			err = extra
-			if err == nil {
-				err = errors.New("trailing data")
-			}
+	if err := web.DecodeJSON(c, &body, web.Limit(maxAckBodySize)); err != nil {
+		if app.ErrorKind(err) == app.ETOOLARGE {
+			return nil, err
 		}
-	}
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, app.Errorf(app.ETOOLARGE, "Request body is larger than %d KiB.", maxAckBodySize>>10)
-		}
-		return nil, app.Errorf(app.EINVALID, `Request body must be a JSON object {"ids": ["<notification id>", …]} and nothing else.`)
+		return nil, app.Errorf(app.EINVALID, `%s The body must be a JSON object {"ids": ["<notification id>", …]} and nothing else.`, app.ErrorMessage(err))
 	}
 	if body.IDs == nil || len(*body.IDs) == 0 {
-		return nil, app.Errorf(app.EINVALID, "Field ids must list 1 to %d notification ids.", maxAckIDs)
+		return nil, app.Errorf(app.EINVALID, "Field ids must list 1 to %d notification ids.", app.MaxAcknowledgeMany)
 	}
 	distinct := map[string]bool{}
 	for _, id := range *body.IDs {
 		distinct[id] = true
 	}
-	if len(distinct) > maxAckIDs {
-		return nil, app.Errorf(app.EINVALID, "Field ids lists %d distinct ids; at most %d can be acknowledged at once.", len(distinct), maxAckIDs)
+	if len(distinct) > app.MaxAcknowledgeMany {
+		return nil, app.Errorf(app.EINVALID, "Field ids lists %d distinct ids; at most %d can be acknowledged at once.", len(distinct), app.MaxAcknowledgeMany)
 	}
 	return *body.IDs, nil
 }

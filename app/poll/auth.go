@@ -2,7 +2,7 @@ package poll
 
 import (
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -13,7 +13,7 @@ import (
 func requireBearer(c *gin.Context) {
 	if c.GetHeader("Authorization") == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="belfry"`)
-		api.WriteError(c, app.CodedErrorf(app.EUNAUTHENTICATED, app.CodeInvalidToken,
+		web.WriteError(c, app.CodedErrorf(app.EUNAUTHENTICATED, app.CodeInvalidToken,
 			"This API needs an \"Authorization: Bearer <token>\" header with a client token; a session cookie is not accepted."))
 		return
 	}
@@ -26,8 +26,8 @@ func requireBearer(c *gin.Context) {
 // revoked token into 401 AUTH_INVALID_TOKEN. Client and admin tokens pass;
 // an admin token sees only its owner's notifications, like a client token.
 func rejectPublishToken(c *gin.Context) {
-	if t := api.TokenFrom(c); t != nil && t.Scope == app.ScopePublish {
-		api.WriteError(c, app.Errorf(app.EFORBIDDEN,
+	if t := web.TokenFrom(c); t != nil && t.Scope == app.ScopePublish {
+		web.WriteError(c, app.Errorf(app.EFORBIDDEN,
 			"This is a publish token; the polling API needs a token of client or admin scope."))
 		return
 	}

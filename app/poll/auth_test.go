@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -41,7 +41,7 @@ func TestAuthentication(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range paths {
-			r := h.request(ctx, p.method, p.path, "", p.body, "Cookie: "+api.SessionCookie+"="+cookie)
+			r := h.request(ctx, p.method, p.path, "", p.body, "Cookie: "+web.SessionCookie+"="+cookie)
 			wantError(t, r, http.StatusUnauthorized, app.CodeInvalidToken, "session cookie")
 		}
 	})

@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
-	"github.com/belfry/belfry/app/auth"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/notify"
+	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -72,7 +74,9 @@ func openBench(b *testing.B) *benchEnv {
 func buildBenchEnv() (*benchEnv, error) {
 	ctx := context.Background()
 	path := filepath.Join(os.TempDir(), benchFile)
-	d, err := db.Open(db.Options{Path: path, Durability: "normal", ReadConns: 8})
+	opts := db.Options{DatabaseConfig: app.DefaultConfig().Database}
+	opts.Path, opts.Durability, opts.ReadConns = path, "normal", 8
+	d, err := db.Open(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -90,12 +94,12 @@ func buildBenchEnv() (*benchEnv, error) {
 	if err := d.Close(); err != nil {
 		return nil, err
 	}
-	if d, err = db.Open(db.Options{Path: path, Durability: "normal", ReadConns: 8}); err != nil {
+	if d, err = db.Open(opts); err != nil {
 		return nil, err
 	}
 	users = db.NewUserStore(d)
 	env := &benchEnv{db: d, store: db.NewNotificationStore(d)}
-	authSvc := auth.New(auth.Options{Users: users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d), Logger: quietLogger()})
+	authSvc := apptest.Auth(d)
 	for i := range benchUsers {
 		u, err := users.FindUserByName(ctx, benchUserName(i))
 		if err != nil {
@@ -114,11 +118,11 @@ func buildBenchEnv() (*benchEnv, error) {
 	}
 	cfg := app.DefaultConfig()
 	cfg.Polling.RatePerSecond = 0
-	apiServer := api.New(api.Deps{Config: cfg, Auth: authSvc, Users: users, Notifications: env.store, Logger: quietLogger()})
-	env.poll = New(Deps{Config: cfg, Notifications: env.store, Counts: db.NewNotificationTotals(d), CursorKey: key, Logger: quietLogger()})
+	env.poll = New(Deps{Polling: cfg.Polling, Notifications: env.store, Counts: db.NewNotificationTotals(d),
+		Inbox: notify.NewInbox(env.store, d, bus.New()), CursorKey: key, Logger: quietLogger()})
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	env.poll.Register(r, apiServer.Authenticate())
+	env.poll.Register(r, web.Authenticate(authSvc))
 	env.handler = r
 	return env, nil
 }
@@ -448,8 +452,7 @@ func BenchmarkLongPollWake(b *testing.B) {
 		for h.poll.Stats().Waiting == 0 {
 			time.Sleep(100 * time.Microsecond)
 		}
-		n := &app.Notification{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, Type: "job_failed",
-			Level: app.LevelInfo, Title: "Done", CreatedAt: time.Now()}
+		n := apptest.Notification(u.ID, "Done")
 		if err := h.store.CreateNotifications(context.Background(), []*app.Notification{n}, nil); err != nil {
 			b.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -31,7 +31,7 @@ func encode(v any) (encoded, error) {
 func (s *Server) writeCacheable(c *gin.Context, v any) {
 	e, err := encode(v)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	s.writeEncoded(c, e)

@@ -8,40 +8,24 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/clock/clocktest"
+	"github.com/belfry/belfry/app/notify"
+	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/db"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
 
 const base = "/api/v1/client/notifications"
-
-// clock is a settable clock for the rate limiter.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // harness is the polling API over a real SQLite database, real auth and a
 // real HTTP server.
@@ -53,7 +37,7 @@ type harness struct {
 	auth    *auth.Service
 	poll    *Server
 	bus     *bus.Bus
-	clock   *clock
+	clock   *clocktest.Fake
 	srv     *httptest.Server
 	changes *changeLog
 }
@@ -82,21 +66,14 @@ func (l *changeLog) of(kind app.ChangeKind) []app.Change {
 	return out
 }
 
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func quietLogger() *slog.Logger { return apptest.Logger() }
 
 // newHarness starts the API; limits set Polling.RatePerSecond and Burst
 // (generous when nil).
 func newHarness(t testing.TB, limits *app.PollingConfig) *harness {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := apptest.OpenDB(t)
 	key, err := db.CursorKey(ctx, d)
 	if err != nil {
 		t.Fatal(err)
@@ -107,39 +84,32 @@ func newHarness(t testing.TB, limits *app.PollingConfig) *harness {
 		cfg.Polling = *limits
 	}
 	h := &harness{t: t, db: d, store: db.NewNotificationStore(d), users: db.NewUserStore(d),
-		bus: bus.New(), clock: &clock{now: time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC)}, changes: &changeLog{}}
-	h.auth = auth.New(auth.Options{Users: h.users, Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d), Logger: quietLogger()})
-	apiServer := api.New(api.Deps{Config: cfg, Auth: h.auth, Users: h.users, Notifications: h.store, Logger: quietLogger()})
-	h.poll = New(Deps{Config: cfg, Notifications: h.store, Counts: db.NewNotificationTotals(d), Changes: h.bus, CursorKey: key, Now: h.clock.Now, Logger: quietLogger()})
+		bus: bus.New(), clock: clocktest.At(time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC)), changes: &changeLog{}}
+	h.auth = apptest.Auth(d)
+	h.poll = New(Deps{Polling: cfg.Polling, Notifications: h.store, Counts: db.NewNotificationTotals(d),
+		Inbox: notify.NewInbox(h.store, d, h.bus), CursorKey: key, Clock: h.clock, Logger: quietLogger()})
 	h.bus.Subscribe(h.poll.Handle)
 	h.bus.Subscribe(h.changes.add)
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
-	h.poll.Register(r, apiServer.Authenticate())
+	r.Use(web.WithLogger(quietLogger()))
+	h.poll.Register(r, web.Authenticate(h.auth))
 	h.srv = httptest.NewServer(r)
 	t.Cleanup(h.srv.Close)
-	t.Cleanup(h.poll.Close)
+	t.Cleanup(func() { _ = h.poll.Close() })
 	return h
 }
 
-// user creates a user (with a placeholder password hash: these users never
-// log in) and a client token for them.
+// user creates a user and a client token for them.
 func (h *harness) user(name string) (*app.User, string) {
 	h.t.Helper()
-	u := &app.User{Username: name, PasswordHash: "x"}
-	if err := h.users.CreateUser(context.Background(), u); err != nil {
-		h.t.Fatal(err)
-	}
+	u := apptest.User(h.t, h.users, name, false)
 	return u, h.token(u, app.ScopeClient)
 }
 
 func (h *harness) token(u *app.User, scope app.Scope) string {
 	h.t.Helper()
-	secret, _, err := h.auth.CreateToken(context.Background(), u.ID, "test", scope)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return secret
+	return apptest.Token(h.t, h.auth, u, scope)
 }
 
 // notif describes a notification to insert; zero fields get defaults.
@@ -163,7 +133,7 @@ func (h *harness) insert(u *app.User, specs ...notif) []*app.Notification {
 		ns[i] = &app.Notification{
 			ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, Type: "job_failed", Level: app.LevelError,
 			Title: fmt.Sprintf("Job %d failed", i), Body: "**exit 1**", Data: json.RawMessage(`{"job":"backup"}`),
-			TargetURL: sp.targetURL, ServiceID: sp.service, Project: sp.project, CreatedAt: at,
+			TargetURL: sp.targetURL, ServiceID: sp.service, Project: sp.project, CreatedAt: at, Status: app.StatusPending,
 		}
 	}
 	if err := h.store.CreateNotifications(context.Background(), ns, nil); err != nil {
@@ -310,4 +280,11 @@ func reversed(s []string) []string {
 		out[len(s)-1-i] = v
 	}
 	return out
+}
+
+// watched reports whether anyone watches userID's notifications.
+func (w *waiters) watched(userID string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.users[userID] != nil
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -18,13 +18,13 @@ import (
 // long-polls with wait=N. First and last pages are kept in the page cache
 // until the user's next change, since pollers ask for them again and again.
 func (s *Server) handleList(c *gin.Context) {
-	user := api.UserFrom(c)
+	user := web.UserFrom(c)
 	q, err := s.parseListQuery(c.Request.URL.Query(), user.ID)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	now, key := s.d.Now(), q.cacheKey()
+	now, key := s.d.Clock.Now(), q.cacheKey()
 	if q.wait == 0 {
 		if e, ok := s.pages.get(user.ID, key, now); ok {
 			s.cacheHits.Add(1)
@@ -38,13 +38,13 @@ func (s *Server) handleList(c *gin.Context) {
 	body, err := s.listPage(c.Request.Context(), q)
 	if err != nil {
 		if c.Request.Context().Err() == nil {
-			api.WriteError(c, err)
+			web.WriteError(c, err)
 		} // else the client went away; nobody reads an answer
 		return
 	}
 	e, err := encode(body)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	if q.cursor == "" || !body.Pagination.HasMore {

@@ -132,7 +132,7 @@ func TestLongPoll(t *testing.T) {
 		tail := *h.list(tok, "sort=oldest&limit=100").Pagination.NextCursor
 		done := h.longPoll(context.Background(), tok, "sort=oldest&wait=60&cursor="+tail)
 		waitFor(t, "the poll to wait", func() bool { return h.poll.Stats().Waiting == 1 })
-		h.poll.Close()
+		_ = h.poll.Close()
 		if lb := decodeList(t, <-done); len(lb.Notifications) != 0 {
 			t.Fatalf("= %v", lb.ids())
 		}

@@ -4,12 +4,10 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // handleGet is GET /api/v1/client/notifications/{id}: one notification of
@@ -31,12 +29,11 @@ func (s *Server) handleAcknowledge(c *gin.Context) {
 	if !ok {
 		return
 	}
-	updated, err := s.d.Notifications.Acknowledge(c.Request.Context(), n.UserID, n.ID)
+	updated, err := s.d.Inbox.Acknowledge(c.Request.Context(), n.UserID, n.ID)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
-	s.publish(c, updated)
 	c.JSON(http.StatusOK, viewOf(updated))
 }
 
@@ -46,21 +43,21 @@ func (s *Server) handleAcknowledge(c *gin.Context) {
 // and returns false.
 func (s *Server) ownNotification(c *gin.Context) (*app.Notification, bool) {
 	if err := noQuery(c); err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return nil, false
 	}
-	id, err := parseID(c.Param("id"))
+	id, err := app.ParseID(c.Param("id"))
 	if err != nil {
-		api.WriteError(c, app.Errorf(app.EINVALID, "Path parameter id must be a notification UUID such as 0190a5c4-7e2b-7c3d-9f10-2a4b6c8d0e1f, not %q.", truncate(c.Param("id"), 64)))
+		web.WriteError(c, app.Errorf(app.EINVALID, "Path parameter id must be a notification UUID such as 0190a5c4-7e2b-7c3d-9f10-2a4b6c8d0e1f, not %q.", web.Clip(c.Param("id"), 64)))
 		return nil, false
 	}
 	n, err := s.d.Notifications.FindNotification(c.Request.Context(), id)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return nil, false
 	}
-	if n.UserID != api.UserFrom(c).ID {
-		api.WriteError(c, accessDenied())
+	if n.UserID != web.UserFrom(c).ID {
+		web.WriteError(c, accessDenied())
 		return nil, false
 	}
 	return n, true
@@ -73,29 +70,9 @@ func noQuery(c *gin.Context) error {
 	if len(q) == 0 {
 		return nil
 	}
-	return app.Errorf(app.EINVALID, "Unknown query parameter %q; this endpoint takes none.", truncate(slices.Sorted(maps.Keys(q))[0], 64))
+	return app.Errorf(app.EINVALID, "Unknown query parameter %q; this endpoint takes none.", web.Clip(slices.Sorted(maps.Keys(q))[0], 64))
 }
 
 func accessDenied() error {
 	return app.CodedErrorf(app.EFORBIDDEN, app.CodeNotificationDenied, "This notification belongs to another user.")
-}
-
-// parseID accepts a UUID in its 36-character text form, in either case,
-// and returns the canonical lower-case form ids are stored in.
-func parseID(s string) (string, error) {
-	if len(s) != 36 {
-		return "", app.Errorf(app.EINVALID, "not a UUID")
-	}
-	u, err := uuid.Parse(s)
-	if err != nil {
-		return "", err
-	}
-	return u.String(), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
 }

@@ -84,7 +84,7 @@ func TestAcknowledge(t *testing.T) {
 		t.Fatalf("stored = %+v, %v", stored, err)
 	}
 	acks := h.changes.of(app.ChangeAcknowledged)
-	if len(acks) != 1 || acks[0].UserID != u.ID || acks[0].Notification == nil || acks[0].Notification.ID != n.ID {
+	if len(acks) != 1 || acks[0].UserID != u.ID || acks[0].ID != n.ID {
 		t.Fatalf("published %+v, want one ChangeAcknowledged of %s", acks, n.ID)
 	}
 
@@ -135,10 +135,10 @@ func TestAcknowledgeMany(t *testing.T) {
 	}
 	acked := map[string]bool{}
 	for _, c := range h.changes.of(app.ChangeAcknowledged) {
-		if c.UserID != u.ID || c.Notification == nil || c.Notification.Status != app.StatusAcknowledged {
+		if c.UserID != u.ID || acked[c.ID] {
 			t.Fatalf("published %+v", c)
 		}
-		acked[c.Notification.ID] = true
+		acked[c.ID] = true
 	}
 	if len(acked) != 2 || !acked[ns[0].ID] || !acked[ns[1].ID] {
 		t.Fatalf("published acknowledgements of %v, want %s and %s", acked, ns[0].ID, ns[1].ID)

@@ -51,7 +51,7 @@ func TestPageCacheOverHTTP(t *testing.T) {
 		if got := h.list(tok, "limit=2").ids(); got[0] != ns[4].ID {
 			t.Fatalf("within the TTL the cached page is served, got %v", got)
 		}
-		h.clock.Add(pageCacheTTL)
+		h.clock.Advance(pageCacheTTL)
 		if got := h.list(tok, "limit=2").ids(); !slices.Equal(got, []string{ns[3].ID, ns[2].ID}) {
 			t.Fatalf("after the TTL = %v", got)
 		}

@@ -7,35 +7,35 @@
 package poll
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
 // Deps are the polling API's collaborators, filled in by the serve wiring.
 type Deps struct {
-	// Config supplies Polling.RatePerSecond and Polling.Burst, the token
-	// bucket of each API token. A rate of zero or less disables the limit.
-	Config        app.Config
-	Notifications app.NotificationStore
+	// Polling is the token bucket of each API token: RatePerSecond and
+	// Burst. A rate of zero or less disables the limit.
+	Polling       app.PollingConfig
+	Notifications app.NotificationStore // reads
+	// Inbox acknowledges, and announces what it acknowledged.
+	Inbox app.Inbox
 	// Counts answers total_count; nil uses Notifications. db.NewNotificationTotals
 	// sums trigger-kept totals instead of counting index entries, which keeps
 	// the count cheap for users with hundreds of thousands of rows.
 	Counts Counter
-	// Changes receives a ChangeAcknowledged for every acknowledged row; nil
-	// publishes nothing.
-	Changes app.ChangePublisher
 	// CursorKey signs cursors (db.CursorKey gives one that survives
 	// restarts). It must not be empty.
 	CursorKey []byte
-	Now       func() time.Time // nil: time.Now
-	Logger    *slog.Logger     // nil: slog.Default()
+	Clock     clock.Clock  // nil: the wall clock; tests use clocktest.Fake
+	Logger    *slog.Logger // nil: slog.Default()
 }
 
 // Counter counts the notifications a filter selects, ignoring its page.
@@ -76,12 +76,8 @@ func New(d Deps) *Server {
 	if len(d.CursorKey) == 0 {
 		panic("poll: Deps.CursorKey must not be empty")
 	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	d.Logger = cmp.Or(d.Logger, slog.Default())
 	if d.Counts == nil {
 		d.Counts = d.Notifications
 	}
@@ -89,7 +85,7 @@ func New(d Deps) *Server {
 		d:       d,
 		log:     d.Logger,
 		cursors: newCursorCodec(d.CursorKey),
-		limits:  newLimiter(d.Config.Polling.RatePerSecond, d.Config.Polling.Burst),
+		limits:  newLimiter(d.Polling.RatePerSecond, d.Polling.Burst),
 		waiters: newWaiters(),
 		pages:   newPageCache(pageCacheBytes),
 		quit:    make(chan struct{}),
@@ -97,12 +93,12 @@ func New(d Deps) *Server {
 }
 
 // Register adds the polling routes to r. authenticate is the API's
-// credential resolver (api.Server.Authenticate); on top of it the polling
+// credential resolver (web.Authenticate); on top of it the polling
 // API demands a Bearer token of client or admin scope — a session cookie is
 // not enough — and applies the per-token rate limit.
-func (s *Server) Register(r *gin.Engine, authenticate gin.HandlerFunc) {
+func (s *Server) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	g := r.Group("/api/v1/client/notifications",
-		s.countRequest, requireBearer, authenticate, rejectPublishToken, api.RequireUser(app.ScopeClient), s.rateLimit)
+		s.countRequest, requireBearer, authenticate, rejectPublishToken, web.RequireUser(app.ScopeClient), s.rateLimit)
 	g.GET("", s.handleList)
 	// The static segment sits beside the :id routes; gin prefers it.
 	g.POST("/acknowledge", s.handleAcknowledgeMany)
@@ -128,8 +124,9 @@ func (s *Server) Handle(c app.Change) {
 // empty page) and makes later long polls answer without waiting. Call it
 // before shutting the HTTP server down, so that it need not wait up to a
 // minute for them.
-func (s *Server) Close() {
+func (s *Server) Close() error {
 	s.quitOnce.Do(func() { close(s.quit) })
+	return nil
 }
 
 // Stats returns the current counters.
@@ -150,11 +147,4 @@ func (s *Server) Stats() Stats {
 func (s *Server) countRequest(c *gin.Context) {
 	s.requests.Add(1)
 	c.Next()
-}
-
-// publish announces an acknowledged notification, if a publisher is wired.
-func (s *Server) publish(c *gin.Context, n *app.Notification) {
-	if s.d.Changes != nil {
-		s.d.Changes.Publish(c.Request.Context(), app.Change{Kind: app.ChangeAcknowledged, UserID: n.UserID, Notification: n})
-	}
 }

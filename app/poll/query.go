@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 )
 
 // Bounds of the list parameters.
@@ -72,13 +73,13 @@ func (s *Server) parseListQuery(values url.Values, userID string) (*listQuery, e
 	q := &listQuery{userID: userID, limit: defaultLimit, sort: app.SortNewest}
 	if v := get("status"); v != "" {
 		if v != app.StatusPending && v != app.StatusAcknowledged {
-			return nil, invalidParam("Query parameter status must be pending or acknowledged, not %q.", truncate(v, 64))
+			return nil, invalidParam("Query parameter status must be pending or acknowledged, not %q.", web.Clip(v, 64))
 		}
 		q.status = v
 	}
 	if v := get("sort"); v != "" {
 		if v != app.SortNewest && v != app.SortOldest {
-			return nil, invalidParam("Query parameter sort must be newest or oldest, not %q.", truncate(v, 64))
+			return nil, invalidParam("Query parameter sort must be newest or oldest, not %q.", web.Clip(v, 64))
 		}
 		q.sort = v
 	}
@@ -117,7 +118,7 @@ func (s *Server) parseListQuery(values url.Values, userID string) (*listQuery, e
 func checkParamNames(values url.Values) error {
 	for _, name := range slices.Sorted(maps.Keys(values)) {
 		if !slices.Contains(listParams, name) {
-			return invalidParam("Unknown query parameter %q; this endpoint takes %s.", truncate(name, 64), strings.Join(listParams, ", "))
+			return invalidParam("Unknown query parameter %q; this endpoint takes %s.", web.Clip(name, 64), strings.Join(listParams, ", "))
 		}
 		if n := len(values[name]); n > 1 {
 			return invalidParam("Query parameter %s is given %d times; give it once.", name, n)
@@ -148,7 +149,7 @@ func intParam(v, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi || strings.HasPrefix(v, "+") {
-		return 0, invalidParam("Query parameter %s must be an integer from %d to %d, not %q.", name, lo, hi, truncate(v, 64))
+		return 0, invalidParam("Query parameter %s must be an integer from %d to %d, not %q.", name, lo, hi, web.Clip(v, 64))
 	}
 	return n, nil
 }

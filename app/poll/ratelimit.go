@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 )
@@ -110,12 +110,12 @@ func (l *limiter) size() int {
 // Buckets key on the token id, never on the client address, so users behind
 // one reverse proxy do not share a bucket.
 func (s *Server) rateLimit(c *gin.Context) {
-	t := api.TokenFrom(c)
+	t := web.TokenFrom(c)
 	if !s.limits.enabled() || t == nil {
 		c.Next()
 		return
 	}
-	v := s.limits.take(t.ID, s.d.Now())
+	v := s.limits.take(t.ID, s.d.Clock.Now())
 	h := c.Writer.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limits.burst))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(v.remaining))
@@ -124,7 +124,7 @@ func (s *Server) rateLimit(c *gin.Context) {
 		s.rateLimited.Add(1)
 		wait := max(ceilSeconds(v.retryAfter), 1)
 		h.Set("Retry-After", strconv.Itoa(wait))
-		api.WriteError(c, app.Errorf(app.ERATELIMIT,
+		web.WriteError(c, app.Errorf(app.ERATELIMIT,
 			"Too many requests with this token: %d allowed at once, %g per second after that. Retry in %d s.",
 			s.limits.burst, float64(s.limits.rate), wait))
 		return

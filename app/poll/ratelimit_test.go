@@ -42,11 +42,11 @@ func TestRateLimit(t *testing.T) {
 	}
 
 	// Half a second refills half a request: still refused, retry in 1 s.
-	h.clock.Add(500 * time.Millisecond)
+	h.clock.Advance(500 * time.Millisecond)
 	if r := h.get(base, tok); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "1" {
 		t.Fatalf("after 0.5 s = %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
 	}
-	h.clock.Add(500 * time.Millisecond)
+	h.clock.Advance(500 * time.Millisecond)
 	if r := h.get(base, tok); r.status != http.StatusOK {
 		t.Fatalf("after the Retry-After = %d", r.status)
 	}
@@ -63,7 +63,7 @@ func TestRateLimitRetryAfterRoundsUp(t *testing.T) {
 	if r := h.get(base, tok); r.status != http.StatusOK || r.header.Get("X-RateLimit-Reset") != "4" {
 		t.Fatalf("first = %d, reset %q", r.status, r.header.Get("X-RateLimit-Reset"))
 	}
-	h.clock.Add(1500 * time.Millisecond)
+	h.clock.Advance(1500 * time.Millisecond)
 	r := h.get(base, tok)
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "3" {
 		t.Fatalf("second = %d, Retry-After %q; want 429 and 3 (2.5 s rounded up)", r.status, r.header.Get("Retry-After"))

@@ -29,12 +29,8 @@ type notificationView struct {
 }
 
 func viewOf(n *app.Notification) notificationView {
-	data := n.Data
-	if len(data) == 0 {
-		data = json.RawMessage("{}")
-	}
 	v := notificationView{
-		ID: n.ID, Type: n.Type, Level: n.Level, Title: n.Title, Body: n.Body, Data: data,
+		ID: n.ID, Type: n.Type, Level: n.Level, Title: n.Title, Body: n.Body, Data: n.Data,
 		TargetURL: optional(n.TargetURL), ServiceID: optional(n.ServiceID), Project: optional(n.Project),
 		Status: n.Status, IsRead: n.IsRead(), CreatedAt: formatTime(n.CreatedAt),
 	}

@@ -58,10 +58,3 @@ func (w *waiters) wake(userID string) {
 	}
 	w.mu.Unlock()
 }
-
-// watched reports whether anyone watches userID (for tests and metrics).
-func (w *waiters) watched(userID string) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.users[userID] != nil
-}

@@ -6,12 +6,14 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
 	_ "time/tzdata" // time zones on systems without /usr/share/zoneinfo (small containers)
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/go-co-op/gocron/v2"
 )
 
@@ -25,12 +27,12 @@ const catchUpEvery = time.Hour
 
 // Deps are the Reporter's collaborators.
 type Deps struct {
-	Config     app.Config // report.schedule, report.timezone, report.enabled
+	Config     app.ReportConfig // report.schedule, report.timezone, report.enabled
 	Dispatcher app.Dispatcher
 	Users      app.UserStore
-	Store      app.ReportStore  // db.NewReportStore(d)
-	Now        func() time.Time // nil: time.Now
-	Logger     *slog.Logger     // nil: slog.Default()
+	Store      app.ReportStore // db.NewReportStore(d)
+	Clock      clock.Clock     // nil: the wall clock; tests use clocktest.Fake
+	Logger     *slog.Logger    // nil: slog.Default()
 }
 
 // Reporter builds and sends weekly reports. It is safe for concurrent use.
@@ -43,31 +45,24 @@ type Reporter struct {
 // New returns a Reporter over d. Errors are EINVALID for a bad
 // report.timezone or report.schedule.
 func New(d Deps) (*Reporter, error) {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	cfg := d.Config.Report
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	d.Logger = cmp.Or(d.Logger, slog.Default())
+	cfg := d.Config
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, app.Errorf(app.EINVALID, "report.timezone %q is not a known time zone (examples: Europe/Paris, UTC, Local).", cfg.Timezone)
 	}
 	cron := gocron.NewDefaultCron(false)
-	if err := cron.IsValid(cfg.Schedule, loc, d.Now()); err != nil {
+	if err := cron.IsValid(cfg.Schedule, loc, d.Clock.Now()); err != nil {
 		return nil, app.Errorf(app.EINVALID, "report.schedule %q is not a 5-field cron expression (minute hour day month weekday), e.g. \"0 8 * * 1\".", cfg.Schedule)
 	}
 	return &Reporter{d: d, loc: loc, cron: cron}, nil
 }
 
-// Location returns the time zone of the schedule and the week boundaries.
-func (r *Reporter) Location() *time.Location { return r.loc }
-
 // Run sends missed reports now, then on the schedule and every hour, until
 // ctx ends. With report.enabled false it returns at once.
 func (r *Reporter) Run(ctx context.Context) {
-	if !r.d.Config.Report.Enabled {
+	if !r.d.Config.Enabled {
 		return
 	}
 	r.catchUpLogged(ctx)
@@ -78,7 +73,7 @@ func (r *Reporter) Run(ctx context.Context) {
 	}
 	task := gocron.NewTask(func() { r.catchUpLogged(ctx) })
 	single := gocron.WithSingletonMode(gocron.LimitModeReschedule)
-	if _, err := s.NewJob(gocron.CronJob(r.d.Config.Report.Schedule, false), task, single); err != nil {
+	if _, err := s.NewJob(gocron.CronJob(r.d.Config.Schedule, false), task, single); err != nil {
 		r.d.Logger.Error("weekly report schedule", "err", err)
 		return
 	}
@@ -113,7 +108,7 @@ func (r *Reporter) catchUpLogged(ctx context.Context) {
 // week before the one holding that time — to every user who has not had it.
 // Run calls it on the schedule, at start and hourly; it is idempotent.
 func (r *Reporter) CatchUp(ctx context.Context) ([]Result, error) {
-	fired, ok := r.lastFire(r.d.Now())
+	fired, ok := r.lastFire(r.d.Clock.Now())
 	if !ok {
 		return nil, nil
 	}

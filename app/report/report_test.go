@@ -4,41 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/clock/clocktest"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
 
 // fixture is a Reporter on a real database, dispatching through the real
 // dispatcher, in Europe/Paris.
 type fixture struct {
 	t        *testing.T
 	db       *db.DB
-	clock    *fakeClock
+	clock    *clocktest.Fake
 	users    *db.UserStore
 	notes    *db.NotificationStore
 	store    *db.ReportStore
@@ -50,26 +34,20 @@ type fixture struct {
 func newFixture(t *testing.T, cfg ...func(*app.ReportConfig)) *fixture {
 	t.Helper()
 	paris := mustLoad(t, "Europe/Paris")
-	f := &fixture{t: t, clock: &fakeClock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, paris)}, paris: paris}
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "b.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	f := &fixture{t: t, clock: clocktest.At(time.Date(2026, 11, 25, 10, 0, 0, 0, paris)), paris: paris}
+	d := apptest.OpenDB(t)
 	d.Now = f.clock.Now
 	types, _ := app.NewTypes(nil)
 	f.db, f.users, f.notes, f.store = d, db.NewUserStore(d), db.NewNotificationStore(d), db.NewReportStore(d)
-	f.disp = dispatch.New(dispatch.Deps{Types: types, Users: f.users, Notifications: f.notes,
-		Preferences: db.NewPreferenceStore(d), Mutes: db.NewMuteStore(d), Changes: bus.New(), Now: f.clock.Now})
+	f.disp = notify.New(notify.Deps{Types: types, Users: f.users, Notifications: f.notes,
+		Preferences: db.NewPreferenceStore(d), Mutes: db.NewMuteStore(d), Changes: bus.New(), Clock: f.clock})
 	c := app.DefaultConfig()
 	c.Report.Timezone = "Europe/Paris"
 	for _, fn := range cfg {
 		fn(&c.Report)
 	}
-	f.reporter, err = New(Deps{Config: c, Dispatcher: f.disp, Users: f.users, Store: f.store, Now: f.clock.Now,
+	var err error
+	f.reporter, err = New(Deps{Config: c.Report, Dispatcher: f.disp, Users: f.users, Store: f.store, Clock: f.clock,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +68,8 @@ func (f *fixture) user(name string, created time.Time) *app.User {
 // notify stores a notification of u at the given instant.
 func (f *fixture) notify(u *app.User, at time.Time, typ string, level app.Level, service string) *app.Notification {
 	f.t.Helper()
-	n := &app.Notification{UserID: u.ID, Type: typ, Level: level, Title: typ, ServiceID: service, CreatedAt: at}
+	n := apptest.Notification(u.ID, typ)
+	n.Type, n.Level, n.ServiceID, n.CreatedAt = typ, level, service, at
 	if err := f.notes.CreateNotifications(context.Background(), []*app.Notification{n}, nil); err != nil {
 		f.t.Fatal(err)
 	}
@@ -406,7 +385,7 @@ func TestNew_BadConfig(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := app.DefaultConfig()
 			fn(&c.Report)
-			_, err := New(Deps{Config: c})
+			_, err := New(Deps{Config: c.Report})
 			if app.ErrorKind(err) != app.EINVALID || !strings.Contains(app.ErrorMessage(err), "report.") {
 				t.Fatalf("New = %v, want EINVALID naming the key", err)
 			}

@@ -42,7 +42,7 @@ func (r *Reporter) RunWeek(ctx context.Context, week, username string, dryRun bo
 // PreviousWeek returns the week before the current one in the report's time
 // zone: the default of `belfry report`.
 func (r *Reporter) PreviousWeek() string {
-	return WeekOf(r.d.Now(), r.loc).Prev().String()
+	return WeekOf(r.d.Clock.Now(), r.loc).Prev().String()
 }
 
 func (r *Reporter) runWeek(ctx context.Context, w Week, username string, dryRun bool) ([]Result, error) {
@@ -105,7 +105,7 @@ func (r *Reporter) report(ctx context.Context, u *app.User, w Week, dryRun bool,
 		res.Status = StatusDryRun
 		return nil
 	}
-	now := r.d.Now()
+	now := r.d.Clock.Now()
 	claim, err := r.d.Store.ClaimReport(ctx, u.ID, w.String(), now, now.Add(-staleClaim))
 	if err != nil {
 		return err
@@ -136,5 +136,5 @@ func (r *Reporter) report(ctx context.Context, u *app.User, w Week, dryRun bool,
 	if len(out.Notifications) > 0 {
 		res.NotificationID = out.Notifications[0].ID
 	}
-	return r.d.Store.CompleteReport(context.WithoutCancel(ctx), u.ID, w.String(), res.NotificationID, r.d.Now())
+	return r.d.Store.CompleteReport(context.WithoutCancel(ctx), u.ID, w.String(), res.NotificationID, r.d.Clock.Now())
 }

@@ -7,12 +7,14 @@
 package retention
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 )
 
 // DefaultStartDelay is how long after start the first pass waits, so that
@@ -21,17 +23,16 @@ const DefaultStartDelay = time.Minute
 
 // Deps are the job's collaborators and settings.
 type Deps struct {
+	// Pruner deletes; the server's is the inbox, which announces the
+	// users whose notifications went.
 	Pruner app.Pruner
 	Config app.RetentionConfig
 	// Deliveries is how long finished webhook deliveries are kept
 	// (webhooks.retention); zero keeps them.
 	Deliveries time.Duration
-	// Changes receives a ChangeDeleted for every user whose notifications
-	// were pruned, so that open badges refresh. Nil: nothing is published.
-	Changes    app.ChangePublisher
-	Now        func() time.Time // nil: time.Now
-	StartDelay time.Duration    // before the first pass; zero: DefaultStartDelay
-	Logger     *slog.Logger     // nil: slog.Default()
+	Clock      clock.Clock   // nil: the wall clock; tests use clocktest.Fake
+	StartDelay time.Duration // before the first pass; zero: DefaultStartDelay
+	Logger     *slog.Logger  // nil: slog.Default()
 }
 
 // Stats are the job's counters, for metrics.
@@ -49,21 +50,17 @@ type Job struct {
 
 // New returns a Job over d.
 func New(d Deps) *Job {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	if d.StartDelay <= 0 {
 		d.StartDelay = DefaultStartDelay
 	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
+	d.Logger = cmp.Or(d.Logger, slog.Default())
 	return &Job{d: d}
 }
 
 // Rules returns the cut-offs of a pass at the job's current time.
 func (j *Job) Rules() app.PruneRules {
-	return j.d.Config.PruneRules(j.d.Now(), j.d.Deliveries)
+	return j.d.Config.PruneRules(j.d.Clock.Now(), j.d.Deliveries)
 }
 
 // RunOnce runs one pass now and returns what it deleted. With dryRun it
@@ -77,11 +74,6 @@ func (j *Job) RunOnce(ctx context.Context, dryRun bool) (app.PruneCounts, error)
 	j.deleted.Add(uint64(c.Total()))
 	if err != nil {
 		j.failed.Add(1)
-	}
-	if j.d.Changes != nil {
-		for _, u := range c.Users {
-			j.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeDeleted, UserID: u})
-		}
 	}
 	return c, err
 }

@@ -5,33 +5,17 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/clock/clocktest"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/db"
 )
-
-// clock is the injected time of the job.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // changes records published changes.
 type changes struct {
@@ -47,23 +31,13 @@ func (c *changes) Publish(_ context.Context, ch app.Change) {
 
 const day = 24 * time.Hour
 
-func openDB(t *testing.T) *db.DB {
-	t.Helper()
-	d, err := db.Open(db.Options{Path: filepath.Join(t.TempDir(), "belfry.db"), Durability: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func openDB(t *testing.T) *db.DB { return apptest.OpenDB(t) }
 
 // seed stores a notification of u created at, read at that time when read.
 func seed(t *testing.T, d *db.DB, u *app.User, title string, at time.Time, read bool) {
 	t.Helper()
-	n := &app.Notification{UserID: u.ID, Type: "job_failed", Level: app.LevelInfo, Title: title, CreatedAt: at}
+	n := apptest.Notification(u.ID, title)
+	n.CreatedAt = at
 	if read {
 		n.ReadAt = &at
 	}
@@ -98,15 +72,17 @@ func TestRunOnceWithInjectedClock(t *testing.T) {
 	seed(t, d, u, "unread on day 0", start, false)
 	seed(t, d, u, "read on day 20", start.Add(20*day), true)
 
-	clk := &clock{now: start.Add(25 * day)}
+	clk := clocktest.At(start.Add(25 * day))
 	pub := &changes{}
 	cfg := app.DefaultConfig().Retention // read notifications: 30 days
-	job := retention.New(retention.Deps{Pruner: d, Config: cfg, Deliveries: 30 * day, Changes: pub, Now: clk.Now})
+	// The server's pruner is the inbox, which announces what went.
+	inbox := notify.NewInbox(db.NewNotificationStore(d), d, pub)
+	job := retention.New(retention.Deps{Pruner: inbox, Config: cfg, Deliveries: 30 * day, Clock: clk})
 
 	if c, err := job.RunOnce(ctx, false); err != nil || c.Total() != 0 {
 		t.Fatalf("day 25: pruned %+v, %v; nothing is 30 days old yet", c, err)
 	}
-	clk.Add(6 * day) // day 31: the day-0 read notification is past 30 days
+	clk.Advance(6 * day) // day 31: the day-0 read notification is past 30 days
 	dry, err := job.RunOnce(ctx, true)
 	if err != nil || dry.ReadNotifications != 1 {
 		t.Fatalf("dry run on day 31: %+v, %v", dry, err)
@@ -128,7 +104,7 @@ func TestRunOnceWithInjectedClock(t *testing.T) {
 		t.Fatalf("stats %+v; the dry run must not count", st)
 	}
 
-	clk.Add(365 * day) // the unread one never goes by age
+	clk.Advance(365 * day) // the unread one never goes by age
 	if c, _ := job.RunOnce(ctx, false); c.Total() != 1 {
 		t.Fatalf("a year later: %+v, want only the day-20 read one", c)
 	}
@@ -140,7 +116,7 @@ func TestRunOnceWithInjectedClock(t *testing.T) {
 func TestRules(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	cfg := app.RetentionConfig{ReadNotifications: app.Duration{Duration: 7 * day}, MaxPerUser: 10}
-	job := retention.New(retention.Deps{Config: cfg, Deliveries: 2 * day, Now: func() time.Time { return now }})
+	job := retention.New(retention.Deps{Config: cfg, Deliveries: 2 * day, Clock: clocktest.At(now)})
 	want := app.PruneRules{ReadBefore: now.Add(-7 * day), KeepPerUser: 10, DeliveriesBefore: now.Add(-2 * day), Expired: now}
 	if got := job.Rules(); got != want {
 		t.Fatalf("rules %+v, want %+v (zero channel_messages keeps messages)", got, want)
@@ -200,9 +176,11 @@ func TestRunLogsFailures(t *testing.T) {
 	done := make(chan struct{})
 	go func() { job.Run(ctx); close(done) }()
 	<-p.calls
-	for job.Stats().Runs == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	// The pass logs after it counts: cancelling before the log is written
+	// would silence it (a failure after cancel is not reported).
+	apptest.WaitFor(t, "the failure to be logged", func() bool {
+		return bytes.Contains(logs.Bytes(), []byte("retention: pruning failed"))
+	})
 	cancel()
 	<-done
 	if st := job.Stats(); st.Failed != 1 {

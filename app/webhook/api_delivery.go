@@ -5,22 +5,21 @@ import (
 	"strconv"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // handleTest is POST /api/webhooks/:id/test: one sample delivery, sent now,
 // whose outcome (delivered or failed, with the receiver's answer) is the
 // response and a new entry of the delivery log.
 func (a *API) handleTest(c *gin.Context) {
-	id, ok := idParam(c)
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	_, d, err := a.hooks.Test(c.Request.Context(), api.UserFrom(c), id)
+	_, d, err := a.hooks.Test(c.Request.Context(), web.UserFrom(c), id)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"delivery": viewDelivery(d)})
@@ -29,7 +28,7 @@ func (a *API) handleTest(c *gin.Context) {
 // handleDeliveries is GET /api/webhooks/:id/deliveries?status&limit&cursor:
 // the delivery log, newest first; next_cursor continues it.
 func (a *API) handleDeliveries(c *gin.Context) {
-	id, ok := idParam(c)
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -37,24 +36,27 @@ func (a *API) handleDeliveries(c *gin.Context) {
 	switch f.Status {
 	case "", app.DeliveryPending, app.DeliveryDelivered, app.DeliveryFailed:
 	default:
-		api.WriteError(c, app.Errorf(app.EINVALID, "Parameter status must be pending, delivered or failed."))
+		web.WriteError(c, app.Errorf(app.EINVALID, "Parameter status must be pending, delivered or failed."))
 		return
 	}
-	if f.Before != "" && uuid.Validate(f.Before) != nil {
-		api.WriteError(c, app.Errorf(app.EINVALID, "Parameter cursor must be the id of a delivery."))
-		return
+	if f.Before != "" {
+		var err error
+		if f.Before, err = app.ParseID(f.Before); err != nil {
+			web.WriteError(c, app.Errorf(app.EINVALID, "Parameter cursor must be the id of a delivery."))
+			return
+		}
 	}
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 200 {
-			api.WriteError(c, app.Errorf(app.EINVALID, "Parameter limit must be a number from 1 to 200."))
+			web.WriteError(c, app.Errorf(app.EINVALID, "Parameter limit must be a number from 1 to 200."))
 			return
 		}
 		f.Limit = n
 	}
-	ds, err := a.hooks.Deliveries(c.Request.Context(), api.UserFrom(c).ID, f)
+	ds, err := a.hooks.Deliveries(c.Request.Context(), web.UserFrom(c).ID, f)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	views := make([]deliveryView, 0, len(ds))

@@ -5,13 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/belfry/belfry/app"
-	"github.com/belfry/belfry/app/api"
-	"github.com/belfry/belfry/app/auth"
-	"github.com/belfry/belfry/db"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -23,42 +21,18 @@ type apiFixture struct {
 	aliceSession, bobSession, aliceToken string
 }
 
-const password = "correct horse battery"
-
-// passwordHash is computed once: argon2id is deliberately slow.
-var passwordHash = sync.OnceValue(func() string {
-	h, err := auth.HashPassword(password)
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
 func newAPIFixture(t *testing.T, opts ...fixtureOption) *apiFixture {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	f := &apiFixture{fixture: newFixture(t, opts...)}
-	users := db.NewUserStore(f.db)
-	as := auth.New(auth.Options{Users: users, Tokens: db.NewTokenStore(f.db), Sessions: db.NewSessionStore(f.db)})
-	server := api.New(api.Deps{Config: f.deps.Config, Auth: as, Users: users})
+	as := apptest.Auth(f.db)
 	f.engine = gin.New()
-	NewAPI(f.deps, f.worker).Register(f.engine, server.Authenticate())
-	login := func(u *app.User) string {
-		if err := users.UpdatePassword(t.Context(), u.ID, passwordHash()); err != nil {
-			t.Fatal(err)
-		}
-		cookie, _, err := as.Login(t.Context(), u.Username, password)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return "session:" + cookie
-	}
+	// As the server installs them in front of every route.
+	f.engine.Use(web.WithLogger(apptest.Logger()), web.CrossOriginGuard(f.deps.BaseURL))
+	f.hooks.API.Register(f.engine, web.Authenticate(as))
+	login := func(u *app.User) string { return "session:" + apptest.Login(t, as, u) }
 	f.aliceSession, f.bobSession = login(f.alice), login(f.bob)
-	secret, _, err := as.CreateToken(t.Context(), f.alice.ID, "t", app.ScopeClient)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.aliceToken = secret
+	f.aliceToken = apptest.Token(t, as, f.alice, app.ScopeClient)
 	return f
 }
 
@@ -69,7 +43,7 @@ func (f *apiFixture) do(method, path, token, body string) *httptest.ResponseReco
 		r.Header.Set("Content-Type", "application/json")
 	}
 	if cookie, ok := strings.CutPrefix(token, "session:"); ok {
-		r.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: cookie})
+		r.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
 	} else if token != "" {
 		r.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -179,7 +153,7 @@ func TestAPI_Auth(t *testing.T) {
 	// A cross-site form cannot ride alice's session cookie.
 	r := httptest.NewRequest("POST", "/api/webhooks", strings.NewReader(`{"kind":"slack","url":"https://1.1.1.1/","events":["job.failed"]}`))
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
-	r.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: strings.TrimPrefix(f.aliceSession, "session:")})
+	r.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: strings.TrimPrefix(f.aliceSession, "session:")})
 	rec := httptest.NewRecorder()
 	f.engine.ServeHTTP(rec, r)
 	wantAPIError(t, rec, 403, app.CodeForbidden)

@@ -3,7 +3,7 @@ package webhook
 import (
 	"net/http"
 
-	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -11,13 +11,13 @@ import (
 // full URL and, for generic webhooks, the signing secret shown this once.
 func (a *API) handleCreate(c *gin.Context) {
 	var in Input
-	if err := decodeBody(c, &in); err != nil {
-		api.WriteError(c, err)
+	if err := web.DecodeJSON(c, &in, web.Limit(maxBodyBytes)); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	w, secret, err := a.hooks.Create(c.Request.Context(), api.UserFrom(c).ID, in)
+	w, secret, err := a.hooks.Create(c.Request.Context(), web.UserFrom(c).ID, in)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, createdView{webhookView: viewWebhook(w), URL: w.URL, Secret: secret})
@@ -25,9 +25,9 @@ func (a *API) handleCreate(c *gin.Context) {
 
 // handleList is GET /api/webhooks: the caller's webhooks, oldest first.
 func (a *API) handleList(c *gin.Context) {
-	ws, err := a.hooks.List(c.Request.Context(), api.UserFrom(c).ID)
+	ws, err := a.hooks.List(c.Request.Context(), web.UserFrom(c).ID)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	views := make([]webhookView, 0, len(ws))
@@ -39,13 +39,13 @@ func (a *API) handleList(c *gin.Context) {
 
 // handleGet is GET /api/webhooks/:id.
 func (a *API) handleGet(c *gin.Context) {
-	id, ok := idParam(c)
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	w, err := a.hooks.Get(c.Request.Context(), api.UserFrom(c).ID, id)
+	w, err := a.hooks.Get(c.Request.Context(), web.UserFrom(c).ID, id)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewWebhook(w))
@@ -55,18 +55,18 @@ func (a *API) handleGet(c *gin.Context) {
 // their value, the kind cannot change, and re-enabling a webhook clears the
 // reason it was disabled for.
 func (a *API) handleUpdate(c *gin.Context) {
-	id, ok := idParam(c)
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
 	var ch Changes
-	if err := decodeBody(c, &ch); err != nil {
-		api.WriteError(c, err)
+	if err := web.DecodeJSON(c, &ch, web.Limit(maxBodyBytes)); err != nil {
+		web.WriteError(c, err)
 		return
 	}
-	w, err := a.hooks.Update(c.Request.Context(), api.UserFrom(c).ID, id, ch)
+	w, err := a.hooks.Update(c.Request.Context(), web.UserFrom(c).ID, id, ch)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewWebhook(w))
@@ -74,12 +74,12 @@ func (a *API) handleUpdate(c *gin.Context) {
 
 // handleDelete is DELETE /api/webhooks/:id; its delivery log goes with it.
 func (a *API) handleDelete(c *gin.Context) {
-	id, ok := idParam(c)
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	if _, err := a.hooks.Delete(c.Request.Context(), api.UserFrom(c).ID, id); err != nil {
-		api.WriteError(c, err)
+	if _, err := a.hooks.Delete(c.Request.Context(), web.UserFrom(c).ID, id); err != nil {
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"ok": true})
@@ -89,13 +89,13 @@ func (a *API) handleDelete(c *gin.Context) {
 // signing secret of a generic webhook, shown this once. The old one stops
 // working at once, retries included.
 func (a *API) handleRotateSecret(c *gin.Context) {
-	id, ok := idParam(c)
+	id, ok := web.PathID(c, "id")
 	if !ok {
 		return
 	}
-	w, secret, err := a.hooks.RotateSecret(c.Request.Context(), api.UserFrom(c).ID, id)
+	w, secret, err := a.hooks.RotateSecret(c.Request.Context(), web.UserFrom(c).ID, id)
 	if err != nil {
-		api.WriteError(c, err)
+		web.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"id": w.ID, "secret": secret})

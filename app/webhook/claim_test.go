@@ -3,9 +3,10 @@ package webhook
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/belfry/belfry/app"
 )
@@ -22,24 +23,35 @@ func (s *failingClaims) ClaimDeliveries(context.Context, app.ClaimRequest) ([]*a
 	return nil, errors.New("database or disk is full")
 }
 
-// TestWorkerBacksOffWhenClaimsFail checks that a worker whose claims keep
-// failing while a delivery is due waits before the next try instead of
-// retrying (and logging) every few milliseconds.
+// TestWorkerBacksOffWhenClaimsFail checks that a worker whose claim failed
+// while a delivery is due waits maxIdle before the next try instead of
+// retrying (and logging) every minWait, and claims at the due time again
+// once a claim succeeds.
 func TestWorkerBacksOffWhenClaimsFail(t *testing.T) {
 	f := newFixture(t)
-	f.hook(f.alice, app.WebhookGeneric, "https://hooks.example/x")
+	rcv := newReceiver(t, f.clock)
+	f.hook(f.alice, app.WebhookGeneric, rcv.URL)
 	f.publish(f.alice, app.Event{Type: "job_failed", Title: "due now"})
 	store := &failingClaims{WebhookStore: f.store}
-	deps := f.deps
-	deps.Store = store
-	w := NewWorker(deps)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
-	time.Sleep(500 * time.Millisecond)
-	cancel()
-	<-done
-	if n := store.calls.Load(); n < 1 || n > 2 {
-		t.Fatalf("%d claims in 500 ms while claiming fails, want 1 (then a wait of %v)", n, maxIdle)
+	w := f.worker
+	w.d.Store = store
+	ctx := context.Background()
+	var lanes sync.WaitGroup
+	if started, _ := w.startLanes(ctx, &lanes); started != 0 || store.calls.Load() != 1 {
+		t.Fatalf("%d lanes started, %d claims; want 0 and 1", started, store.calls.Load())
+	}
+	if wake := w.nextWake(ctx, false); wake != maxIdle {
+		t.Fatalf("after a failed claim with a delivery due the worker wakes in %v, want %v", wake, maxIdle)
+	}
+	if !strings.Contains(f.logs.String(), "claim webhook deliveries") {
+		t.Errorf("the failed claim was not logged: %s", f.logs)
+	}
+
+	// The same worker on a store that answers: the due delivery is claimed.
+	w.d.Store = f.store
+	started, _ := w.startLanes(ctx, &lanes)
+	lanes.Wait()
+	if started != 1 || len(rcv.requests()) != 1 {
+		t.Fatalf("%d lanes started and %d deliveries sent once claims work, want 1 and 1", started, len(rcv.requests()))
 	}
 }

@@ -14,35 +14,13 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/bus"
-	"github.com/belfry/belfry/app/dispatch"
+	"github.com/belfry/belfry/app/clock/clocktest"
+	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/db"
 	"github.com/google/uuid"
 )
-
-// fakeClock is the injected clock of the worker, the router and the stores.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // syncBuffer is a log sink safe for the worker's goroutines.
 type syncBuffer struct {
@@ -70,11 +48,13 @@ type fixture struct {
 	durability string
 	db         *db.DB
 	store      *db.WebhookStore
-	clock      *fakeClock
+	clock      *clocktest.Fake
 	logs       *syncBuffer
 	deps       Deps
+	hooks      *Webhooks
 	router     *Router
 	worker     *Worker
+	service    *Service
 	dispatcher app.Dispatcher
 	alice, bob *app.User
 }
@@ -82,43 +62,37 @@ type fixture struct {
 type fixtureOption func(*Deps)
 
 func withConfig(fn func(*app.WebhooksConfig)) fixtureOption {
-	return func(d *Deps) { fn(&d.Config.Webhooks) }
+	return func(d *Deps) { fn(&d.Config) }
 }
 
 var epoch = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 
 func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	t.Helper()
-	f := &fixture{t: t, path: filepath.Join(t.TempDir(), "b.db"), durability: "normal", clock: &fakeClock{now: epoch}, logs: &syncBuffer{}}
-	cfg := app.DefaultConfig()
-	cfg.Server.BaseURL = "https://belfry.example"
-	cfg.Webhooks.Timeout = app.Duration{Duration: 5 * time.Second}
-	f.deps = Deps{Config: cfg, Now: f.clock.Now,
+	f := &fixture{t: t, path: filepath.Join(t.TempDir(), "b.db"), durability: "normal", clock: clocktest.At(epoch), logs: &syncBuffer{}}
+	cfg := app.DefaultConfig().Webhooks
+	cfg.Timeout = app.Duration{Duration: 5 * time.Second}
+	types, err := app.NewTypes(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.deps = Deps{Config: cfg, BaseURL: "https://belfry.example", Types: types, Clock: f.clock,
 		Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	for _, o := range opts {
 		o(&f.deps)
 	}
 	f.open()
-	ctx := context.Background()
 	users := db.NewUserStore(f.db)
-	for _, name := range []string{"alice", "bob"} {
-		u := &app.User{Username: name, PasswordHash: "x"}
-		if err := users.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		if name == "alice" {
-			f.alice = u
-		} else {
-			f.bob = u
-		}
-	}
+	f.alice, f.bob = apptest.User(t, users, "alice", false), apptest.User(t, users, "bob", false)
 	return f
 }
 
 // open opens (or reopens) the database and builds the services on it.
 func (f *fixture) open() {
 	f.t.Helper()
-	d, err := db.Open(db.Options{Path: f.path, Durability: f.durability})
+	cfg := app.DefaultConfig().Database
+	cfg.Path, cfg.Durability = f.path, f.durability
+	d, err := db.Open(db.Options{DatabaseConfig: cfg})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -130,15 +104,15 @@ func (f *fixture) open() {
 	f.t.Cleanup(func() { d.Close() })
 	f.store = db.NewWebhookStore(d)
 	f.deps.Store = f.store
+	f.deps.Users = db.NewUserStore(d)
 	f.deps.Client = nil
-	f.router = NewRouter(f.deps)
-	f.worker = NewWorker(f.deps)
+	f.hooks = New(f.deps)
+	f.router, f.worker, f.service = f.hooks.Router, f.hooks.Worker, f.hooks.Service
 	f.worker.jitter = func() float64 { return 0 }
-	types, _ := app.NewTypes(nil)
-	f.dispatcher = f.worker.KickAfter(dispatch.New(dispatch.Deps{
-		Types: types, Users: db.NewUserStore(d), Notifications: db.NewNotificationStore(d),
+	f.dispatcher = f.worker.KickAfter(notify.New(notify.Deps{
+		Types: f.deps.Types, Users: db.NewUserStore(d), Notifications: db.NewNotificationStore(d),
 		Preferences: db.NewPreferenceStore(d), Mutes: db.NewMuteStore(d), Changes: bus.New(),
-		Webhooks: f.router, Now: f.clock.Now,
+		Webhooks: f.router, Clock: f.clock,
 	}))
 }
 
@@ -189,6 +163,20 @@ func (f *fixture) log(w *app.Webhook) []*app.WebhookDelivery {
 
 func (f *fixture) drain() { f.worker.drain(context.Background()) }
 
+// drain delivers everything due now, round after round, and returns when
+// nothing due is left: Run's work without its waits, for tests that move an
+// injected clock.
+func (w *Worker) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		var lanes sync.WaitGroup
+		started, _ := w.startLanes(ctx, &lanes)
+		lanes.Wait()
+		if started == 0 {
+			return
+		}
+	}
+}
+
 // received is one request a receiver saw.
 type received struct {
 	Header http.Header
@@ -199,14 +187,14 @@ type received struct {
 // receiver is a real local HTTP endpoint whose answer tests program.
 type receiver struct {
 	*httptest.Server
-	clock *fakeClock
+	clock *clocktest.Fake
 	mu    sync.Mutex
 	reqs  []received
 	reply func(r *http.Request, body []byte) (int, http.Header)
 	got   chan received
 }
 
-func newReceiver(t testing.TB, clock *fakeClock) *receiver {
+func newReceiver(t testing.TB, clock *clocktest.Fake) *receiver {
 	r := &receiver{clock: clock, got: make(chan received, 4096),
 		reply: func(*http.Request, []byte) (int, http.Header) { return http.StatusNoContent, nil }}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))

@@ -25,6 +25,7 @@ const goneReason = "The receiver answered 410 Gone."
 // are durable.
 func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 	hook := c.Webhook
+	admin := w.d.ownerIsAdmin(ctx, hook.UserID)
 	var records sync.WaitGroup
 	defer records.Wait()
 	recordLater := func(d *app.WebhookDelivery) {
@@ -39,8 +40,8 @@ func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 			w.release(ctx, c.Deliveries[i:])
 			return
 		}
-		now := w.d.Now()
-		r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.Config.Server.BaseURL)
+		now := w.d.Clock.Now()
+		r := w.send(ctx, hook, d, now, admin)
 		if r.err != nil && ctx.Err() != nil {
 			w.release(ctx, c.Deliveries[i:])
 			return
@@ -156,7 +157,7 @@ func (w *Worker) disable(ctx context.Context, hook *app.Webhook) {
 // release hands deliveries not attempted (shutdown) back to the outbox,
 // due at once, without counting an attempt.
 func (w *Worker) release(ctx context.Context, ds []*app.WebhookDelivery) {
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	for _, d := range ds {
 		d.NextAttemptAt, d.UpdatedAt = now, now
 	}

@@ -19,9 +19,6 @@ type Router struct {
 
 var _ app.WebhookRouter = (*Router)(nil)
 
-// NewRouter returns a Router over d.Store.
-func NewRouter(d Deps) *Router { return &Router{d: d.withDefaults()} }
-
 // Deliveries returns the deliveries of n for typ.WebhookEvent, due now. Each
 // carries a snapshot of the notification as its payload and a fresh UUIDv7
 // as its ID, the webhook-id that every attempt repeats.
@@ -37,7 +34,7 @@ func (r *Router) Deliveries(ctx context.Context, typ app.NotificationType, n *ap
 	if err != nil {
 		return nil, fmt.Errorf("encode webhook payload: %w", err)
 	}
-	now := r.d.Now().UTC()
+	now := r.d.Clock.Now().UTC()
 	out := make([]*app.WebhookDelivery, 0, len(hooks))
 	for _, h := range hooks {
 		id, err := uuid.NewV7()
@@ -70,13 +67,9 @@ type snapshot struct {
 }
 
 func snapshotOf(n *app.Notification) snapshot {
-	data := n.Data
-	if len(data) == 0 {
-		data = json.RawMessage("{}")
-	}
 	return snapshot{
 		ID: n.ID, UserID: n.UserID, Type: n.Type, Level: n.Level, Title: n.Title, Body: n.Body,
-		Data: data, TargetURL: n.TargetURL, ServiceID: n.ServiceID, Project: n.Project,
+		Data: n.Data, TargetURL: n.TargetURL, ServiceID: n.ServiceID, Project: n.Project,
 		Object: n.Object, CreatedAt: n.CreatedAt.UTC(),
 	}
 }

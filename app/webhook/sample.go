@@ -17,7 +17,7 @@ const TestEvent = "webhook.test"
 // recorded in the webhook's delivery log and returned; a receiver's error is
 // an outcome, not an error of SendTest.
 func (w *Worker) SendTest(ctx context.Context, hook *app.Webhook, user *app.User) (*app.WebhookDelivery, error) {
-	now := w.d.Now().UTC()
+	now := w.d.Clock.Now().UTC()
 	nid, err := uuid.NewV7()
 	if err != nil {
 		return nil, fmt.Errorf("new id: %w", err)
@@ -36,7 +36,7 @@ func (w *Worker) SendTest(ctx context.Context, hook *app.Webhook, user *app.User
 	}
 	d := &app.WebhookDelivery{ID: did.String(), WebhookID: hook.ID, Event: TestEvent, Payload: payload,
 		Status: app.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
-	r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.Config.Server.BaseURL)
+	r := w.send(ctx, hook, d, now, user.IsAdmin)
 	d.Attempts, d.ResponseCode, d.DurationMS, d.LastError = 1, r.code, r.duration.Milliseconds(), explain(r)
 	d.Status = app.DeliveryFailed
 	if judge(r) == delivered {

@@ -20,12 +20,6 @@ type Service struct {
 	tests *Worker
 }
 
-// NewService returns the service over d (it uses Config.Webhooks.AllowPrivate,
-// Types and Store); tests sends the test deliveries.
-func NewService(d Deps, tests *Worker) *Service {
-	return &Service{d: d.withDefaults(), tests: tests}
-}
-
 // List returns the user's webhooks, oldest first.
 func (s *Service) List(ctx context.Context, userID string) ([]*app.Webhook, error) {
 	return s.d.Store.ListWebhooks(ctx, userID)

@@ -14,7 +14,7 @@ import (
 // cannot change; a URL change is checked against allow_private.
 func TestService_CreateAndUpdate(t *testing.T) {
 	f := newFixture(t, withConfig(func(c *app.WebhooksConfig) { c.AllowPrivate = false }))
-	s := NewService(f.deps, f.worker)
+	s := f.service
 	ctx := context.Background()
 	w, secret, err := s.Create(ctx, f.alice.ID, Input{Kind: app.WebhookSlack, URL: "https://1.1.1.1/services/x", Events: []string{"job.failed"}})
 	if err != nil || w.Name != "1.1.1.1" || secret != "" || w.Secret != "" || !w.Enabled {
@@ -54,7 +54,7 @@ func TestService_CreateAndUpdate(t *testing.T) {
 // TestService_Limit: a user has at most app.MaxWebhooksPerUser webhooks.
 func TestService_Limit(t *testing.T) {
 	f := newFixture(t)
-	s := NewService(f.deps, f.worker)
+	s := f.service
 	for i := 0; i < app.MaxWebhooksPerUser; i++ {
 		f.hook(f.alice, app.WebhookSlack, fmt.Sprintf("https://1.1.1.1/%d", i))
 	}
@@ -72,7 +72,7 @@ func TestService_Limit(t *testing.T) {
 // treats another user's webhook as missing.
 func TestService_EnableRotateDelete(t *testing.T) {
 	f := newFixture(t)
-	s := NewService(f.deps, f.worker)
+	s := f.service
 	ctx := context.Background()
 	g, slack := f.hook(f.alice, app.WebhookGeneric, "https://1.1.1.1/g"), f.hook(f.alice, app.WebhookSlack, "https://1.1.1.1/s")
 	if err := f.store.DisableWebhook(ctx, g.ID, "the receiver answered 410 Gone"); err != nil {

@@ -70,13 +70,12 @@ type Stats struct {
 	Paused    int    // webhooks paused after their receiver failed
 }
 
-// NewWorker returns a worker over d; call Run to start it.
-func NewWorker(d Deps) *Worker {
-	d = d.withDefaults()
+// newWorker returns a worker over d; call Run to start it.
+func newWorker(d Deps) *Worker {
 	return &Worker{
 		d:      d,
-		cfg:    d.Config.Webhooks,
-		lease:  time.Duration(perLane)*d.Config.Webhooks.Timeout.Duration + time.Minute,
+		cfg:    d.Config,
+		lease:  time.Duration(perLane)*d.Config.Timeout.Duration + time.Minute,
 		kick:   make(chan struct{}, 1),
 		done:   make(chan struct{}, 1),
 		jitter: rand.Float64,
@@ -95,7 +94,7 @@ func (w *Worker) Kick() {
 
 // Stats returns the counters.
 func (w *Worker) Stats() Stats {
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	w.mu.Lock()
 	lanes, paused := len(w.busy), 0
 	for _, until := range w.paused {
@@ -132,20 +131,6 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// drain delivers everything due now, round after round, and returns when
-// nothing due is left: Run's work without its waits, for tests that move an
-// injected clock.
-func (w *Worker) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		var lanes sync.WaitGroup
-		started, _ := w.startLanes(ctx, &lanes)
-		lanes.Wait()
-		if started == 0 {
-			return
-		}
-	}
-}
-
 // excluded returns the webhooks that must not be claimed at now — those
 // with a running lane and those paused — and the end of the earliest pause.
 func (w *Worker) excluded(now time.Time) (ids []string, pauseEnd time.Time) {
@@ -175,7 +160,7 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 	if free <= 0 {
 		return 0, true
 	}
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	skip, _ := w.excluded(now)
 	claims, err := w.d.Store.ClaimDeliveries(ctx, app.ClaimRequest{
 		Now: now, LeaseUntil: now.Add(w.lease), Lanes: free, PerLane: perLane, Busy: skip,
@@ -210,7 +195,7 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 // nextDue returns when the next delivery may go out: the earliest due time
 // of a webhook neither busy nor paused, or the end of a pause.
 func (w *Worker) nextDue(ctx context.Context) (time.Time, bool) {
-	skip, pauseEnd := w.excluded(w.d.Now())
+	skip, pauseEnd := w.excluded(w.d.Clock.Now())
 	next, ok, err := w.d.Store.NextDeliveryDue(ctx, skip)
 	if err != nil {
 		return time.Time{}, false
@@ -230,7 +215,7 @@ func (w *Worker) nextWake(ctx context.Context, saturated bool) time.Duration {
 	if !ok {
 		return maxIdle
 	}
-	return min(max(next.Sub(w.d.Now()), minWait), maxIdle)
+	return min(max(next.Sub(w.d.Clock.Now()), minWait), maxIdle)
 }
 
 // countPending refreshes the outbox depth of Stats, at most once a second.
@@ -246,7 +231,7 @@ func (w *Worker) countPending(ctx context.Context) {
 
 // pruneIfDue deletes finished deliveries older than the retention, hourly.
 func (w *Worker) pruneIfDue(ctx context.Context) {
-	now := w.d.Now()
+	now := w.d.Clock.Now()
 	if !w.lastPrune.IsZero() && now.Sub(w.lastPrune) < pruneEvery {
 		return
 	}

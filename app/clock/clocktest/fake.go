@@ -29,9 +29,14 @@ type timer struct {
 }
 
 // New returns a Fake clock set to 1 March 2026, 12:00 UTC.
-func New() *Fake {
-	return &Fake{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
+func New() *Fake { return At(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) }
+
+// At returns a Fake clock set to t.
+func At(t time.Time) *Fake { return &Fake{now: t} }
+
+// Set moves the clock to t, forwards or back, and runs the callbacks that
+// fell due.
+func (c *Fake) Set(t time.Time) { c.Advance(t.Sub(c.Now())) }
 
 // Now returns the fake time.
 func (c *Fake) Now() time.Time {

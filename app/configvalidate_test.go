@@ -1,0 +1,179 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestIsLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LocalHost.": true, "127.0.0.1": true, "127.8.9.10": true, "::1": true,
+		"": false, "0.0.0.0": false, "::": false, "192.168.1.2": false, "localhost.evil.example": false,
+		"belfry.localhost": false, "10.0.0.1": false, "example.org": false,
+	} {
+		if got := IsLoopbackHost(host); got != want {
+			t.Errorf("IsLoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+func TestConfigValidateOperations(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(c *Config)
+		want   string
+	}{
+		{"metrics listen", func(c *Config) { c.Metrics.Listen = "9090" }, `metrics.listen must be empty (serve /metrics on server.listen) or host:port`},
+		{"metrics port", func(c *Config) { c.Metrics.Listen = ":prom" }, `metrics.listen has an invalid port "prom"`},
+		{"retention interval", func(c *Config) { c.Retention.Interval = Duration{} }, "retention.interval must be a positive duration"},
+		{"retention read", func(c *Config) { c.Retention.ReadNotifications = Duration{-time.Hour} }, "retention.read_notifications must not be negative"},
+		{"retention channel", func(c *Config) { c.Retention.ChannelMessages = Duration{-time.Hour} }, "retention.channel_messages must not be negative"},
+		{"retention max", func(c *Config) { c.Retention.MaxPerUser = -1 }, "retention.max_per_user must not be negative"},
+		{"desktop user name", func(c *Config) { c.Auth.DesktopUser = "no spaces" }, `auth.desktop_user: Username "no spaces"`},
+		{"desktop on all interfaces", func(c *Config) { c.Auth.DesktopUser, c.Server.Listen = "admin", ":8080" },
+			`server.listen must be a loopback address such as 127.0.0.1:8080, not ":8080"`},
+		{"desktop on a LAN address", func(c *Config) { c.Auth.DesktopUser, c.Server.Listen = "admin", "192.168.1.5:8080" },
+			"must be a loopback address"},
+		{"desktop behind a proxy", func(c *Config) {
+			c.Auth.DesktopUser, c.Server.TrustedProxies = "admin", []string{"127.0.0.1"}
+		}, "auth.desktop_user cannot be combined with server.trusted_proxies"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tc.change(&cfg)
+			wantConfigError(t, cfg.Validate(), tc.want)
+		})
+	}
+}
+
+func TestConfigValidateOperationsAccepts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(c *Config)
+	}{
+		{"separate metrics listener", func(c *Config) { c.Metrics.Listen = "0.0.0.0:9090" }},
+		{"metrics off", func(c *Config) { c.Metrics.Enabled = false }},
+		{"keep everything", func(c *Config) {
+			c.Retention.ReadNotifications, c.Retention.ChannelMessages, c.Retention.MaxPerUser = Duration{}, Duration{}, 0
+		}},
+		{"desktop on 127.0.0.1", func(c *Config) { c.Auth.DesktopUser = "admin" }},
+		{"desktop on localhost", func(c *Config) { c.Auth.DesktopUser, c.Server.Listen = "me", "localhost:8080" }},
+		{"desktop on ::1", func(c *Config) { c.Auth.DesktopUser, c.Server.Listen = "me", "[::1]:0" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tc.change(&cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(c *Config)
+		want   string
+	}{
+		{"listen without port", func(c *Config) { c.Server.Listen = "localhost" }, "server.listen must be host:port"},
+		{"listen with space", func(c *Config) { c.Server.Listen = "local host:80" }, "server.listen must be host:port"},
+		{"listen port text", func(c *Config) { c.Server.Listen = "127.0.0.1:http" }, `server.listen has an invalid port "http"`},
+		{"listen port range", func(c *Config) { c.Server.Listen = "127.0.0.1:70000" }, `invalid port "70000"`},
+		{"base_url relative", func(c *Config) { c.Server.BaseURL = "/belfry" }, "server.base_url must be an absolute"},
+		{"base_url scheme", func(c *Config) { c.Server.BaseURL = "ftp://x" }, "server.base_url must be an absolute"},
+		{"base_url query", func(c *Config) { c.Server.BaseURL = "http://x/?a=1" }, "server.base_url must be an absolute"},
+		{"base_url unparsable", func(c *Config) { c.Server.BaseURL = "http://[::1" }, "server.base_url must be an absolute"},
+		{"trusted proxy", func(c *Config) { c.Server.TrustedProxies = []string{"proxy.lan"} }, `"proxy.lan" is neither an IP address nor a CIDR range`},
+		{"shutdown timeout", func(c *Config) { c.Server.ShutdownTimeout = Duration{} }, "server.shutdown_timeout must be a positive duration"},
+		{"database path", func(c *Config) { c.Database.Path = " " }, "database.path must not be empty"},
+		{"durability", func(c *Config) { c.Database.Durability = "off" }, `database.durability must be full or normal, not "off"`},
+		{"read conns", func(c *Config) { c.Database.ReadConns = 0 }, "database.read_conns must be at least 1, not 0"},
+		{"batch max", func(c *Config) { c.Database.BatchMax = -1 }, "database.batch_max must be at least 1"},
+		{"busy timeout", func(c *Config) { c.Database.BusyTimeout = Duration{-time.Second} }, "database.busy_timeout must be a positive duration"},
+		{"admin password", func(c *Config) { c.Auth.AdminPassword = "short" }, "auth.admin_password: Password must be at least 8 characters long."},
+		{"cookie secure", func(c *Config) { c.Auth.CookieSecure = "yes" }, `auth.cookie_secure must be auto, true or false, not "yes"`},
+		{"session ttl", func(c *Config) { c.Auth.SessionTTL = Duration{} }, "auth.session_ttl must be a positive duration"},
+		{"type name", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "Bad Name"}} }, `notifications.types: Notification type "Bad Name"`},
+		{"type duplicate", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "job_failed"}} }, "is declared twice"},
+		{"storm short window", func(c *Config) { c.Storm.ShortWindow = Duration{} }, "storm.short_window must be a positive duration"},
+		{"storm long window", func(c *Config) { c.Storm.LongWindow = Duration{-1} }, "storm.long_window must be a positive duration"},
+		{"storm backoff initial", func(c *Config) { c.Storm.BackoffInitial = Duration{} }, "storm.backoff_initial must be a positive duration"},
+		{"storm backoff max", func(c *Config) { c.Storm.BackoffMax = Duration{} }, "storm.backoff_max must be a positive duration"},
+		{"storm short max", func(c *Config) { c.Storm.ShortMax = 0 }, "storm.short_max must be at least 1"},
+		{"storm long max", func(c *Config) { c.Storm.LongMax = 0 }, "storm.long_max must be at least 1"},
+		{"storm sticky", func(c *Config) { c.Storm.Sticky = Duration{-time.Second} }, "storm.sticky must not be negative"},
+		{"storm step", func(c *Config) { c.Storm.BackoffStep = Duration{-time.Second} }, "storm.backoff_step must not be negative"},
+		{"storm windows", func(c *Config) { c.Storm.LongWindow = Duration{5 * time.Second} }, "storm.long_window (5s) must not be shorter than storm.short_window (10s)"},
+		{"storm maxima", func(c *Config) { c.Storm.LongMax = 5 }, "storm.long_max (5) must not be smaller than storm.short_max (6)"},
+		{"storm backoff", func(c *Config) { c.Storm.BackoffMax = Duration{500 * time.Millisecond} }, "storm.backoff_max (500ms) must not be shorter than storm.backoff_initial (1s)"},
+		{"ws message size", func(c *Config) { c.WebSocket.MaxMessageBytes = 100 }, "websocket.max_message_bytes must be at least 512, not 100"},
+		{"ws buffer", func(c *Config) { c.WebSocket.SendBuffer = 0 }, "websocket.send_buffer must be at least 1"},
+		{"ws ping", func(c *Config) { c.WebSocket.PingPeriod = Duration{} }, "websocket.ping_period must be a positive duration"},
+		{"polling rate", func(c *Config) { c.Polling.RatePerSecond = 0 }, "polling.rate_per_second must be a positive number, not 0"},
+		{"polling burst", func(c *Config) { c.Polling.Burst = 0 }, "polling.burst must be at least 1"},
+		{"webhook workers", func(c *Config) { c.Webhooks.Workers = 0 }, "webhooks.workers must be at least 1"},
+		{"webhook timeout", func(c *Config) { c.Webhooks.Timeout = Duration{} }, "webhooks.timeout must be a positive duration"},
+		{"webhook attempts", func(c *Config) { c.Webhooks.MaxAttempts = 0 }, "webhooks.max_attempts must be at least 1"},
+		{"webhook retention", func(c *Config) { c.Webhooks.Retention = Duration{} }, "webhooks.retention must be a positive duration"},
+		{"report schedule", func(c *Config) { c.Report.Schedule = "every monday" }, `report.schedule must be a 5-field cron expression`},
+		{"report timezone", func(c *Config) { c.Report.Timezone = "Mars/Olympus" }, `report.timezone must be an IANA time zone such as "Europe/Paris" or "Local", not "Mars/Olympus"`},
+		{"report timezone empty", func(c *Config) { c.Report.Timezone = "" }, `report.timezone must be an IANA time zone`},
+		{"log level", func(c *Config) { c.Log.Level = "verbose" }, `log.level must be debug, info, warn or error, not "verbose"`},
+		{"log format", func(c *Config) { c.Log.Format = "xml" }, `log.format must be text or json, not "xml"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tc.change(&cfg)
+			wantConfigError(t, cfg.Validate(), tc.want)
+		})
+	}
+}
+
+func TestConfigValidateAccepts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(c *Config)
+	}{
+		{"any port", func(c *Config) { c.Server.Listen = "127.0.0.1:0" }},
+		{"all interfaces", func(c *Config) { c.Server.Listen = ":8080" }},
+		{"ipv6", func(c *Config) { c.Server.Listen = "[::1]:8080" }},
+		{"https with path", func(c *Config) { c.Server.BaseURL = "https://example.org/belfry/" }},
+		{"proxies", func(c *Config) { c.Server.TrustedProxies = []string{"10.0.0.1", "fd00::/8"} }},
+		{"storm off", func(c *Config) { c.Storm.Enabled = false }},
+		{"no sticky, no step", func(c *Config) { c.Storm.Sticky, c.Storm.BackoffStep = Duration{}, Duration{} }},
+		{"admin password", func(c *Config) { c.Auth.AdminPassword = "long enough" }},
+		{"UTC report", func(c *Config) { c.Report.Timezone = "UTC" }},
+		{"extra type", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "backup_done"}} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tc.change(&cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestConfigReadmeDocumentsEveryKey keeps the configuration table of README.md
+// complete: every key and its environment variable appear in it.
+
+// wantConfigError checks that err is EINVALID, one line, containing want.
+func wantConfigError(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one containing %q", want)
+	}
+	if ErrorKind(err) != EINVALID {
+		t.Fatalf("error kind %q (%v), want %q", ErrorKind(err), err, EINVALID)
+	}
+	msg := ErrorMessage(err)
+	if !strings.Contains(msg, want) {
+		t.Fatalf("error %q does not contain %q", msg, want)
+	}
+	if strings.Contains(msg, "\n") {
+		t.Fatalf("error %q has more than one line", msg)
+	}
+}

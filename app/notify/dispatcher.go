@@ -1,0 +1,224 @@
+// Package notify is the single place through which every notification
+// changes state. Its Dispatcher is notify(), the one entry of every new
+// notification (docs/architecture.md): it resolves recipients, applies object mutes
+// and each recipient's preferences, stores the notifications together with
+// their webhook deliveries, and publishes the changes for the real-time
+// layer. Its Inbox reads, acknowledges and deletes them and publishes those
+// changes the same way.
+package notify
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
+	"github.com/google/uuid"
+)
+
+// Deps are the dispatcher's collaborators. Webhooks may be nil (no webhook
+// capability wired); Now and Logger default to time.Now and slog.Default.
+type Deps struct {
+	Types         *app.Types
+	Users         app.UserStore
+	Notifications app.NotificationStore
+	Preferences   app.PreferenceStore
+	Mutes         app.MuteStore
+	Changes       app.ChangePublisher
+	Webhooks      app.WebhookRouter
+	Clock         clock.Clock // nil: the wall clock
+	Logger        *slog.Logger
+}
+
+// Dispatcher implements app.Dispatcher. It is safe for concurrent use.
+type Dispatcher struct {
+	d Deps
+
+	order sync.Mutex // stamps ids and times in queue order
+	last  time.Time  // the latest creation time stamped
+}
+
+var _ app.Dispatcher = (*Dispatcher)(nil)
+
+// New returns a dispatcher over d.
+func New(d Deps) *Dispatcher {
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	d.Logger = cmp.Or(d.Logger, slog.Default())
+	return &Dispatcher{d: d}
+}
+
+// Notify validates ev, resolves its recipients and delivers it on every
+// channel: in-app rows (when the recipient's preference is on) and webhook
+// deliveries are written in one durable transaction, then each created row
+// is published as an app.ChangeCreated carrying the toast preference.
+func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event) (*app.DispatchResult, error) {
+	ev.Normalize()
+	if err := ev.Validate(x.d.Types); err != nil {
+		return nil, err
+	}
+	typ, _ := x.d.Types.Lookup(ev.Type)
+	recipients, err := x.recipients(ctx, actor, ev.Users)
+	if err != nil {
+		return nil, err
+	}
+	if recipients, err = x.unmuted(ctx, ev.Object, recipients); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(recipients))
+	for i, u := range recipients {
+		ids[i] = u.ID
+	}
+	stored, err := x.d.Preferences.PreferencesFor(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load preferences: %w", err)
+	}
+	defaults := x.d.Types.DefaultPreferences()
+	prefs := make([]app.Preferences, len(recipients))
+	for i, u := range recipients {
+		prefs[i] = merge(defaults, stored[u.ID])
+	}
+	rows, toasts, deliveries, wait, err := x.queue(ctx, typ, ev, recipients, prefs)
+	if err != nil {
+		return nil, err
+	}
+	res := &app.DispatchResult{Notifications: []app.NotificationRef{}, Webhooks: len(deliveries)}
+	if err := wait(); err != nil {
+		return nil, fmt.Errorf("store notifications: %w", err)
+	}
+	for i, n := range rows {
+		res.Notifications = append(res.Notifications, app.NotificationRef{ID: n.ID, UserID: n.UserID})
+		x.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeCreated, UserID: n.UserID, ID: n.ID, Notification: n, Toast: toasts[i]})
+	}
+	return res, nil
+}
+
+// queue stamps the notifications with their ids and creation time, routes
+// them to webhooks and queues the write, all under x.order: ids and times
+// then grow in the order the writes commit, so a client paging forward by
+// (created_at, id) never passes a row that becomes visible later.
+func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences) (
+	rows []*app.Notification, toasts []bool, deliveries []*app.WebhookDelivery, wait func() error, err error) {
+	x.order.Lock()
+	defer x.order.Unlock()
+	now := x.d.Clock.Now().UTC().Truncate(time.Millisecond)
+	if now.Before(x.last) { // the wall clock stepped back
+		now = x.last
+	}
+	x.last = now
+	for i, u := range recipients {
+		n, err := newNotification(u.ID, ev, now)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		if x.d.Webhooks != nil && typ.WebhookEvent != "" {
+			ds, err := x.d.Webhooks.Deliveries(ctx, typ, n)
+			if err != nil {
+				return nil, nil, nil, nil, fmt.Errorf("route webhooks: %w", err)
+			}
+			deliveries = append(deliveries, ds...)
+		}
+		if prefs[i].InApp(ev.Type) {
+			rows = append(rows, n)
+			toasts = append(toasts, prefs[i].Toast(ev.Type))
+		}
+	}
+	wait = func() error { return nil }
+	if len(rows) > 0 || len(deliveries) > 0 {
+		wait = x.d.Notifications.QueueNotifications(ctx, rows, deliveries)
+	}
+	return rows, toasts, deliveries, wait, nil
+}
+
+// recipients resolves ev.Users: none means the actor, ["*"] every user, and
+// names other than the actor's own need admin rights.
+func (x *Dispatcher) recipients(ctx context.Context, actor *app.User, names []string) ([]*app.User, error) {
+	if len(names) == 0 {
+		if actor == nil {
+			return nil, app.Errorf(app.EINVALID, "Field users is required when no user publishes.")
+		}
+		return []*app.User{actor}, nil
+	}
+	admin := actor == nil || actor.IsAdmin
+	if len(names) == 1 && names[0] == "*" {
+		if !admin {
+			return nil, app.Errorf(app.EFORBIDDEN, "Only admins may notify every user.")
+		}
+		return x.d.Users.ListUsers(ctx)
+	}
+	seen := make(map[string]bool, len(names))
+	unique := names[:0:0]
+	for _, name := range names {
+		if name == "*" {
+			return nil, app.Errorf(app.EINVALID, `Field users: "*" must stand alone.`)
+		}
+		if !admin && name != actor.Username {
+			return nil, app.Errorf(app.EFORBIDDEN, "Only admins may notify other users.")
+		}
+		if !seen[name] {
+			seen[name] = true
+			unique = append(unique, name)
+		}
+	}
+	return x.d.Users.FindUsersByName(ctx, unique)
+}
+
+// unmuted drops the recipients who muted obj.
+func (x *Dispatcher) unmuted(ctx context.Context, obj *app.ObjectRef, users []*app.User) ([]*app.User, error) {
+	if obj == nil || len(users) == 0 {
+		return users, nil
+	}
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	muted, err := x.d.Mutes.MutedUsers(ctx, *obj, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load mutes: %w", err)
+	}
+	if len(muted) == 0 {
+		return users, nil
+	}
+	kept := users[:0:0]
+	for _, u := range users {
+		if !muted[u.ID] {
+			kept = append(kept, u)
+		}
+	}
+	return kept, nil
+}
+
+func newNotification(userID string, ev *app.Event, now time.Time) (*app.Notification, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("new id: %w", err)
+	}
+	n := &app.Notification{
+		ID: id.String(), UserID: userID, Type: ev.Type, Level: ev.Level,
+		Title: ev.Title, Body: ev.Body, Data: ev.Data, TargetURL: ev.TargetURL,
+		EmailSubject: ev.EmailSubject, ServiceID: ev.ServiceID, Project: ev.Project,
+		Status: app.StatusPending, CreatedAt: now,
+	}
+	if ev.Object != nil {
+		obj := *ev.Object
+		n.Object = &obj
+	}
+	return n, nil
+}
+
+func merge(defaults, stored app.Preferences) app.Preferences {
+	if len(stored) == 0 {
+		return defaults
+	}
+	p := make(app.Preferences, len(defaults))
+	for k, v := range defaults {
+		p[k] = v
+	}
+	for k, v := range stored {
+		p[k] = v
+	}
+	return p
+}

@@ -1,0 +1,60 @@
+package notify_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/notify"
+)
+
+// queueRecorder wraps the real store and records the rows in the order
+// their writes were queued, which is the order they commit in.
+type queueRecorder struct {
+	app.NotificationStore
+	mu     sync.Mutex
+	queued []*app.Notification
+}
+
+func (q *queueRecorder) QueueNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) func() error {
+	q.mu.Lock()
+	q.queued = append(q.queued, ns...)
+	q.mu.Unlock()
+	return q.NotificationStore.QueueNotifications(ctx, ns, ds)
+}
+
+// Concurrent publishes must be stamped in commit order: otherwise a poller
+// paging forward by (created_at, id) could pass a row that commits later.
+func TestNotifyStampsInCommitOrder(t *testing.T) {
+	f := newFixture(t)
+	rec := &queueRecorder{NotificationStore: f.notifs}
+	types, _ := app.NewTypes(nil)
+	disp := notify.New(notify.Deps{
+		Types: types, Users: f.users, Notifications: rec, Preferences: f.prefs,
+		Mutes: f.mutes, Changes: f.changes,
+	})
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				if _, err := disp.Notify(context.Background(), f.alice, &app.Event{Type: "job_failed", Title: "x"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(rec.queued) != 640 {
+		t.Fatalf("queued %d rows, want 640", len(rec.queued))
+	}
+	for i := 1; i < len(rec.queued); i++ {
+		a, b := rec.queued[i-1], rec.queued[i]
+		if b.CreatedAt.Before(a.CreatedAt) || (b.CreatedAt.Equal(a.CreatedAt) && b.ID <= a.ID) {
+			t.Fatalf("row %d (%v, %s) queued after (%v, %s): not in key order", i, b.CreatedAt, b.ID, a.CreatedAt, a.ID)
+		}
+	}
+}

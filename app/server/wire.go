@@ -1,0 +1,162 @@
+package server
+
+import (
+	"context"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/api"
+	"github.com/belfry/belfry/app/auth"
+	"github.com/belfry/belfry/app/bus"
+	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/metrics"
+	"github.com/belfry/belfry/app/notify"
+	"github.com/belfry/belfry/app/poll"
+	"github.com/belfry/belfry/app/report"
+	"github.com/belfry/belfry/app/retention"
+	"github.com/belfry/belfry/app/web"
+	"github.com/belfry/belfry/app/webhook"
+	"github.com/belfry/belfry/db"
+	"github.com/belfry/belfry/ui"
+	"github.com/gin-gonic/gin"
+)
+
+// wire migrates the database and builds every capability, in dependency
+// order, then serves their routes and starts their background work. Each
+// capability gets only the config sections it reads.
+func (s *Server) wire(ctx context.Context) error {
+	cfg := s.Config
+	if n, err := s.DB.Migrate(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		s.Logger.Info("database migrated", "path", s.DB.Path(), "applied", n)
+	}
+
+	// Stores.
+	s.Users, s.Tokens = db.NewUserStore(s.DB), db.NewTokenStore(s.DB)
+	s.Notifications, s.Preferences, s.Mutes = db.NewNotificationStore(s.DB), db.NewPreferenceStore(s.DB), db.NewMuteStore(s.DB)
+
+	// Who is who: users, sessions, tokens; the first admin.
+	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: db.NewSessionStore(s.DB),
+		SessionTTL: cfg.Auth.SessionTTL.Duration, Clock: s.clock, Logger: s.Logger})
+	var err error
+	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, cfg.Auth.AdminPassword); err != nil {
+		return err
+	}
+	if err := s.checkDesktopUser(ctx); err != nil {
+		return err
+	}
+
+	// Every change of notification state goes through the dispatcher
+	// (creation) or the inbox (the rest), which announce it on the bus.
+	// Webhooks are the dispatcher's third channel: the router queues
+	// deliveries in the dispatch transaction, the worker sends them.
+	s.Bus = bus.New()
+	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
+	s.Inbox = inbox
+	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
+		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
+		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
+		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
+
+	// The real-time layers listen on the bus and close the connections of
+	// revoked credentials.
+	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Storm: cfg.Storm,
+		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.clock, Logger: s.Logger})
+	s.Bus.Subscribe(s.Hub.Handle)
+	s.Auth.OnRevoke(s.Hub.Revoke)
+	key, err := db.CursorKey(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	polling := poll.New(poll.Deps{Polling: cfg.Polling, Notifications: s.Notifications,
+		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.clock, Logger: s.Logger})
+	s.Bus.Subscribe(polling.Handle)
+	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket,
+		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+	s.Auth.OnRevoke(s.Channels.Revoke)
+
+	// Scheduled work.
+	weekly, err := report.New(report.Deps{Config: cfg.Report, Dispatcher: s.Dispatcher, Users: s.Users,
+		Store: db.NewReportStore(s.DB), Clock: s.clock, Logger: s.Logger})
+	if err != nil {
+		return err
+	}
+	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
+		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.clock, Logger: s.Logger})
+
+	// What people and programs talk to.
+	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
+		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
+		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock})
+	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
+		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
+		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
+	if err != nil {
+		return err
+	}
+
+	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
+		return err
+	}
+	s.observe(s.Hub, polling, s.Webhooks, s.Channels, pruning)
+	s.drainOnShutdown(s.Hub, polling, s.Channels)
+	s.start(s.Auth, s.Webhooks, weekly, pruning)
+	return nil
+}
+
+// What capabilities offer the server.
+type (
+	// router serves routes; when it is also documented, its routes are in
+	// the OpenAPI document.
+	router interface {
+		Register(r gin.IRouter, authenticate gin.HandlerFunc)
+	}
+	documented interface{ Doc() web.Doc }
+	// runner does background work until its context ends.
+	runner interface{ Run(ctx context.Context) }
+	// drainer is stopped when a graceful shutdown begins, before the HTTP
+	// server waits for the requests in flight: sockets get close frames
+	// and long polls answer at once.
+	drainer interface{ Close() error }
+	// observer reports its own metrics.
+	observer interface{ Observe(m *metrics.Registry) }
+)
+
+// start runs the background work of rs until Close begins.
+func (s *Server) start(rs ...runner) {
+	for _, r := range rs {
+		s.goBackground(r.Run)
+	}
+}
+
+// drainOnShutdown stops ds, in order, when a shutdown begins.
+func (s *Server) drainOnShutdown(ds ...drainer) {
+	for _, d := range ds {
+		s.drainers = append(s.drainers, func() { _ = d.Close() })
+	}
+}
+
+// firstRunHint tells the login page how the first admin password was set.
+func firstRunHint(a app.AuthConfig) string {
+	if a.AdminPassword != "" {
+		return "First start? The admin password is the one set by auth.admin_password (BELFRY_AUTH_ADMIN_PASSWORD)."
+	}
+	return "First start? The admin password was printed once in Belfry's log; reset it with: belfry user passwd admin"
+}
+
+// checkDesktopUser fails the start when auth.desktop_user names no user.
+func (s *Server) checkDesktopUser(ctx context.Context) error {
+	name := s.Config.Auth.DesktopUser
+	if name == "" {
+		return nil
+	}
+	if _, err := s.Users.FindUserByName(ctx, name); err != nil {
+		if app.ErrorKind(err) == app.ENOTFOUND {
+			return app.Errorf(app.EINVALID, "auth.desktop_user: there is no user %q (create it with: belfry user add %s --admin).", name, name)
+		}
+		return err
+	}
+	return nil
+}

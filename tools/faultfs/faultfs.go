@@ -125,6 +125,24 @@ func Mount(backing, mountpoint string, o Options) (*FS, error) {
 	return f, nil
 }
 
+// Available returns why this machine cannot mount a faultfs, or nil: it
+// needs root (mount(2) without fusermount) and a /dev/fuse that opens.
+func Available() error {
+	if unix.Geteuid() != 0 {
+		return errors.New("faultfs needs root to mount a FUSE file system (mount(2) without fusermount)")
+	}
+	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("faultfs needs /dev/fuse (the kernel's fuse module; in a container --device /dev/fuse): %w", err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR {
+		return errors.New("faultfs needs /dev/fuse, and /dev/fuse is not a character device")
+	}
+	return nil
+}
+
 // Mountpoint returns the directory the file system is mounted on.
 func (f *FS) Mountpoint() string { return f.mountpoint }
 

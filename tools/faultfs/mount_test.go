@@ -12,11 +12,8 @@ import (
 // directory after a power cut.
 func mountForTest(t *testing.T) (*FS, func() *FS) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("faultfs needs root to mount a FUSE file system (mount(2) without fusermount)")
-	}
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		t.Skip("faultfs needs /dev/fuse: ", err)
+	if err := Available(); err != nil {
+		t.Skip(err)
 	}
 	dir := t.TempDir()
 	backing, mnt := filepath.Join(dir, "backing"), filepath.Join(dir, "mnt")

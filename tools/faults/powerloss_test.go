@@ -41,8 +41,8 @@ func (r trialResult) String() string {
 // webhook outbox matches its notifications.
 func TestPowerLoss(t *testing.T) {
 	requireRoot(t, "the power-loss test")
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		t.Skipf("the power-loss test needs /dev/fuse for its FUSE file system: %v", err)
+	if err := faultfs.Available(); err != nil {
+		t.Skipf("the power-loss test: %v", err)
 	}
 	trials := envInt(t, "BELFRY_FAULTS_TRIALS", 3)
 	publishFor := 2 * time.Second

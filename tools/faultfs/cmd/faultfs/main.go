@@ -36,6 +36,9 @@ func run(args []string) error {
 	if fl.NArg() != 2 {
 		return fmt.Errorf("usage: faultfs [-debug] [-sync-backing] BACKING MOUNTPOINT")
 	}
+	if err := faultfs.Available(); err != nil {
+		return err
+	}
 	fsys, err := faultfs.Mount(fl.Arg(0), fl.Arg(1), faultfs.Options{Debug: *debug, SyncBacking: *syncBacking})
 	if err != nil {
 		return err

@@ -24,11 +24,14 @@ type trialResult struct {
 	lost      int   // acknowledged notifications missing after the restart
 	discarded int64 // unsynced bytes the cut threw away
 	syncs     uint64
+	db        dbState // the recovered file
 }
 
 func (r trialResult) String() string {
-	return fmt.Sprintf("%d acknowledged, %d lost, %d failed publishes, %d fsyncs, %d unsynced bytes discarded",
-		r.acked, r.lost, r.failed, r.syncs, r.discarded)
+	return fmt.Sprintf("%d acknowledged, %d lost, %d failed publishes, %d fsyncs, %d unsynced bytes discarded; "+
+		"recovered file: integrity_check %s, %d notifications, %d webhook deliveries (%d orphaned, %d missing)",
+		r.acked, r.lost, r.failed, r.syncs, r.discarded,
+		r.db.Integrity, r.db.Notifications, r.db.Deliveries, r.db.Orphans, r.db.Undelivered)
 }
 
 // TestPowerLoss runs Belfry with its database on a faultfs mount, publishes
@@ -115,38 +118,46 @@ func powerLossTrial(t *testing.T, durability string, publishFor time.Duration) t
 	if err := fsys.Unmount(); err != nil {
 		t.Fatal(err)
 	}
-	if fsys, err = faultfs.Mount(backing, mnt, faultfs.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	mounted = true
 
-	srv = in.serve()
-	seen := in.notificationIDs(t, tok.admin)
-	srv.stop()
+	// The recovered file, read with SQL from the backing directory (the
+	// "disk"; this process serves the mount and must not mmap its files, see
+	// package faultfs) before Belfry runs on it again.
+	st := readDatabase(t, filepath.Join(backing, "belfry.db"))
+	res.db = st
 	for id := range acked {
-		if !seen[id] {
+		if !st.IDs[id] {
 			res.lost++
 		}
 	}
-	// The file is read from the backing directory, the "disk": this process
-	// serves the mount and must not mmap its files (see package faultfs).
-	// After a clean stop the disk must hold all the server showed.
-	mounted = false
-	if err := fsys.Unmount(); err != nil {
-		t.Fatal(err)
-	}
-	st := readDatabase(t, filepath.Join(backing, "belfry.db"))
 	if st.Integrity != "ok" {
 		t.Errorf("integrity_check after the cut: %s", st.Integrity)
-	}
-	if len(st.IDs) != len(seen) {
-		t.Errorf("the polling API lists %d notifications, the database file holds %d", len(seen), len(st.IDs))
 	}
 	if st.Orphans != 0 {
 		t.Errorf("%d webhook deliveries refer to a notification that does not exist", st.Orphans)
 	}
 	if st.Undelivered != 0 {
 		t.Errorf("%d of %d job_failed notifications have no webhook delivery", st.Undelivered, st.Notifications)
+	}
+	if st.Deliveries != st.Notifications {
+		t.Errorf("%d webhook deliveries for %d job_failed notifications and one webhook", st.Deliveries, st.Notifications)
+	}
+
+	// Belfry restarted on it serves every notification the file holds.
+	if fsys, err = faultfs.Mount(backing, mnt, faultfs.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	mounted = true
+	srv = in.serve()
+	seen := in.notificationIDs(t, tok.admin)
+	srv.stop()
+	if len(seen) != len(st.IDs) {
+		t.Errorf("after the restart the polling API lists %d notifications, the recovered file holds %d", len(seen), len(st.IDs))
+	}
+	for id := range st.IDs {
+		if !seen[id] {
+			t.Errorf("notification %s is in the recovered file but not served after the restart", id)
+			break
+		}
 	}
 	return res
 }

@@ -3,6 +3,7 @@ package faults
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -139,14 +140,37 @@ func (in *instance) url(path string) string { return "http://" + in.addr + path 
 // cli runs a belfry command and returns its standard output, trimmed.
 func (in *instance) cli(args ...string) string {
 	in.t.Helper()
-	cmd := exec.Command(in.bin, args...)
-	cmd.Env = in.env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		in.t.Fatalf("belfry %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	code, stdout, stderr := in.run(nil, args...)
+	if code != 0 {
+		in.t.Fatalf("belfry %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
 	}
-	return strings.TrimSpace(stdout.String())
+	return strings.TrimSpace(stdout)
+}
+
+// run runs a belfry command with extra environment variables (later ones
+// win) and returns its exit status and output. A command still running
+// after 30 s is killed and fails the test.
+func (in *instance) run(env []string, args ...string) (code int, stdout, stderr string) {
+	in.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, in.bin, args...)
+	cmd.Env = append(append([]string(nil), in.env...), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		in.t.Fatalf("belfry %s still running after 30 s\n%s", strings.Join(args, " "), errOut.String())
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	default:
+		in.t.Fatalf("belfry %s: %v", strings.Join(args, " "), err)
+	}
+	return code, out.String(), errOut.String()
 }
 
 // server is one running `belfry serve` process.

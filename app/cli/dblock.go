@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/belfry/belfry/db"
 )
 
 // A running `belfry serve` holds an exclusive lock on a file beside the
@@ -30,14 +31,14 @@ func lockPath(path string) string { return path + ".lock" }
 
 // lockDatabase takes the lock of the database at path without waiting, for
 // the command what ("serve", "restore"), and writes its holder into the
-// lock file. It creates the lock file and the database's directory when
-// missing. When another process holds the lock, the error is
+// lock file. It creates the lock file (db.FileMode) and the database's
+// directory (db.CreateDir) when missing. When another process holds the lock, the error is
 // errLocked: lockHolder says who.
 func lockDatabase(path, what string) (*dbLock, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("create database directory: %w", err)
+	if err := db.CreateDir(path); err != nil {
+		return nil, err
 	}
-	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, db.FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}

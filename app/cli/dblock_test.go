@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -39,4 +41,31 @@ func TestCLIServeRefusedDuringARestore(t *testing.T) {
 	}
 	defer lock.Close()
 	wantFailure(t, runCLI(t, env, "", "serve"), 1, "is being restored (belfry restore (pid ")
+}
+
+// TestCLIFileModes runs serve under the common umask 022 on a database in
+// a directory that does not exist yet, and backs it up: the directory is
+// 0700; the database, its -wal and -shm, the lock file and the backup 0600.
+func TestCLIFileModes(t *testing.T) {
+	old := syscall.Umask(0o022)
+	t.Cleanup(func() { syscall.Umask(old) })
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "belfry.db")
+	env := []string{"BELFRY_DATABASE_PATH=" + path, "BELFRY_LOG_LEVEL=warn", "BELFRY_SERVER_LISTEN=127.0.0.1:0"}
+	srv := startServe(t, env)
+	defer srv.stop(t)
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	mustRun(t, env, "", "backup", backup)
+	for p, want := range map[string]os.FileMode{
+		dir: os.ModeDir | 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600,
+		lockPath(path): 0o600, backup: 0o600,
+	} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode() & (os.ModeDir | os.ModePerm); got != want {
+			t.Errorf("%s has mode %v, want %v", filepath.Base(p), got, want)
+		}
+	}
 }

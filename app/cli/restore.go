@@ -106,7 +106,7 @@ func copyFileSynced(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, db.FileMode)
 	if err != nil {
 		return fmt.Errorf("create %s: %w (remove it if a previous restore was interrupted)", dst, err)
 	}

@@ -18,6 +18,7 @@ const (
 	ECONFLICT        = "conflict"
 	ERATELIMIT       = "rate_limited"
 	ETOOLARGE        = "too_large"
+	ETIMEOUT         = "timeout"
 	EFULL            = "storage_full" // the disk holding the database is full
 	EINTERNAL        = "internal"
 )
@@ -32,6 +33,7 @@ const (
 	CodeConflict              = "CONFLICT"
 	CodeRateLimit             = "RATE_LIMIT_EXCEEDED"
 	CodeTooLarge              = "PAYLOAD_TOO_LARGE"
+	CodeRequestTimeout        = "REQUEST_TIMEOUT"
 	CodeInternal              = "INTERNAL"
 	CodeStorageFull           = "STORAGE_FULL"
 	CodeNotificationNotFound  = "NOTIFICATION_NOT_FOUND"
@@ -48,6 +50,7 @@ var defaultCodes = map[string]string{
 	ECONFLICT:        CodeConflict,
 	ERATELIMIT:       CodeRateLimit,
 	ETOOLARGE:        CodeTooLarge,
+	ETIMEOUT:         CodeRequestTimeout,
 	EFULL:            CodeStorageFull,
 	EINTERNAL:        CodeInternal,
 }

@@ -19,6 +19,7 @@ const (
 	ERATELIMIT       = "rate_limited"
 	ETOOLARGE        = "too_large"
 	ETIMEOUT         = "timeout"
+	EFULL            = "storage_full" // the disk holding the database is full
 	EINTERNAL        = "internal"
 )
 
@@ -34,6 +35,7 @@ const (
 	CodeTooLarge              = "PAYLOAD_TOO_LARGE"
 	CodeRequestTimeout        = "REQUEST_TIMEOUT"
 	CodeInternal              = "INTERNAL"
+	CodeStorageFull           = "STORAGE_FULL"
 	CodeNotificationNotFound  = "NOTIFICATION_NOT_FOUND"
 	CodeNotificationDenied    = "NOTIFICATION_ACCESS_DENIED"
 	CodeNotificationResponded = "NOTIFICATION_ALREADY_RESPONDED"
@@ -49,6 +51,7 @@ var defaultCodes = map[string]string{
 	ERATELIMIT:       CodeRateLimit,
 	ETOOLARGE:        CodeTooLarge,
 	ETIMEOUT:         CodeRequestTimeout,
+	EFULL:            CodeStorageFull,
 	EINTERNAL:        CodeInternal,
 }
 

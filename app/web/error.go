@@ -25,6 +25,7 @@ var statuses = map[string]int{
 	app.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	app.ERATELIMIT:       http.StatusTooManyRequests,
 	app.ETIMEOUT:         http.StatusRequestTimeout,
+	app.EFULL:            http.StatusInsufficientStorage,
 	app.EINTERNAL:        http.StatusInternalServerError,
 }
 
@@ -66,6 +67,19 @@ func WriteError(c *gin.Context, err error) {
 // /readyz).
 func WriteStatus(c *gin.Context, status int, code, message string) {
 	c.AbortWithStatusJSON(status, Envelope{Error: EnvelopeError{Code: code, Message: message}})
+}
+
+// WriteUnready answers 503 for a readiness check that failed with err, in
+// the Envelope, and logs err. A full disk is named (STORAGE_FULL and its
+// message), so that an operator sees why; any other cause is shown only as
+// UNAVAILABLE, without its details.
+func WriteUnready(c *gin.Context, err error) {
+	Logger(c).Warn("readiness check failed", "err", err)
+	code, message := "UNAVAILABLE", "The database is not ready."
+	if app.ErrorKind(err) == app.EFULL {
+		code, message = app.ErrorCode(err), app.ErrorMessage(err)
+	}
+	WriteStatus(c, http.StatusServiceUnavailable, code, message)
 }
 
 const loggerKey = "belfry.logger"

@@ -26,6 +26,7 @@ func TestWriteError(t *testing.T) {
 		{app.Errorf(app.ECONFLICT, "Taken."), 409, "CONFLICT", "Taken."},
 		{app.Errorf(app.ETOOLARGE, "Big."), 413, "PAYLOAD_TOO_LARGE", "Big."},
 		{app.Errorf(app.ERATELIMIT, "Slow down."), 429, "RATE_LIMIT_EXCEEDED", "Slow down."},
+		{app.Errorf(app.EFULL, "Disk full."), 507, "STORAGE_FULL", "Disk full."},
 		{fmt.Errorf("wrapped: %w", app.Errorf(app.ENOTFOUND, "Deep.")), 404, "NOT_FOUND", "Deep."},
 		{errors.New("secret database detail"), 500, "INTERNAL", "Internal error."},
 	} {
@@ -37,6 +38,24 @@ func TestWriteError(t *testing.T) {
 			t.Errorf("%v: chain not aborted", c.err)
 		}
 		wantJSON(t, rec, c.status, fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, c.code, c.message))
+	}
+}
+
+func TestWriteUnready(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	for _, c := range []struct {
+		err           error
+		code, message string
+	}{
+		{app.Errorf(app.EFULL, "The disk holding the database is full."), "STORAGE_FULL", "The disk holding the database is full."},
+		{errors.New("sql: database is closed"), "UNAVAILABLE", "The database is not ready."},
+		{app.Errorf(app.EINTERNAL, "secret detail"), "UNAVAILABLE", "The database is not ready."},
+	} {
+		rec := httptest.NewRecorder()
+		c2, _ := gin.CreateTestContext(rec)
+		c2.Request = httptest.NewRequest("GET", "/readyz", nil)
+		web.WriteUnready(c2, c.err)
+		wantJSON(t, rec, 503, fmt.Sprintf(`{"error":{"code":%q,"message":%q}}`, c.code, c.message))
 	}
 }
 

@@ -38,7 +38,7 @@ func (s *Server) wire(ctx context.Context) error {
 
 	// Who is who: users, sessions, tokens; the first admin.
 	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: db.NewSessionStore(s.DB),
-		SessionTTL: cfg.Auth.SessionTTL.Duration, Clock: s.clock, Logger: s.Logger})
+		Config: cfg.Auth, Clock: s.clock, Logger: s.Logger})
 	var err error
 	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, cfg.Auth.AdminPassword); err != nil {
 		return err
@@ -86,21 +86,23 @@ func (s *Server) wire(ctx context.Context) error {
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
 		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.clock, Logger: s.Logger})
 
-	// What people and programs talk to.
-	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
-		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
-		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock})
+	// What people and programs talk to. The login form posts to the JSON
+	// API, which shows refusals on the UI's login page.
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
 		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
+	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
+		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
+		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock,
+		LoginRefused: pages.LoginRefused})
 
 	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
 		return err
 	}
-	s.observe(s.Hub, polling, s.Webhooks, s.Channels, pruning)
+	s.observe(s.Auth, s.Hub, polling, s.Webhooks, s.Channels, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

@@ -10,6 +10,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/belfry/belfry/app"
 	"github.com/gin-gonic/gin"
@@ -24,6 +25,7 @@ var statuses = map[string]int{
 	app.ECONFLICT:        http.StatusConflict,
 	app.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	app.ERATELIMIT:       http.StatusTooManyRequests,
+	app.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	app.EINTERNAL:        http.StatusInternalServerError,
 }
 
@@ -47,10 +49,11 @@ type EnvelopeError struct {
 }
 
 // WriteError answers with err in the Envelope and the status of its kind,
-// and aborts the handler chain. Internal errors are logged with the request
-// and shown only as "Internal error.". Callers set headers such as
-// Retry-After before calling it.
+// with Retry-After when err says when to retry (SetRetryAfter), and aborts
+// the handler chain. Internal errors are logged with the request and shown
+// only as "Internal error.".
 func WriteError(c *gin.Context, err error) {
+	SetRetryAfter(c, err)
 	status := StatusOf(err)
 	if status == http.StatusInternalServerError {
 		Logger(c).Error("request failed",
@@ -65,6 +68,14 @@ func WriteError(c *gin.Context, err error) {
 // /readyz).
 func WriteStatus(c *gin.Context, status int, code, message string) {
 	c.AbortWithStatusJSON(status, Envelope{Error: EnvelopeError{Code: code, Message: message}})
+}
+
+// SetRetryAfter sets the Retry-After header when err carries a RetryAfter,
+// in app.RetrySeconds.
+func SetRetryAfter(c *gin.Context, err error) {
+	if d := app.ErrorRetryAfter(err); d > 0 {
+		c.Header("Retry-After", strconv.Itoa(app.RetrySeconds(d)))
+	}
 }
 
 const loggerKey = "belfry.logger"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/clock/clocktest"
 	"github.com/belfry/belfry/app/server/servertest"
 )
 
@@ -83,8 +84,12 @@ func wantRetryAfter(t *testing.T, rec *httptest.ResponseRecorder, max int) int {
 // are refused 429 with Retry-After before any password is hashed. Other
 // addresses are not affected, and a browser gets the login page with the
 // reason.
+//
+// The server's clock is a clocktest.Fake, here and wherever a test counts
+// answers: buckets refill only when the test moves time, however slow the
+// machine is.
 func TestLoginGuessesFromOneAddress(t *testing.T) {
-	h := newHarness(t, behindProxy(func(*app.AuthConfig) {}))
+	h := newHarness(t, behindProxy(func(*app.AuthConfig) {}), servertest.WithClock(clocktest.New()))
 	answered, limited := 0, 0
 	for i := range 400 {
 		// A new username every time: only the address limit applies.
@@ -95,7 +100,7 @@ func TestLoginGuessesFromOneAddress(t *testing.T) {
 		case http.StatusTooManyRequests:
 			limited++
 			msg := wantError(t, rec, http.StatusTooManyRequests, app.CodeRateLimit)
-			if n := wantRetryAfter(t, rec, 6); !strings.Contains(msg, "from your address") || !strings.Contains(msg, strconv.Itoa(n)+" second") {
+			if n := wantRetryAfter(t, rec, 6); n != 6 || msg != "Too many sign-in attempts from your address. Please try again in 6 seconds." {
 				t.Fatalf("message %q, Retry-After %d", msg, n)
 			}
 		default:
@@ -126,24 +131,27 @@ func TestLoginGuessesFromOneAddress(t *testing.T) {
 // addresses lock her name after the burst, alice included, but only until
 // the refill Retry-After announces; other users sign in meanwhile.
 func TestLoginFailuresPerUsername(t *testing.T) {
-	h := newHarness(t, behindProxy(func(a *app.AuthConfig) { a.UsernameFailuresPerMinute, a.UsernameFailureBurst = 60, 3 }))
+	clock := clocktest.New()
+	h := newHarness(t, behindProxy(func(a *app.AuthConfig) { a.UsernameFailureBurst = 3 }), servertest.WithClock(clock))
 	for i := range 6 {
 		rec := h.loginOver("203.0.113."+strconv.Itoa(i+1), "alice", "guess "+strconv.Itoa(i), true)
 		if i < 3 {
 			wantError(t, rec, http.StatusUnauthorized, app.CodeUnauthenticated)
 			continue
 		}
-		if msg := wantError(t, rec, http.StatusTooManyRequests, app.CodeRateLimit); !strings.Contains(msg, "for this username") {
+		if msg := wantError(t, rec, http.StatusTooManyRequests, app.CodeRateLimit); msg != "Too many failed sign-ins for this username. Please try again in 12 seconds." {
 			t.Fatalf("message %q", msg)
 		}
-		wantRetryAfter(t, rec, 1)
+		if n := wantRetryAfter(t, rec, 12); n != 12 {
+			t.Fatalf("Retry-After %d, want 12 (5 a minute)", n)
+		}
 	}
 	wantStatus(t, h.loginOver("203.0.113.1", "bob", password, true), http.StatusOK)
 	rec := h.loginOver("192.0.2.50", "alice", password, true)
 	wantError(t, rec, http.StatusTooManyRequests, app.CodeRateLimit)
 
 	// Wait as told: then the real alice is in.
-	time.Sleep(time.Duration(wantRetryAfter(t, rec, 1)) * time.Second)
+	clock.Advance(time.Duration(wantRetryAfter(t, rec, 12)) * time.Second)
 	wantJSON(t, h.loginOver("192.0.2.50", "alice", password, true), http.StatusOK,
 		`{"id":"`+h.alice.ID+`","username":"alice"}`)
 	apptest.WantSamples(t, h.Metrics.Handler(), map[string]float64{

@@ -38,7 +38,7 @@ func (s *Server) wire(ctx context.Context) error {
 
 	// Who is who: users, sessions, tokens; the first admin.
 	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: db.NewSessionStore(s.DB),
-		Config: cfg.Auth, Clock: s.clock, Logger: s.Logger})
+		Config: cfg.Auth, Clock: s.Clock, Logger: s.Logger})
 	var err error
 	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, cfg.Auth.AdminPassword); err != nil {
 		return err
@@ -55,15 +55,15 @@ func (s *Server) wire(ctx context.Context) error {
 	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
-		Store: db.NewWebhookStore(s.DB), Clock: s.clock, Logger: s.Logger})
+		Store: db.NewWebhookStore(s.DB), Clock: s.Clock, Logger: s.Logger})
 	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
+		Webhooks: s.Webhooks.Router, Clock: s.Clock, Logger: s.Logger}))
 
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials.
 	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Storm: cfg.Storm,
-		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.clock, Logger: s.Logger})
+		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(s.Hub.Handle)
 	s.Auth.OnRevoke(s.Hub.Revoke)
 	key, err := db.CursorKey(ctx, s.DB)
@@ -71,32 +71,32 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	polling := poll.New(poll.Deps{Polling: cfg.Polling, Notifications: s.Notifications,
-		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.clock, Logger: s.Logger})
+		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(polling.Handle)
 	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket,
-		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 
 	// Scheduled work.
 	weekly, err := report.New(report.Deps{Config: cfg.Report, Dispatcher: s.Dispatcher, Users: s.Users,
-		Store: db.NewReportStore(s.DB), Clock: s.clock, Logger: s.Logger})
+		Store: db.NewReportStore(s.DB), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
-		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.clock, Logger: s.Logger})
+		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
 	// What people and programs talk to. The login form posts to the JSON
 	// API, which shows refusals on the UI's login page.
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
+		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
 	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
 		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
-		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock,
+		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
 		LoginRefused: pages.LoginRefused})
 
 	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {

@@ -130,14 +130,18 @@ func TestParseTitle(t *testing.T) {
 }
 
 // TestLoginFloodEndToEnd runs a tiny login workload against the real
-// binary, with the default limits: of 12 guesses for admin 5 are checked
-// (auth.username_failure_burst) and 7 refused; 4 logins at once from as
-// many addresses are all checked; every refusal says when to retry.
+// binary: of 12 guesses for admin 5 are checked (the default
+// auth.username_failure_burst) and 7 refused; 4 logins at once from as
+// many addresses are all checked; every refusal says when to retry. The
+// refill is slowed down and the hashing queue's timeout raised, so that a
+// slow machine does not change the counts.
 func TestLoginFloodEndToEnd(t *testing.T) {
 	bin := belfryBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	sys, err := startBelfry(belfryTarget{Bin: bin})(ctx, trustLoopbackProxy(systemOptions{Durability: "full"}))
+	opts := trustLoopbackProxy(systemOptions{Durability: "full",
+		Env: []string{"BELFRY_AUTH_USERNAME_FAILURES_PER_MINUTE=0.01", "BELFRY_AUTH_HASH_QUEUE_TIMEOUT=1m"}})
+	sys, err := startBelfry(belfryTarget{Bin: bin})(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

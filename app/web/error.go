@@ -10,6 +10,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/belfry/belfry/app"
 	"github.com/gin-gonic/gin"
@@ -26,6 +27,7 @@ var statuses = map[string]int{
 	app.ERATELIMIT:       http.StatusTooManyRequests,
 	app.ETIMEOUT:         http.StatusRequestTimeout,
 	app.EFULL:            http.StatusInsufficientStorage,
+	app.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	app.EINTERNAL:        http.StatusInternalServerError,
 }
 
@@ -49,10 +51,11 @@ type EnvelopeError struct {
 }
 
 // WriteError answers with err in the Envelope and the status of its kind,
-// and aborts the handler chain. Internal errors are logged with the request
-// and shown only as "Internal error.". Callers set headers such as
-// Retry-After before calling it.
+// with Retry-After when err says when to retry (SetRetryAfter), and aborts
+// the handler chain. Internal errors are logged with the request and shown
+// only as "Internal error.".
 func WriteError(c *gin.Context, err error) {
+	SetRetryAfter(c, err)
 	status := StatusOf(err)
 	if status == http.StatusInternalServerError {
 		Logger(c).Error("request failed",
@@ -75,11 +78,19 @@ func WriteStatus(c *gin.Context, status int, code, message string) {
 // UNAVAILABLE, without its details.
 func WriteUnready(c *gin.Context, err error) {
 	Logger(c).Warn("readiness check failed", "err", err)
-	code, message := "UNAVAILABLE", "The database is not ready."
+	code, message := app.CodeUnavailable, "The database is not ready."
 	if app.ErrorKind(err) == app.EFULL {
 		code, message = app.ErrorCode(err), app.ErrorMessage(err)
 	}
 	WriteStatus(c, http.StatusServiceUnavailable, code, message)
+}
+
+// SetRetryAfter sets the Retry-After header when err carries a RetryAfter,
+// in app.RetrySeconds.
+func SetRetryAfter(c *gin.Context, err error) {
+	if d := app.ErrorRetryAfter(err); d > 0 {
+		c.Header("Retry-After", strconv.Itoa(app.RetrySeconds(d)))
+	}
 }
 
 const loggerKey = "belfry.logger"

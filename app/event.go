@@ -90,10 +90,8 @@ func (e *Event) Validate(types *Types) error {
 	if d := bytes.TrimSpace(e.Data); len(d) == 0 || d[0] != '{' || !json.Valid(d) {
 		return Errorf(EINVALID, "Field data must be a JSON object.")
 	}
-	if e.TargetURL != "" {
-		if u, err := url.Parse(e.TargetURL); err != nil || (u.Scheme != "http" && u.Scheme != "https" && !(u.Scheme == "" && strings.HasPrefix(e.TargetURL, "/"))) {
-			return Errorf(EINVALID, "Field target_url must be an http(s) URL or a path starting with /.")
-		}
+	if e.TargetURL != "" && !validTarget(e.TargetURL) {
+		return Errorf(EINVALID, "Field target_url must be an http(s) URL with a host or a path of this site starting with a single /.")
 	}
 	if e.Object != nil {
 		if err := e.Object.Validate(); err != nil {
@@ -104,6 +102,20 @@ func (e *Event) Validate(types *Types) error {
 		return Errorf(EINVALID, "Field users names more than %d recipients.", MaxRecipients)
 	}
 	return nil
+}
+
+// validTarget reports whether target is an absolute http(s) URL with a
+// host, or a path of this site: one that starts with a single "/" and that
+// no browser reads as "//host" (browsers take a backslash for a slash).
+func validTarget(target string) bool {
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	if strings.HasPrefix(target, "/") {
+		return u.Scheme == "" && u.Host == "" && !strings.HasPrefix(target, "//") && !strings.ContainsRune(target, '\\')
+	}
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.

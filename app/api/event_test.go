@@ -66,8 +66,13 @@ func TestPublish(t *testing.T) {
 			"missing title":   {`{"type":"job_failed"}`, 400, "INVALID_PARAMETER", "title"},
 			"bad level":       {`{"type":"job_failed","title":"x","level":"panic"}`, 400, "INVALID_PARAMETER", "level"},
 			"data not object": {`{"type":"job_failed","title":"x","data":[1]}`, 400, "INVALID_PARAMETER", "data"},
-			"other users":     {`{"type":"job_failed","title":"x","users":["bob"]}`, 403, "FORBIDDEN", "admin"},
-			"oversized":       {`{"type":"job_failed","title":"x","body":"` + strings.Repeat("a", 70<<10) + `"}`, 413, "PAYLOAD_TOO_LARGE", "KiB"},
+			// Browsers read these as links to another host: found by FuzzEvent.
+			"target //host":       {`{"type":"job_failed","title":"x","target_url":"//evil.example/x"}`, 400, "INVALID_PARAMETER", "target_url"},
+			"target /\\host":      {`{"type":"job_failed","title":"x","target_url":"/\\evil.example"}`, 400, "INVALID_PARAMETER", "target_url"},
+			"target without host": {`{"type":"job_failed","title":"x","target_url":"https:evil.example"}`, 400, "INVALID_PARAMETER", "target_url"},
+			"target javascript":   {`{"type":"job_failed","title":"x","target_url":"javascript:alert(1)"}`, 400, "INVALID_PARAMETER", "target_url"},
+			"other users":         {`{"type":"job_failed","title":"x","users":["bob"]}`, 403, "FORBIDDEN", "admin"},
+			"oversized":           {`{"type":"job_failed","title":"x","body":"` + strings.Repeat("a", 70<<10) + `"}`, 413, "PAYLOAD_TOO_LARGE", "KiB"},
 		} {
 			t.Run(name, func(t *testing.T) {
 				msg := wantError(t, h.do("POST", "/api/v1/events", c.body, bearer(h.alicePublish)), c.status, c.code)

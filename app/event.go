@@ -37,9 +37,12 @@ type Event struct {
 	Users []string `json:"users"`
 }
 
-// Normalize fills defaults: level info, data {}, a derived email subject.
+// Normalize trims the title and the target URL and fills defaults: level
+// info, data {}, a derived email subject.
 func (e *Event) Normalize() {
 	e.Title = strings.TrimSpace(e.Title)
+	// A header (ntfy's Click) would lose the spaces around a link anyway.
+	e.TargetURL = strings.TrimSpace(e.TargetURL)
 	if e.Level == "" {
 		e.Level = LevelInfo
 	}

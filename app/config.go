@@ -45,6 +45,17 @@ type ServerConfig struct {
 	BaseURL         string   `toml:"base_url"`
 	TrustedProxies  []string `toml:"trusted_proxies"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// HeaderTimeout bounds the arrival of a request's headers, BodyTimeout
+	// that of its body, IdleTimeout a kept-alive connection between
+	// requests.
+	HeaderTimeout Duration `toml:"header_timeout"`
+	BodyTimeout   Duration `toml:"body_timeout"`
+	IdleTimeout   Duration `toml:"idle_timeout"`
+	// MaxConnections bounds the open connections (WebSockets included);
+	// MaxConnectionsPerAddress those of one client address, except the
+	// trusted proxies'. Connections beyond are closed at once.
+	MaxConnections           int `toml:"max_connections"`
+	MaxConnectionsPerAddress int `toml:"max_connections_per_address"`
 }
 
 // DatabaseConfig is the SQLite file and its durability.
@@ -91,6 +102,10 @@ type WebSocketConfig struct {
 	MaxMessageBytes int      `toml:"max_message_bytes"`
 	SendBuffer      int      `toml:"send_buffer"`
 	PingPeriod      Duration `toml:"ping_period"`
+	// MaxConnections bounds the live connections of the server, both
+	// endpoints together; MaxPerAddress those from one client address.
+	MaxConnections int `toml:"max_connections"`
+	MaxPerAddress  int `toml:"max_per_address"`
 }
 
 // PollingConfig is the REST polling API's rate limit per token.
@@ -101,9 +116,12 @@ type PollingConfig struct {
 
 // WebhooksConfig is outgoing webhook delivery.
 type WebhooksConfig struct {
-	AllowPrivate bool     `toml:"allow_private"`
-	Timeout      Duration `toml:"timeout"`
-	Workers      int      `toml:"workers"`
+	AllowPrivate bool `toml:"allow_private"`
+	// PrivateAdminsOnly, with AllowPrivate, lets only admins' webhooks
+	// target private networks.
+	PrivateAdminsOnly bool     `toml:"private_admins_only"`
+	Timeout           Duration `toml:"timeout"`
+	Workers           int      `toml:"workers"`
 	// MaxAttempts bounds the attempts of one delivery (about a day of
 	// backoff at the default); Retention is how long finished deliveries
 	// stay in the log.
@@ -155,6 +173,10 @@ func DefaultConfig() Config {
 			Listen:          "127.0.0.1:8080",
 			BaseURL:         "http://127.0.0.1:8080",
 			ShutdownTimeout: Duration{10 * time.Second},
+			HeaderTimeout:   Duration{10 * time.Second},
+			BodyTimeout:     Duration{30 * time.Second},
+			IdleTimeout:     Duration{2 * time.Minute},
+			MaxConnections:  10000, MaxConnectionsPerAddress: 256,
 		},
 		Database: DatabaseConfig{
 			Path:        "data/belfry.db",
@@ -182,6 +204,8 @@ func DefaultConfig() Config {
 			MaxMessageBytes: 4096,
 			SendBuffer:      16,
 			PingPeriod:      Duration{30 * time.Second},
+			MaxConnections:  10000,
+			MaxPerAddress:   100,
 		},
 		Polling: PollingConfig{RatePerSecond: 10, Burst: 60},
 		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4,

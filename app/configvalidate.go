@@ -49,7 +49,12 @@ func (s *ServerConfig) validate() error {
 			}
 		}
 	}
-	return positiveDurations(map[string]Duration{"server.shutdown_timeout": s.ShutdownTimeout})
+	if err := positiveInts(map[string]int{"server.max_connections": s.MaxConnections,
+		"server.max_connections_per_address": s.MaxConnectionsPerAddress}); err != nil {
+		return err
+	}
+	return positiveDurations(map[string]Duration{"server.shutdown_timeout": s.ShutdownTimeout,
+		"server.header_timeout": s.HeaderTimeout, "server.body_timeout": s.BodyTimeout, "server.idle_timeout": s.IdleTimeout})
 }
 
 func (d *DatabaseConfig) validate() error {
@@ -113,7 +118,8 @@ func (w *WebSocketConfig) validate() error {
 	if w.MaxMessageBytes < 512 {
 		return invalidf("websocket.max_message_bytes must be at least 512, not %d.", w.MaxMessageBytes)
 	}
-	if err := positiveInts(map[string]int{"websocket.send_buffer": w.SendBuffer}); err != nil {
+	if err := positiveInts(map[string]int{"websocket.send_buffer": w.SendBuffer,
+		"websocket.max_connections": w.MaxConnections, "websocket.max_per_address": w.MaxPerAddress}); err != nil {
 		return err
 	}
 	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod})

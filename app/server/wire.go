@@ -9,6 +9,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/app/poll"
@@ -16,6 +17,7 @@ import (
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
+	"github.com/belfry/belfry/app/ws"
 	"github.com/belfry/belfry/db"
 	"github.com/belfry/belfry/ui"
 	"github.com/gin-gonic/gin"
@@ -55,14 +57,20 @@ func (s *Server) wire(ctx context.Context) error {
 	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
-		Store: db.NewWebhookStore(s.DB), Clock: s.clock, Logger: s.Logger})
+		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
 	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
 		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
 
+	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
+	// to events the one way and publish through the dispatcher.
+	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
+
 	// The real-time layers listen on the bus and close the connections of
-	// revoked credentials.
-	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Storm: cfg.Storm,
+	// revoked credentials. Their connections count against one set of
+	// limits.
+	sockets := ws.NewLimits(cfg.WebSocket)
+	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets, Storm: cfg.Storm,
 		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.clock, Logger: s.Logger})
 	s.Bus.Subscribe(s.Hub.Handle)
 	s.Auth.OnRevoke(s.Hub.Revoke)
@@ -73,7 +81,7 @@ func (s *Server) wire(ctx context.Context) error {
 	polling := poll.New(poll.Deps{Polling: cfg.Polling, Notifications: s.Notifications,
 		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.clock, Logger: s.Logger})
 	s.Bus.Subscribe(polling.Handle)
-	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket,
+	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets,
 		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 
@@ -100,7 +108,8 @@ func (s *Server) wire(ctx context.Context) error {
 	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
 		return err
 	}
-	s.observe(s.Hub, polling, s.Webhooks, s.Channels, pruning)
+	s.conns = newConnLimiter(cfg.Server)
+	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

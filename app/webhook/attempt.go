@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -47,29 +49,45 @@ type result struct {
 	duration   time.Duration // from sending to the end of the body read
 	retryAfter time.Duration // the receiver's Retry-After, 0 if none
 	excerpt    string        // the start of the response body
+	// hidden is set when the response had a body that is not kept: the
+	// receiver is on a private network and the owner is not an admin.
+	hidden bool
 }
 
-// send makes one attempt of d to w at now, bounded by timeout.
-func send(ctx context.Context, client *http.Client, w *app.Webhook, d *app.WebhookDelivery, now time.Time, timeout time.Duration, baseURL string) result {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+// send makes one attempt of d to hook at now, bounded by webhooks.timeout,
+// for an owner who is an admin or not. Only admins may read what a receiver
+// on a private network answers: for the others the excerpt is dropped, so
+// a webhook cannot be used to read a LAN or loopback service.
+func (w *Worker) send(ctx context.Context, hook *app.Webhook, d *app.WebhookDelivery, now time.Time, admin bool) result {
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout.Duration)
 	defer cancel()
-	req, err := newRequest(ctx, w, d, now, baseURL)
+	req, err := newRequest(ctx, hook, d, now, w.d.BaseURL)
 	if err != nil {
 		return result{err: &buildError{err}}
 	}
+	var peer netip.Addr
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(c httptrace.GotConnInfo) {
+		if a, err := netip.ParseAddrPort(c.Conn.RemoteAddr().String()); err == nil {
+			peer = a.Addr()
+		}
+	}}))
 	start := time.Now()
-	resp, err := client.Do(req)
+	resp, err := w.d.clientFor(admin).Do(req)
 	if err != nil {
 		return result{err: err, duration: time.Since(start)}
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	return result{
+	r := result{
 		code:       resp.StatusCode,
 		duration:   time.Since(start),
 		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 		excerpt:    excerpt(body),
 	}
+	if !admin && (!peer.IsValid() || isPrivate(peer)) && r.excerpt != "" {
+		r.excerpt, r.hidden = "", true
+	}
+	return r
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date, capped.
@@ -162,6 +180,9 @@ func explain(r result) string {
 	}
 	if r.excerpt != "" {
 		msg += ": " + r.excerpt
+	}
+	if r.hidden {
+		msg += " (the response body is shown only to admins: the receiver is on a private network)"
 	}
 	return msg
 }

@@ -11,16 +11,18 @@ import (
 // maxRedirects bounds the same-host redirects followed for one attempt.
 const maxRedirects = 3
 
-// NewClient returns the HTTP client deliveries use: cfg.Timeout per attempt,
-// redirects followed only to the same host, and, unless cfg.AllowPrivate,
-// a dialer that refuses private addresses and no proxy (a proxy would hide
-// the real target from the guard).
-func NewClient(cfg app.WebhooksConfig) *http.Client {
+// NewClient returns the HTTP client the deliveries of an owner (an admin or
+// not) use: cfg.Timeout per attempt, redirects followed only to the same
+// host, and, when privateRule refuses the owner private addresses, a dialer
+// that refuses them and no proxy (a proxy would hide the real target from
+// the guard). Admins and the others get separate clients, so a connection
+// kept alive for one never carries the other's request.
+func NewClient(cfg app.WebhooksConfig, admin bool) *http.Client {
 	timeout := cfg.Timeout.Duration
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	proxy := http.ProxyFromEnvironment
-	if !cfg.AllowPrivate {
-		dialer.Control = refusePrivate
+	if rule := privateRule(cfg, admin); rule != "" {
+		dialer.Control = refusePrivate(rule)
 		proxy = nil
 	}
 	transport := &http.Transport{

@@ -104,6 +104,7 @@ func (f *fixture) open() {
 	f.t.Cleanup(func() { d.Close() })
 	f.store = db.NewWebhookStore(d)
 	f.deps.Store = f.store
+	f.deps.Users = db.NewUserStore(d)
 	f.deps.Client = nil
 	f.hooks = New(f.deps)
 	f.router, f.worker, f.service = f.hooks.Router, f.hooks.Worker, f.hooks.Service

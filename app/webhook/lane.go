@@ -25,6 +25,7 @@ const goneReason = "The receiver answered 410 Gone."
 // are durable.
 func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 	hook := c.Webhook
+	admin := w.d.ownerIsAdmin(ctx, hook.UserID)
 	var records sync.WaitGroup
 	defer records.Wait()
 	recordLater := func(d *app.WebhookDelivery) {
@@ -40,7 +41,7 @@ func (w *Worker) lane(ctx context.Context, c *app.DeliveryClaim) {
 			return
 		}
 		now := w.d.Clock.Now()
-		r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.BaseURL)
+		r := w.send(ctx, hook, d, now, admin)
 		if r.err != nil && ctx.Err() != nil {
 			w.release(ctx, c.Deliveries[i:])
 			return

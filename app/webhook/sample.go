@@ -36,7 +36,7 @@ func (w *Worker) SendTest(ctx context.Context, hook *app.Webhook, user *app.User
 	}
 	d := &app.WebhookDelivery{ID: did.String(), WebhookID: hook.ID, Event: TestEvent, Payload: payload,
 		Status: app.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
-	r := send(ctx, w.d.Client, hook, d, now, w.cfg.Timeout.Duration, w.d.BaseURL)
+	r := w.send(ctx, hook, d, now, user.IsAdmin)
 	d.Attempts, d.ResponseCode, d.DurationMS, d.LastError = 1, r.code, r.duration.Milliseconds(), explain(r)
 	d.Status = app.DeliveryFailed
 	if judge(r) == delivered {

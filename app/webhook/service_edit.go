@@ -39,7 +39,8 @@ type Changes struct {
 // Create adds a webhook for the user and returns it with its signing
 // secret: a fresh one for a generic webhook, shown this once, "" for the
 // other kinds. The webhook must be valid against the known events, its URL
-// must not point at a private network unless webhooks.allow_private, and a
+// must not point at a private network unless webhooks.allow_private (and,
+// with webhooks.private_admins_only, the user is an admin), and a
 // user has at most app.MaxWebhooksPerUser webhooks; each refusal is
 // EINVALID.
 func (s *Service) Create(ctx context.Context, userID string, in Input) (*app.Webhook, string, error) {
@@ -101,14 +102,16 @@ func (s *Service) Update(ctx context.Context, userID, id string, ch Changes) (*a
 }
 
 // check validates w against the known events and, when its URL changed,
-// where the URL points (webhooks.allow_private). A valid webhook without a
-// name is then named after its URL's host.
+// where the URL points (webhooks.allow_private and private_admins_only,
+// see privateRule). A valid webhook without a name is then named after its
+// URL's host.
 func (s *Service) check(ctx context.Context, w *app.Webhook, urlChanged bool) error {
 	if err := w.Validate(s.d.Types.WebhookEvents()); err != nil {
 		return err
 	}
 	if urlChanged {
-		if err := CheckTarget(ctx, w.URL, s.d.Config.AllowPrivate); err != nil {
+		rule := privateRule(s.d.Config, s.d.ownerIsAdmin(ctx, w.UserID))
+		if err := CheckTarget(ctx, w.URL, rule); err != nil {
 			return err
 		}
 	}

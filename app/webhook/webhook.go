@@ -29,21 +29,59 @@ type Deps struct {
 	BaseURL string
 	Types   *app.Types
 	Store   app.WebhookStore
-	Clock   clock.Clock // nil: the wall clock; tests use clocktest.Fake
-	// Client sends deliveries; nil builds one with NewClient. A given client
+	// Users tells whether a webhook's owner is an admin: admins may read
+	// the answers of private-network receivers, and with
+	// webhooks.private_admins_only only they may target private networks.
+	// nil: nobody is.
+	Users Owners
+	Clock clock.Clock // nil: the wall clock; tests use clocktest.Fake
+	// Client sends deliveries; nil builds two with NewClient, one for admins'
+	// webhooks and one for the others'. A given client sends everyone's and
 	// still gets a per-attempt timeout, but not the private-network guard.
-	Client *http.Client
-	Logger *slog.Logger // nil: slog.Default()
+	Client      *http.Client
+	adminClient *http.Client
+	Logger      *slog.Logger // nil: slog.Default()
+}
+
+// Owners finds the owners of webhooks (app.UserStore does).
+type Owners interface {
+	FindUserByID(ctx context.Context, id string) (*app.User, error)
 }
 
 // withDefaults fills the optional fields of d.
 func (d Deps) withDefaults() Deps {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.adminClient = d.Client
 	if d.Client == nil {
-		d.Client = NewClient(d.Config)
+		d.Client, d.adminClient = NewClient(d.Config, false), NewClient(d.Config, true)
 	}
 	return d
+}
+
+// ownerIsAdmin reports whether the user who owns a webhook is an admin; a
+// failed look-up counts as not.
+func (d Deps) ownerIsAdmin(ctx context.Context, userID string) bool {
+	if d.Users == nil {
+		return false
+	}
+	u, err := d.Users.FindUserByID(ctx, userID)
+	if err != nil {
+		if app.ErrorKind(err) != app.ENOTFOUND {
+			d.Logger.Error("find webhook owner", "user_id", userID, "err", err)
+		}
+		return false
+	}
+	return u.IsAdmin
+}
+
+// clientFor returns the client for the webhooks of an owner who is an admin
+// or not.
+func (d Deps) clientFor(admin bool) *http.Client {
+	if admin {
+		return d.adminClient
+	}
+	return d.Client
 }
 
 // Webhooks is the whole capability, built once from one Deps: the Router

@@ -110,8 +110,8 @@ func (e *Event) Validate(types *Types) error {
 	if d := bytes.TrimSpace(e.Data); len(d) == 0 || d[0] != '{' || !json.Valid(d) {
 		return Errorf(EINVALID, "Field data must be a JSON object.")
 	}
-	if e.TargetURL != "" && !validTarget(e.TargetURL) {
-		return Errorf(EINVALID, "Field target_url must be an http(s) URL with a host or a path of this site starting with a single /.")
+	if e.TargetURL != "" && !LocalPath(e.TargetURL) && !isWebURL(e.TargetURL) {
+		return Errorf(EINVALID, "Field target_url must be an absolute http(s) URL or a path on this site starting with a single /.")
 	}
 	if e.Object != nil {
 		if err := e.Object.Validate(); err != nil {
@@ -124,18 +124,10 @@ func (e *Event) Validate(types *Types) error {
 	return nil
 }
 
-// validTarget reports whether target is an absolute http(s) URL with a
-// host, or a path of this site: one that starts with a single "/" and that
-// no browser reads as "//host" (browsers take a backslash for a slash).
-func validTarget(target string) bool {
-	u, err := url.Parse(target)
-	if err != nil {
-		return false
-	}
-	if strings.HasPrefix(target, "/") {
-		return u.Scheme == "" && u.Host == "" && !strings.HasPrefix(target, "//") && !strings.ContainsRune(target, '\\')
-	}
-	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+// isWebURL reports whether s is an absolute http or https URL with a host.
+func isWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.

@@ -274,3 +274,23 @@ func TestNavigation(t *testing.T) {
 		t.Errorf("app.js loaded %d times, want 2 (once as the page's script)", n)
 	}
 }
+
+// TestTemplatesMarkExternalLinks checks that a notification's link opens
+// in a new tab unless it is a path on this site: "//host/x" leaves Belfry
+// as surely as "https://host/x" does.
+func TestTemplatesMarkExternalLinks(t *testing.T) {
+	u := newTestUI(t)
+	for link, external := range map[string]bool{
+		"https://example.com/x": true, "HTTP://example.com/x": true, "//evil.example/x": true,
+		"/\\evil.example": true, "/reports/1": false, "/notifications?x=1": false,
+	} {
+		out, err := u.tmpl.execute("", "notification_item", &app.Notification{ID: "01900000-0000-7000-8000-000000000009",
+			Type: "job_failed", Level: app.LevelInfo, Title: "t", TargetURL: link, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(out), `target="_blank" rel="noopener noreferrer"`); got != external {
+			t.Errorf("link %q: opens in a new tab %v, want %v", link, got, external)
+		}
+	}
+}

@@ -98,19 +98,10 @@ func loginRetryURL(next string) string {
 	return "/login?error=1"
 }
 
-// safeNext returns next when it is a path on this site, otherwise "/": a
-// login form must not become an open redirect.
+// safeNext returns next when it is a path on this site (app.LocalPath),
+// otherwise "/": a login form must not become an open redirect.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		return "/"
-	}
-	for _, r := range next {
-		if r < 0x20 || r == 0x7f || r == '\\' {
-			return "/"
-		}
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
+	if !app.LocalPath(next) {
 		return "/"
 	}
 	return next

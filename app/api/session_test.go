@@ -48,6 +48,8 @@ func TestLoginForm(t *testing.T) {
 			"//evil.example":        "/",
 			"https://evil.example/": "/",
 			"/\\evil.example":       "/",
+			"/\t/evil.example":      "/",
+			"/%2F/evil.example":     "/",
 			"javascript:alert(1)":   "/",
 			"":                      "/",
 		} {

@@ -140,3 +140,15 @@ func (s *scene) victim() *app.User {
 	s.t.Helper()
 	return s.User(fmt.Sprintf("victim-%d", s.seq()), false)
 }
+
+// otherWebhook creates a webhook of the other user's, named with
+// otherMarker.
+func (s *scene) otherWebhook() string {
+	s.t.Helper()
+	w, _, err := s.Webhooks.Service.Create(context.Background(), s.other.ID, webhook.Input{
+		Name: otherMarker, Kind: app.WebhookGeneric, URL: hookURL, Events: []string{"job.failed"}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return w.ID
+}

@@ -13,7 +13,8 @@ import (
 // FuzzRender feeds notification bodies to Render and parses what comes out
 // as a browser would: no element that runs script or loads a document, no
 // event handler or style attribute, and every URL attribute http, https,
-// mailto or relative.
+// mailto or relative. A plain-text body (RenderFormat "text") comes out as
+// paragraphs and line breaks only, its text exactly the body.
 func FuzzRender(f *testing.F) {
 	for _, s := range []string{
 		"142 mails reçus, 38 archivés cette semaine", // spec/in-app-notifications-api.txt
@@ -32,9 +33,14 @@ func FuzzRender(f *testing.F) {
 		"[a](<javascript:alert(1)>) [b]: vbscript:x\n\n[b]",
 		"<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
 	} {
-		f.Add(s)
+		f.Add(s, false)
+		f.Add(s, true)
 	}
-	f.Fuzz(func(t *testing.T, body string) {
+	f.Fuzz(func(t *testing.T, body string, text bool) {
+		if text {
+			checkText(t, body, markdown.RenderFormat(body, "text"))
+			return
+		}
 		out := markdown.Render(body)
 		if again := markdown.Render(body); again != out {
 			t.Fatalf("Render is not deterministic: %q then %q", out, again)
@@ -111,4 +117,51 @@ func safeURL(v string) bool {
 		return true
 	}
 	return false
+}
+
+// checkText asserts that out, the HTML of the plain-text body, is one <p>
+// with a <br> for each line break, whose text a browser shows as the
+// body's: the same words, white space collapsed as HTML collapses it.
+func checkText(t *testing.T, body, out string) {
+	t.Helper()
+	if body == "" {
+		if out != "" {
+			t.Fatalf("RenderFormat(\"\", text) = %q", out)
+		}
+		return
+	}
+	var text strings.Builder
+	breaks := 0
+	z := html.NewTokenizer(strings.NewReader(out))
+	for {
+		switch tt := z.Next(); tt {
+		case html.ErrorToken:
+			if breaks != strings.Count(body, "\n") {
+				t.Fatalf("RenderFormat(%q, text) = %q has %d line breaks", body, out, breaks)
+			}
+			if got, want := collapse(text.String()), collapse(body); got != want {
+				t.Fatalf("RenderFormat(%q, text) = %q shows %q, not %q", body, out, got, want)
+			}
+			return
+		case html.TextToken:
+			text.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			switch name, _ := z.TagName(); string(name) {
+			case "br":
+				breaks++
+				text.WriteByte(' ')
+			case "p":
+			default:
+				t.Fatalf("RenderFormat(%q, text) = %q has a <%s>", body, out, name)
+			}
+		default:
+			t.Fatalf("RenderFormat(%q, text) = %q has a %v token", body, out, tt)
+		}
+	}
+}
+
+// collapse is text as HTML lays it out: runs of ASCII white space are one
+// space, none at the ends.
+func collapse(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(" \t\n\r\f", r) }), " ")
 }

@@ -7,14 +7,14 @@ BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps assets chromium lint gotest faults build bench bench-live release smoke-qemu
+.PHONY: run test deps assets chromium lint gotest faults fuzz build bench bench-live release smoke-qemu
 
 ## run: start the hub on 127.0.0.1:8080 with a database in ./data
 run: assets
 	$(GO) run . serve
 
 ## test: everything CI checks
-test: deps assets chromium lint gotest faults smoke-qemu
+test: deps assets chromium lint gotest faults fuzz smoke-qemu
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:
@@ -40,6 +40,13 @@ gotest:
 ## prints their figures, and a banner when /dev/fuse is missing (scripts/faults.sh)
 faults: assets
 	GO=$(GO) bash scripts/faults.sh
+
+## fuzz: every Go fuzz target for FUZZTIME each, two at a time (scripts/fuzz.sh); a failing input
+## lands in the package's testdata/fuzz/ — longer: make fuzz FUZZTIME=60s, one: make fuzz FUZZ=FuzzEvent
+FUZZTIME ?= 8s
+FUZZ     ?=
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZ=$(FUZZ) bash scripts/fuzz.sh
 
 ## build: a static, stripped binary ./belfry (cross-compile with GOOS/GOARCH/GOARM)
 build: assets

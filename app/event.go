@@ -47,13 +47,16 @@ const (
 	FormatText     = "text"
 )
 
-// Normalize fills defaults: level info, data {}, a derived email subject;
-// a Markdown body's format is "" (FormatMarkdown is the default).
+// Normalize trims the title and the target URL and fills defaults: level
+// info, data {}, a derived email subject; a Markdown body's format is ""
+// (FormatMarkdown is the default).
 func (e *Event) Normalize() {
 	if e.Format == FormatMarkdown {
 		e.Format = ""
 	}
 	e.Title = strings.TrimSpace(e.Title)
+	// A header (ntfy's Click) would lose the spaces around a link anyway.
+	e.TargetURL = strings.TrimSpace(e.TargetURL)
 	if e.Level == "" {
 		e.Level = LevelInfo
 	}

@@ -36,6 +36,17 @@ func TestPublish(t *testing.T) {
 			t.Fatalf("changes %+v", cs)
 		}
 	})
+	t.Run("TargetTrimmed", func(t *testing.T) {
+		// Found by FuzzMessage: ntfy's Click header lost the trailing space.
+		ids := h.publish(bearer(h.alicePublish), `{"type":"job_failed","title":"x","target_url":" /jobs/7 "}`)
+		n, err := h.Notifications.FindNotification(context.Background(), ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.TargetURL != "/jobs/7" {
+			t.Fatalf("stored target_url %q, want /jobs/7", n.TargetURL)
+		}
+	})
 	t.Run("AdminNamesUsers", func(t *testing.T) {
 		rec := h.do("POST", "/api/v1/events", `{"type":"quota_warning","title":"90%","users":["alice","bob"]}`, bearer(h.rootAdmin))
 		wantStatus(t, rec, http.StatusAccepted)
@@ -77,6 +88,7 @@ func TestPublish(t *testing.T) {
 			"tab target":               {`{"type":"job_failed","title":"x","target_url":"/\t/evil.example"}`, 400, "INVALID_PARAMETER", "target_url"},
 			"script target":            {`{"type":"job_failed","title":"x","target_url":"javascript:alert(1)"}`, 400, "INVALID_PARAMETER", "target_url"},
 			"hostless target":          {`{"type":"job_failed","title":"x","target_url":"https:/evil.example"}`, 400, "INVALID_PARAMETER", "target_url"},
+			"opaque target":            {`{"type":"job_failed","title":"x","target_url":"https:evil.example"}`, 400, "INVALID_PARAMETER", "target_url"},
 			"other users":              {`{"type":"job_failed","title":"x","users":["bob"]}`, 403, "FORBIDDEN", "admin"},
 			"oversized":                {`{"type":"job_failed","title":"x","body":"` + strings.Repeat("a", 70<<10) + `"}`, 413, "PAYLOAD_TOO_LARGE", "KiB"},
 		} {

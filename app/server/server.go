@@ -53,11 +53,11 @@ type Server struct {
 	Inbox      app.Inbox
 	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
 	// receive, through the Dispatcher.
-	Ingest *ingest.Publisher
-	Webhooks   *webhook.Webhooks
-	Hub        *hub.Hub
-	Channels   *channels.Service
-	Metrics    *metrics.Registry
+	Ingest   *ingest.Publisher
+	Webhooks *webhook.Webhooks
+	Hub      *hub.Hub
+	Channels *channels.Service
+	Metrics  *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler

@@ -78,15 +78,24 @@ func actionsFromJSON(s string) ([]Action, error) {
 func (a *Action) check() error {
 	a.Action = strings.ToLower(strings.TrimSpace(a.Action))
 	a.Method = strings.ToUpper(strings.TrimSpace(a.Method))
+	if err := checkKind(a.Action); err != nil {
+		return err
+	}
 	switch {
-	case !slices.Contains([]string{"view", "broadcast", "http"}, a.Action):
-		return fmt.Errorf("action must be view, broadcast or http, not %q", web.Clip(a.Action, quoteMax))
 	case a.Label == "":
 		return errors.New("label is required")
 	case a.URL == "" && a.Action != "broadcast":
 		return fmt.Errorf("url is required for a %s action", a.Action)
 	case a.Action == "http" && (a.Method == "GET" || a.Method == "HEAD") && a.Body != "":
 		return fmt.Errorf("a %s request has no body", a.Method)
+	}
+	return nil
+}
+
+// checkKind refuses an action that is not one of ntfy's three.
+func checkKind(action string) error {
+	if !slices.Contains([]string{"view", "broadcast", "http"}, action) {
+		return fmt.Errorf("action must be view, broadcast or http, not %q", web.Clip(action, quoteMax))
 	}
 	return nil
 }
@@ -133,6 +142,11 @@ func (a *Action) setSection(pos int, key, val string) error {
 			key = "url"
 		case val == "":
 			return nil // a trailing ","
+		case pos == 2:
+			if err := checkKind(strings.ToLower(strings.TrimSpace(a.Action))); err != nil {
+				return err
+			}
+			fallthrough
 		default:
 			return fmt.Errorf("%q needs a key (key=value)", web.Clip(val, quoteMax))
 		}

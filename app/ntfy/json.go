@@ -77,6 +77,9 @@ func decodeJSON(c *gin.Context) (string, map[string]string, error) {
 		fields["markdown"] = "yes"
 	}
 	if a := bytes.TrimSpace(m.Actions); len(a) > 0 && string(a) != "null" {
+		if a[0] != '[' {
+			return "", nil, errActionsInvalid.wrap("JSON field \"actions\": not a JSON array of actions")
+		}
 		fields["actions"] = string(a)
 	}
 	if m.Priority == "0" {

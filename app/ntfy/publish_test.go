@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/web"
 )
 
 // TestPublishSimple is the first example of ntfy's publish docs:
@@ -351,5 +352,28 @@ func TestTopics(t *testing.T) {
 	// Subscribing is not served: not found, in the native envelope.
 	if rp := h.do(req{method: "GET", path: "/mytopic/json"}); rp.status != http.StatusNotFound {
 		t.Errorf("subscribe: %d %s", rp.status, rp.body)
+	}
+}
+
+// TestInboxShowsTagsAndActions: in the web inbox, tags that are emoji
+// short codes show as emoji before the title, the others as tags, and view
+// actions as links, as in ntfy's apps.
+func TestInboxShowsTagsAndActions(t *testing.T) {
+	h := newHarness(t)
+	h.published(req{method: "POST", path: "/backups", body: "Backup of mailsrv13 failed",
+		headers: []string{"X-Tags: warning,mailsrv13,daily-backup", "Actions: view, Open logs, https://backup.lan/logs; http, Retry, https://backup.lan/retry"}})
+	rp := h.do(req{method: "GET", path: "/ui/notifications", noAuth: true, headers: []string{"Cookie: " + web.SessionCookie + "=" + h.a.Session(h.alice)}})
+	page := string(rp.body)
+	for _, want := range []string{
+		`<span class="nemoji" title="warning">⚠️</span> Backup of mailsrv13 failed`,
+		`<span class="ntag">mailsrv13</span>`, `<span class="ntag">daily-backup</span>`,
+		`href="https://backup.lan/logs"`, `>Open logs<`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("inbox lacks %s", want)
+		}
+	}
+	if rp.status != http.StatusOK || strings.Contains(page, "https://backup.lan/retry") {
+		t.Errorf("inbox: %d, or an http action shown as a link", rp.status)
 	}
 }

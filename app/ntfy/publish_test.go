@@ -1,6 +1,8 @@
 package ntfy_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -375,5 +377,22 @@ func TestInboxShowsTagsAndActions(t *testing.T) {
 	}
 	if rp.status != http.StatusOK || strings.Contains(page, "https://backup.lan/retry") {
 		t.Errorf("inbox: %d, or an http action shown as a link", rp.status)
+	}
+}
+
+// TestPublishTurnedOff: a recipient who turned the type's in-app channel
+// off gets no notification; the publish still answers 200 with an id.
+func TestPublishTurnedOff(t *testing.T) {
+	h := newHarness(t)
+	if err := h.a.Preferences.UpdatePreferences(context.Background(), h.alice.ID, app.Preferences{app.MessageType: false}); err != nil {
+		t.Fatal(err)
+	}
+	rp := h.do(req{method: "POST", path: "/mytopic", body: "unwanted"})
+	var a answer
+	if err := json.Unmarshal(rp.body, &a); err != nil || rp.status != http.StatusOK || a.ID == "" || a.Event != "message" {
+		t.Fatalf("%d %s %v", rp.status, rp.body, err)
+	}
+	if h.count() != 0 {
+		t.Errorf("%d notifications stored", h.count())
 	}
 }

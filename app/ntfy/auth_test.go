@@ -7,6 +7,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/web"
 )
 
 func basic(user, password string) string {
@@ -100,4 +101,13 @@ func TestAuthRefusals(t *testing.T) {
 	}
 	// The JSON form authenticates the same way.
 	h.refused(req{method: "POST", path: "/", body: `{"topic":"mysecrets","message":"x"}`, noAuth: true}, http.StatusUnauthorized, 40101, "unauthorized")
+}
+
+// TestAuthNoSession: a browser session does not authenticate ntfy's
+// routes, so a page cannot make the browser publish (GET /<topic>/publish
+// in an <img>).
+func TestAuthNoSession(t *testing.T) {
+	h := newHarness(t)
+	h.refused(req{method: "GET", path: "/mytopic/publish?message=forged", noAuth: true,
+		headers: []string{"Cookie: " + web.SessionCookie + "=" + h.a.Session(h.alice)}}, http.StatusUnauthorized, 40101, "needs a publish token")
 }

@@ -31,7 +31,6 @@ var (
 	errPriorityInvalid  = apiError{40007, http.StatusBadRequest, "invalid priority parameter", docs + "#message-priority"}
 	errTopicInvalid     = apiError{40009, http.StatusBadRequest, "invalid request: topic invalid", ""}
 	errTopicDisallowed  = apiError{40010, http.StatusBadRequest, "invalid request: topic name is not allowed", ""}
-	errNotUTF8          = apiError{40011, http.StatusBadRequest, "invalid request: message must be UTF-8 encoded", ""}
 	errNoAttachments    = apiError{40014, http.StatusBadRequest, "invalid request: attachments not allowed", docs + "#attachments"}
 	errJSONInvalid      = apiError{40017, http.StatusBadRequest, "invalid request: request body must be message JSON", docs + "#publish-as-json"}
 	errActionsInvalid   = apiError{40018, http.StatusBadRequest, "invalid request: actions invalid", docs + "#action-buttons"}

@@ -18,7 +18,9 @@ type param struct {
 }
 
 // The publish parameters of ntfy's docs ("List of all parameters"), and
-// Belfry's own X-Type.
+// Belfry's own X-Type. X-Cache, X-Firebase and X-UnifiedPush are accepted
+// and not read: Belfry keeps every message, has no Firebase relay and
+// treats a UnifiedPush message as any other.
 var (
 	pMessage  = param{[]string{"X-Message", "Message", "m"}, "message"}
 	pTitle    = param{[]string{"X-Title", "Title", "t"}, "title"}
@@ -40,12 +42,6 @@ var (
 	pDelay    = param{[]string{"X-Delay", "Delay", "X-At", "At", "X-In", "In"}, "delay"}
 	pTemplate = param{[]string{"X-Template", "Template", "tpl"}, ""}
 	pPollID   = param{[]string{"X-Poll-ID", "Poll-ID"}, ""}
-
-	// Accepted with no effect: Belfry keeps every message, has no Firebase
-	// relay and treats a UnifiedPush message as any other.
-	pCache       = param{[]string{"X-Cache", "Cache"}, "cache"}
-	pFirebase    = param{[]string{"X-Firebase", "Firebase"}, "firebase"}
-	pUnifiedPush = param{[]string{"X-UnifiedPush", "UnifiedPush", "up"}, ""}
 )
 
 // source is where a publish request's parameters come from: the JSON

@@ -84,6 +84,7 @@ func (u *UI) funcs() template.FuncMap {
 		"external":  isExternal,
 		"badge":     func(n int) badgeView { return badgeView{Count: n} },
 		"initial":   initial,
+		"extras":    extras,
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/notify"
+	"github.com/belfry/belfry/app/ntfy"
 	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
@@ -106,8 +107,9 @@ func (s *Server) wire(ctx context.Context) error {
 		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
 		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
 		LoginRefused: pages.LoginRefused})
+	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)

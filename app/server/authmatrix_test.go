@@ -46,11 +46,12 @@ var classNames = [classes]string{"anonymous", "other user's session", "other use
 type access int
 
 const (
-	public   access = iota // anyone: the credential changes nothing
-	apiRoute               // a session, or a token of one of scopes (none: only admin tokens)
-	polling                // a bearer token of client scope, never a session
-	page                   // a browser session; tokens are refused like no credential
-	socket                 // a WebSocket handshake: a session with Origin, or a client token
+	public     access = iota // anyone: the credential changes nothing
+	apiRoute                 // a session, or a token of one of scopes (none: only admin tokens)
+	polling                  // a bearer token of client scope, never a session
+	page                     // a browser session; tokens are refused like no credential
+	socket                   // a WebSocket handshake: a session with Origin, or a client token
+	tokenRoute               // a token of one of scopes, never a session (the publish dialects)
 )
 
 // request is what one case sends; form bodies are url-encoded.
@@ -108,6 +109,16 @@ var matrix = map[string]entry{
 		return request{path: s.asset()}
 	}, owner: 200},
 	"GET /metrics": {access: apiRoute, scopes: []app.Scope{app.ScopeAdmin}, req: get("/metrics"), owner: 200, other: 403},
+
+	// Publishing in ntfy's dialect: publish tokens, never a session; a
+	// user publishes to their own inbox.
+	"POST /:topic":        {access: tokenRoute, scopes: publish, req: send("/backups", "hello"), owner: 200, other: 200},
+	"PUT /:topic":         {access: tokenRoute, scopes: publish, req: send("/backups", "hello"), owner: 200, other: 200},
+	"GET /:topic/publish": {access: tokenRoute, scopes: publish, req: get("/backups/publish?message=hello"), owner: 200, other: 200},
+	"GET /:topic/send":    {access: tokenRoute, scopes: publish, req: get("/backups/send?message=hello"), owner: 200, other: 200},
+	"GET /:topic/trigger": {access: tokenRoute, scopes: publish, req: get("/backups/trigger"), owner: 200, other: 200},
+	"POST /":              {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
+	"PUT /":               {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 
 	// Publishing and the caller.
 	"POST /api/v1/events": {access: apiRoute, scopes: publish, req: send("/api/v1/events", `{"type":"job_failed","title":"hello"}`), owner: 202, other: 202},
@@ -311,7 +322,7 @@ func (e entry) want(c class, method string) int {
 	}
 	switch c {
 	case ownerCookie:
-		if e.access == polling {
+		if e.access == polling || e.access == tokenRoute {
 			return http.StatusUnauthorized
 		}
 		return e.owner
@@ -321,7 +332,7 @@ func (e entry) want(c class, method string) int {
 		}
 		return e.owner
 	case otherCookie:
-		if e.access == polling {
+		if e.access == polling || e.access == tokenRoute {
 			return http.StatusUnauthorized
 		}
 		return e.other
@@ -371,7 +382,7 @@ func (e entry) ownScope() app.Scope {
 // otherScope is the scope of the other user's token: one the route accepts
 // that a plain user can hold, "" when there is none.
 func (e entry) otherScope() app.Scope {
-	if e.access != apiRoute {
+	if e.access != apiRoute && e.access != tokenRoute {
 		return app.ScopeClient
 	}
 	for _, sc := range e.scopes {
@@ -384,7 +395,7 @@ func (e entry) otherScope() app.Scope {
 
 // wrongScope is a scope the route refuses, "" when it refuses none.
 func (e entry) wrongScope() app.Scope {
-	if e.access != apiRoute {
+	if e.access != apiRoute && e.access != tokenRoute {
 		return app.ScopePublish
 	}
 	for _, sc := range []app.Scope{app.ScopeClient, app.ScopePublish} {

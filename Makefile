@@ -7,14 +7,14 @@ BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps assets chromium lint gotest fuzz build bench bench-live release smoke-qemu
+.PHONY: run test deps assets chromium lint gotest faults fuzz build bench bench-live release smoke-qemu
 
 ## run: start the hub on 127.0.0.1:8080 with a database in ./data
 run: assets
 	$(GO) run . serve
 
 ## test: everything CI checks
-test: deps assets chromium lint gotest fuzz smoke-qemu
+test: deps assets chromium lint gotest faults fuzz smoke-qemu
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:
@@ -32,8 +32,14 @@ chromium:
 lint:
 	GO=$(GO) bash scripts/lint.sh
 
+## gotest: go test -race on every package but the fault tests (those run in `faults`)
 gotest:
-	$(GO) test -race ./...
+	$(GO) test -race $$($(GO) list ./... | grep -v -e '/tools/faultfs' -e '/tools/faults$$')
+
+## faults: power loss (faultfs), a full disk and WAL growth against the real binary, as root;
+## prints their figures, and a banner when /dev/fuse is missing (scripts/faults.sh)
+faults: assets
+	GO=$(GO) bash scripts/faults.sh
 
 ## fuzz: every Go fuzz target for up to 8 s each, two at a time, in about 90 s (scripts/fuzz.sh); a failing
 ## input lands in the package's testdata/fuzz/ — longer: make fuzz FUZZTIME=60s, one: make fuzz FUZZ=FuzzEvent

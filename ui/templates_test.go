@@ -86,6 +86,7 @@ func renderCases(u *UI) []renderCase {
 		page("notifications", hostile, notificationsPage{List: list, Types: u.d.Types.Names(), Unread: true, Type: "job_failed"}),
 		page("notifications", "Notifications", notificationsPage{List: empty, Types: u.d.Types.Names()}),
 		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Failed: true, Next: "/x?" + hostile, Hint: hostile}}},
+		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Refused: hostile, Next: "/x"}}},
 		page("error", "Oops", errorView{Heading: hostile, Message: hostile}),
 		page("preferences", "Preferences", prefs),
 		page("mutes", "Mutes", mutesV),

@@ -37,6 +37,10 @@ func newScene(t testing.TB) *scene {
 	t.Helper()
 	s := &scene{App: servertest.New(t, servertest.WithConfig(func(c *app.Config) {
 		c.Polling.RatePerSecond, c.Polling.Burst = 1e6, 1e6
+		// The matrix signs in hundreds of times from one address; the
+		// login limits have their own tests.
+		c.Auth.LoginRatePerMinute, c.Auth.LoginBurst = 0, 1
+		c.Auth.UsernameFailuresPerMinute, c.Auth.UsernameFailureBurst = 0, 1
 	})), t: t}
 	s.owner, s.other = s.User("owner", true), s.User("other", false)
 	return s

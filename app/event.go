@@ -124,8 +124,13 @@ func (e *Event) Validate(types *Types) error {
 	return nil
 }
 
-// isWebURL reports whether s is an absolute http or https URL with a host.
+// isWebURL reports whether s is an absolute http or https URL with a host
+// and without control characters (url.Parse lets them pass in a fragment;
+// a webhook's link header cannot carry them).
 func isWebURL(s string) bool {
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return false
+	}
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -5,9 +5,10 @@
 # crashes. It fails if any target failed.
 #
 # FUZZJOBS targets run at once (default 2, one fuzzing worker each), so
-# that one target's build overlaps another's fuzzing; 11 targets at 8 s
-# take about a minute on 2 cores. Longer runs by hand:
-# FUZZTIME=60s bash scripts/fuzz.sh; one target: FUZZ=FuzzEvent.
+# that one target's build overlaps another's fuzzing. Without FUZZTIME each
+# target gets 8 s, or less (3 s at least) when all of them would not fit in
+# FUZZBUDGET (90 s) with about 4 s each to build and start. Longer runs by
+# hand: FUZZTIME=60s bash scripts/fuzz.sh; one target: FUZZ=FuzzEvent.
 #
 # go test writes an input that fails to the package's testdata/fuzz/<target>/:
 # fix the bug, add a regular test for it and commit the input with the fix;
@@ -15,8 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
-FUZZTIME=${FUZZTIME:-8s}
+FUZZTIME=${FUZZTIME:-}
 FUZZJOBS=${FUZZJOBS:-2}
+FUZZBUDGET=${FUZZBUDGET:-90}
 # go test minimises every input that finds new code for up to a minute by
 # default, which would eat a short budget (no executions are counted then).
 FUZZMINIMIZE=${FUZZMINIMIZE:-2s}
@@ -30,6 +32,11 @@ fi
 if [ -z "$targets" ]; then
 	echo "fuzz.sh: no fuzz target${only:+ called $only}" >&2
 	exit 1
+fi
+
+if [ -z "$FUZZTIME" ]; then
+	per=$((FUZZBUDGET * FUZZJOBS / $(wc -l <<<"$targets") - 4))
+	FUZZTIME=$((per > 8 ? 8 : per < 3 ? 3 : per))s
 fi
 
 out=$(mktemp -d)

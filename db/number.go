@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/belfry/belfry/app"
 )
@@ -19,12 +20,17 @@ type NumberStore struct {
 // NewNumberStore returns a NumberStore on d.
 func NewNumberStore(d *DB) *NumberStore { return &NumberStore{db: d} }
 
-// NotificationNumber returns the number of notification id. Errors:
-// ENOTFOUND when there is no such notification.
-func (s *NumberStore) NotificationNumber(ctx context.Context, id string) (int64, error) {
-	var n int64
-	err := s.db.readQueryRow(ctx, `SELECT number FROM notification_numbers WHERE notification_id = ?`, id).Scan(&n)
-	return n, internal(notFound(err, app.CodeNotificationNotFound, "Notification not found."), "notification number")
+// NotificationNumber returns the number of notification id and when the
+// notification was created. Errors: ENOTFOUND when there is no such
+// notification.
+func (s *NumberStore) NotificationNumber(ctx context.Context, id string) (int64, time.Time, error) {
+	var n, created int64
+	err := s.db.readQueryRow(ctx, `SELECT x.number, n.created_at FROM notification_numbers x
+		JOIN notifications n ON n.id = x.notification_id WHERE x.notification_id = ?`, id).Scan(&n, &created)
+	if err != nil {
+		return 0, time.Time{}, internal(notFound(err, app.CodeNotificationNotFound, "Notification not found."), "notification number")
+	}
+	return n, fromMillis(created), nil
 }
 
 // TokenNumber returns the number of token id. Errors: ENOTFOUND when there

@@ -16,21 +16,21 @@ func TestNumberStore(t *testing.T) {
 	s := NewNumberStore(d)
 	alice := mustUser(t, d, "alice")
 	ns := mustNotify(t, d, clock, alice.ID, "one", "two")
-	first, err := s.NotificationNumber(ctx, ns[0].ID)
-	if err != nil {
-		t.Fatal(err)
+	first, created, err := s.NotificationNumber(ctx, ns[0].ID)
+	if err != nil || !created.Equal(ns[0].CreatedAt) {
+		t.Fatalf("number %d created %v, %v; want created %v", first, created, err, ns[0].CreatedAt)
 	}
-	second, _ := s.NotificationNumber(ctx, ns[1].ID)
+	second, _, _ := s.NotificationNumber(ctx, ns[1].ID)
 	if first < 1 || second != first+1 {
 		t.Fatalf("numbers %d, %d", first, second)
 	}
 	if err := NewNotificationStore(d).DeleteNotification(ctx, alice.ID, ns[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.NotificationNumber(ctx, ns[1].ID)
+	_, _, err = s.NotificationNumber(ctx, ns[1].ID)
 	wantKind(t, err, app.ENOTFOUND, app.CodeNotificationNotFound)
 	third := mustNotify(t, d, clock, alice.ID, "three")[0]
-	if n, _ := s.NotificationNumber(ctx, third.ID); n != second+1 {
+	if n, _, _ := s.NotificationNumber(ctx, third.ID); n != second+1 {
 		t.Fatalf("after deleting the newest: number %d, want %d", n, second+1)
 	}
 

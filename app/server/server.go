@@ -54,10 +54,13 @@ type Server struct {
 	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
 	// receive, through the Dispatcher.
 	Ingest *ingest.Publisher
-	Webhooks   *webhook.Webhooks
-	Hub        *hub.Hub
-	Channels   *channels.Service
-	Metrics    *metrics.Registry
+	// TopicRoutes holds the topic routes admins manage, which Ingest
+	// follows.
+	TopicRoutes *db.RouteStore
+	Webhooks    *webhook.Webhooks
+	Hub         *hub.Hub
+	Channels    *channels.Service
+	Metrics     *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler

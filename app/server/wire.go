@@ -8,6 +8,7 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/gotify"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
@@ -15,6 +16,7 @@ import (
 	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
+	"github.com/belfry/belfry/app/routes"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
@@ -62,8 +64,10 @@ func (s *Server) wire(ctx context.Context) error {
 		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
-	// to events the one way and publish through the dispatcher.
-	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
+	// to events the one way and publish through the dispatcher, to the users
+	// an admin routed the topic to.
+	s.TopicRoutes = db.NewRouteStore(s.DB)
+	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher, Routes: s.TopicRoutes})
 
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials.
@@ -95,6 +99,7 @@ func (s *Server) wire(ctx context.Context) error {
 	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
 		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
 		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock})
+	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.clock})
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
 		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
@@ -102,7 +107,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, pages); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)

@@ -12,6 +12,7 @@ package gotify
 import (
 	"cmp"
 	"context"
+	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -47,7 +48,10 @@ type Deps struct {
 }
 
 // Gotify serves POST /message. It is safe for concurrent use.
-type Gotify struct{ d Deps }
+type Gotify struct {
+	d      Deps
+	appIDs sync.Map // token id → its number (int64)
+}
 
 // New returns the dialect over d.
 func New(d Deps) *Gotify {

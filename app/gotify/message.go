@@ -47,10 +47,7 @@ func (g *Gotify) handleCreateMessage(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	appID, err := g.d.Numbers.TokenNumber(ctx, tok.ID)
-	if app.ErrorKind(err) == app.ENOTFOUND { // revoked since authenticate
-		err = app.CodedErrorf(app.EUNAUTHENTICATED, app.CodeInvalidToken, "The API token was revoked.")
-	}
+	appID, err := g.appID(ctx, tok.ID)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -73,6 +70,23 @@ func (g *Gotify) handleCreateMessage(c *gin.Context) {
 	title, _ := ingest.TitleAndBody(m.Title, m.Body)
 	c.JSON(http.StatusOK, messageView{ID: id, AppID: appID, Message: req.Message, Title: title,
 		Priority: req.priority(), Extras: req.Extras, Date: date})
+}
+
+// appID returns the appid of token id: its number, which never changes,
+// so it is read once.
+func (g *Gotify) appID(ctx context.Context, tokenID string) (int64, error) {
+	if n, ok := g.appIDs.Load(tokenID); ok {
+		return n.(int64), nil
+	}
+	n, err := g.d.Numbers.TokenNumber(ctx, tokenID)
+	if app.ErrorKind(err) == app.ENOTFOUND { // revoked since authenticate
+		return 0, app.CodedErrorf(app.EUNAUTHENTICATED, app.CodeInvalidToken, "The API token was revoked.")
+	}
+	if err != nil {
+		return 0, err
+	}
+	g.appIDs.Store(tokenID, n)
+	return n, nil
 }
 
 // messageID returns the id and date of the message in Gotify's terms: the

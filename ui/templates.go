@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -69,21 +70,22 @@ func (t *templates) execute(pageName, name string, data any) ([]byte, error) {
 // trusted HTML except markdown, whose output is sanitised.
 func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":     u.assets.URL,
-		"markdown":  func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
+		"asset":    u.assets.URL,
+		"markdown": func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
 		"body": func(n *app.Notification) template.HTML {
 			return template.HTML(markdown.RenderFormat(n.Body, n.Format))
 		},
-		"count":     badgeText,
-		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"ago":       func(t time.Time) string { return ago(u.now(), t) },
-		"levelName": levelName,
-		"levelIcon": levelIcon,
-		"icon":      icon,
-		"external":  isExternal,
-		"badge":     func(n int) badgeView { return badgeView{Count: n} },
-		"initial":   initial,
+		"count":      badgeText,
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"ago":        func(t time.Time) string { return ago(u.now(), t) },
+		"levelName":  levelName,
+		"levelIcon":  levelIcon,
+		"icon":       icon,
+		"external":   isExternal,
+		"badge":      func(n int) badgeView { return badgeView{Count: n} },
+		"initial":    initial,
+		"pathescape": url.PathEscape,
 	}
 }
 

@@ -20,13 +20,19 @@ type NumberStore struct {
 // NewNumberStore returns a NumberStore on d.
 func NewNumberStore(d *DB) *NumberStore { return &NumberStore{db: d} }
 
+// The queries of NumberStore.
+const (
+	notificationNumberSQL = `SELECT x.number, n.created_at FROM notification_numbers x
+		JOIN notifications n ON n.id = x.notification_id WHERE x.notification_id = ?`
+	tokenNumberSQL = `SELECT number FROM token_numbers WHERE token_id = ?`
+)
+
 // NotificationNumber returns the number of notification id and when the
 // notification was created. Errors: ENOTFOUND when there is no such
 // notification.
 func (s *NumberStore) NotificationNumber(ctx context.Context, id string) (int64, time.Time, error) {
 	var n, created int64
-	err := s.db.readQueryRow(ctx, `SELECT x.number, n.created_at FROM notification_numbers x
-		JOIN notifications n ON n.id = x.notification_id WHERE x.notification_id = ?`, id).Scan(&n, &created)
+	err := s.db.readQueryRow(ctx, notificationNumberSQL, id).Scan(&n, &created)
 	if err != nil {
 		return 0, time.Time{}, internal(notFound(err, app.CodeNotificationNotFound, "Notification not found."), "notification number")
 	}
@@ -37,6 +43,6 @@ func (s *NumberStore) NotificationNumber(ctx context.Context, id string) (int64,
 // is no such token.
 func (s *NumberStore) TokenNumber(ctx context.Context, id string) (int64, error) {
 	var n int64
-	err := s.db.readQueryRow(ctx, `SELECT number FROM token_numbers WHERE token_id = ?`, id).Scan(&n)
+	err := s.db.readQueryRow(ctx, tokenNumberSQL, id).Scan(&n)
 	return n, internal(notFound(err, "", "Token not found."), "token number")
 }

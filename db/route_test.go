@@ -98,3 +98,19 @@ func routeStrings(rs []*app.Route) []string {
 	}
 	return out
 }
+
+// TestRouteQueryPlans: what every dialect publish reads — a topic's users,
+// a notification's and a token's number — is answered from an index.
+func TestRouteQueryPlans(t *testing.T) {
+	d, _ := mustOpen(t)
+	for _, tc := range []struct{ name, q, want string }{
+		{"RouteUsers", routeUsersSQL, "SEARCH r USING PRIMARY KEY (topic=?)"},
+		{"NotificationNumber", notificationNumberSQL, "(notification_id=?)"},
+		{"TokenNumber", tokenNumberSQL, "(token_id=?)"},
+	} {
+		plan := queryPlan(t, d, tc.q, "x")
+		if !strings.Contains(plan, tc.want) || strings.Contains(plan, "SCAN") {
+			t.Errorf("%s: plan\n%s\nwant %s and no scan", tc.name, plan, tc.want)
+		}
+	}
+}

@@ -39,8 +39,9 @@ const maxExtras = app.MaxDataLen - 512
 // parseRequest reads a POST /message request the ways Gotify's clients send
 // it: a JSON body; a form (urlencoded or multipart) whose fields may also
 // come from the query string, as with Gotify; or only the query string.
-// Extras are read from JSON only, as in Gotify. A urlencoded body that is
-// a JSON object (curl -d '{…}' without a Content-Type) is read as JSON.
+// Extras are read from JSON only, as in Gotify. A body without a
+// Content-Type is a form, or JSON when it is a JSON object, as is a
+// urlencoded body that is one (curl -d '{…}' without -H).
 // Every problem is an EINVALID *app.Error naming the field.
 func parseRequest(contentType string, query url.Values, body []byte) (*request, error) {
 	mediaType, params, err := mime.ParseMediaType(contentType)
@@ -56,7 +57,7 @@ func parseRequest(contentType string, query url.Values, body []byte) (*request, 
 		r, err = parseMultipart(body, params["boundary"], query)
 	case looksJSON && (mediaType == "" || mediaType == "application/x-www-form-urlencoded"):
 		r, err = parseJSON(body)
-	case mediaType == "application/x-www-form-urlencoded" || len(bytes.TrimSpace(body)) == 0:
+	case mediaType == "application/x-www-form-urlencoded" || mediaType == "" || len(bytes.TrimSpace(body)) == 0:
 		var form url.Values
 		if form, err = url.ParseQuery(string(body)); err != nil {
 			return nil, app.Errorf(app.EINVALID, "The form body is not valid: %v.", err)

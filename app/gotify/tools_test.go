@@ -158,6 +158,10 @@ func TestGotifyDocs(t *testing.T) {
 	check("curl -d", h.publish("/message?token="+secret, "application/x-www-form-urlencoded", `{"message":"json body","title":"T"}`),
 		"T", "json body", 0, app.LevelInfo)
 
+	// Without a Content-Type, a form or a JSON object.
+	check("no type, form", h.publish("/message?token="+secret, "", "message=bare+form&title=F"), "F", "bare form", 0, app.LevelInfo)
+	check("no type, JSON", h.publish("/message?token="+secret, "", `{"message":"bare JSON","title":"J","priority":9}`), "J", "bare JSON", 9, app.LevelError)
+
 	// Member names in any letter case, unknown members ignored, as Gotify's binding does.
 	check("case", h.publish("/message?token="+secret, "application/json", `{"Message":"M","Title":"T","Priority":7,"appid":3}`),
 		"T", "M", 7, app.LevelWarning)

@@ -34,8 +34,11 @@ type Deps struct {
 	// BaseURL is server.base_url: a handshake's Origin must be its origin.
 	BaseURL   string
 	WebSocket app.WebSocketConfig
-	Store     app.ChannelStore
-	Users     app.UserStore
+	// Limits bound the connections of every endpoint of the server
+	// together (nil: limits of the service's own, from WebSocket).
+	Limits *ws.Limits
+	Store  app.ChannelStore
+	Users  app.UserStore
 	// Clock stamps typing indicators and schedules their expiry (nil: the
 	// wall clock); tests use clocktest.Fake.
 	Clock  clock.Clock
@@ -73,6 +76,9 @@ type Stats struct {
 func New(d Deps) *Service {
 	d.Logger = cmp.Or(d.Logger, slog.Default())
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	if d.Limits == nil {
+		d.Limits = ws.NewLimits(d.WebSocket)
+	}
 	s := &Service{d: d, store: d.Store, clock: d.Clock, log: d.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.seq = newSequencer(s.lastSeq, func(channelID string, from, to int64) {
@@ -86,6 +92,7 @@ func New(d Deps) *Service {
 		// client catching up never counts as slow (see replayBudget).
 		SendBuffer: d.WebSocket.SendBuffer + replayBudget + 8,
 		PingPeriod: d.WebSocket.PingPeriod.Duration,
+		Limits:     d.Limits,
 		OnMessage:  s.handleMessage,
 		OnClose:    s.handleClose,
 		Logger:     d.Logger,

@@ -91,7 +91,7 @@ func (s *Service) handleSocket(c *gin.Context) {
 	}
 	// Revoking the token, or logging out of the session, closes the socket.
 	info.Credential = web.CredentialFrom(c)
-	if err := s.reg.Serve(c.Writer, c.Request, info); err != nil {
+	if err := s.reg.Serve(c, info); err != nil {
 		s.log.Debug("channels: websocket handshake refused", "user_id", u.ID, "err", err)
 	}
 }

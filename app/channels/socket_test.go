@@ -185,3 +185,16 @@ func TestChannelRevoke(t *testing.T) {
 		t.Fatalf("close code %d, want 1008", code)
 	}
 }
+
+// TestChannelOversizedFrameCloses1009 checks websocket.max_message_bytes: a
+// client frame at the limit is read (and refused: it is not JSON), one byte
+// more closes the socket with 1009, message too big.
+func TestChannelOversizedFrameCloses1009(t *testing.T) {
+	s := newServer(t)
+	c := s.dial(s.user("alice"))
+	c.refused(strings.Repeat("x", s.cfg.WebSocket.MaxMessageBytes), "INVALID_PARAMETER")
+	c.send(strings.Repeat("x", s.cfg.WebSocket.MaxMessageBytes+1))
+	if code := c.closeStatus(); code != websocket.StatusMessageTooBig {
+		t.Fatalf("close code %d, want 1009", code)
+	}
+}

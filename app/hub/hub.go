@@ -45,7 +45,10 @@ type Deps struct {
 	// BaseURL is server.base_url: a handshake's Origin must be its origin.
 	BaseURL   string
 	WebSocket app.WebSocketConfig
-	Storm     app.StormConfig
+	// Limits bound the connections of every endpoint of the server
+	// together (nil: limits of the hub's own, from WebSocket).
+	Limits *ws.Limits
+	Storm  app.StormConfig
 	// Notifications answers the unread count of every frame.
 	Notifications interface {
 		UnreadCount(ctx context.Context, userID string) (int, error)
@@ -93,6 +96,9 @@ type socket struct {
 func New(d Deps) *Hub {
 	d.Logger = cmp.Or(d.Logger, slog.Default())
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	if d.Limits == nil {
+		d.Limits = ws.NewLimits(d.WebSocket)
+	}
 	h := &Hub{d: d, storm: d.Storm, clock: d.Clock, log: d.Logger}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.reg = ws.New(ws.Options{
@@ -100,6 +106,7 @@ func New(d Deps) *Hub {
 		MaxMessageBytes: d.WebSocket.MaxMessageBytes,
 		SendBuffer:      d.WebSocket.SendBuffer,
 		PingPeriod:      d.WebSocket.PingPeriod.Duration,
+		Limits:          d.Limits,
 		OnMessage:       h.handleMessage,
 		OnClose:         h.handleClose,
 		Logger:          d.Logger,
@@ -150,7 +157,7 @@ func (h *Hub) handleSocket(c *gin.Context) {
 	}
 	// Revoking the token, or logging out of the session, closes the socket.
 	info.Credential = web.CredentialFrom(c)
-	if err := h.reg.Serve(c.Writer, c.Request, info); err != nil {
+	if err := h.reg.Serve(c, info); err != nil {
 		h.log.Debug("websocket: handshake refused", "user_id", u.ID, "err", err)
 	}
 }

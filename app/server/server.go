@@ -71,8 +71,11 @@ type Server struct {
 	// start created it ("" otherwise). Show it once, never log it.
 	AdminPassword string
 
+	// Clock is the time of every service: clock.Real unless an Option set
+	// another (the test kit's clocktest.Fake).
+	Clock clock.Clock
+
 	version  string
-	clock    clock.Clock
 	conns    *connLimiter // bounds the connections Serve accepts
 	draining atomic.Bool
 	bgCtx    context.Context    // lives until Close
@@ -103,7 +106,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev", clock: clock.Real{}}
+	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev", Clock: clock.Real{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -111,7 +114,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if s.DB, err = db.Open(db.Options{DatabaseConfig: cfg.Database, OnCommit: s.Metrics.ObserveCommit}); err != nil {
 		return nil, err
 	}
-	s.DB.Now = s.clock.Now
+	s.DB.Now = s.Clock.Now
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.wire(ctx); err != nil {
 		return nil, errors.Join(err, s.Close(ctx))

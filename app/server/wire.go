@@ -19,6 +19,7 @@ import (
 	"github.com/belfry/belfry/app/routes"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
+	"github.com/belfry/belfry/app/ws"
 	"github.com/belfry/belfry/db"
 	"github.com/belfry/belfry/ui"
 	"github.com/gin-gonic/gin"
@@ -41,7 +42,7 @@ func (s *Server) wire(ctx context.Context) error {
 
 	// Who is who: users, sessions, tokens; the first admin.
 	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: db.NewSessionStore(s.DB),
-		SessionTTL: cfg.Auth.SessionTTL.Duration, Clock: s.clock, Logger: s.Logger})
+		Config: cfg.Auth, Clock: s.Clock, Logger: s.Logger})
 	var err error
 	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, cfg.Auth.AdminPassword); err != nil {
 		return err
@@ -58,10 +59,10 @@ func (s *Server) wire(ctx context.Context) error {
 	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
-		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
 	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
+		Webhooks: s.Webhooks.Router, Clock: s.Clock, Logger: s.Logger}))
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher, to the users
@@ -70,9 +71,11 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher, Routes: s.TopicRoutes})
 
 	// The real-time layers listen on the bus and close the connections of
-	// revoked credentials.
-	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Storm: cfg.Storm,
-		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.clock, Logger: s.Logger})
+	// revoked credentials. Their connections count against one set of
+	// limits.
+	sockets := ws.NewLimits(cfg.WebSocket)
+	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets, Storm: cfg.Storm,
+		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(s.Hub.Handle)
 	s.Auth.OnRevoke(s.Hub.Revoke)
 	key, err := db.CursorKey(ctx, s.DB)
@@ -80,38 +83,40 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	polling := poll.New(poll.Deps{Polling: cfg.Polling, Notifications: s.Notifications,
-		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.clock, Logger: s.Logger})
+		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(polling.Handle)
-	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket,
-		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets,
+		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 
 	// Scheduled work.
 	weekly, err := report.New(report.Deps{Config: cfg.Report, Dispatcher: s.Dispatcher, Users: s.Users,
-		Store: db.NewReportStore(s.DB), Clock: s.clock, Logger: s.Logger})
+		Store: db.NewReportStore(s.DB), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
-		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.clock, Logger: s.Logger})
+		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
-	// What people and programs talk to.
-	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
-		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
-		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock})
-	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.clock})
+	// What people and programs talk to. The login form posts to the JSON
+	// API, which shows refusals on the UI's login page.
+	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.Clock})
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
+	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
+		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
+		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
+		LoginRefused: pages.LoginRefused})
 
 	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, pages); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, pruning)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

@@ -35,6 +35,8 @@ type Conn struct {
 	tokenID    string
 	credential string // what authenticated the handshake, see ConnInfo
 	data       any
+	addr       string    // the client address its Limits slot counts
+	released   sync.Once // the slot is given back once
 
 	subs map[string]struct{} // guarded by reg.mu
 
@@ -48,6 +50,12 @@ type Conn struct {
 // handshakeDone reports the outcome of the upgrade to Serve, once.
 func (c *Conn) handshakeDone(err error) {
 	c.signalled.Do(func() { c.handshake <- err })
+}
+
+// releaseSlot gives back the connection's slot in the Limits, once: when
+// the handshake fails or the connection has ended.
+func (c *Conn) releaseSlot() {
+	c.released.Do(func() { c.reg.opts.Limits.release(c.addr) })
 }
 
 // UserID is the id of the authenticated user.

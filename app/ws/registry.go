@@ -10,10 +10,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/belfry/belfry/app/web"
+	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 	"github.com/olahol/melody"
 )
@@ -38,13 +41,13 @@ import (
 //
 // An endpoint is wired like this (the Hub is the full example):
 //
-//	reg := hub.NewRegistry(hub.RegistryOptions{BaseURL: cfg.Server.BaseURL, OnMessage: onFrame})
+//	reg := ws.New(ws.Options{BaseURL: cfg.Server.BaseURL, Limits: limits, OnMessage: onFrame, …})
 //	r.GET("/ws/channels/", authenticate, web.RequireUser(app.ScopeClient), func(c *gin.Context) {
-//		info := hub.ConnInfo{UserID: web.UserFrom(c).ID, Data: &myState{}}
+//		info := ws.ConnInfo{UserID: web.UserFrom(c).ID, Data: &myState{}}
 //		if t := web.TokenFrom(c); t != nil {
 //			info.TokenID = t.ID
 //		}
-//		_ = reg.Serve(c.Writer, c.Request, info) // answers refusals itself
+//		_ = reg.Serve(c, info) // answers refusals itself
 //	})
 //
 // onFrame(conn, msg) decides what a client may subscribe to and calls
@@ -91,6 +94,9 @@ type Options struct {
 	// CloseGrace bounds how long Close waits for connections to end after
 	// their close frames before it cuts them. Default 2 s.
 	CloseGrace time.Duration
+	// Limits bound the connections, shared with the server's other
+	// endpoints (NewLimits). Required.
+	Limits *Limits
 
 	// OnConnect runs on the connection's own goroutine once it is indexed,
 	// before any client frame is read. Optional.
@@ -140,6 +146,9 @@ const readBufferSize = 512
 func New(o Options) *Registry {
 	if o.MaxMessageBytes <= 0 || o.SendBuffer <= 0 || o.PingPeriod <= 0 {
 		panic("ws: Options.MaxMessageBytes, SendBuffer and PingPeriod must be positive")
+	}
+	if o.Limits == nil {
+		panic("ws: Options.Limits is required")
 	}
 	o = o.withDefaults()
 	r := &Registry{
@@ -191,24 +200,36 @@ func (o Options) withDefaults() Options {
 
 // Serve upgrades an authenticated handshake and returns once the handshake
 // is done; the connection is then served on goroutines of its own. The
-// caller has authenticated the peer (info). A refused handshake — a
-// cross-origin or missing Origin without a token, a request that is not a
-// WebSocket handshake, a closed Registry — is answered in the JSON error
-// envelope and reported as an error; the connection is never upgraded.
+// caller has authenticated the peer (info). A refused handshake — over a
+// connection limit (429 with Retry-After), a cross-origin or missing Origin
+// without a token, a request that is not a WebSocket handshake, a closed
+// Registry — is answered in the JSON error envelope and reported as an
+// error; the connection is never upgraded.
+//
+// The client address the limits count is c.ClientIP(), which believes
+// X-Forwarded-For only from server.trusted_proxies.
 //
 // When Serve returns nil the connection is indexed: something sent to its
 // user from then on reaches it.
-func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo) error {
+func (r *Registry) Serve(gc *gin.Context, info ConnInfo) error {
 	r.mu.RLock()
 	closed := r.closed
 	r.mu.RUnlock()
 	if closed {
-		handshakeError(w, req, http.StatusServiceUnavailable, nil)
+		handshakeError(gc.Writer, gc.Request, http.StatusServiceUnavailable, nil)
 		return ErrClosed
 	}
+	addr := gc.ClientIP()
+	if refused := r.opts.Limits.admit(addr); refused != "" {
+		gc.Header("Retry-After", strconv.Itoa(int(RetryAfter/time.Second)))
+		err := r.opts.Limits.refusal(refused)
+		web.WriteError(gc, err)
+		return err
+	}
 	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, credential: info.Credential, data: info.Data,
-		done: make(chan struct{}), handshake: make(chan error, 1)}
-	req = req.WithContext(withConn(req.Context(), c))
+		addr: addr, done: make(chan struct{}), handshake: make(chan error, 1)}
+	req := gc.Request.WithContext(withConn(gc.Request.Context(), c))
+	w := gc.Writer
 	// melody serves a connection on the goroutine that upgrades it. That is
 	// a fresh one, not the handler's — whose stack is deep after routing,
 	// authentication and a database lookup — so that the handler can return
@@ -220,6 +241,9 @@ func (r *Registry) Serve(w http.ResponseWriter, req *http.Request, info ConnInfo
 		c.handshakeDone(err) // a failed upgrade; after a served connection a no-op
 	}()
 	err := <-c.handshake
+	if err != nil {
+		c.releaseSlot()
+	}
 	if errors.Is(err, melody.ErrClosed) {
 		handshakeError(w, req, http.StatusServiceUnavailable, nil)
 		return ErrClosed
@@ -268,6 +292,7 @@ func (r *Registry) handleDisconnect(s *melody.Session) {
 	c := r.connOf(s)
 	r.sessions.Delete(s)
 	c.closing.Store(true)
+	c.releaseSlot()
 	r.mu.Lock()
 	r.unindexLocked(c)
 	r.mu.Unlock()

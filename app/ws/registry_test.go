@@ -3,7 +3,6 @@ package ws
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
 	"github.com/coder/websocket"
+	"github.com/gin-gonic/gin"
 )
 
 // registryServer serves a bare Registry: the user is the query parameter u,
@@ -32,9 +32,12 @@ func registryServer(t *testing.T, o Options) (*Registry, string) {
 	o.Logger = slog.New(slog.DiscardHandler)
 	o = o.withTestDefaults()
 	reg := New(o)
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = reg.Serve(w, r, ConnInfo{UserID: r.URL.Query().Get("u"), TokenID: "test"})
-	}))
+	gin.SetMode(gin.TestMode)
+	engine := gin.New()
+	engine.GET("/", func(c *gin.Context) {
+		_ = reg.Serve(c, ConnInfo{UserID: c.Query("u"), TokenID: "test"})
+	})
+	hs := httptest.NewServer(engine)
 	t.Cleanup(func() {
 		reg.Close()
 		hs.Close()
@@ -175,6 +178,9 @@ func (o Options) withTestDefaults() Options {
 	}
 	if o.PingPeriod == 0 {
 		o.PingPeriod = d.PingPeriod.Duration
+	}
+	if o.Limits == nil {
+		o.Limits = NewLimits(d)
 	}
 	return o
 }

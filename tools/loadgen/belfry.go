@@ -104,6 +104,11 @@ func launchBelfry(ctx context.Context, t belfryTarget, o systemOptions) (system,
 	if o.SendBuffer > 0 {
 		env = append(env, "BELFRY_WEBSOCKET_SEND_BUFFER="+strconv.Itoa(o.SendBuffer))
 	}
+	// Every socket of the generator comes from 127.0.0.1: lift the
+	// per-address limit, where the binary has one.
+	if perAddress := "BELFRY_WEBSOCKET_MAX_PER_ADDRESS=" + strconv.Itoa(socketsPerAddress); b.accepts(ctx, perAddress) {
+		env = append(env, perAddress)
+	}
 	env = append(env, o.Env...)
 	b.proc, err = startProcess(t.Bin, []string{"serve"}, dir, "BELFRY_", env, filepath.Join(dir, "server.log"))
 	if err != nil {
@@ -116,6 +121,23 @@ func launchBelfry(ctx context.Context, t belfryTarget, o systemOptions) (system,
 		return nil, err
 	}
 	return b, nil
+}
+
+// socketsPerAddress is websocket.max_per_address of a Belfry the generator
+// starts, far above the sockets of any workload.
+const socketsPerAddress = 100_000
+
+// accepts reports whether the binary takes the environment variable kv
+// (NAME=value): a Belfry older than the key refuses the configuration,
+// which `belfry migrate status` reports with exit code 2 before it looks
+// for the database.
+func (b *belfry) accepts(ctx context.Context, kv string) bool {
+	cmd := exec.CommandContext(ctx, b.bin, "migrate", "status")
+	cmd.Env = childEnv("BELFRY_", []string{"BELFRY_DATABASE_PATH=" + filepath.Join(b.dir, "probe.db"), kv})
+	cmd.Dir = b.dir
+	var exit *exec.ExitError
+	err := cmd.Run()
+	return err == nil || (errors.As(err, &exit) && exit.ExitCode() != 2)
 }
 
 // Name implements system.

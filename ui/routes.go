@@ -15,6 +15,7 @@ var navigation = []page{
 	{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Scripts: []string{"webhooks.js"}},
 	{Path: "/tokens", Label: "API tokens", Icon: "key"},
 	{Path: "/admin/users", Label: "Users", Icon: "users", Admin: true},
+	{Path: "/admin/routing", Label: "Routing", Icon: "send", Admin: true},
 }
 
 // Register adds every route of the UI to r: the static assets, the login
@@ -88,4 +89,9 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	parts.POST("/users", u.adminOnly(), u.handleCreateUser)
 	parts.PUT("/users/:id/password", u.adminOnly(), u.handleSetPassword)
 	parts.DELETE("/users/:id", u.adminOnly(), u.handleDeleteUser)
+
+	pages.GET("/admin/routing", u.adminOnly(), u.handleRoutingPage)
+	parts.POST("/routing", u.adminOnly(), u.handleCreateRoute)
+	parts.PUT("/routing", u.adminOnly(), u.handleChangeRoute)
+	parts.DELETE("/routing/:topic", u.adminOnly(), u.handleDeleteRoute)
 }

@@ -122,7 +122,8 @@ func renderCases(u *UI) []renderCase {
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},
 	}
-	return append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
+	cases = append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
+	return append(cases, routingRenderCases(usr)...)
 }
 
 // TestTemplatesRenderEverything renders every template of every set with

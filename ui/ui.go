@@ -32,6 +32,8 @@ type Deps struct {
 	Inbox         app.Inbox             // every change of notification state
 	Preferences   app.PreferenceStore
 	Mutes         app.MuteStore
+	// Routes holds the topic routes of the routing page (administrators).
+	Routes app.RouteStore
 	// Webhooks serves the webhooks page and Channels the channels pages.
 	Webhooks *webhook.Service
 	Channels *channels.Service

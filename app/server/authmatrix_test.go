@@ -120,6 +120,25 @@ var matrix = map[string]entry{
 	"POST /":              {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 	"PUT /":               {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 
+	// Gotify's publish: an application (publish) token, never a session.
+	"POST /message": {access: tokenRoute, scopes: publish, req: send("/message", `{"message":"hello"}`), owner: 200, other: 200},
+
+	// Routing topics to several users: administrators only.
+	"GET /api/v1/routes":        {access: apiRoute, req: get("/api/v1/routes"), owner: 200, other: 403},
+	"GET /api/v1/routes/:topic": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/v1/routes/" + s.route()} }, owner: 200, other: 403},
+	"PUT /api/v1/routes/:topic": {access: apiRoute, req: func(s *scene) request {
+		return request{path: fmt.Sprintf("/api/v1/routes/put-%d", s.seq()), body: `{"users":["owner"]}`}
+	}, owner: 200, other: 403},
+	"DELETE /api/v1/routes/:topic": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/v1/routes/" + s.route()} }, owner: 200, other: 403},
+	"GET /admin/routing":           {access: page, req: get("/admin/routing"), owner: 200, other: 403},
+	"POST /ui/routing": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/routing", body: fmt.Sprintf("topic=new-%d&users=owner", s.seq()), form: true}
+	}, owner: 200, other: 403},
+	"PUT /ui/routing": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/routing", body: "topic=" + s.route() + "&users=owner", form: true}
+	}, owner: 200, other: 403},
+	"DELETE /ui/routing/:topic": {access: page, req: func(s *scene) request { return request{path: "/ui/routing/" + s.route()} }, owner: 200, other: 403},
+
 	// Publishing and the caller.
 	"POST /api/v1/events": {access: apiRoute, scopes: publish, req: send("/api/v1/events", `{"type":"job_failed","title":"hello"}`), owner: 202, other: 202},
 	"GET /api/v1/me":      {access: apiRoute, scopes: []app.Scope{app.ScopeClient, app.ScopePublish}, req: get("/api/v1/me"), owner: 200, other: 200},

@@ -156,3 +156,13 @@ func (s *scene) otherWebhook() string {
 	}
 	return w.ID
 }
+
+// route routes a fresh topic to the owner and returns the topic.
+func (s *scene) route() string {
+	s.t.Helper()
+	topic := fmt.Sprintf("routed-%d", s.seq())
+	if err := s.TopicRoutes.PutRoute(context.Background(), &app.Route{Topic: topic, Users: []string{"owner"}}); err != nil {
+		s.t.Fatal(err)
+	}
+	return topic
+}

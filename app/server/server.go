@@ -53,11 +53,14 @@ type Server struct {
 	Inbox      app.Inbox
 	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
 	// receive, through the Dispatcher.
-	Ingest   *ingest.Publisher
-	Webhooks *webhook.Webhooks
-	Hub      *hub.Hub
-	Channels *channels.Service
-	Metrics  *metrics.Registry
+	Ingest *ingest.Publisher
+	// TopicRoutes holds the topic routes admins manage, which Ingest
+	// follows.
+	TopicRoutes *db.RouteStore
+	Webhooks    *webhook.Webhooks
+	Hub         *hub.Hub
+	Channels    *channels.Service
+	Metrics     *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler

@@ -13,11 +13,13 @@ import (
 // resolved (Inbox.Resolve) instead of adding a second item.
 
 // AlertKey names one alert of one publisher: the user whose token sent it,
-// the hook it came through ("alertmanager", "grafana") and the alert's
+// the hook it came through ("alertmanager", "grafana"), the topic it was
+// sent to (two receivers of one alert are told apart) and the alert's
 // fingerprint (its label set).
 type AlertKey struct {
 	PublisherID string
 	Source      string
+	Topic       string
 	Fingerprint string
 }
 

@@ -22,8 +22,8 @@ func NewAlertStore(d *DB) *AlertStore { return &AlertStore{db: d} }
 // OpenAlerts implements app.AlertStore.
 func (s *AlertStore) OpenAlerts(ctx context.Context, key app.AlertKey) ([]app.OpenAlert, error) {
 	rows, err := s.db.readQuery(ctx, `SELECT notification_id, user_id, starts_at FROM alert_notifications
-		WHERE publisher_id = ? AND source = ? AND fingerprint = ? ORDER BY starts_at, notification_id`,
-		key.PublisherID, key.Source, key.Fingerprint)
+		WHERE publisher_id = ? AND source = ? AND topic = ? AND fingerprint = ? ORDER BY starts_at, notification_id`,
+		key.PublisherID, key.Source, key.Topic, key.Fingerprint)
 	if err != nil {
 		return nil, internal(err, "list open alerts")
 	}
@@ -50,9 +50,9 @@ func (s *AlertStore) OpenAlert(ctx context.Context, key app.AlertKey, startsAt t
 		}
 		for _, r := range refs {
 			_, err := tx.Exec(`INSERT INTO alert_notifications
-				(publisher_id, source, fingerprint, notification_id, user_id, starts_at)
-				SELECT ?, ?, ?, id, user_id, ? FROM notifications WHERE id = ? AND user_id = ?`,
-				key.PublisherID, key.Source, key.Fingerprint, millis(startsAt), r.ID, r.UserID)
+				(publisher_id, source, topic, fingerprint, notification_id, user_id, starts_at)
+				SELECT ?, ?, ?, ?, id, user_id, ? FROM notifications WHERE id = ? AND user_id = ?`,
+				key.PublisherID, key.Source, key.Topic, key.Fingerprint, millis(startsAt), r.ID, r.UserID)
 			if err != nil {
 				return err
 			}
@@ -71,7 +71,7 @@ func (s *AlertStore) CloseAlert(ctx context.Context, key app.AlertKey) error {
 }
 
 func closeAlert(tx *sql.Tx, key app.AlertKey) error {
-	_, err := tx.Exec(`DELETE FROM alert_notifications WHERE publisher_id = ? AND source = ? AND fingerprint = ?`,
-		key.PublisherID, key.Source, key.Fingerprint)
+	_, err := tx.Exec(`DELETE FROM alert_notifications WHERE publisher_id = ? AND source = ? AND topic = ? AND fingerprint = ?`,
+		key.PublisherID, key.Source, key.Topic, key.Fingerprint)
 	return err
 }

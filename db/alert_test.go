@@ -15,7 +15,7 @@ func TestAlertStore(t *testing.T) {
 	s := NewAlertStore(d)
 	notes := NewNotificationStore(d)
 	alice, bob := mustUser(t, d, "alice"), mustUser(t, d, "bob")
-	key := app.AlertKey{PublisherID: alice.ID, Source: "alertmanager", Fingerprint: "1a30ba71cca2921f"}
+	key := app.AlertKey{PublisherID: alice.ID, Source: "alertmanager", Topic: "alertmanager", Fingerprint: "1a30ba71cca2921f"}
 	first := append(mustNotify(t, d, clock, alice.ID, "a"), mustNotify(t, d, clock, bob.ID, "b")...)
 	refs := func(ns ...*app.Notification) []app.NotificationRef {
 		var out []app.NotificationRef
@@ -37,9 +37,10 @@ func TestAlertStore(t *testing.T) {
 	})
 	t.Run("OtherKeys", func(t *testing.T) {
 		for _, k := range []app.AlertKey{
-			{PublisherID: bob.ID, Source: key.Source, Fingerprint: key.Fingerprint},
-			{PublisherID: alice.ID, Source: "grafana", Fingerprint: key.Fingerprint},
-			{PublisherID: alice.ID, Source: key.Source, Fingerprint: "other"},
+			{PublisherID: bob.ID, Source: key.Source, Topic: key.Topic, Fingerprint: key.Fingerprint},
+			{PublisherID: alice.ID, Source: "grafana", Topic: key.Topic, Fingerprint: key.Fingerprint},
+			{PublisherID: alice.ID, Source: key.Source, Topic: "homelab", Fingerprint: key.Fingerprint},
+			{PublisherID: alice.ID, Source: key.Source, Topic: key.Topic, Fingerprint: "other"},
 		} {
 			if got, err := s.OpenAlerts(ctx, k); err != nil || len(got) != 0 {
 				t.Errorf("%+v: %+v, %v", k, got, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
@@ -64,6 +65,8 @@ func (s *Server) wire(ctx context.Context) error {
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher.
 	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
+	s.Hooks = hooks.New(hooks.Deps{BaseURL: cfg.Server.BaseURL, Types: s.Types, Tokens: s.Auth, Publisher: s.Ingest,
+		Inbox: inbox, Alerts: db.NewAlertStore(s.DB), Mappings: db.NewTokenMappingStore(s.DB), Logger: s.Logger})
 
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials.
@@ -102,7 +105,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)

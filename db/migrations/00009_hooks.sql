@@ -19,17 +19,19 @@ CREATE TABLE token_mappings (
 
 -- The notifications of firing alerts (Alertmanager, Grafana) until the
 -- alert resolves: publisher_id is the user whose token sent the alert,
--- source the hook, fingerprint the alert's label set, starts_at when it
+-- source the hook, topic where it was sent, fingerprint the alert's label
+-- set, starts_at when it
 -- began firing (a repeat of the same firing is not published again). A
 -- row goes with its notification.
 CREATE TABLE alert_notifications (
     publisher_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     source          TEXT NOT NULL,
+    topic           TEXT NOT NULL,
     fingerprint     TEXT NOT NULL,
     notification_id TEXT NOT NULL REFERENCES notifications(id) ON DELETE CASCADE,
     user_id         TEXT NOT NULL,
     starts_at       INTEGER NOT NULL,
-    PRIMARY KEY (publisher_id, source, fingerprint, notification_id)
+    PRIMARY KEY (publisher_id, source, topic, fingerprint, notification_id)
 ) STRICT, WITHOUT ROWID;
 -- Deleting a notification finds its row.
 CREATE INDEX alert_notifications_notification ON alert_notifications(notification_id);

@@ -154,3 +154,13 @@ func (h *harness) count(u *app.User) int {
 	}
 	return n
 }
+
+// tokenID is the id of the token whose secret is secret.
+func (h *harness) tokenID(secret string) string {
+	h.t.Helper()
+	_, tok, err := h.a.Auth.TokenUser(context.Background(), secret)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok.ID
+}

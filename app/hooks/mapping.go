@@ -33,16 +33,17 @@ const inputExcerpt = 200
 
 func invalidf(format string, args ...any) error { return app.Errorf(app.EINVALID, format, args...) }
 
-// compiled is a mapping's parsed templates, by field name; empty fields
-// have none.
+// compiled is a mapping's parsed templates, each named by its field in one
+// set (empty fields have none), so that a rendering binds its budget to
+// them once.
 type compiled struct {
-	tmpl     map[string]*template.Template
+	set      *template.Template
 	markdown bool
 }
 
 // compile parses and checks the templates of m.
 func compile(m *app.TokenMapping) (*compiled, error) {
-	c := &compiled{tmpl: map[string]*template.Template{}, markdown: m.Markdown}
+	c := &compiled{set: template.New("mapping").Funcs(funcs(nil)), markdown: m.Markdown}
 	for _, f := range mappingFields {
 		src := f.get(m)
 		if src == "" {
@@ -52,7 +53,9 @@ func compile(m *app.TokenMapping) (*compiled, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.tmpl[f.name] = t
+		if _, err := c.set.AddParseTree(f.name, t.Tree); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -72,14 +75,17 @@ type Preview struct {
 // URL over its limit, and a level that is not info, warning or error, is
 // EINVALID, as is a template that fails, naming it and quoting the input.
 func (c *compiled) render(input any, raw []byte) (*Preview, error) {
-	b := &budget{left: renderBudget}
+	set, err := c.set.Clone()
+	if err != nil {
+		return nil, err
+	}
+	set.Funcs(funcs(&budget{left: renderBudget}))
 	out := map[string]string{}
 	for _, f := range mappingFields {
-		t, ok := c.tmpl[f.name]
-		if !ok {
+		if set.Lookup(f.name) == nil {
 			continue
 		}
-		s, full, err := execute(t, input, b, f.max)
+		s, full, err := execute(set, f.name, input, f.max)
 		switch {
 		case errors.Is(err, errWork):
 			return nil, invalidf("The %s template did too much work on this input (more than %d MiB of text). Input: %s", f.name, renderBudget>>20, excerpt(raw))

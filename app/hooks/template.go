@@ -172,15 +172,11 @@ func (w *limitWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// execute runs t on input with the functions charging b, writing at most
-// max bytes; full says the output was cut.
-func execute(t *template.Template, input any, b *budget, max int) (out string, full bool, err error) {
-	clone, err := t.Clone()
-	if err != nil {
-		return "", false, err
-	}
+// execute runs the template name of set on input, writing at most max
+// bytes; full says the output was cut.
+func execute(set *template.Template, name string, input any, max int) (out string, full bool, err error) {
 	w := &limitWriter{max: max}
-	err = clone.Funcs(funcs(b)).Execute(w, input)
+	err = set.ExecuteTemplate(w, name, input)
 	if errors.Is(err, errFull) {
 		err = nil
 	}

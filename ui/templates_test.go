@@ -116,7 +116,7 @@ func renderCases(u *UI) []renderCase {
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},
 	}
-	return append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
+	return append(append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...), tokenMappingRenderCases(tokens[0])...)
 }
 
 // TestTemplatesRenderEverything renders every template of every set with

@@ -100,7 +100,7 @@ func (s *Server) wire(ctx context.Context) error {
 		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock})
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
+		Webhooks: s.Webhooks.Service, Channels: s.Channels, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}

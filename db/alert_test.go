@@ -30,7 +30,7 @@ func TestAlertStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := s.OpenAlerts(ctx, key)
-		want := []app.OpenAlert{{first[0].ID, alice.ID, started}, {first[1].ID, bob.ID, started}}
+		want := []app.OpenAlert{{NotificationID: first[0].ID, UserID: alice.ID, StartsAt: started}, {NotificationID: first[1].ID, UserID: bob.ID, StartsAt: started}}
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("open %+v, %v; want %+v", got, err, want)
 		}
@@ -54,7 +54,7 @@ func TestAlertStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := s.OpenAlerts(ctx, key)
-		if want := []app.OpenAlert{{again[0].ID, alice.ID, later}}; !reflect.DeepEqual(got, want) {
+		if want := []app.OpenAlert{{NotificationID: again[0].ID, UserID: alice.ID, StartsAt: later}}; !reflect.DeepEqual(got, want) {
 			t.Fatalf("open %+v, want %+v", got, want)
 		}
 	})

@@ -69,8 +69,8 @@ func (t *templates) execute(pageName, name string, data any) ([]byte, error) {
 // trusted HTML except markdown, whose output is sanitised.
 func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":     u.assets.URL,
-		"markdown":  func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
+		"asset":    u.assets.URL,
+		"markdown": func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
 		"body": func(n *app.Notification) template.HTML {
 			return template.HTML(markdown.RenderFormat(n.Body, n.Format))
 		},

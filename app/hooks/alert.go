@@ -13,6 +13,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/ingest"
+	"github.com/belfry/belfry/app/web"
 )
 
 // alertPayload is the webhook body of Prometheus Alertmanager (version
@@ -242,9 +243,8 @@ func isEmpty(v any) bool {
 // clipText cuts s to at most n bytes of valid UTF-8, marking the cut with
 // "…".
 func clipText(s string, n int) string {
-	const ellipsis = "…"
 	if len(s) <= n {
 		return s
 	}
-	return strings.ToValidUTF8(s[:n-len(ellipsis)], "") + ellipsis
+	return web.Clip(s, n-len("…"))
 }

@@ -109,16 +109,5 @@ func (s *Service) handleCustom(c *gin.Context) {
 	if len(body) <= maxPayloadData {
 		msg.Data = map[string]any{"payload": input}
 	}
-	if err := s.check(msg); err != nil {
-		web.WriteError(c, err)
-		return
-	}
-	res, err := s.d.Publisher.Publish(ctx, publisher, msg)
-	if err != nil {
-		web.WriteError(c, err)
-		return
-	}
-	var ans answer
-	ans.add(res)
-	ans.write(c)
+	s.publishOne(c, publisher, msg)
 }

@@ -154,18 +154,7 @@ func (s *Service) handleGitHub(c *gin.Context) {
 	if p.Repository != nil && p.Repository.FullName != "" {
 		msg.Object = &app.ObjectRef{AppLabel: sourceGitHub, ModelName: "repository", ObjectID: clipText(p.Repository.FullName, 200)}
 	}
-	if err := s.check(msg); err != nil {
-		web.WriteError(c, err)
-		return
-	}
-	res, err := s.d.Publisher.Publish(ctx, publisher, msg)
-	if err != nil {
-		web.WriteError(c, err)
-		return
-	}
-	var ans answer
-	ans.add(res)
-	ans.write(c)
+	s.publishOne(c, publisher, msg)
 }
 
 // githubJSON returns the event's JSON: the body, or the payload field of

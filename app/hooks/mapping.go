@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"text/template"
 	"unicode/utf8"
@@ -239,13 +238,4 @@ func (s *Service) DeleteMapping(ctx context.Context, userID, tokenID string) err
 	err := s.d.Mappings.DeleteTokenMapping(ctx, userID, tokenID)
 	s.forget(tokenID)
 	return err
-}
-
-// Preview renders the stored mapping m on its sample, for showing it.
-func (s *Service) Preview(m *app.TokenMapping) (*Preview, error) {
-	p, err := s.validate(m)
-	if err != nil {
-		return nil, fmt.Errorf("stored mapping of token %s: %w", m.TokenID, err)
-	}
-	return p, nil
 }

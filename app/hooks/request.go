@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
@@ -130,4 +131,17 @@ func (a *answer) write(c *gin.Context) {
 		status = http.StatusAccepted
 	}
 	c.JSON(status, a)
+}
+
+// publishOne publishes the one message of a hook request and answers; the
+// dispatcher refuses what the native API refuses.
+func (s *Service) publishOne(c *gin.Context, publisher *app.User, m ingest.Message) {
+	res, err := s.d.Publisher.Publish(c.Request.Context(), publisher, m)
+	if err != nil {
+		web.WriteError(c, err)
+		return
+	}
+	var ans answer
+	ans.add(res)
+	ans.write(c)
 }

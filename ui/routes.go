@@ -84,6 +84,9 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	pages.GET("/tokens", u.handleTokensPage)
 	parts.POST("/tokens", u.handleCreateToken)
 	parts.DELETE("/tokens/:id", u.handleRevokeToken)
+	parts.GET("/tokens/:id/mapping", u.handleMappingEditor)
+	parts.PUT("/tokens/:id/mapping", u.handleSaveMapping)
+	parts.DELETE("/tokens/:id/mapping", u.handleDeleteMapping)
 
 	pages.GET("/admin/users", u.adminOnly(), u.handleUsersPage)
 	parts.POST("/users", u.adminOnly(), u.handleCreateUser)

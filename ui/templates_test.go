@@ -123,7 +123,7 @@ func renderCases(u *UI) []renderCase {
 		{"users", "user_rows", usersV},
 	}
 	cases = append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
-	return append(cases, routingRenderCases(usr)...)
+	return append(append(cases, routingRenderCases(usr)...), tokenMappingRenderCases(tokens[0])...)
 }
 
 // TestTemplatesRenderEverything renders every template of every set with

@@ -123,6 +123,41 @@ var matrix = map[string]entry{
 	// Gotify's publish: an application (publish) token, never a session.
 	"POST /message": {access: tokenRoute, scopes: publish, req: send("/message", `{"message":"hello"}`), owner: 200, other: 200},
 
+	// Alert and event hooks: publish tokens, never a session; a user
+	// publishes to their own inbox. Each alert is new (its fingerprint).
+	"POST /api/v1/hooks/alertmanager": {access: tokenRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/api/v1/hooks/alertmanager", body: s.alerts()}
+	}, owner: 202, other: 202},
+	"POST /api/v1/hooks/grafana": {access: tokenRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/api/v1/hooks/grafana", body: s.alerts()}
+	}, owner: 202, other: 202},
+	"PUT /api/v1/hooks/grafana": {access: tokenRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/api/v1/hooks/grafana", body: s.alerts()}
+	}, owner: 202, other: 202},
+	// Without X-GitHub-Event, and without a mapping: refused once the
+	// token is accepted.
+	"POST /api/v1/hooks/github": {access: tokenRoute, scopes: publish, req: send("/api/v1/hooks/github", `{"zen":"hi"}`), owner: 400, other: 400},
+	"POST /api/v1/hooks/custom": {access: tokenRoute, scopes: publish, req: send("/api/v1/hooks/custom", `{"x":1}`), owner: 400, other: 400},
+	// A token's mapping: its owner's (another user's token is not found).
+	"GET /api/tokens/:id/mapping": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+	"PUT /api/tokens/:id/mapping": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/tokens/" + s.token() + "/mapping", body: `{"title":"{{.x}}","sample":{"x":"hello"}}`}
+	}, owner: 200, other: 404},
+	"DELETE /api/tokens/:id/mapping": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+	"GET /ui/tokens/:id/mapping": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+	"PUT /ui/tokens/:id/mapping": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/tokens/" + s.token() + "/mapping", body: "title=%7B%7B.x%7D%7D&sample=%7B%22x%22%3A%22hello%22%7D", form: true}
+	}, owner: 200, other: 404},
+	"DELETE /ui/tokens/:id/mapping": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+
 	// Routing topics to several users: administrators only.
 	"GET /api/v1/routes":        {access: apiRoute, req: get("/api/v1/routes"), owner: 200, other: 403},
 	"GET /api/v1/routes/:topic": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/v1/routes/" + s.route()} }, owner: 200, other: 403},

@@ -20,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
@@ -57,10 +58,12 @@ type Server struct {
 	// TopicRoutes holds the topic routes admins manage, which Ingest
 	// follows.
 	TopicRoutes *db.RouteStore
-	Webhooks    *webhook.Webhooks
-	Hub         *hub.Hub
-	Channels    *channels.Service
-	Metrics     *metrics.Registry
+	// Hooks receives Alertmanager, Grafana, GitHub and custom webhooks.
+	Hooks    *hooks.Service
+	Webhooks *webhook.Webhooks
+	Hub      *hub.Hub
+	Channels *channels.Service
+	Metrics  *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler

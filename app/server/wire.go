@@ -9,6 +9,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/gotify"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
@@ -70,6 +71,8 @@ func (s *Server) wire(ctx context.Context) error {
 	// an admin routed the topic to.
 	s.TopicRoutes = db.NewRouteStore(s.DB)
 	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher, Routes: s.TopicRoutes})
+	s.Hooks = hooks.New(hooks.Deps{BaseURL: cfg.Server.BaseURL, Types: s.Types, Tokens: s.Auth, Publisher: s.Ingest,
+		Inbox: inbox, Alerts: db.NewAlertStore(s.DB), Mappings: db.NewTokenMappingStore(s.DB), Logger: s.Logger})
 
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials. Their connections count against one set of
@@ -104,7 +107,7 @@ func (s *Server) wire(ctx context.Context) error {
 	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.Clock})
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
@@ -114,7 +117,7 @@ func (s *Server) wire(ctx context.Context) error {
 		LoginRefused: pages.LoginRefused})
 	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, pages, ntfyPublish); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)

@@ -45,6 +45,17 @@ type ServerConfig struct {
 	BaseURL         string   `toml:"base_url"`
 	TrustedProxies  []string `toml:"trusted_proxies"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// HeaderTimeout bounds the arrival of a request's headers, BodyTimeout
+	// that of its body, IdleTimeout a kept-alive connection between
+	// requests.
+	HeaderTimeout Duration `toml:"header_timeout"`
+	BodyTimeout   Duration `toml:"body_timeout"`
+	IdleTimeout   Duration `toml:"idle_timeout"`
+	// MaxConnections bounds the open connections (WebSockets included);
+	// MaxConnectionsPerAddress those of one client address, except the
+	// trusted proxies'. Connections beyond are closed at once.
+	MaxConnections           int `toml:"max_connections"`
+	MaxConnectionsPerAddress int `toml:"max_connections_per_address"`
 }
 
 // DatabaseConfig is the SQLite file and its durability.
@@ -168,6 +179,10 @@ func DefaultConfig() Config {
 			Listen:          "127.0.0.1:8080",
 			BaseURL:         "http://127.0.0.1:8080",
 			ShutdownTimeout: Duration{10 * time.Second},
+			HeaderTimeout:   Duration{10 * time.Second},
+			BodyTimeout:     Duration{30 * time.Second},
+			IdleTimeout:     Duration{2 * time.Minute},
+			MaxConnections:  10000, MaxConnectionsPerAddress: 256,
 		},
 		Database: DatabaseConfig{
 			Path:        "data/belfry.db",

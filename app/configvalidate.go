@@ -49,7 +49,12 @@ func (s *ServerConfig) validate() error {
 			}
 		}
 	}
-	return positiveDurations(map[string]Duration{"server.shutdown_timeout": s.ShutdownTimeout})
+	if err := positiveInts(map[string]int{"server.max_connections": s.MaxConnections,
+		"server.max_connections_per_address": s.MaxConnectionsPerAddress}); err != nil {
+		return err
+	}
+	return positiveDurations(map[string]Duration{"server.shutdown_timeout": s.ShutdownTimeout,
+		"server.header_timeout": s.HeaderTimeout, "server.body_timeout": s.BodyTimeout, "server.idle_timeout": s.IdleTimeout})
 }
 
 func (d *DatabaseConfig) validate() error {

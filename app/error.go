@@ -18,6 +18,7 @@ const (
 	ECONFLICT        = "conflict"
 	ERATELIMIT       = "rate_limited"
 	ETOOLARGE        = "too_large"
+	ETIMEOUT         = "timeout"
 	EINTERNAL        = "internal"
 )
 
@@ -31,6 +32,7 @@ const (
 	CodeConflict              = "CONFLICT"
 	CodeRateLimit             = "RATE_LIMIT_EXCEEDED"
 	CodeTooLarge              = "PAYLOAD_TOO_LARGE"
+	CodeRequestTimeout        = "REQUEST_TIMEOUT"
 	CodeInternal              = "INTERNAL"
 	CodeNotificationNotFound  = "NOTIFICATION_NOT_FOUND"
 	CodeNotificationDenied    = "NOTIFICATION_ACCESS_DENIED"
@@ -46,6 +48,7 @@ var defaultCodes = map[string]string{
 	ECONFLICT:        CodeConflict,
 	ERATELIMIT:       CodeRateLimit,
 	ETOOLARGE:        CodeTooLarge,
+	ETIMEOUT:         CodeRequestTimeout,
 	EINTERNAL:        CodeInternal,
 }
 

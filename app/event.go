@@ -35,10 +35,24 @@ type Event struct {
 	// Users names recipients by username; ["*"] means every user. Only
 	// admins may name anyone but themselves.
 	Users []string `json:"users"`
+	// Format says how Body is written: FormatMarkdown ("" means it) or
+	// FormatText, plain text shown as it is (what the ntfy and Gotify
+	// dialects publish unless the publisher says Markdown).
+	Format string `json:"format"`
 }
 
-// Normalize fills defaults: level info, data {}, a derived email subject.
+// Body formats of an event and its notifications.
+const (
+	FormatMarkdown = "markdown"
+	FormatText     = "text"
+)
+
+// Normalize fills defaults: level info, data {}, a derived email subject;
+// a Markdown body's format is "" (FormatMarkdown is the default).
 func (e *Event) Normalize() {
+	if e.Format == FormatMarkdown {
+		e.Format = ""
+	}
 	e.Title = strings.TrimSpace(e.Title)
 	if e.Level == "" {
 		e.Level = LevelInfo
@@ -83,6 +97,9 @@ func (e *Event) Validate(types *Types) error {
 	}
 	if !e.Level.Valid() {
 		return Errorf(EINVALID, "Field level must be info, warning or error, not %q.", e.Level)
+	}
+	if e.Format != "" && e.Format != FormatMarkdown && e.Format != FormatText {
+		return Errorf(EINVALID, "Field format must be markdown or text, not %q.", e.Format)
 	}
 	if len(e.Data) > MaxDataLen {
 		return Errorf(EINVALID, "Field data is longer than %d bytes.", MaxDataLen)

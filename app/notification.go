@@ -38,6 +38,8 @@ type Notification struct {
 	Status         string          `json:"status"`
 	AcknowledgedAt *time.Time      `json:"acknowledged_at,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
+	// Format is FormatText for a plain-text body, "" for Markdown.
+	Format string `json:"format,omitempty"`
 }
 
 // IsRead reports whether the notification was read.

@@ -15,7 +15,12 @@ type NotificationType struct {
 	Description  string `toml:"description"`
 }
 
-// BuiltinTypes are the six types of the in-app spec with its defaults.
+// MessageType is the built-in type of messages that arrive without one:
+// what ntfy and Gotify publishers and alert webhooks send (app/ingest).
+const MessageType = "message"
+
+// BuiltinTypes are the six types of the in-app spec with its defaults, and
+// MessageType.
 var BuiltinTypes = []NotificationType{
 	{Name: "weekly_report", InApp: true, Toast: false, Description: "Weekly report (every Monday)"},
 	{Name: "job_completed", InApp: true, Toast: true, WebhookEvent: "job.completed", Description: "When a job completes"},
@@ -23,6 +28,7 @@ var BuiltinTypes = []NotificationType{
 	{Name: "rule_executed", InApp: false, Toast: false, WebhookEvent: "rule.executed", Description: "When a rule executes"},
 	{Name: "quota_warning", InApp: true, Toast: false, WebhookEvent: "quota.warning", Description: "Storage alert"},
 	{Name: "integrity_alert", InApp: true, Toast: false, WebhookEvent: "integrity.failed", Description: "Integrity issue"},
+	{Name: MessageType, InApp: true, Toast: true, WebhookEvent: "message.received", Description: "Messages from ntfy, Gotify and alert publishers"},
 }
 
 var typeNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)

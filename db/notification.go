@@ -30,10 +30,10 @@ func NewNotificationStore(d *DB) *NotificationStore { return &NotificationStore{
 // the order scanNotification reads.
 const notificationColumns = `id, user_id, type, level, title, body, data, target_url, email_subject,
 	service_id, project, obj_app_label, obj_model_name, obj_object_id, read_at, status,
-	acknowledged_at, created_at`
+	acknowledged_at, created_at, format`
 
 const insertNotificationSQL = `INSERT INTO notifications (` + notificationColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func notificationNotFound() error {
 	return &app.Error{Kind: app.ENOTFOUND, Code: app.CodeNotificationNotFound, Message: "Notification not found."}
@@ -119,7 +119,7 @@ func notificationArgs(n *app.Notification) []any {
 	}
 	return []any{n.ID, n.UserID, n.Type, string(n.Level), n.Title, n.Body, string(n.Data),
 		nullString(n.TargetURL), n.EmailSubject, nullString(n.ServiceID), nullString(n.Project),
-		label, model, obj, nullMillis(n.ReadAt), n.Status, nullMillis(n.AcknowledgedAt), millis(n.CreatedAt)}
+		label, model, obj, nullMillis(n.ReadAt), n.Status, nullMillis(n.AcknowledgedAt), millis(n.CreatedAt), n.Format}
 }
 
 // rowScanner is *sql.Row or *sql.Rows.
@@ -137,7 +137,7 @@ func scanNotification(r rowScanner) (*app.Notification, error) {
 		createdAt                int64
 	)
 	err := r.Scan(&n.ID, &n.UserID, &n.Type, &level, &n.Title, &n.Body, &data, &target, &n.EmailSubject,
-		&service, &project, &objApp, &objModel, &objID, &readAt, &n.Status, &ackAt, &createdAt)
+		&service, &project, &objApp, &objModel, &objID, &readAt, &n.Status, &ackAt, &createdAt, &n.Format)
 	if err != nil {
 		return nil, err
 	}

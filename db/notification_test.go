@@ -51,7 +51,7 @@ func TestNotificationStore_CreateNotifications(t *testing.T) {
 		s := NewNotificationStore(d)
 		u := mustUser(t, d, "alice")
 		full := newNotification(d, u.ID, "full")
-		full.TargetURL, full.ServiceID, full.Project = "https://example.org/x", "backup", "homelab"
+		full.TargetURL, full.ServiceID, full.Project, full.Format = "https://example.org/x", "backup", "homelab", app.FormatText
 		full.Object = &app.ObjectRef{AppLabel: "jobs", ModelName: "job", ObjectID: "42"}
 		bare := newNotification(d, u.ID, "bare")
 		bare.Data = json.RawMessage("{}")

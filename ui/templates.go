@@ -71,6 +71,9 @@ func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":     u.assets.URL,
 		"markdown":  func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
+		"body": func(n *app.Notification) template.HTML {
+			return template.HTML(markdown.RenderFormat(n.Body, n.Format))
+		},
 		"count":     badgeText,
 		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },

@@ -6,10 +6,12 @@ import (
 	"testing"
 )
 
-// specDefaults is the spec's example response, in its order.
+// specDefaults is the spec's example response, in its order, with
+// Belfry's built-in message type (app.MessageType) after the six of the
+// spec.
 const specDefaults = `{"weekly_report":true,"job_completed":true,"job_failed":true,"rule_executed":false,` +
-	`"quota_warning":true,"integrity_alert":true,"weekly_report_toast":false,"job_completed_toast":true,` +
-	`"job_failed_toast":true,"rule_executed_toast":false,"quota_warning_toast":false,"integrity_alert_toast":false}`
+	`"quota_warning":true,"integrity_alert":true,"message":true,"weekly_report_toast":false,"job_completed_toast":true,` +
+	`"job_failed_toast":true,"rule_executed_toast":false,"quota_warning_toast":false,"integrity_alert_toast":false,"message_toast":true}`
 
 func TestPreferences(t *testing.T) {
 	h := newHarness(t)

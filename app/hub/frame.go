@@ -65,7 +65,7 @@ func newToast(n *app.Notification) *toast {
 	t := &toast{
 		ID:           n.ID,
 		Message:      n.Title,
-		Description:  markdown.Render(n.Body),
+		Description:  markdown.RenderFormat(n.Body, n.Format),
 		Unread:       !n.IsRead(),
 		EmailSubject: n.EmailSubject,
 		Timestamp:    formatTime(n.CreatedAt),

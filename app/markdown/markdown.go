@@ -4,6 +4,8 @@ package markdown
 
 import (
 	"bytes"
+	"html"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -21,6 +23,19 @@ func newPolicy() *bluemonday.Policy {
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p
+}
+
+// RenderFormat returns the HTML of a body written in format: plain text
+// (app.FormatText, "text") escaped as it is, line breaks kept; anything else
+// as Markdown (Render).
+func RenderFormat(body, format string) string {
+	if format != "text" {
+		return Render(body)
+	}
+	if body == "" {
+		return ""
+	}
+	return "<p>" + strings.ReplaceAll(html.EscapeString(body), "\n", "<br>\n") + "</p>"
 }
 
 // Render returns the sanitised HTML of body. Raw HTML in body is escaped by

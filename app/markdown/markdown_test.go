@@ -35,3 +35,18 @@ func TestRender(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderFormat: a plain-text body is shown as written — Markdown and
+// HTML stay literal, line breaks stay — and a Markdown body is rendered.
+func TestRenderFormat(t *testing.T) {
+	for _, c := range []struct{ body, format, want string }{
+		{"disk *almost* full\n<b>95%</b> used", "text", "<p>disk *almost* full<br>\n&lt;b&gt;95%&lt;/b&gt; used</p>"},
+		{"", "text", ""},
+		{"disk *almost* full", "", "<p>disk <em>almost</em> full</p>\n"},
+		{"disk *almost* full", "markdown", "<p>disk <em>almost</em> full</p>\n"},
+	} {
+		if got := markdown.RenderFormat(c.body, c.format); got != c.want {
+			t.Errorf("RenderFormat(%q, %q) = %q, want %q", c.body, c.format, got, c.want)
+		}
+	}
+}

@@ -200,7 +200,7 @@ func newNotification(userID string, ev *app.Event, now time.Time) (*app.Notifica
 		ID: id.String(), UserID: userID, Type: ev.Type, Level: ev.Level,
 		Title: ev.Title, Body: ev.Body, Data: ev.Data, TargetURL: ev.TargetURL,
 		EmailSubject: ev.EmailSubject, ServiceID: ev.ServiceID, Project: ev.Project,
-		Status: app.StatusPending, CreatedAt: now,
+		Status: app.StatusPending, CreatedAt: now, Format: ev.Format,
 	}
 	if ev.Object != nil {
 		obj := *ev.Object

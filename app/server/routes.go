@@ -21,7 +21,8 @@ func (s *Server) route(notFound gin.HandlerFunc, rs ...router) error {
 		// Outermost, so that a panic answered 500 by recovery is counted.
 		e.Use(s.Metrics.Middleware())
 	}
-	e.Use(web.WithLogger(s.Logger), web.Recovery(s.Logger), web.RequestLog(s.Logger))
+	e.Use(web.WithLogger(s.Logger), web.Recovery(s.Logger), web.RequestLog(s.Logger),
+		web.BodyDeadline(cfg.Server.BodyTimeout.Duration))
 	if cfg.Auth.DesktopUser != "" {
 		e.Use(web.DesktopSignIn(s.Auth, s.Users, cfg.Auth.DesktopUser, s.Logger))
 	}

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/auth"
@@ -22,6 +21,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
@@ -51,6 +51,9 @@ type Server struct {
 	// makes every other change of notification state.
 	Dispatcher app.Dispatcher
 	Inbox      app.Inbox
+	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
+	// receive, through the Dispatcher.
+	Ingest *ingest.Publisher
 	Webhooks   *webhook.Webhooks
 	Hub        *hub.Hub
 	Channels   *channels.Service
@@ -67,6 +70,7 @@ type Server struct {
 
 	version  string
 	clock    clock.Clock
+	conns    *connLimiter // bounds the connections Serve accepts
 	draining atomic.Bool
 	bgCtx    context.Context    // lives until Close
 	stop     context.CancelFunc // ends bgCtx
@@ -160,17 +164,29 @@ func (s *Server) Close(ctx context.Context) error {
 	return s.closeErr
 }
 
+// maxHeaderBytes bounds a request's headers (Go's default is 1 MiB): the
+// largest legitimate ones are a session cookie and a bearer token.
+const maxHeaderBytes = 64 << 10
+
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully
-// within server.shutdown_timeout and closes the server.
+// within server.shutdown_timeout and closes the server. Connections are
+// bounded in number (server.max_connections, per address
+// server.max_connections_per_address) and in time: headers must arrive
+// within server.header_timeout, a body within server.body_timeout
+// (web.BodyDeadline), and a kept-alive connection is closed after
+// server.idle_timeout without a request, so slow clients cannot starve the
+// others.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	cfg := s.Config.Server
 	hs := &http.Server{
 		Handler:           s.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: cfg.HeaderTimeout.Duration,
+		IdleTimeout:       cfg.IdleTimeout.Duration,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(s.conns.wrap(ln)) }()
 	var err error
 	select {
 	case <-ctx.Done():

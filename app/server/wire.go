@@ -9,6 +9,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/hub"
+	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/notify"
 	"github.com/belfry/belfry/app/poll"
@@ -61,6 +62,10 @@ func (s *Server) wire(ctx context.Context) error {
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
 		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
 
+	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
+	// to events the one way and publish through the dispatcher.
+	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
+
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials. Their connections count against one set of
 	// limits.
@@ -103,7 +108,8 @@ func (s *Server) wire(ctx context.Context) error {
 	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
 		return err
 	}
-	s.observe(s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
+	s.conns = newConnLimiter(cfg.Server)
+	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/belfry/belfry/app"
@@ -75,6 +76,8 @@ func jsonError(err error, max int64) error {
 	switch {
 	case errors.As(err, &tooLarge):
 		return TooLarge(max)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return app.Errorf(app.ETIMEOUT, "Request body arrived too slowly; the server stopped waiting for it.")
 	case errors.Is(err, io.EOF):
 		return app.Errorf(app.EINVALID, "Request body is empty; send a JSON object.")
 	case errors.As(err, &syntax):

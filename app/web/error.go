@@ -24,6 +24,7 @@ var statuses = map[string]int{
 	app.ECONFLICT:        http.StatusConflict,
 	app.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	app.ERATELIMIT:       http.StatusTooManyRequests,
+	app.ETIMEOUT:         http.StatusRequestTimeout,
 	app.EINTERNAL:        http.StatusInternalServerError,
 }
 

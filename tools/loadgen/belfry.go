@@ -96,6 +96,10 @@ func launchBelfry(ctx context.Context, t belfryTarget, o systemOptions) (system,
 		"BELFRY_DATABASE_DURABILITY=" + o.Durability,
 		"BELFRY_STORM_ENABLED=false",
 		"BELFRY_AUTH_ADMIN_PASSWORD=" + randomText(12),
+		// Every client of the generator comes from 127.0.0.1: as a trusted
+		// proxy's address it is exempt from server.max_connections_per_address
+		// (a key older binaries do not know, so it is not set instead).
+		"BELFRY_SERVER_TRUSTED_PROXIES=127.0.0.1",
 	}, b.cliEnv...)
 	if o.SendBuffer > 0 {
 		env = append(env, "BELFRY_WEBSOCKET_SEND_BUFFER="+strconv.Itoa(o.SendBuffer))

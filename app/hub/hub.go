@@ -49,9 +49,10 @@ type Deps struct {
 	// together (nil: limits of the hub's own, from WebSocket).
 	Limits *ws.Limits
 	Storm  app.StormConfig
-	// Notifications answers the unread count of every frame.
+	// Notifications answers the unread count of every frame, which needs
+	// it only up to countCap.
 	Notifications interface {
-		UnreadCount(ctx context.Context, userID string) (int, error)
+		UnreadCountUpTo(ctx context.Context, userID string, limit int) (int, error)
 	}
 	Mutes app.MuteStore // FindMute
 	// Inbox marks read what a client marks read over its socket; the push

@@ -40,7 +40,7 @@ func (h *Hub) process(userID string, jobs []job) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(h.ctx, opTimeout)
-	n, err := h.d.Notifications.UnreadCount(ctx, userID)
+	n, err := h.d.Notifications.UnreadCountUpTo(ctx, userID, countCap)
 	cancel()
 	if err != nil {
 		if h.ctx.Err() == nil {

@@ -1,5 +1,7 @@
 package ws
 
+import "sync"
+
 // frameKind is what an outFrame writes.
 type frameKind uint8
 
@@ -46,7 +48,7 @@ type queue struct {
 func (q *queue) push(f outFrame, limit int) (fits bool, coalesced int) {
 	n := f.counted()
 	over := n > 0 && q.bytes > 0 && q.bytes+n > limit
-	q.frames = append(q.frames, f)
+	q.add(f)
 	q.bytes += n
 	if !over {
 		return true, 0
@@ -104,7 +106,7 @@ func (q *queue) pushPing() {
 		return
 	}
 	q.pinging = true
-	q.frames = append(q.frames, outFrame{})
+	q.add(outFrame{})
 	copy(q.frames[1:], q.frames)
 	q.frames[0] = outFrame{kind: framePing}
 }
@@ -112,7 +114,15 @@ func (q *queue) pushPing() {
 // pushClose appends the close frame with its payload msg; the caller sends
 // nothing after it.
 func (q *queue) pushClose(msg []byte) {
-	q.frames = append(q.frames, outFrame{kind: frameClose, msg: msg})
+	q.add(outFrame{kind: frameClose, msg: msg})
+}
+
+// add appends f, taking a recycled slice for the first frame.
+func (q *queue) add(f outFrame) {
+	if q.frames == nil {
+		q.frames = getFrames()
+	}
+	q.frames = append(q.frames, f)
 }
 
 // claimWriter reports whether the caller must start the writer: frames wait
@@ -137,6 +147,7 @@ func (q *queue) take(batch []outFrame, maxFrames, maxBytes int) []outFrame {
 	}
 	switch {
 	case n == 0:
+		putFrames(q.frames)
 		q.frames, q.writing = nil, false
 		return batch[:0]
 	case n == len(q.frames):
@@ -167,5 +178,27 @@ func (q *queue) written(batch []outFrame) {
 // discard lets every waiting frame go, once the connection has ended.
 func (q *queue) discard() {
 	q.written(q.frames)
+	putFrames(q.frames)
 	q.frames = nil
+}
+
+// frameSlices recycles the slices of queues and batches between bursts: a
+// busy connection allocates none, an idle one holds none.
+var frameSlices sync.Pool
+
+func getFrames() []outFrame {
+	if p, ok := frameSlices.Get().(*[]outFrame); ok {
+		return (*p)[:0]
+	}
+	return make([]outFrame, 0, 8)
+}
+
+// putFrames recycles s, which the caller no longer uses.
+func putFrames(s []outFrame) {
+	if cap(s) == 0 || cap(s) > 1024 {
+		return
+	}
+	s = s[:cap(s)]
+	clear(s)
+	frameSlices.Put(&s)
 }

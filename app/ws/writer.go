@@ -40,6 +40,7 @@ func (c *Conn) write() {
 		batch = c.q.take(batch, o.SendBuffer, maxBytes)
 		c.mu.Unlock()
 		if len(batch) == 0 {
+			putFrames(batch)
 			return
 		}
 		sent, err := c.writeBatch(batch)
@@ -49,6 +50,7 @@ func (c *Conn) write() {
 		clear(batch)
 		c.reg.sent.Add(sent)
 		if err != nil {
+			putFrames(batch)
 			c.writeFailed(err)
 			return
 		}

@@ -7,14 +7,14 @@ BIN     ?= belfry
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test deps assets chromium lint gotest build bench bench-live release smoke-qemu
+.PHONY: run test deps assets chromium lint gotest faults build bench bench-live release smoke-qemu
 
 ## run: start the hub on 127.0.0.1:8080 with a database in ./data
 run: assets
 	$(GO) run . serve
 
 ## test: everything CI checks
-test: deps assets chromium lint gotest smoke-qemu
+test: deps assets chromium lint gotest faults smoke-qemu
 
 ## deps: download the Go modules (the proxy sometimes refuses a version once: retry)
 deps:
@@ -32,8 +32,14 @@ chromium:
 lint:
 	GO=$(GO) bash scripts/lint.sh
 
+## gotest: go test -race on every package but the fault tests (those run in `faults`)
 gotest:
-	$(GO) test -race ./...
+	$(GO) test -race $$($(GO) list ./... | grep -v -e '/tools/faultfs' -e '/tools/faults$$')
+
+## faults: power loss (faultfs), a full disk and WAL growth against the real binary, as root;
+## prints their figures, and a banner when /dev/fuse is missing (scripts/faults.sh)
+faults: assets
+	GO=$(GO) bash scripts/faults.sh
 
 ## build: a static, stripped binary ./belfry (cross-compile with GOOS/GOARCH/GOARM)
 build: assets

@@ -77,6 +77,19 @@ type AuthConfig struct {
 	// that user without a password (single-user desktop mode). Only
 	// allowed when server.listen is a loopback address.
 	DesktopUser string `toml:"desktop_user"`
+	// Login limits: every attempt spends one of LoginBurst per client
+	// address, refilled at LoginRatePerMinute; every failed one spends one
+	// of UsernameFailureBurst per username, refilled at
+	// UsernameFailuresPerMinute. A rate of 0 turns its limit off.
+	LoginRatePerMinute        float64 `toml:"login_rate_per_minute"`
+	LoginBurst                int     `toml:"login_burst"`
+	UsernameFailuresPerMinute float64 `toml:"username_failures_per_minute"`
+	UsernameFailureBurst      int     `toml:"username_failure_burst"`
+	// HashConcurrency bounds the argon2id password hashes computed at once
+	// (0: twice the number of CPUs); a login waits up to HashQueueTimeout
+	// for its turn, then is refused with 503.
+	HashConcurrency  int      `toml:"hash_concurrency"`
+	HashQueueTimeout Duration `toml:"hash_queue_timeout"`
 }
 
 // NotificationsConfig declares extra notification types.
@@ -192,8 +205,11 @@ func DefaultConfig() Config {
 			BusyTimeout: Duration{5 * time.Second},
 		},
 		Auth: AuthConfig{
-			SessionTTL:   Duration{30 * 24 * time.Hour},
-			CookieSecure: "auto",
+			SessionTTL:         Duration{30 * 24 * time.Hour},
+			CookieSecure:       "auto",
+			LoginRatePerMinute: 10, LoginBurst: 10,
+			UsernameFailuresPerMinute: 5, UsernameFailureBurst: 5,
+			HashQueueTimeout: Duration{5 * time.Second},
 		},
 		Storm: StormConfig{
 			Enabled:        true,

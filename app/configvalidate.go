@@ -79,7 +79,20 @@ func (a *AuthConfig) validate() error {
 	if a.CookieSecure != "auto" && a.CookieSecure != "true" && a.CookieSecure != "false" {
 		return invalidf("auth.cookie_secure must be auto, true or false, not %q.", a.CookieSecure)
 	}
-	return positiveDurations(map[string]Duration{"auth.session_ttl": a.SessionTTL})
+	rates := map[string]float64{"auth.login_rate_per_minute": a.LoginRatePerMinute,
+		"auth.username_failures_per_minute": a.UsernameFailuresPerMinute}
+	for _, k := range sortedKeys(rates) {
+		if !(rates[k] >= 0) || math.IsInf(rates[k], 0) {
+			return invalidf("%s must be a number of attempts per minute, 0 or more (0 turns the limit off), not %v.", k, rates[k])
+		}
+	}
+	if err := positiveInts(map[string]int{"auth.login_burst": a.LoginBurst, "auth.username_failure_burst": a.UsernameFailureBurst}); err != nil {
+		return err
+	}
+	if a.HashConcurrency < 0 {
+		return invalidf("auth.hash_concurrency must be 0 (twice the number of CPUs) or more, not %d.", a.HashConcurrency)
+	}
+	return positiveDurations(map[string]Duration{"auth.session_ttl": a.SessionTTL, "auth.hash_queue_timeout": a.HashQueueTimeout})
 }
 
 func (n *NotificationsConfig) validate() error {

@@ -107,10 +107,8 @@ func (e *Event) Validate(types *Types) error {
 	if d := bytes.TrimSpace(e.Data); len(d) == 0 || d[0] != '{' || !json.Valid(d) {
 		return Errorf(EINVALID, "Field data must be a JSON object.")
 	}
-	if e.TargetURL != "" {
-		if u, err := url.Parse(e.TargetURL); err != nil || (u.Scheme != "http" && u.Scheme != "https" && !(u.Scheme == "" && strings.HasPrefix(e.TargetURL, "/"))) {
-			return Errorf(EINVALID, "Field target_url must be an http(s) URL or a path starting with /.")
-		}
+	if e.TargetURL != "" && !LocalPath(e.TargetURL) && !isWebURL(e.TargetURL) {
+		return Errorf(EINVALID, "Field target_url must be an absolute http(s) URL or a path on this site starting with a single /.")
 	}
 	if e.Object != nil {
 		if err := e.Object.Validate(); err != nil {
@@ -121,6 +119,12 @@ func (e *Event) Validate(types *Types) error {
 		return Errorf(EINVALID, "Field users names more than %d recipients.", MaxRecipients)
 	}
 	return nil
+}
+
+// isWebURL reports whether s is an absolute http or https URL with a host.
+func isWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.

@@ -69,8 +69,8 @@ func (t *templates) execute(pageName, name string, data any) ([]byte, error) {
 // trusted HTML except markdown, whose output is sanitised.
 func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset":     u.assets.URL,
-		"markdown":  func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
+		"asset":    u.assets.URL,
+		"markdown": func(body string) template.HTML { return template.HTML(markdown.Render(body)) },
 		"body": func(n *app.Notification) template.HTML {
 			return template.HTML(markdown.RenderFormat(n.Body, n.Format))
 		},
@@ -103,11 +103,10 @@ func initial(name string) string {
 	return "?"
 }
 
-// isExternal reports whether a link leaves Belfry (an absolute URL); such
+// isExternal reports whether a link may leave Belfry: anything but a path
+// on this site (app.LocalPath), so "//host/x" and "HTTPS://host" too. Such
 // links open in a new tab.
-func isExternal(link string) bool {
-	return strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://")
-}
+func isExternal(link string) bool { return !app.LocalPath(link) }
 
 // badgeText is the unread count as the badge shows it: "99+" above 99.
 func badgeText(n int) string {

@@ -86,6 +86,7 @@ func renderCases(u *UI) []renderCase {
 		page("notifications", hostile, notificationsPage{List: list, Types: u.d.Types.Names(), Unread: true, Type: "job_failed"}),
 		page("notifications", "Notifications", notificationsPage{List: empty, Types: u.d.Types.Names()}),
 		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Failed: true, Next: "/x?" + hostile, Hint: hostile}}},
+		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Refused: hostile, Next: "/x"}}},
 		page("error", "Oops", errorView{Heading: hostile, Message: hostile}),
 		page("preferences", "Preferences", prefs),
 		page("mutes", "Mutes", mutesV),
@@ -272,5 +273,25 @@ func TestNavigation(t *testing.T) {
 	}
 	if n := strings.Count(string(out), `<script src="`+u.assets.URL("app.js")+`" defer></script>`); n != 2 {
 		t.Errorf("app.js loaded %d times, want 2 (once as the page's script)", n)
+	}
+}
+
+// TestTemplatesMarkExternalLinks checks that a notification's link opens
+// in a new tab unless it is a path on this site: "//host/x" leaves Belfry
+// as surely as "https://host/x" does.
+func TestTemplatesMarkExternalLinks(t *testing.T) {
+	u := newTestUI(t)
+	for link, external := range map[string]bool{
+		"https://example.com/x": true, "HTTP://example.com/x": true, "//evil.example/x": true,
+		"/\\evil.example": true, "/reports/1": false, "/notifications?x=1": false,
+	} {
+		out, err := u.tmpl.execute("", "notification_item", &app.Notification{ID: "01900000-0000-7000-8000-000000000009",
+			Type: "job_failed", Level: app.LevelInfo, Title: "t", TargetURL: link, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(out), `target="_blank" rel="noopener noreferrer"`); got != external {
+			t.Errorf("link %q: opens in a new tab %v, want %v", link, got, external)
+		}
 	}
 }

@@ -137,7 +137,9 @@ func TestSlowBody(t *testing.T) {
 		t.Fatalf("no answer to a stalled body: %v", err)
 	}
 	defer resp.Body.Close()
-	var env struct{ Error struct{ Code, Message string } }
+	var env struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || resp.StatusCode != http.StatusRequestTimeout ||
 		env.Error.Code != app.CodeRequestTimeout || env.Error.Message == "" {
 		t.Fatalf("stalled body: %d %+v %v", resp.StatusCode, env, err)

@@ -53,11 +53,11 @@ type Server struct {
 	Inbox      app.Inbox
 	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
 	// receive, through the Dispatcher.
-	Ingest *ingest.Publisher
-	Webhooks   *webhook.Webhooks
-	Hub        *hub.Hub
-	Channels   *channels.Service
-	Metrics    *metrics.Registry
+	Ingest   *ingest.Publisher
+	Webhooks *webhook.Webhooks
+	Hub      *hub.Hub
+	Channels *channels.Service
+	Metrics  *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler
@@ -68,8 +68,11 @@ type Server struct {
 	// start created it ("" otherwise). Show it once, never log it.
 	AdminPassword string
 
+	// Clock is the time of every service: clock.Real unless an Option set
+	// another (the test kit's clocktest.Fake).
+	Clock clock.Clock
+
 	version  string
-	clock    clock.Clock
 	conns    *connLimiter // bounds the connections Serve accepts
 	draining atomic.Bool
 	bgCtx    context.Context    // lives until Close
@@ -100,7 +103,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev", clock: clock.Real{}}
+	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev", Clock: clock.Real{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -108,7 +111,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if s.DB, err = db.Open(db.Options{DatabaseConfig: cfg.Database, OnCommit: s.Metrics.ObserveCommit}); err != nil {
 		return nil, err
 	}
-	s.DB.Now = s.clock.Now
+	s.DB.Now = s.Clock.Now
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.wire(ctx); err != nil {
 		return nil, errors.Join(err, s.Close(ctx))

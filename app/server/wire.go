@@ -40,7 +40,7 @@ func (s *Server) wire(ctx context.Context) error {
 
 	// Who is who: users, sessions, tokens; the first admin.
 	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: db.NewSessionStore(s.DB),
-		SessionTTL: cfg.Auth.SessionTTL.Duration, Clock: s.clock, Logger: s.Logger})
+		Config: cfg.Auth, Clock: s.Clock, Logger: s.Logger})
 	var err error
 	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, cfg.Auth.AdminPassword); err != nil {
 		return err
@@ -57,10 +57,10 @@ func (s *Server) wire(ctx context.Context) error {
 	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
-		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
 	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
+		Webhooks: s.Webhooks.Router, Clock: s.Clock, Logger: s.Logger}))
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher.
@@ -71,7 +71,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// limits.
 	sockets := ws.NewLimits(cfg.WebSocket)
 	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets, Storm: cfg.Storm,
-		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.clock, Logger: s.Logger})
+		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(s.Hub.Handle)
 	s.Auth.OnRevoke(s.Hub.Revoke)
 	key, err := db.CursorKey(ctx, s.DB)
@@ -79,37 +79,39 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	polling := poll.New(poll.Deps{Polling: cfg.Polling, Notifications: s.Notifications,
-		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.clock, Logger: s.Logger})
+		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(polling.Handle)
 	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets,
-		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 
 	// Scheduled work.
 	weekly, err := report.New(report.Deps{Config: cfg.Report, Dispatcher: s.Dispatcher, Users: s.Users,
-		Store: db.NewReportStore(s.DB), Clock: s.clock, Logger: s.Logger})
+		Store: db.NewReportStore(s.DB), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
-		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.clock, Logger: s.Logger})
+		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
-	// What people and programs talk to.
-	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
-		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
-		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock})
+	// What people and programs talk to. The login form posts to the JSON
+	// API, which shows refusals on the UI's login page.
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
+		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
+	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
+		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
+		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
+		LoginRefused: pages.LoginRefused})
 
 	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

@@ -112,9 +112,15 @@ type StormConfig struct {
 
 // WebSocketConfig tunes the hub.
 type WebSocketConfig struct {
-	MaxMessageBytes int      `toml:"max_message_bytes"`
-	SendBuffer      int      `toml:"send_buffer"`
-	PingPeriod      Duration `toml:"ping_period"`
+	MaxMessageBytes int `toml:"max_message_bytes"`
+	// MaxQueuedBytes bounds what waits for one connection; WriteTimeout is
+	// how long a write may make no progress. Past either, a connection is
+	// slow (a notification socket's queue coalesces first).
+	MaxQueuedBytes int      `toml:"max_queued_bytes"`
+	WriteTimeout   Duration `toml:"write_timeout"`
+	// SendBuffer is how many queued frames one write carries at most.
+	SendBuffer int      `toml:"send_buffer"`
+	PingPeriod Duration `toml:"ping_period"`
 	// MaxConnections bounds the live connections of the server, both
 	// endpoints together; MaxPerAddress those from one client address.
 	MaxConnections int `toml:"max_connections"`
@@ -218,6 +224,8 @@ func DefaultConfig() Config {
 		},
 		WebSocket: WebSocketConfig{
 			MaxMessageBytes: 4096,
+			MaxQueuedBytes:  1 << 20,
+			WriteTimeout:    Duration{10 * time.Second},
 			SendBuffer:      16,
 			PingPeriod:      Duration{30 * time.Second},
 			MaxConnections:  10000,

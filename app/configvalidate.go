@@ -127,15 +127,22 @@ func (s *StormConfig) validate() error {
 	return nil
 }
 
+// minQueuedBytes is the least websocket.max_queued_bytes: room for a few
+// large notification frames.
+const minQueuedBytes = 64 << 10
+
 func (w *WebSocketConfig) validate() error {
 	if w.MaxMessageBytes < 512 {
 		return invalidf("websocket.max_message_bytes must be at least 512, not %d.", w.MaxMessageBytes)
+	}
+	if w.MaxQueuedBytes < minQueuedBytes {
+		return invalidf("websocket.max_queued_bytes must be at least %d (64 KiB), not %d.", minQueuedBytes, w.MaxQueuedBytes)
 	}
 	if err := positiveInts(map[string]int{"websocket.send_buffer": w.SendBuffer,
 		"websocket.max_connections": w.MaxConnections, "websocket.max_per_address": w.MaxPerAddress}); err != nil {
 		return err
 	}
-	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod})
+	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod, "websocket.write_timeout": w.WriteTimeout})
 }
 
 func (p *PollingConfig) validate() error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -74,16 +75,18 @@ func (u *UI) funcs() template.FuncMap {
 		"body": func(n *app.Notification) template.HTML {
 			return template.HTML(markdown.RenderFormat(n.Body, n.Format))
 		},
-		"count":     badgeText,
-		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"ago":       func(t time.Time) string { return ago(u.now(), t) },
-		"levelName": levelName,
-		"levelIcon": levelIcon,
-		"icon":      icon,
-		"external":  isExternal,
-		"badge":     func(n int) badgeView { return badgeView{Count: n} },
-		"initial":   initial,
+		"count":      badgeText,
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"ago":        func(t time.Time) string { return ago(u.now(), t) },
+		"levelName":  levelName,
+		"levelIcon":  levelIcon,
+		"icon":       icon,
+		"external":   isExternal,
+		"badge":      func(n int) badgeView { return badgeView{Count: n} },
+		"initial":    initial,
+		"extras":     extras,
+		"pathescape": url.PathEscape,
 	}
 }
 

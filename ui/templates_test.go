@@ -20,6 +20,9 @@ const hostile = `<img src=x onerror=alert(1)>`
 // escaped is how hostile must appear in HTML text and attributes.
 const escaped = `&lt;img src=x onerror=alert(1)&gt;`
 
+// hostileJSON is hostile inside a JSON string.
+const hostileJSON = `\u003cimg src=x onerror=alert(1)\u003e`
+
 func newTestUI(t *testing.T) *UI {
 	t.Helper()
 	types, err := app.NewTypes([]app.NotificationType{{Name: "backup_done", InApp: true, Description: hostile}})
@@ -41,7 +44,9 @@ func hostileSamples() (notes []*app.Notification, usr *app.User) {
 	read := at.Add(time.Minute)
 	notes = []*app.Notification{
 		{ID: "01900000-0000-7000-8000-000000000001", Type: "job_failed", Level: app.LevelError, Title: hostile,
-			Body: hostile + " **bold** <script>alert(1)</script> [x](javascript:alert(1))", Data: json.RawMessage(`{}`),
+			Body: hostile + " **bold** <script>alert(1)</script> [x](javascript:alert(1))",
+			Data: json.RawMessage(`{"tags":["` + hostileJSON + `"],"actions":[{"action":"view","label":"` + hostileJSON + `","url":"javascript:alert(1)"},` +
+				`{"action":"view","label":"` + hostileJSON + `","url":"https://example.com/?q=` + hostileJSON + `"}]}`),
 			TargetURL: "javascript:alert(1)", CreatedAt: at},
 		{ID: "01900000-0000-7000-8000-000000000002", Type: "job_completed", Level: app.LevelWarning, Title: "Done " + hostile,
 			TargetURL: "https://example.com/?q=" + hostile, ReadAt: &read, CreatedAt: at.Add(-30 * time.Hour)},
@@ -117,7 +122,8 @@ func renderCases(u *UI) []renderCase {
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},
 	}
-	return append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
+	cases = append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
+	return append(append(cases, routingRenderCases(usr)...), tokenMappingRenderCases(tokens[0])...)
 }
 
 // TestTemplatesRenderEverything renders every template of every set with

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime/debug"
 	"strings"
 
 	"github.com/belfry/belfry/app"
@@ -74,5 +75,10 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 	fmt.Fprintf(r.stdout, "Belfry listening on http://%s\n", ln.Addr())
 	logger.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL, "version", r.version,
 		"database", cfg.Database.Path)
+	// Start-up allocates far more than serving needs — hashing the first
+	// admin's password (argon2id, 19 MiB), parsing the migrations,
+	// compressing the UI's assets — and the runtime would hold on to that
+	// memory for minutes: an idle hub gives it back at once.
+	debug.FreeOSMemory()
 	return s.Serve(ctx, ln)
 }

@@ -46,11 +46,12 @@ var classNames = [classes]string{"anonymous", "other user's session", "other use
 type access int
 
 const (
-	public   access = iota // anyone: the credential changes nothing
-	apiRoute               // a session, or a token of one of scopes (none: only admin tokens)
-	polling                // a bearer token of client scope, never a session
-	page                   // a browser session; tokens are refused like no credential
-	socket                 // a WebSocket handshake: a session with Origin, or a client token
+	public     access = iota // anyone: the credential changes nothing
+	apiRoute                 // a session, or a token of one of scopes (none: only admin tokens)
+	polling                  // a bearer token of client scope, never a session
+	page                     // a browser session; tokens are refused like no credential
+	socket                   // a WebSocket handshake: a session with Origin, or a client token
+	tokenRoute               // a token of one of scopes, never a session (the publish dialects)
 )
 
 // request is what one case sends; form bodies are url-encoded.
@@ -108,6 +109,70 @@ var matrix = map[string]entry{
 		return request{path: s.asset()}
 	}, owner: 200},
 	"GET /metrics": {access: apiRoute, scopes: []app.Scope{app.ScopeAdmin}, req: get("/metrics"), owner: 200, other: 403},
+
+	// Publishing in ntfy's dialect: publish tokens, never a session; a
+	// user publishes to their own inbox.
+	"POST /:topic":        {access: tokenRoute, scopes: publish, req: send("/backups", "hello"), owner: 200, other: 200},
+	"PUT /:topic":         {access: tokenRoute, scopes: publish, req: send("/backups", "hello"), owner: 200, other: 200},
+	"GET /:topic/publish": {access: tokenRoute, scopes: publish, req: get("/backups/publish?message=hello"), owner: 200, other: 200},
+	"GET /:topic/send":    {access: tokenRoute, scopes: publish, req: get("/backups/send?message=hello"), owner: 200, other: 200},
+	"GET /:topic/trigger": {access: tokenRoute, scopes: publish, req: get("/backups/trigger"), owner: 200, other: 200},
+	"POST /":              {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
+	"PUT /":               {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
+
+	// Gotify's publish: an application (publish) token, never a session.
+	"POST /message": {access: tokenRoute, scopes: publish, req: send("/message", `{"message":"hello"}`), owner: 200, other: 200},
+
+	// Alert and event hooks: publish tokens, never a session; a user
+	// publishes to their own inbox. Each alert is new (its fingerprint).
+	"POST /api/v1/hooks/alertmanager": {access: tokenRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/api/v1/hooks/alertmanager", body: s.alerts()}
+	}, owner: 202, other: 202},
+	"POST /api/v1/hooks/grafana": {access: tokenRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/api/v1/hooks/grafana", body: s.alerts()}
+	}, owner: 202, other: 202},
+	"PUT /api/v1/hooks/grafana": {access: tokenRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/api/v1/hooks/grafana", body: s.alerts()}
+	}, owner: 202, other: 202},
+	// Without X-GitHub-Event, and without a mapping: refused once the
+	// token is accepted.
+	"POST /api/v1/hooks/github": {access: tokenRoute, scopes: publish, req: send("/api/v1/hooks/github", `{"zen":"hi"}`), owner: 400, other: 400},
+	"POST /api/v1/hooks/custom": {access: tokenRoute, scopes: publish, req: send("/api/v1/hooks/custom", `{"x":1}`), owner: 400, other: 400},
+	// A token's mapping: its owner's (another user's token is not found).
+	"GET /api/tokens/:id/mapping": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+	"PUT /api/tokens/:id/mapping": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/tokens/" + s.token() + "/mapping", body: `{"title":"{{.x}}","sample":{"x":"hello"}}`}
+	}, owner: 200, other: 404},
+	"DELETE /api/tokens/:id/mapping": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+	"GET /ui/tokens/:id/mapping": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+	"PUT /ui/tokens/:id/mapping": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/tokens/" + s.token() + "/mapping", body: "title=%7B%7B.x%7D%7D&sample=%7B%22x%22%3A%22hello%22%7D", form: true}
+	}, owner: 200, other: 404},
+	"DELETE /ui/tokens/:id/mapping": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/tokens/" + s.mappedToken() + "/mapping"}
+	}, owner: 200, other: 404},
+
+	// Routing topics to several users: administrators only.
+	"GET /api/v1/routes":        {access: apiRoute, req: get("/api/v1/routes"), owner: 200, other: 403},
+	"GET /api/v1/routes/:topic": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/v1/routes/" + s.route()} }, owner: 200, other: 403},
+	"PUT /api/v1/routes/:topic": {access: apiRoute, req: func(s *scene) request {
+		return request{path: fmt.Sprintf("/api/v1/routes/put-%d", s.seq()), body: `{"users":["owner"]}`}
+	}, owner: 200, other: 403},
+	"DELETE /api/v1/routes/:topic": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/v1/routes/" + s.route()} }, owner: 200, other: 403},
+	"GET /admin/routing":           {access: page, req: get("/admin/routing"), owner: 200, other: 403},
+	"POST /ui/routing": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/routing", body: fmt.Sprintf("topic=new-%d&users=owner", s.seq()), form: true}
+	}, owner: 200, other: 403},
+	"PUT /ui/routing": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/routing", body: "topic=" + s.route() + "&users=owner", form: true}
+	}, owner: 200, other: 403},
+	"DELETE /ui/routing/:topic": {access: page, req: func(s *scene) request { return request{path: "/ui/routing/" + s.route()} }, owner: 200, other: 403},
 
 	// Publishing and the caller.
 	"POST /api/v1/events": {access: apiRoute, scopes: publish, req: send("/api/v1/events", `{"type":"job_failed","title":"hello"}`), owner: 202, other: 202},
@@ -311,7 +376,7 @@ func (e entry) want(c class, method string) int {
 	}
 	switch c {
 	case ownerCookie:
-		if e.access == polling {
+		if e.access == polling || e.access == tokenRoute {
 			return http.StatusUnauthorized
 		}
 		return e.owner
@@ -321,7 +386,7 @@ func (e entry) want(c class, method string) int {
 		}
 		return e.owner
 	case otherCookie:
-		if e.access == polling {
+		if e.access == polling || e.access == tokenRoute {
 			return http.StatusUnauthorized
 		}
 		return e.other
@@ -371,7 +436,7 @@ func (e entry) ownScope() app.Scope {
 // otherScope is the scope of the other user's token: one the route accepts
 // that a plain user can hold, "" when there is none.
 func (e entry) otherScope() app.Scope {
-	if e.access != apiRoute {
+	if e.access != apiRoute && e.access != tokenRoute {
 		return app.ScopeClient
 	}
 	for _, sc := range e.scopes {
@@ -384,7 +449,7 @@ func (e entry) otherScope() app.Scope {
 
 // wrongScope is a scope the route refuses, "" when it refuses none.
 func (e entry) wrongScope() app.Scope {
-	if e.access != apiRoute {
+	if e.access != apiRoute && e.access != tokenRoute {
 		return app.ScopePublish
 	}
 	for _, sc := range []app.Scope{app.ScopeClient, app.ScopePublish} {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/belfry/belfry/app/webhook"
 )
@@ -155,4 +157,32 @@ func (s *scene) otherWebhook() string {
 		s.t.Fatal(err)
 	}
 	return w.ID
+}
+
+// route routes a fresh topic to the owner and returns the topic.
+func (s *scene) route() string {
+	s.t.Helper()
+	topic := fmt.Sprintf("routed-%d", s.seq())
+	if err := s.TopicRoutes.PutRoute(context.Background(), &app.Route{Topic: topic, Users: []string{"owner"}}); err != nil {
+		s.t.Fatal(err)
+	}
+	return topic
+}
+
+// alerts is an Alertmanager (and Grafana) payload of one new firing alert.
+func (s *scene) alerts() string {
+	return fmt.Sprintf(`{"version":"4","status":"firing","receiver":"belfry","alerts":[{"status":"firing",`+
+		`"labels":{"alertname":"DiskFull","severity":"warning"},"annotations":{"summary":"disk full"},`+
+		`"startsAt":"2026-12-01T00:00:00Z","fingerprint":"f%d"}]}`, s.seq())
+}
+
+// mappedToken creates a client token of the owner's with a custom mapping.
+func (s *scene) mappedToken() string {
+	s.t.Helper()
+	id := s.token()
+	if _, _, err := s.Hooks.SaveMapping(context.Background(), s.owner.ID, id, hooks.MappingInput{
+		Title: "{{.x}}", Sample: json.RawMessage(`{"x":"hello"}`)}); err != nil {
+		s.t.Fatal(err)
+	}
+	return id
 }

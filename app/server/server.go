@@ -20,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
@@ -53,7 +54,12 @@ type Server struct {
 	Inbox      app.Inbox
 	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
 	// receive, through the Dispatcher.
-	Ingest   *ingest.Publisher
+	Ingest *ingest.Publisher
+	// TopicRoutes holds the topic routes admins manage, which Ingest
+	// follows.
+	TopicRoutes *db.RouteStore
+	// Hooks receives Alertmanager, Grafana, GitHub and custom webhooks.
+	Hooks    *hooks.Service
 	Webhooks *webhook.Webhooks
 	Hub      *hub.Hub
 	Channels *channels.Service

@@ -8,13 +8,17 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/gotify"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/notify"
+	"github.com/belfry/belfry/app/ntfy"
 	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
+	"github.com/belfry/belfry/app/routes"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/app/ws"
@@ -63,8 +67,12 @@ func (s *Server) wire(ctx context.Context) error {
 		Webhooks: s.Webhooks.Router, Clock: s.Clock, Logger: s.Logger}))
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
-	// to events the one way and publish through the dispatcher.
-	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
+	// to events the one way and publish through the dispatcher, to the users
+	// an admin routed the topic to.
+	s.TopicRoutes = db.NewRouteStore(s.DB)
+	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher, Routes: s.TopicRoutes})
+	s.Hooks = hooks.New(hooks.Deps{BaseURL: cfg.Server.BaseURL, Types: s.Types, Tokens: s.Auth, Publisher: s.Ingest,
+		Inbox: inbox, Alerts: db.NewAlertStore(s.DB), Mappings: db.NewTokenMappingStore(s.DB), Logger: s.Logger})
 
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials. Their connections count against one set of
@@ -96,9 +104,10 @@ func (s *Server) wire(ctx context.Context) error {
 
 	// What people and programs talk to. The login form posts to the JSON
 	// API, which shows refusals on the UI's login page.
+	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.Clock})
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
@@ -106,8 +115,9 @@ func (s *Server) wire(ctx context.Context) error {
 		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
 		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
 		LoginRefused: pages.LoginRefused})
+	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,9 +115,11 @@ func checkPage(t *testing.T, raw string, q url.Values, rec *httptest.ResponseRec
 	}
 	limit := 50
 	if v := q.Get("limit"); v != "" {
-		if err := json.Unmarshal([]byte(v), &limit); err != nil {
+		n, err := strconv.Atoi(v)
+		if err != nil {
 			t.Fatalf("?%s: accepted limit %q", raw, v)
 		}
+		limit = n
 	}
 	if limit < 1 || limit > 100 || len(p.Notifications) > limit || p.Pagination.TotalCount < len(p.Notifications) {
 		t.Fatalf("?%s: %d notifications for limit %d, total %d", raw, len(p.Notifications), limit, p.Pagination.TotalCount)

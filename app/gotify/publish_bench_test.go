@@ -2,13 +2,8 @@ package gotify_test
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/server/servertest"
@@ -32,58 +27,12 @@ func BenchmarkPublish(b *testing.B) {
 		{"gotify", "/message", `{"title":"Backup finished","message":"3.2 GB in 41 s","priority":5}`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			before := s.DB.WriterStats()
-			benchmarkPublish(b, s.URL+c.path, secret, []byte(c.body), 8)
-			after := s.DB.WriterStats()
-			if n := after.Commits - before.Commits; n > 0 {
-				b.ReportMetric(float64(after.Requests-before.Requests)/float64(n), "publishes/commit")
-			}
+			s.BenchPublish(b, 8, func(int64) *http.Request {
+				req, _ := http.NewRequest(http.MethodPost, s.URL+c.path, bytes.NewReader([]byte(c.body)))
+				req.Header.Set("Authorization", "Bearer "+secret)
+				req.Header.Set("Content-Type", "application/json")
+				return req
+			})
 		})
 	}
-}
-
-func benchmarkPublish(b *testing.B, url, secret string, body []byte, workers int) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
-	publish := func() error {
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+secret)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return nil
-	}
-	if err := publish(); err != nil {
-		b.Fatal(err)
-	}
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(b.N) {
-				if err := publish(); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	if err, _ := failed.Load().(error); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "notifications/s")
 }

@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/hooks"
@@ -48,7 +44,15 @@ func BenchmarkPublish(b *testing.B) {
 		{"custom", "/api/v1/hooks/custom", nil, func(int64) []byte { return kuma }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			benchmarkPublish(b, s, token, c.path, c.headers, c.body)
+			s.BenchPublish(b, 8, func(i int64) *http.Request {
+				req, _ := http.NewRequest(http.MethodPost, s.URL+c.path, bytes.NewReader(c.body(i)))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				for i := 0; i+1 < len(c.headers); i += 2 {
+					req.Header.Set(c.headers[i], c.headers[i+1])
+				}
+				return req
+			})
 		})
 	}
 }
@@ -58,57 +62,4 @@ func mappingFor(m map[string]any) hooks.MappingInput {
 	raw, _ := json.Marshal(m)
 	_ = json.Unmarshal(raw, &in)
 	return in
-}
-
-// benchSeq numbers the requests of every run, so that each alert is new.
-var benchSeq atomic.Int64
-
-func benchmarkPublish(b *testing.B, s *servertest.App, token, path string, headers []string, body func(int64) []byte) {
-	const workers = 8
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
-	publish := func() error {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+path, bytes.NewReader(body(benchSeq.Add(1))))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(headers); i += 2 {
-			req.Header.Set(headers[i], headers[i+1])
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		msg, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			return fmt.Errorf("status %d: %s", resp.StatusCode, msg)
-		}
-		return nil
-	}
-	if err := publish(); err != nil { // warm the connection and caches
-		b.Fatal(err)
-	}
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(b.N) {
-				if err := publish(); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	if err, _ := failed.Load().(error); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "notifications/s")
 }

@@ -2,13 +2,8 @@ package ntfy_test
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/server/servertest"
@@ -27,7 +22,7 @@ func BenchmarkPublish(b *testing.B) {
 			r.Header.Set("Content-Type", "application/json")
 			r.Header.Set("Authorization", "Bearer "+token)
 			return r
-		}, http.StatusAccepted)
+		})
 	})
 	b.Run("api=ntfy", func(b *testing.B) {
 		benchmarkPublish(b, func(url, token string) *http.Request {
@@ -37,54 +32,12 @@ func BenchmarkPublish(b *testing.B) {
 			r.Header.Set("Tags", "floppy_disk")
 			r.Header.Set("Authorization", "Bearer "+token)
 			return r
-		}, http.StatusOK)
+		})
 	})
 }
 
-func benchmarkPublish(b *testing.B, request func(url, token string) *http.Request, status int) {
-	const workers = 8
+func benchmarkPublish(b *testing.B, request func(url, token string) *http.Request) {
 	s := servertest.New(b)
 	token := s.TokenFor("alice", false, app.ScopePublish)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
-	publish := func() error {
-		resp, err := client.Do(request(s.URL, token))
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != status {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return nil
-	}
-	if err := publish(); err != nil { // warm the connection and caches
-		b.Fatal(err)
-	}
-	var (
-		next   atomic.Int64
-		failed atomic.Value
-		wg     sync.WaitGroup
-	)
-	b.ResetTimer()
-	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(b.N) {
-				if err := publish(); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	if err, _ := failed.Load().(error); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "notifications/s")
+	s.BenchPublish(b, 8, func(int64) *http.Request { return request(s.URL, token) })
 }

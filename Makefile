@@ -10,9 +10,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
 # The steps of `make test`, in order.
-TEST_STEPS ?= deps assets chromium tools lint gotest smoke-qemu dist-check
+TEST_STEPS ?= deps assets chromium tools lint gotest faults fuzz smoke-qemu dist-check
 
-.PHONY: run test check deps assets chromium tools lint gotest build bench bench-live release image deb dist-check smoke-qemu
+.PHONY: run test check deps assets chromium tools lint gotest faults fuzz build bench bench-live release image deb dist-check smoke-qemu
 
 ## run: build ./belfry, then run it (belfry serve) on 127.0.0.1:8080 with a database in ./data
 # The binary replaces make's shell, so SIGTERM and Ctrl-C reach belfry itself
@@ -60,9 +60,21 @@ tools:
 lint:
 	GO=$(GO) bash scripts/lint.sh
 
-## gotest: go test -race ./... (with the headless-Chromium UI tests; go vet ran in lint)
+## gotest: go test -race on every package but the fault tests (those run in `faults`)
 gotest:
-	$(GO) test -race -vet=off ./...
+	$(GO) test -race -vet=off $$($(GO) list ./... | grep -v -e '/tools/faultfs' -e '/tools/faults$$')
+
+## faults: power loss (faultfs), a full disk and WAL growth against the real binary, as root;
+## prints their figures, and a banner when /dev/fuse is missing (scripts/faults.sh)
+faults: assets
+	GO=$(GO) bash scripts/faults.sh
+
+## fuzz: every Go fuzz target for up to 8 s each, two at a time, in about 90 s (scripts/fuzz.sh); a failing
+## input lands in the package's testdata/fuzz/ — longer: make fuzz FUZZTIME=60s, one: make fuzz FUZZ=FuzzEvent
+FUZZTIME ?=
+FUZZ     ?=
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZ=$(FUZZ) bash scripts/fuzz.sh
 
 ## build: a static, stripped binary ./belfry (cross-compile with GOOS/GOARCH/GOARM); the first build compiles every dependency and takes a few minutes
 build: assets

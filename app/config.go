@@ -96,6 +96,19 @@ type AuthConfig struct {
 	// that user without a password (single-user desktop mode). Only
 	// allowed when server.listen is a loopback address.
 	DesktopUser string `toml:"desktop_user"`
+	// Login limits: every attempt spends one of LoginBurst per client
+	// address, refilled at LoginRatePerMinute; every failed one spends one
+	// of UsernameFailureBurst per username, refilled at
+	// UsernameFailuresPerMinute. A rate of 0 turns its limit off.
+	LoginRatePerMinute        float64 `toml:"login_rate_per_minute"`
+	LoginBurst                int     `toml:"login_burst"`
+	UsernameFailuresPerMinute float64 `toml:"username_failures_per_minute"`
+	UsernameFailureBurst      int     `toml:"username_failure_burst"`
+	// HashConcurrency bounds the argon2id password hashes computed at once
+	// (0: twice the number of CPUs); a login waits up to HashQueueTimeout
+	// for its turn, then is refused with 503.
+	HashConcurrency  int      `toml:"hash_concurrency"`
+	HashQueueTimeout Duration `toml:"hash_queue_timeout"`
 }
 
 // NotificationsConfig declares extra notification types.
@@ -118,9 +131,15 @@ type StormConfig struct {
 
 // WebSocketConfig tunes the hub.
 type WebSocketConfig struct {
-	MaxMessageBytes int      `toml:"max_message_bytes"`
-	SendBuffer      int      `toml:"send_buffer"`
-	PingPeriod      Duration `toml:"ping_period"`
+	MaxMessageBytes int `toml:"max_message_bytes"`
+	// MaxQueuedBytes bounds what waits for one connection; WriteTimeout is
+	// how long a write may make no progress. Past either, a connection is
+	// slow (a notification socket's queue coalesces first).
+	MaxQueuedBytes int      `toml:"max_queued_bytes"`
+	WriteTimeout   Duration `toml:"write_timeout"`
+	// SendBuffer is how many queued frames one write carries at most.
+	SendBuffer int      `toml:"send_buffer"`
+	PingPeriod Duration `toml:"ping_period"`
 	// MaxConnections bounds the live connections of the server, both
 	// endpoints together; MaxPerAddress those from one client address.
 	MaxConnections int `toml:"max_connections"`
@@ -237,8 +256,11 @@ func DefaultConfig() Config {
 			BusyTimeout: Duration{5 * time.Second},
 		},
 		Auth: AuthConfig{
-			SessionTTL:   Duration{30 * 24 * time.Hour},
-			CookieSecure: "auto",
+			SessionTTL:         Duration{30 * 24 * time.Hour},
+			CookieSecure:       "auto",
+			LoginRatePerMinute: 10, LoginBurst: 10,
+			UsernameFailuresPerMinute: 5, UsernameFailureBurst: 5,
+			HashQueueTimeout: Duration{5 * time.Second},
 		},
 		Storm: StormConfig{
 			Enabled:        true,
@@ -253,6 +275,8 @@ func DefaultConfig() Config {
 		},
 		WebSocket: WebSocketConfig{
 			MaxMessageBytes: 4096,
+			MaxQueuedBytes:  1 << 20,
+			WriteTimeout:    Duration{10 * time.Second},
 			SendBuffer:      16,
 			PingPeriod:      Duration{30 * time.Second},
 			MaxConnections:  10000,

@@ -79,7 +79,20 @@ func (a *AuthConfig) validate() error {
 	if a.CookieSecure != "auto" && a.CookieSecure != "true" && a.CookieSecure != "false" {
 		return invalidf("auth.cookie_secure must be auto, true or false, not %q.", a.CookieSecure)
 	}
-	return positiveDurations(map[string]Duration{"auth.session_ttl": a.SessionTTL})
+	rates := map[string]float64{"auth.login_rate_per_minute": a.LoginRatePerMinute,
+		"auth.username_failures_per_minute": a.UsernameFailuresPerMinute}
+	for _, k := range sortedKeys(rates) {
+		if !(rates[k] >= 0) || math.IsInf(rates[k], 0) {
+			return invalidf("%s must be a number of attempts per minute, 0 or more (0 turns the limit off), not %v.", k, rates[k])
+		}
+	}
+	if err := positiveInts(map[string]int{"auth.login_burst": a.LoginBurst, "auth.username_failure_burst": a.UsernameFailureBurst}); err != nil {
+		return err
+	}
+	if a.HashConcurrency < 0 {
+		return invalidf("auth.hash_concurrency must be 0 (twice the number of CPUs) or more, not %d.", a.HashConcurrency)
+	}
+	return positiveDurations(map[string]Duration{"auth.session_ttl": a.SessionTTL, "auth.hash_queue_timeout": a.HashQueueTimeout})
 }
 
 func (n *NotificationsConfig) validate() error {
@@ -114,15 +127,22 @@ func (s *StormConfig) validate() error {
 	return nil
 }
 
+// minQueuedBytes is the least websocket.max_queued_bytes: room for a few
+// large notification frames.
+const minQueuedBytes = 64 << 10
+
 func (w *WebSocketConfig) validate() error {
 	if w.MaxMessageBytes < 512 {
 		return invalidf("websocket.max_message_bytes must be at least 512, not %d.", w.MaxMessageBytes)
+	}
+	if w.MaxQueuedBytes < minQueuedBytes {
+		return invalidf("websocket.max_queued_bytes must be at least %d (64 KiB), not %d.", minQueuedBytes, w.MaxQueuedBytes)
 	}
 	if err := positiveInts(map[string]int{"websocket.send_buffer": w.SendBuffer,
 		"websocket.max_connections": w.MaxConnections, "websocket.max_per_address": w.MaxPerAddress}); err != nil {
 		return err
 	}
-	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod})
+	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod, "websocket.write_timeout": w.WriteTimeout})
 }
 
 func (p *PollingConfig) validate() error {

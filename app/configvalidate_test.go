@@ -1,6 +1,7 @@
 package app
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,8 @@ func TestConfigValidateOperationsAccepts(t *testing.T) {
 		{"keep everything", func(c *Config) {
 			c.Retention.ReadNotifications, c.Retention.ChannelMessages, c.Retention.MaxPerUser = Duration{}, Duration{}, 0
 		}},
+		{"login limits off", func(c *Config) { c.Auth.LoginRatePerMinute, c.Auth.UsernameFailuresPerMinute = 0, 0 }},
+		{"one hash at a time", func(c *Config) { c.Auth.HashConcurrency = 1 }},
 		{"desktop on 127.0.0.1", func(c *Config) { c.Auth.DesktopUser = "admin" }},
 		{"desktop on localhost", func(c *Config) { c.Auth.DesktopUser, c.Server.Listen = "me", "localhost:8080" }},
 		{"desktop on ::1", func(c *Config) { c.Auth.DesktopUser, c.Server.Listen = "me", "[::1]:0" }},
@@ -95,6 +98,13 @@ func TestConfigValidate(t *testing.T) {
 		{"admin password", func(c *Config) { c.Auth.AdminPassword = "short" }, "auth.admin_password: Password must be at least 8 characters long."},
 		{"cookie secure", func(c *Config) { c.Auth.CookieSecure = "yes" }, `auth.cookie_secure must be auto, true or false, not "yes"`},
 		{"session ttl", func(c *Config) { c.Auth.SessionTTL = Duration{} }, "auth.session_ttl must be a positive duration"},
+		{"login rate", func(c *Config) { c.Auth.LoginRatePerMinute = -1 }, "auth.login_rate_per_minute must be a number of attempts per minute, 0 or more"},
+		{"login rate NaN", func(c *Config) { c.Auth.LoginRatePerMinute = math.NaN() }, "auth.login_rate_per_minute must be"},
+		{"username rate", func(c *Config) { c.Auth.UsernameFailuresPerMinute = math.Inf(1) }, "auth.username_failures_per_minute must be"},
+		{"login burst", func(c *Config) { c.Auth.LoginBurst = 0 }, "auth.login_burst must be at least 1, not 0"},
+		{"username burst", func(c *Config) { c.Auth.UsernameFailureBurst = -2 }, "auth.username_failure_burst must be at least 1, not -2"},
+		{"hash concurrency", func(c *Config) { c.Auth.HashConcurrency = -1 }, "auth.hash_concurrency must be 0 (twice the number of CPUs) or more, not -1"},
+		{"hash queue timeout", func(c *Config) { c.Auth.HashQueueTimeout = Duration{} }, "auth.hash_queue_timeout must be a positive duration"},
 		{"type name", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "Bad Name"}} }, `notifications.types: Notification type "Bad Name"`},
 		{"type duplicate", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "job_failed"}} }, "is declared twice"},
 		{"storm short window", func(c *Config) { c.Storm.ShortWindow = Duration{} }, "storm.short_window must be a positive duration"},
@@ -111,6 +121,8 @@ func TestConfigValidate(t *testing.T) {
 		{"ws message size", func(c *Config) { c.WebSocket.MaxMessageBytes = 100 }, "websocket.max_message_bytes must be at least 512, not 100"},
 		{"ws buffer", func(c *Config) { c.WebSocket.SendBuffer = 0 }, "websocket.send_buffer must be at least 1"},
 		{"ws ping", func(c *Config) { c.WebSocket.PingPeriod = Duration{} }, "websocket.ping_period must be a positive duration"},
+		{"ws queued bytes", func(c *Config) { c.WebSocket.MaxQueuedBytes = 4096 }, "websocket.max_queued_bytes must be at least 65536 (64 KiB), not 4096"},
+		{"ws write timeout", func(c *Config) { c.WebSocket.WriteTimeout = Duration{} }, "websocket.write_timeout must be a positive duration"},
 		{"ws connections", func(c *Config) { c.WebSocket.MaxConnections = 0 }, "websocket.max_connections must be at least 1, not 0"},
 		{"ws per address", func(c *Config) { c.WebSocket.MaxPerAddress = -3 }, "websocket.max_per_address must be at least 1, not -3"},
 		{"polling rate", func(c *Config) { c.Polling.RatePerSecond = 0 }, "polling.rate_per_second must be a positive number, not 0"},

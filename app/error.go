@@ -6,6 +6,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error kinds. Every error that reaches a client carries one of them; a single
@@ -19,6 +20,8 @@ const (
 	ERATELIMIT       = "rate_limited"
 	ETOOLARGE        = "too_large"
 	ETIMEOUT         = "timeout"
+	EFULL            = "storage_full" // the disk holding the database is full
+	EUNAVAILABLE     = "unavailable"  // busy or not ready: try again shortly
 	EINTERNAL        = "internal"
 )
 
@@ -34,6 +37,8 @@ const (
 	CodeTooLarge              = "PAYLOAD_TOO_LARGE"
 	CodeRequestTimeout        = "REQUEST_TIMEOUT"
 	CodeInternal              = "INTERNAL"
+	CodeStorageFull           = "STORAGE_FULL"
+	CodeUnavailable           = "UNAVAILABLE"
 	CodeNotificationNotFound  = "NOTIFICATION_NOT_FOUND"
 	CodeNotificationDenied    = "NOTIFICATION_ACCESS_DENIED"
 	CodeNotificationResponded = "NOTIFICATION_ALREADY_RESPONDED"
@@ -49,15 +54,20 @@ var defaultCodes = map[string]string{
 	ERATELIMIT:       CodeRateLimit,
 	ETOOLARGE:        CodeTooLarge,
 	ETIMEOUT:         CodeRequestTimeout,
+	EFULL:            CodeStorageFull,
+	EUNAVAILABLE:     CodeUnavailable,
 	EINTERNAL:        CodeInternal,
 }
 
 // Error is an error meant for a person: Kind classifies it, Code is the wire
 // code (empty means the kind's default) and Message is a full sentence.
+// RetryAfter, when positive, says how soon the same request may succeed
+// (ERATELIMIT, EUNAVAILABLE); HTTP answers carry it as Retry-After.
 type Error struct {
-	Kind    string
-	Code    string
-	Message string
+	Kind       string
+	Code       string
+	Message    string
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -100,6 +110,22 @@ func ErrorCode(err error) string {
 		return defaultCodes[e.Kind]
 	}
 	return CodeInternal
+}
+
+// ErrorRetryAfter returns the RetryAfter of err, 0 when it has none.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// RetrySeconds is a RetryAfter in whole seconds, as Retry-After and
+// messages say it: rounded up (forgiving a microsecond of float noise, so
+// that exactly one second is never announced as two), and at least 1.
+func RetrySeconds(d time.Duration) int {
+	return max(int((d+time.Second-time.Microsecond)/time.Second), 1)
 }
 
 // ErrorMessage returns the human message of err; internal errors are never

@@ -47,13 +47,16 @@ const (
 	FormatText     = "text"
 )
 
-// Normalize fills defaults: level info, data {}, a derived email subject;
-// a Markdown body's format is "" (FormatMarkdown is the default).
+// Normalize trims the title and the target URL and fills defaults: level
+// info, data {}, a derived email subject; a Markdown body's format is ""
+// (FormatMarkdown is the default).
 func (e *Event) Normalize() {
 	if e.Format == FormatMarkdown {
 		e.Format = ""
 	}
 	e.Title = strings.TrimSpace(e.Title)
+	// A header (ntfy's Click) would lose the spaces around a link anyway.
+	e.TargetURL = strings.TrimSpace(e.TargetURL)
 	if e.Level == "" {
 		e.Level = LevelInfo
 	}
@@ -107,10 +110,8 @@ func (e *Event) Validate(types *Types) error {
 	if d := bytes.TrimSpace(e.Data); len(d) == 0 || d[0] != '{' || !json.Valid(d) {
 		return Errorf(EINVALID, "Field data must be a JSON object.")
 	}
-	if e.TargetURL != "" {
-		if u, err := url.Parse(e.TargetURL); err != nil || (u.Scheme != "http" && u.Scheme != "https" && !(u.Scheme == "" && strings.HasPrefix(e.TargetURL, "/"))) {
-			return Errorf(EINVALID, "Field target_url must be an http(s) URL or a path starting with /.")
-		}
+	if e.TargetURL != "" && !LocalPath(e.TargetURL) && !isWebURL(e.TargetURL) {
+		return Errorf(EINVALID, "Field target_url must be an absolute http(s) URL or a path on this site starting with a single /.")
 	}
 	if e.Object != nil {
 		if err := e.Object.Validate(); err != nil {
@@ -121,6 +122,17 @@ func (e *Event) Validate(types *Types) error {
 		return Errorf(EINVALID, "Field users names more than %d recipients.", MaxRecipients)
 	}
 	return nil
+}
+
+// isWebURL reports whether s is an absolute http or https URL with a host
+// and without control characters (url.Parse lets them pass in a fragment;
+// a webhook's link header cannot carry them).
+func isWebURL(s string) bool {
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.

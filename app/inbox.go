@@ -50,6 +50,10 @@ type Inbox interface {
 	// one transaction and reports the outcome of each (AckDenied for
 	// another user's); EINVALID for more ids.
 	AcknowledgeMany(ctx context.Context, userID string, ids []string) (map[string]AckOutcome, error)
+	// Resolve marks a notification about an alert resolved: read, titled
+	// ResolvedTitle, with data.status "resolved" and data.resolved_at.
+	// Resolving a resolved one is no change and announces nothing.
+	Resolve(ctx context.Context, userID, id string) error
 }
 
 // MaxAcknowledgeMany bounds one bulk acknowledge.

@@ -115,6 +115,10 @@ type NotificationStore interface {
 	DeleteNotification(ctx context.Context, userID, id string) error
 	// DeleteRead deletes the user's read notifications and returns how many.
 	DeleteRead(ctx context.Context, userID string) (int, error)
+	// ResolveNotification marks a notification about an alert resolved
+	// (Inbox.Resolve); changed is false when it already was, wasUnread
+	// whether it was unread before.
+	ResolveNotification(ctx context.Context, userID, id string) (changed, wasUnread bool, err error)
 }
 
 // WebhookDelivery is one queued delivery of an event to one webhook, written

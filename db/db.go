@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -63,10 +62,8 @@ func Open(opts Options) (*DB, error) {
 	if opts.ReadConns < 1 || opts.BatchMax < 1 || opts.BusyTimeout.Duration <= 0 {
 		return nil, app.Errorf(app.EINVALID, "database.read_conns, database.batch_max and database.busy_timeout must be positive.")
 	}
-	if dir := filepath.Dir(opts.Path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create database directory: %w", err)
-		}
+	if err := createDatabase(opts.Path); err != nil {
+		return nil, err
 	}
 	// Pragmas sit in the DSN so every pooled connection gets them. Their
 	// values are constants chosen above, never text from config.
@@ -98,7 +95,7 @@ func Open(opts Options) (*DB, error) {
 	read.SetMaxIdleConns(opts.ReadConns)
 	d := &DB{write: write, read: read, stmts: newStmtCache(read),
 		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, busy: opts.BusyTimeout.Duration, Now: time.Now}
-	d.writer = newWriter(write, opts.BatchMax, opts.OnCommit)
+	d.writer = newWriter(write, opts.Path, opts.BatchMax, opts.OnCommit)
 	return d, nil
 }
 
@@ -112,8 +109,13 @@ func (d *DB) Close() error {
 	return errors.Join(d.stmts.close(), d.read.Close(), d.write.Close())
 }
 
-// Ping checks that the database answers a query.
+// Ping checks that the database answers a query and can take writes:
+// after a write failed because the disk is full it fails with EFULL until
+// a write succeeds again or space is back (see recoverSpace).
 func (d *DB) Ping(ctx context.Context) error {
+	if err := d.writer.storageFull(); err != nil {
+		return err
+	}
 	var one int
 	return d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
@@ -121,18 +123,24 @@ func (d *DB) Ping(ctx context.Context) error {
 // Backup writes a consistent copy of the live database to dest with VACUUM
 // INTO; it runs beside the writer and readers. dest must not exist.
 func (d *DB) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
+	// The destination is created empty first, with FileMode (VACUUM INTO
+	// would create it 0644) and atomically refusing one that exists.
+	if err := CreateFile(dest); errors.Is(err, os.ErrExist) {
 		return app.Errorf(app.ECONFLICT, "Backup destination %s already exists.", dest)
+	} else if err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	// VACUUM INTO writes a file, which the query_only readers refuse, and it
 	// cannot run inside the writer's transactions: it gets a handle of its
 	// own. It only reads the live database, so in WAL mode it blocks nobody.
 	conn, err := sql.Open("sqlite", dsn(d.path, d.busy))
 	if err != nil {
+		os.Remove(dest)
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		os.Remove(dest)
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
 	return nil

@@ -46,3 +46,19 @@ func internal(err error, doing string) error {
 	}
 	return fmt.Errorf("%s: %w", doing, err)
 }
+
+// isFull reports whether err is SQLite's SQLITE_FULL, under any of its
+// extended codes: the disk holding the database or its WAL has no space
+// left for the pages a commit (or a checkpoint) had to write.
+func isFull(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL
+}
+
+// errStorageFull is what every write gets while the disk is full.
+var errStorageFull = &app.Error{
+	Kind: app.EFULL, Code: app.CodeStorageFull,
+	Message: "Nothing new can be stored: the disk holding the database is full " +
+		"(or too full to copy the write-ahead log back into the database). " +
+		"Reading still works; writing resumes by itself once space is freed.",
+}

@@ -211,6 +211,18 @@ func (s *NotificationStore) UnreadCount(ctx context.Context, userID string) (int
 
 const unreadCountSQL = `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`
 
+// UnreadCountUpTo is UnreadCount for a reader that needs the count only up
+// to limit (the live frames show "99+" past 99): it returns min(count,
+// limit), reading at most limit entries of the index however many
+// notifications are unread.
+func (s *NotificationStore) UnreadCountUpTo(ctx context.Context, userID string, limit int) (int, error) {
+	var n int
+	err := s.db.readQueryRow(ctx, unreadCountUpToSQL, userID, limit).Scan(&n)
+	return n, internal(err, "count unread notifications")
+}
+
+const unreadCountUpToSQL = `SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ? AND read_at IS NULL LIMIT ?)`
+
 // listNotificationsQuery builds the page query of f. The keyset cursor is a
 // row-value comparison on (created_at, id), which SQLite turns into a range
 // of the (user_id, created_at, id) indexes rather than a scan from the top.

@@ -70,6 +70,9 @@ func TestNotificationQueryPlans(t *testing.T) {
 	t.Run("UnreadCount", func(t *testing.T) {
 		wantIndexPlan(t, queryPlan(t, d, unreadCountSQL, "u"), "notifications_user_unread (user_id=?)")
 	})
+	t.Run("UnreadCountUpTo", func(t *testing.T) {
+		wantIndexPlan(t, queryPlan(t, d, unreadCountUpToSQL, "u", 100), "notifications_user_unread (user_id=?)")
+	})
 	t.Run("PendingCount", func(t *testing.T) {
 		where, args, err := notificationWhere(app.NotificationFilter{UserID: "u", Status: app.StatusPending})
 		if err != nil {

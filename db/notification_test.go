@@ -244,4 +244,10 @@ func TestNotificationStore_UnreadCount(t *testing.T) {
 			t.Fatalf("unread of %s = %d, %v; want %d", user, n, err, want)
 		}
 	}
+	// Capped: the count up to a limit.
+	for limit, want := range map[int]int{1: 1, 2: 2, 3: 2, 100: 2} {
+		if n, err := s.UnreadCountUpTo(ctx, alice.ID, limit); err != nil || n != want {
+			t.Fatalf("unread of alice up to %d = %d, %v; want %d", limit, n, err, want)
+		}
+	}
 }

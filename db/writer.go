@@ -43,6 +43,9 @@ type writer struct {
 	stopped  chan struct{}
 	once     sync.Once
 
+	path     string    // the database file, whose disk and WAL count for space
+	fullness fullState // whether the disk filled up (see full.go)
+
 	requests, commits, failed atomic.Uint64
 	commitNanos               atomic.Int64
 	lastBatch, maxBatch       atomic.Int64
@@ -55,9 +58,10 @@ type writer struct {
 	pending []string
 }
 
-func newWriter(conn *sql.DB, batchMax int, onCommit func(int, time.Duration)) *writer {
+func newWriter(conn *sql.DB, path string, batchMax int, onCommit func(int, time.Duration)) *writer {
 	w := &writer{
 		conn:     conn,
+		path:     path,
 		batchMax: batchMax,
 		onCommit: onCommit,
 		queue:    make(chan *writeRequest, batchMax*4),
@@ -116,12 +120,16 @@ func (w *writer) loop() {
 		select {
 		case req := <-w.queue:
 			batch = append(batch[:0], req)
+		case <-w.fullness.retry():
+			w.recoverSpace()
+			continue
 		case <-w.quit:
 			w.drain()
 			w.closeStmts()
 			return
 		}
 		batch = w.fill(batch)
+		w.recoverSpace()
 		w.commit(batch)
 		w.preparePending()
 	}
@@ -195,8 +203,22 @@ func (w *writer) drain() {
 func (w *writer) commit(batch []*writeRequest) {
 	start := time.Now()
 	errs := make([]error, len(batch))
-	err := w.runBatch(batch, errs)
+	var stored int
+	var err error = errStorageFull
+	if w.admit() {
+		stored, err = w.runBatch(batch, errs)
+	}
 	took := time.Since(start)
+	// A full disk can fail the commit, or one request's statement, after
+	// which SQLite rolls back the whole transaction and the batch fails with
+	// whatever came next: every write of such a batch gets the one clear
+	// storage-full error, by SQLite's result code. So does a batch refused
+	// for lack of room (see full.go).
+	full := err == errStorageFull || isFull(err)
+	for _, e := range errs {
+		full = full || isFull(e)
+	}
+	w.observeSpace(full, err == nil && stored > 0)
 	w.requests.Add(uint64(len(batch)))
 	w.commits.Add(1)
 	w.commitNanos.Add(int64(took))
@@ -211,6 +233,9 @@ func (w *writer) commit(batch []*writeRequest) {
 		if err != nil {
 			errs[i] = err
 		}
+		if full && (err != nil || isFull(errs[i])) {
+			errs[i] = errStorageFull
+		}
 		if errs[i] != nil {
 			w.failed.Add(1)
 		}
@@ -218,13 +243,14 @@ func (w *writer) commit(batch []*writeRequest) {
 	}
 }
 
-// runBatch runs every request in one transaction. With more than one request
-// each runs inside a savepoint, so one failing request rolls back only its
-// own statements and the others still commit.
-func (w *writer) runBatch(batch []*writeRequest, errs []error) error {
+// runBatch runs every request in one transaction and returns how many of
+// them it committed. With more than one request each runs inside a
+// savepoint, so one failing request rolls back only its own statements and
+// the others still commit.
+func (w *writer) runBatch(batch []*writeRequest, errs []error) (int, error) {
 	tx, err := w.conn.Begin()
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return 0, fmt.Errorf("begin write: %w", err)
 	}
 	savepoints := len(batch) > 1
 	ok := 0
@@ -236,36 +262,36 @@ func (w *writer) runBatch(batch []*writeRequest, errs []error) error {
 		if !savepoints {
 			if errs[i] = req.fn(tx); errs[i] != nil {
 				_ = tx.Rollback()
-				return nil
+				return 0, nil
 			}
 			ok++
 			continue
 		}
 		if err := w.exec(tx, "SAVEPOINT w"); err != nil {
 			_ = tx.Rollback()
-			return fmt.Errorf("savepoint: %w", err)
+			return 0, fmt.Errorf("savepoint: %w", err)
 		}
 		if errs[i] = req.fn(tx); errs[i] != nil {
 			if err := w.exec(tx, "ROLLBACK TO w"); err != nil {
 				_ = tx.Rollback()
-				return fmt.Errorf("rollback to savepoint: %w", err)
+				return 0, fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		} else {
 			ok++
 		}
 		if err := w.exec(tx, "RELEASE w"); err != nil {
 			_ = tx.Rollback()
-			return fmt.Errorf("release savepoint: %w", err)
+			return 0, fmt.Errorf("release savepoint: %w", err)
 		}
 	}
 	if ok == 0 {
 		_ = tx.Rollback()
-		return nil
+		return 0, nil
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return 0, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return ok, nil
 }
 
 func (w *writer) statsSnapshot() WriterStats {

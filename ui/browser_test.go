@@ -264,7 +264,7 @@ func TestBrowserTokenShownOnceAndRevoked(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS(`[data-copy="#new-token"]`)))
 	tb.until("the copy confirmation", `document.querySelector('[data-copy="#new-token"]').textContent.includes('Copied')`)
 
-	tb.do(chromedp.Click(chromedp.CSS(`#token-list tbody button`)))
+	tb.do(chromedp.Click(chromedp.CSS(`#token-list tbody button.danger-outline`)))
 	tb.until("the confirmation", `document.getElementById('confirm').open && document.getElementById('confirm-ok').textContent === 'Revoke'`)
 	tb.do(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
 	tb.until("the empty list", `document.querySelector('#token-list .empty') !== null`)

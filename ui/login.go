@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 
+	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 )
@@ -10,9 +11,10 @@ import (
 // loginPage is the content of the login page. The form posts to /login,
 // which the JSON API's login handler answers.
 type loginPage struct {
-	Failed bool
-	Next   string
-	Hint   string
+	Failed  bool
+	Refused string // why the last attempt was refused unchecked (429, 503)
+	Next    string
+	Hint    string
 }
 
 // handleLoginPage shows the login form, or sends a signed-in user on.
@@ -26,4 +28,15 @@ func (u *UI) handleLoginPage(c *gin.Context) {
 		return
 	}
 	u.page(c, http.StatusOK, "login", "Sign in", loginPage{Failed: c.Query("error") != "", Next: next, Hint: u.d.FirstRunHint})
+}
+
+// LoginRefused answers a form login that was refused before its password
+// was checked — too many attempts (429), too many being checked (503) —
+// with the login page, err's message and status, and its Retry-After. The
+// JSON API's login handler calls it for browsers.
+func (u *UI) LoginRefused(c *gin.Context, err error, next string) {
+	setSecurityHeaders(c)
+	web.SetRetryAfter(c, err)
+	u.page(c, web.StatusOf(err), "login", "Sign in",
+		loginPage{Refused: app.ErrorMessage(err), Next: safeNext(next), Hint: u.d.FirstRunHint})
 }

@@ -72,7 +72,7 @@ func TestLoginPage(t *testing.T) {
 	if _, body = anon.get("/login?error=1", false); !strings.Contains(body, "Wrong username or password.") {
 		t.Error("no error after a failed login")
 	}
-	for _, next := range []string{"//evil.example", "https://evil.example", "/\\evil.example", "/login"} {
+	for _, next := range []string{"//evil.example", "https://evil.example", "/\\evil.example", "/login", "/\t/evil.example"} {
 		if _, body = anon.get("/login?next="+url.QueryEscape(next), false); strings.Contains(body, `name="next"`) {
 			t.Errorf("next %q kept", next)
 		}
@@ -86,6 +86,16 @@ func TestLoginPage(t *testing.T) {
 	resp = c.do(http.MethodGet, "/login?next=/tokens", nil, false)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tokens" {
 		t.Errorf("signed-in login page: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// A signed-in user is never sent to another host, however next is
+	// disguised: browsers drop the tab of "/\t/evil.example" and read
+	// "//evil.example".
+	for _, next := range []string{"/%09/evil.example", "/%0A/evil.example", "%2F%2Fevil.example",
+		"/%5Cevil.example", "/%252F/evil.example", "https://evil.example", "//evil.example"} {
+		resp = c.do(http.MethodGet, "/login?next="+next, nil, false)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/notifications" {
+			t.Errorf("signed-in login page with next=%s: %d to %q, want /notifications", next, resp.StatusCode, resp.Header.Get("Location"))
+		}
 	}
 	resp = c.do(http.MethodGet, "/", nil, false)
 	if resp.Header.Get("Location") != "/notifications" {

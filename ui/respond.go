@@ -82,11 +82,11 @@ func (u *UI) requireSession(c *gin.Context) {
 	}
 }
 
-// safeNext returns next when it is a path on this site, "" otherwise, so the
-// login page cannot be made to redirect elsewhere.
+// safeNext returns next when it is a path on this site (app.LocalPath)
+// other than the login page itself, "" otherwise, so the login page cannot
+// be made to redirect elsewhere.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") || strings.HasPrefix(next, "/login") {
+	if !app.LocalPath(next) || strings.HasPrefix(next, "/login") {
 		return ""
 	}
 	return next

@@ -15,6 +15,7 @@ var navigation = []page{
 	{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Scripts: []string{"webhooks.js"}},
 	{Path: "/tokens", Label: "API tokens", Icon: "key"},
 	{Path: "/admin/users", Label: "Users", Icon: "users", Admin: true},
+	{Path: "/admin/routing", Label: "Routing", Icon: "send", Admin: true},
 }
 
 // Register adds every route of the UI to r: the static assets, the login
@@ -83,9 +84,17 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	pages.GET("/tokens", u.handleTokensPage)
 	parts.POST("/tokens", u.handleCreateToken)
 	parts.DELETE("/tokens/:id", u.handleRevokeToken)
+	parts.GET("/tokens/:id/mapping", u.handleMappingEditor)
+	parts.PUT("/tokens/:id/mapping", u.handleSaveMapping)
+	parts.DELETE("/tokens/:id/mapping", u.handleDeleteMapping)
 
 	pages.GET("/admin/users", u.adminOnly(), u.handleUsersPage)
 	parts.POST("/users", u.adminOnly(), u.handleCreateUser)
 	parts.PUT("/users/:id/password", u.adminOnly(), u.handleSetPassword)
 	parts.DELETE("/users/:id", u.adminOnly(), u.handleDeleteUser)
+
+	pages.GET("/admin/routing", u.adminOnly(), u.handleRoutingPage)
+	parts.POST("/routing", u.adminOnly(), u.handleCreateRoute)
+	parts.PUT("/routing", u.adminOnly(), u.handleChangeRoute)
+	parts.DELETE("/routing/:topic", u.adminOnly(), u.handleDeleteRoute)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -74,16 +75,18 @@ func (u *UI) funcs() template.FuncMap {
 		"body": func(n *app.Notification) template.HTML {
 			return template.HTML(markdown.RenderFormat(n.Body, n.Format))
 		},
-		"count":     badgeText,
-		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"ago":       func(t time.Time) string { return ago(u.now(), t) },
-		"levelName": levelName,
-		"levelIcon": levelIcon,
-		"icon":      icon,
-		"external":  isExternal,
-		"badge":     func(n int) badgeView { return badgeView{Count: n} },
-		"initial":   initial,
+		"count":      badgeText,
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"ago":        func(t time.Time) string { return ago(u.now(), t) },
+		"levelName":  levelName,
+		"levelIcon":  levelIcon,
+		"icon":       icon,
+		"external":   isExternal,
+		"badge":      func(n int) badgeView { return badgeView{Count: n} },
+		"initial":    initial,
+		"extras":     extras,
+		"pathescape": url.PathEscape,
 	}
 }
 
@@ -103,11 +106,10 @@ func initial(name string) string {
 	return "?"
 }
 
-// isExternal reports whether a link leaves Belfry (an absolute URL); such
+// isExternal reports whether a link may leave Belfry: anything but a path
+// on this site (app.LocalPath), so "//host/x" and "HTTPS://host" too. Such
 // links open in a new tab.
-func isExternal(link string) bool {
-	return strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://")
-}
+func isExternal(link string) bool { return !app.LocalPath(link) }
 
 // badgeText is the unread count as the badge shows it: "99+" above 99.
 func badgeText(n int) string {

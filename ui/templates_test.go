@@ -20,6 +20,9 @@ const hostile = `<img src=x onerror=alert(1)>`
 // escaped is how hostile must appear in HTML text and attributes.
 const escaped = `&lt;img src=x onerror=alert(1)&gt;`
 
+// hostileJSON is hostile inside a JSON string.
+const hostileJSON = `\u003cimg src=x onerror=alert(1)\u003e`
+
 func newTestUI(t *testing.T) *UI {
 	t.Helper()
 	types, err := app.NewTypes([]app.NotificationType{{Name: "backup_done", InApp: true, Description: hostile}})
@@ -41,7 +44,9 @@ func hostileSamples() (notes []*app.Notification, usr *app.User) {
 	read := at.Add(time.Minute)
 	notes = []*app.Notification{
 		{ID: "01900000-0000-7000-8000-000000000001", Type: "job_failed", Level: app.LevelError, Title: hostile,
-			Body: hostile + " **bold** <script>alert(1)</script> [x](javascript:alert(1))", Data: json.RawMessage(`{}`),
+			Body: hostile + " **bold** <script>alert(1)</script> [x](javascript:alert(1))",
+			Data: json.RawMessage(`{"tags":["` + hostileJSON + `"],"actions":[{"action":"view","label":"` + hostileJSON + `","url":"javascript:alert(1)"},` +
+				`{"action":"view","label":"` + hostileJSON + `","url":"https://example.com/?q=` + hostileJSON + `"}]}`),
 			TargetURL: "javascript:alert(1)", CreatedAt: at},
 		{ID: "01900000-0000-7000-8000-000000000002", Type: "job_completed", Level: app.LevelWarning, Title: "Done " + hostile,
 			TargetURL: "https://example.com/?q=" + hostile, ReadAt: &read, CreatedAt: at.Add(-30 * time.Hour)},
@@ -86,6 +91,7 @@ func renderCases(u *UI) []renderCase {
 		page("notifications", hostile, notificationsPage{List: list, Types: u.d.Types.Names(), Unread: true, Type: "job_failed"}),
 		page("notifications", "Notifications", notificationsPage{List: empty, Types: u.d.Types.Names()}),
 		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Failed: true, Next: "/x?" + hostile, Hint: hostile}}},
+		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Refused: hostile, Next: "/x"}}},
 		page("error", "Oops", errorView{Heading: hostile, Message: hostile}),
 		page("preferences", "Preferences", prefs),
 		page("mutes", "Mutes", mutesV),
@@ -116,7 +122,8 @@ func renderCases(u *UI) []renderCase {
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},
 	}
-	return append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
+	cases = append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
+	return append(append(cases, routingRenderCases(usr)...), tokenMappingRenderCases(tokens[0])...)
 }
 
 // TestTemplatesRenderEverything renders every template of every set with
@@ -272,5 +279,25 @@ func TestNavigation(t *testing.T) {
 	}
 	if n := strings.Count(string(out), `<script src="`+u.assets.URL("app.js")+`" defer></script>`); n != 2 {
 		t.Errorf("app.js loaded %d times, want 2 (once as the page's script)", n)
+	}
+}
+
+// TestTemplatesMarkExternalLinks checks that a notification's link opens
+// in a new tab unless it is a path on this site: "//host/x" leaves Belfry
+// as surely as "https://host/x" does.
+func TestTemplatesMarkExternalLinks(t *testing.T) {
+	u := newTestUI(t)
+	for link, external := range map[string]bool{
+		"https://example.com/x": true, "HTTP://example.com/x": true, "//evil.example/x": true,
+		"/\\evil.example": true, "/reports/1": false, "/notifications?x=1": false,
+	} {
+		out, err := u.tmpl.execute("", "notification_item", &app.Notification{ID: "01900000-0000-7000-8000-000000000009",
+			Type: "job_failed", Level: app.LevelInfo, Title: "t", TargetURL: link, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(out), `target="_blank" rel="noopener noreferrer"`); got != external {
+			t.Errorf("link %q: opens in a new tab %v, want %v", link, got, external)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/webhook"
 )
 
@@ -32,9 +33,14 @@ type Deps struct {
 	Inbox         app.Inbox             // every change of notification state
 	Preferences   app.PreferenceStore
 	Mutes         app.MuteStore
+	// Routes holds the topic routes of the routing page (administrators).
+	Routes app.RouteStore
 	// Webhooks serves the webhooks page and Channels the channels pages.
 	Webhooks *webhook.Service
 	Channels *channels.Service
+	// Hooks keeps the tokens' custom mappings and signing secrets, edited
+	// on the tokens page.
+	Hooks *hooks.Service
 	// FirstRunHint tells the login page how the first admin password was
 	// set, e.g. "The admin password was printed once when Belfry first
 	// started." Empty: no hint.

@@ -12,7 +12,7 @@ import (
 func (u *UI) adminOnly() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if usr := user(c); usr == nil || !usr.IsAdmin {
-			u.fail(c, app.Errorf(app.EFORBIDDEN, "Only administrators may manage users."))
+			u.fail(c, app.Errorf(app.EFORBIDDEN, "Only administrators may do this."))
 			return
 		}
 		c.Next()

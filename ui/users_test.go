@@ -68,7 +68,7 @@ func TestUsers(t *testing.T) {
 	if st != http.StatusOK || !strings.Contains(body, "Password of carol changed.") {
 		t.Errorf("reset: %d\n%s", st, body)
 	}
-	if _, _, err := b.Auth.Login(ctx, "carol", "a new password"); err != nil {
+	if _, _, err := b.Auth.Login(ctx, "", "carol", "a new password"); err != nil {
 		t.Errorf("login with the new password: %v", err)
 	}
 	st, body = c.send(http.MethodPut, "/ui/users/"+carol.ID+"/password", url.Values{"password": {"short"}})

@@ -12,13 +12,12 @@ func (s *Server) handleHealth(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// handleReady is GET /readyz: the database answers. A failure is logged
-// and answered 503 in the error envelope without its details.
+// handleReady is GET /readyz: the database answers and can take writes.
+// A failure is answered 503 (web.WriteUnready: a full disk is named).
 func (s *Server) handleReady(c *gin.Context) {
 	if s.d.Ready != nil {
 		if err := s.d.Ready(c.Request.Context()); err != nil {
-			web.Logger(c).Warn("readiness check failed", "err", err)
-			web.WriteStatus(c, http.StatusServiceUnavailable, "UNAVAILABLE", "The database is not ready.")
+			web.WriteUnready(c, err)
 			return
 		}
 	}

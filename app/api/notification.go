@@ -53,6 +53,9 @@ type listQuery struct {
 
 func parseListQuery(c *gin.Context) (listQuery, error) {
 	q := listQuery{page: 1, limit: defaultLimit}
+	if _, err := web.Query(c); err != nil {
+		return q, err
+	}
 	var err error
 	if v, ok := c.GetQuery("page"); ok {
 		if q.page, err = strconv.Atoi(v); err != nil || q.page < 1 || q.page > maxPage {

@@ -104,6 +104,12 @@ func TestListNotifications(t *testing.T) {
 				t.Fatalf("%s: message %q does not name %s", q, msg, param)
 			}
 		}
+		// A pair the query parser drops would leave the filter off.
+		for _, q := range []string{"unread_only=1%zz", "unread_only=1;limit=5"} {
+			if msg := wantError(t, h.do("GET", "/api/notifications?"+q, "", bearer(h.aliceClient)), 400, "INVALID_PARAMETER"); !strings.Contains(msg, "malformed") {
+				t.Fatalf("%s: message %q", q, msg)
+			}
+		}
 	})
 }
 

@@ -33,9 +33,10 @@ func operations() []web.Operation {
 		{Method: "GET", Path: "/readyz", Tag: "health", Summary: "The database answers; 503 while shutting down.", Status: 200,
 			Result: web.Object("status!", web.Str("ok"), "version!", web.Str("The running build.")), Errors: []int{http.StatusServiceUnavailable}},
 		{Method: "POST", Path: "/login", Tag: "session",
-			Summary: "Log in with a form or JSON {username, password, next}; sets the session cookie. Forms are redirected (303) to next.",
-			Body:    web.Object("username!", web.Str(""), "password!", web.Str(""), "next", web.Str("Where a form login goes afterwards.")),
-			Status:  200, Result: web.Object("id!", web.UUID(""), "username!", web.Str("")), Errors: []int{400, 401, 413}},
+			Summary: "Log in with a form or JSON {username, password, next}; sets the session cookie. Forms are redirected (303) to next. " +
+				"429 after too many attempts from one address or failures for one username, 503 when too many passwords are being checked; both with Retry-After.",
+			Body:   web.Object("username!", web.Str(""), "password!", web.Str(""), "next", web.Str("Where a form login goes afterwards.")),
+			Status: 200, Result: web.Object("id!", web.UUID(""), "username!", web.Str("")), Errors: []int{400, 401, 413, 429, 503}},
 		{Method: "POST", Path: "/logout", Tag: "session", Summary: "End the session and clear its cookie.", Status: 200, Result: web.OKResult},
 
 		{Method: "POST", Path: "/api/v1/events", Tag: "events", Auth: web.TokenOnly,

@@ -35,6 +35,10 @@ type Deps struct {
 	Ready         func(ctx context.Context) error // /readyz; nil: always ready
 	Version       string
 	Clock         clock.Clock // nil: the wall clock; tests use clocktest.Fake
+	// LoginRefused answers a browser's form login refused with 429 or 503
+	// (err says why and when to retry) with the login page, keeping next;
+	// nil: the error envelope.
+	LoginRefused func(c *gin.Context, err error, next string)
 }
 
 // Server holds the handlers of the JSON API. It is safe for concurrent use.

@@ -41,7 +41,10 @@ func readLogin(c *gin.Context) (loginRequest, error) {
 // handleLogin is POST /login. On success it sets the session cookie and
 // redirects (303) to next or /, or answers 200 {"id","username"} to a JSON
 // client: one that sent a JSON body or accepts JSON. Wrong credentials are
-// 401 for JSON clients and a redirect to /login?error=1 for forms.
+// 401 for JSON clients and a redirect to /login?error=1 for forms. Too many
+// attempts (429) and too many passwords being checked at once (503) carry
+// Retry-After, in the error envelope for JSON clients and on the login page
+// (Deps.LoginRefused) for forms.
 func (s *Server) handleLogin(c *gin.Context) {
 	req, err := readLogin(c)
 	if err != nil {
@@ -49,10 +52,15 @@ func (s *Server) handleLogin(c *gin.Context) {
 		return
 	}
 	jsonClient := web.WantsJSON(c) || strings.HasPrefix(c.ContentType(), "application/json")
-	cookie, u, err := s.d.Auth.Login(c.Request.Context(), strings.TrimSpace(req.Username), req.Password)
+	cookie, u, err := s.d.Auth.Login(c.Request.Context(), c.ClientIP(), strings.TrimSpace(req.Username), req.Password)
 	if err != nil {
-		if app.ErrorKind(err) == app.EUNAUTHENTICATED && !jsonClient {
+		switch kind := app.ErrorKind(err); {
+		case jsonClient:
+		case kind == app.EUNAUTHENTICATED:
 			c.Redirect(http.StatusSeeOther, loginRetryURL(req.Next))
+			return
+		case (kind == app.ERATELIMIT || kind == app.EUNAVAILABLE) && s.d.LoginRefused != nil:
+			s.d.LoginRefused(c, err, req.Next)
 			return
 		}
 		web.WriteError(c, err)
@@ -99,19 +107,10 @@ func loginRetryURL(next string) string {
 	return "/login?error=1"
 }
 
-// safeNext returns next when it is a path on this site, otherwise "/": a
-// login form must not become an open redirect.
+// safeNext returns next when it is a path on this site (app.LocalPath),
+// otherwise "/": a login form must not become an open redirect.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		return "/"
-	}
-	for _, r := range next {
-		if r < 0x20 || r == 0x7f || r == '\\' {
-			return "/"
-		}
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
+	if !app.LocalPath(next) {
 		return "/"
 	}
 	return next

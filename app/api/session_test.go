@@ -27,8 +27,14 @@ func sessionCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 	return nil
 }
 
+// manyLogins lets one address make the dozens of attempts of a test that is
+// about something else than the login limits (login_limit_test.go).
+func manyLogins() servertest.Option {
+	return servertest.WithConfig(func(cfg *app.Config) { cfg.Auth.LoginBurst, cfg.Auth.UsernameFailureBurst = 1000, 1000 })
+}
+
 func TestLoginForm(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, manyLogins())
 	t.Run("OK", func(t *testing.T) {
 		body, ct := form(url.Values{"username": {"alice"}, "password": {password}})
 		rec := h.do("POST", "/login", body, ct)
@@ -48,6 +54,8 @@ func TestLoginForm(t *testing.T) {
 			"//evil.example":        "/",
 			"https://evil.example/": "/",
 			"/\\evil.example":       "/",
+			"/\t/evil.example":      "/",
+			"/%2F/evil.example":     "/",
 			"javascript:alert(1)":   "/",
 			"":                      "/",
 		} {

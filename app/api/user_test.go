@@ -29,7 +29,7 @@ func TestUsers(t *testing.T) {
 		if carol["username"] != "carol" || carol["is_admin"] != false || carol["id"] == "" || len(carol) != 4 {
 			t.Fatalf("created %s", rec.Body)
 		}
-		if _, _, err := h.Auth.Login(context.Background(), "carol", "long enough"); err != nil {
+		if _, _, err := h.Auth.Login(context.Background(), "", "carol", "long enough"); err != nil {
 			t.Fatalf("new user cannot log in: %v", err)
 		}
 	})
@@ -54,7 +54,7 @@ func TestUsers(t *testing.T) {
 	t.Run("SetPassword", func(t *testing.T) {
 		path := "/api/users/" + carol["id"].(string) + "/password"
 		wantJSON(t, h.do("PUT", path, `{"password":"brand new pw"}`, cookie(h.rootCookie)), 200, `{"ok":true}`)
-		if _, _, err := h.Auth.Login(context.Background(), "carol", "brand new pw"); err != nil {
+		if _, _, err := h.Auth.Login(context.Background(), "", "carol", "brand new pw"); err != nil {
 			t.Fatalf("new password rejected: %v", err)
 		}
 		wantError(t, h.do("PUT", path, `{"password":"short"}`, cookie(h.rootCookie)), 400, "INVALID_PARAMETER")

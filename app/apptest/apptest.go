@@ -68,7 +68,7 @@ func OpenDB(t testing.TB) *db.DB {
 // Auth returns the auth service of d with the default session lifetime.
 func Auth(d *db.DB) *auth.Service {
 	return auth.New(auth.Deps{Users: db.NewUserStore(d), Tokens: db.NewTokenStore(d), Sessions: db.NewSessionStore(d),
-		SessionTTL: app.DefaultConfig().Auth.SessionTTL.Duration, Logger: Logger()})
+		Config: app.DefaultConfig().Auth, Logger: Logger()})
 }
 
 // passwordHash is computed once: argon2id is deliberately slow.

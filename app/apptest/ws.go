@@ -3,8 +3,10 @@ package apptest
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,4 +135,21 @@ func (w *WS) CloseStatus() websocket.StatusCode {
 			w.t.Fatal("socket was not closed")
 		}
 	}
+}
+
+// SmallReceiveBuffer is an HTTP client (for a WebSocket dialer) whose
+// connections have a 4 KiB kernel receive buffer, so that the server's
+// writes to a client that does not read soon stop making progress.
+func SmallReceiveBuffer() *http.Client {
+	d := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		ctrlErr := rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+		if ctrlErr != nil {
+			return ctrlErr
+		}
+		return err
+	}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 }

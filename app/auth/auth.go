@@ -23,10 +23,11 @@ type Deps struct {
 	Users    app.UserStore
 	Tokens   app.TokenStore
 	Sessions app.SessionStore
-	// SessionTTL is auth.session_ttl, the lifetime of a browser session.
-	SessionTTL time.Duration
-	Clock      clock.Clock  // nil: the wall clock; tests use clocktest.Fake
-	Logger     *slog.Logger // nil means slog.Default()
+	// Config is the [auth] section: auth.session_ttl, the lifetime of a
+	// browser session; the login limits; the bound on password hashing.
+	Config app.AuthConfig
+	Clock  clock.Clock  // nil: the wall clock; tests use clocktest.Fake
+	Logger *slog.Logger // nil means slog.Default()
 }
 
 // Service logs users in and resolves session cookies and API tokens to
@@ -39,7 +40,9 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 
-	cache *tokenCache
+	cache    *tokenCache
+	hashes   *hashSlots
+	throttle *loginThrottle
 
 	usedMu sync.Mutex
 	used   map[string]time.Time // token id → last use not yet flushed
@@ -68,11 +71,11 @@ func (s *Service) revoked(userID, tokenID string) {
 	}
 }
 
-// New returns a Service over o. It panics when o.SessionTTL is not
+// New returns a Service over o. It panics when o.Config.SessionTTL is not
 // positive: Config.Validate refuses such a config, so that is a wiring bug.
 func New(o Deps) *Service {
-	if o.SessionTTL <= 0 {
-		panic("auth: Deps.SessionTTL must be positive")
+	if o.Config.SessionTTL.Duration <= 0 {
+		panic("auth: Deps.Config.SessionTTL must be positive")
 	}
 	o.Clock = cmp.Or[clock.Clock](o.Clock, clock.Real{})
 	o.Logger = cmp.Or(o.Logger, slog.Default())
@@ -80,10 +83,12 @@ func New(o Deps) *Service {
 		users:    o.Users,
 		tokens:   o.Tokens,
 		sessions: o.Sessions,
-		ttl:      o.SessionTTL,
+		ttl:      o.Config.SessionTTL.Duration,
 		now:      o.Clock.Now,
 		log:      o.Logger,
 		cache:    newTokenCache(tokenCacheTTL, tokenCacheMax),
+		hashes:   newHashSlots(o.Config.HashConcurrency, o.Config.HashQueueTimeout.Duration, o.Clock),
+		throttle: newLoginThrottle(o.Config),
 		used:     map[string]time.Time{},
 	}
 }

@@ -21,14 +21,21 @@ type env struct {
 	clock  *clocktest.Fake
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv returns an env with the default [auth] settings, a session
+// lifetime of an hour and whatever changes adjust.
+func newEnv(t *testing.T, changes ...func(*app.AuthConfig)) *env {
 	t.Helper()
 	d := apptest.OpenDB(t)
 	c := clocktest.At(time.Now().UTC())
 	e := &env{db: d, users: db.NewUserStore(d), tokens: db.NewTokenStore(d), clock: c}
+	cfg := app.DefaultConfig().Auth
+	cfg.SessionTTL = app.Duration{Duration: time.Hour}
+	for _, change := range changes {
+		change(&cfg)
+	}
 	e.svc = auth.New(auth.Deps{
 		Users: e.users, Tokens: e.tokens, Sessions: db.NewSessionStore(d),
-		SessionTTL: time.Hour, Clock: c,
+		Config: cfg, Clock: c,
 	})
 	return e
 }

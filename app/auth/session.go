@@ -19,31 +19,44 @@ var (
 
 // spendHashTime checks pw against a throw-away hash so that a login for an
 // unknown user costs as much as one with a wrong password.
-func spendHashTime(pw string) {
+func (s *Service) spendHashTime(ctx context.Context, pw string) error {
 	dummyOnce.Do(func() { dummyHash, _ = HashPassword(randomString(16)) })
-	CheckPassword(dummyHash, pw)
+	if err := s.hashes.do(ctx, func() { CheckPassword(dummyHash, pw) }); err != nil {
+		return err
+	}
+	return unauthenticated()
 }
 
-// Login checks a username and password and opens a session. It returns the
-// cookie value (shown only to the browser; the store keeps its hash) and the
-// user. Errors: EUNAUTHENTICATED "Wrong username or password." for an
-// unknown user and for a wrong password alike.
-func (s *Service) Login(ctx context.Context, username, password string) (cookie string, u *app.User, err error) {
+// Login checks a username and password sent from the client address
+// client and opens a session. It returns the cookie value (shown only to
+// the browser; the store keeps its hash) and the user. Errors:
+// EUNAUTHENTICATED "Wrong username or password." for an unknown user and
+// for a wrong password alike; ERATELIMIT when client or username tried too
+// often (auth.login_rate_per_minute, auth.username_failures_per_minute);
+// EUNAVAILABLE when too many passwords are being checked at once
+// (auth.hash_concurrency). Both carry a RetryAfter.
+func (s *Service) Login(ctx context.Context, client, username, password string) (cookie string, u *app.User, err error) {
+	if err := s.throttle.admit(client, username, s.now()); err != nil {
+		return "", nil, err
+	}
 	if len(password) > maxPasswordLen || app.ValidateUsername(username) != nil {
-		spendHashTime(password[:min(len(password), maxPasswordLen)])
-		return "", nil, unauthenticated()
+		return "", nil, s.spendHashTime(ctx, password[:min(len(password), maxPasswordLen)])
 	}
 	u, err = s.users.FindUserByName(ctx, username)
 	if isKind(err, app.ENOTFOUND) {
-		spendHashTime(password)
-		return "", nil, unauthenticated()
+		return "", nil, s.spendHashTime(ctx, password)
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	if !CheckPassword(u.PasswordHash, password) {
+	var match bool
+	if err := s.hashes.do(ctx, func() { match = CheckPassword(u.PasswordHash, password) }); err != nil {
+		return "", nil, err
+	}
+	if !match {
 		return "", nil, unauthenticated()
 	}
+	s.throttle.succeeded(username)
 	cookie, err = s.StartSession(ctx, u)
 	if err != nil {
 		return "", nil, err

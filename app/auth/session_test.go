@@ -14,7 +14,7 @@ func TestLogin(t *testing.T) {
 	e := newEnv(t)
 	alice := e.mustUser(t, "alice", false)
 	t.Run("OK", func(t *testing.T) {
-		cookie, u, err := e.svc.Login(ctx, "alice", "correct horse")
+		cookie, u, err := e.svc.Login(ctx, "", "alice", "correct horse")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func TestLogin(t *testing.T) {
 			{"alice", "wrong password"}, {"nobody", "correct horse"}, {"bad name!", "x"},
 			{"alice", strings.Repeat("x", 5000)}, {"", ""},
 		} {
-			_, _, err := e.svc.Login(ctx, c.user, c.pw)
+			_, _, err := e.svc.Login(ctx, "", c.user, c.pw)
 			wantKind(t, err, app.EUNAUTHENTICATED)
 			if app.ErrorMessage(err) != "Wrong username or password." {
 				t.Fatalf("%s: message %q", c.user, app.ErrorMessage(err))
@@ -44,7 +44,7 @@ func TestSessionUser(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	e.mustUser(t, "alice", false)
-	cookie, _, err := e.svc.Login(ctx, "alice", "correct horse")
+	cookie, _, err := e.svc.Login(ctx, "", "alice", "correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestSessionUser(t *testing.T) {
 	})
 	t.Run("DeletedUser", func(t *testing.T) {
 		bob := e.mustUser(t, "bob", false)
-		c, _, err := e.svc.Login(ctx, "bob", "correct horse")
+		c, _, err := e.svc.Login(ctx, "", "bob", "correct horse")
 		if err != nil {
 			t.Fatal(err)
 		}

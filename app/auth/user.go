@@ -21,7 +21,7 @@ func (s *Service) CreateUser(ctx context.Context, username, password string, adm
 	if err := app.ValidatePassword(password); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (s *Service) SetPassword(ctx context.Context, username, password string) er
 	if err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -60,6 +60,14 @@ func (s *Service) SetPassword(ctx context.Context, username, password string) er
 		s.revoked("", sessionCredentialOfHash(h))
 	}
 	return err
+}
+
+// hash is HashPassword in one of the bounded hashing slots.
+func (s *Service) hash(ctx context.Context, password string) (hash string, err error) {
+	if err := s.hashes.do(ctx, func() { hash, err = HashPassword(password) }); err != nil {
+		return "", err
+	}
+	return hash, err
 }
 
 // EnsureAdmin creates the first user on a fresh database: "admin", an

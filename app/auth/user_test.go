@@ -42,11 +42,11 @@ func TestSetPassword(t *testing.T) {
 	e := newEnv(t)
 	e.mustUser(t, "alice", false)
 	e.mustUser(t, "bob", false)
-	before, _, err := e.svc.Login(ctx, "alice", "correct horse")
+	before, _, err := e.svc.Login(ctx, "", "alice", "correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bobs, _, err := e.svc.Login(ctx, "bob", "correct horse")
+	bobs, _, err := e.svc.Login(ctx, "", "bob", "correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +65,10 @@ func TestSetPassword(t *testing.T) {
 	if len(revoked) != 1 || revoked[0] != auth.SessionCredential(before) {
 		t.Fatalf("revoked %v, want alice's one session credential", revoked)
 	}
-	if _, _, err := e.svc.Login(ctx, "alice", "correct horse"); err == nil {
+	if _, _, err := e.svc.Login(ctx, "", "alice", "correct horse"); err == nil {
 		t.Fatal("old password still works")
 	}
-	if _, _, err := e.svc.Login(ctx, "alice", "new password"); err != nil {
+	if _, _, err := e.svc.Login(ctx, "", "alice", "new password"); err != nil {
 		t.Fatalf("new password: %v", err)
 	}
 	wantKind(t, e.svc.SetPassword(ctx, "alice", "short"), app.EINVALID)
@@ -86,7 +86,7 @@ func TestEnsureAdmin(t *testing.T) {
 		if len(pw) < 20 {
 			t.Fatalf("generated password %q is too short", pw)
 		}
-		_, u, err := e.svc.Login(ctx, "admin", pw)
+		_, u, err := e.svc.Login(ctx, "", "admin", pw)
 		if err != nil || !u.IsAdmin {
 			t.Fatalf("login with generated password: %v %+v", err, u)
 		}
@@ -104,7 +104,7 @@ func TestEnsureAdmin(t *testing.T) {
 		if err != nil || pw != "" {
 			t.Fatalf("EnsureAdmin = %q, %v", pw, err)
 		}
-		if _, _, err := e.svc.Login(ctx, "admin", "configured secret"); err != nil {
+		if _, _, err := e.svc.Login(ctx, "", "admin", "configured secret"); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/db"
 	"github.com/coder/websocket"
 )
@@ -41,7 +42,10 @@ func BenchmarkFanout(b *testing.B) {
 // posts rate messages per second for dur, round-robin over the channels,
 // and waits for every delivery.
 func benchFanout(b *testing.B, channels, subscribers, rate int, dur time.Duration) {
-	s := newServer(b, func(o *db.Options) { o.Durability = "full" })
+	s := newConfiguredServer(b, func(c *app.Config) {
+		// Every socket comes from 127.0.0.1.
+		c.WebSocket.MaxPerAddress = channels * subscribers
+	}, func(o *db.Options) { o.Durability = "full" })
 	ctx := context.Background()
 	owner, reader := s.user("owner"), s.user("reader")
 	ids := make([]string, channels)

@@ -76,27 +76,15 @@ type Stats struct {
 func New(d Deps) *Service {
 	d.Logger = cmp.Or(d.Logger, slog.Default())
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
-	if d.Limits == nil {
-		d.Limits = ws.NewLimits(d.WebSocket)
-	}
 	s := &Service{d: d, store: d.Store, clock: d.Clock, log: d.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.seq = newSequencer(s.lastSeq, func(channelID string, from, to int64) {
 		s.log.Error("channels: events missing from a channel's sequence", "channel_id", channelID, "from", from, "to", to)
 	})
 	s.typing = newTypists(s.clock, s.sendTyping)
-	s.reg = ws.New(ws.Options{
-		BaseURL:         d.BaseURL,
-		MaxMessageBytes: d.WebSocket.MaxMessageBytes,
-		// Room for a whole replay on top of the live traffic, so that a
-		// client catching up never counts as slow (see replayBudget).
-		SendBuffer: d.WebSocket.SendBuffer + replayBudget + 8,
-		PingPeriod: d.WebSocket.PingPeriod.Duration,
-		Limits:     d.Limits,
-		OnMessage:  s.handleMessage,
-		OnClose:    s.handleClose,
-		Logger:     d.Logger,
-	})
+	o := ws.Configured(d.BaseURL, d.WebSocket, d.Limits, d.Logger)
+	o.OnMessage, o.OnClose = s.handleMessage, s.handleClose
+	s.reg = ws.New(o)
 	return s
 }
 

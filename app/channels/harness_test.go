@@ -41,11 +41,21 @@ type server struct {
 // "normal" unless changed).
 func newServer(t testing.TB, opts ...func(*db.Options)) *server {
 	t.Helper()
+	return newConfiguredServer(t, nil, opts...)
+}
+
+// newConfiguredServer is newServer with the configuration changed by
+// configure first.
+func newConfiguredServer(t testing.TB, configure func(*app.Config), opts ...func(*db.Options)) *server {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	hs := httptest.NewUnstartedServer(nil)
 	s := &server{t: t, base: "http://" + hs.Listener.Addr().String(), hs: hs, clock: clocktest.New()}
 	s.cfg = app.DefaultConfig()
 	s.cfg.Server.BaseURL = s.base
+	if configure != nil {
+		configure(&s.cfg)
+	}
 	o := db.Options{DatabaseConfig: apptest.Config(t).Database}
 	for _, f := range opts {
 		f(&o)

@@ -92,6 +92,8 @@ func TestChannelREST_Errors(t *testing.T) {
 		{"HistoryLimitText", "GET", ch + "/messages?limit=ten", bob.token, "", 400, "INVALID_PARAMETER"},
 		{"HistoryCursorText", "GET", ch + "/messages?cursor=abc", bob.token, "", 400, "INVALID_PARAMETER"},
 		{"HistoryCursorZero", "GET", ch + "/messages?cursor=0", bob.token, "", 400, "INVALID_PARAMETER"},
+		{"HistoryMalformedQuery", "GET", ch + "/messages?limit=5;cursor=1", bob.token, "", 400, "INVALID_PARAMETER"},
+		{"HistoryBadEscape", "GET", ch + "/messages?limit=5%zz", bob.token, "", 400, "INVALID_PARAMETER"},
 		{"HistoryNotMember", "GET", ch + "/messages", carol.token, "", 403, "FORBIDDEN"},
 		{"HistoryUnknown", "GET", "/api/channels/" + unknown + "/messages", carol.token, "", 404, "NOT_FOUND"},
 

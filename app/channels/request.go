@@ -34,6 +34,9 @@ func bodyID(field, id string) (string, error) {
 // pageQuery reads ?cursor&limit of a history page: cursor is the
 // next_cursor of the previous page, limit 1..MaxPageSize.
 func pageQuery(c *gin.Context) (before int64, limit int, err error) {
+	if _, err := web.Query(c); err != nil {
+		return 0, 0, err
+	}
 	limit = DefaultPageSize
 	if raw, ok := c.GetQuery("limit"); ok {
 		n, perr := strconv.Atoi(raw)

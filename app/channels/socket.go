@@ -103,8 +103,8 @@ func (s *Service) handleMessage(c *ws.Conn, msg []byte) {
 	err := json.Unmarshal(msg, &f)
 	if !sock.limiter.Allow() {
 		// Typing indicators are best effort; anything else is refused
-		// aloud. A client that keeps flooding fills its send buffer with
-		// these and is disconnected as too slow.
+		// aloud. A client that keeps flooding without reading fills its
+		// send queue with these and is disconnected as too slow.
 		if f.Type != "typing" {
 			c.Send(errorFrame(f.Channel, app.Errorf(app.ERATELIMIT, "Too many frames: this one was ignored; slow down.")))
 		}

@@ -2,11 +2,14 @@ package channels
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/coder/websocket"
 	"github.com/google/uuid"
 )
@@ -196,5 +199,68 @@ func TestChannelOversizedFrameCloses1009(t *testing.T) {
 	c.send(strings.Repeat("x", s.cfg.WebSocket.MaxMessageBytes+1))
 	if code := c.closeStatus(); code != websocket.StatusMessageTooBig {
 		t.Fatalf("close code %d, want 1009", code)
+	}
+}
+
+// TestChannelStreamNeverCoalesces: a channel stream keeps every event in
+// order. A subscriber whose queue passes websocket.max_queued_bytes is
+// dropped rather than sent part of the stream (it recovers with since);
+// what it did receive is a gapless run of the channel's events, and the
+// subscriber that keeps up gets them all.
+func TestChannelStreamNeverCoalesces(t *testing.T) {
+	s := newConfiguredServer(t, func(c *app.Config) {
+		c.WebSocket.MaxQueuedBytes = 64 << 10
+		c.WebSocket.WriteTimeout = app.Duration{Duration: time.Hour} // only the bound acts
+	})
+	alice, bob := s.user("alice"), s.user("bob")
+	id := s.createChannel(alice, "general")
+	s.join(bob, id)
+	stream := ChannelStream(id)
+	live := s.dial(alice)
+	first := live.subscribe(stream).Seq + 1
+
+	// Bob subscribes, then reads nothing, behind a small receive buffer.
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	stalled, _, err := websocket.Dial(ctx, s.base+Path, &websocket.DialOptions{
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + bob.token}}, HTTPClient: apptest.SmallReceiveBuffer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.CloseNow()
+	if err := stalled.Write(ctx, websocket.MessageText, []byte(`{"type":"subscribe","channel":"`+stream+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor("bob subscribed", func() bool { return s.svc.Stats().Subscriptions == 2 })
+
+	content := strings.Repeat("z", app.MaxMessageContent)
+	seq := first
+	for ; s.svc.Stats().Dropped == 0; seq++ {
+		if seq == first+2000 {
+			t.Fatal("the stalled subscriber was never dropped")
+		}
+		s.post(alice, id, content)
+		wantEvent(t, live, EventChannelMessage, stream, seq)
+	}
+	if st := s.svc.reg.Stats(); st.Coalesced != 0 || st.DroppedSlow != 1 {
+		t.Fatalf("registry stats %+v, want one dropped and nothing coalesced", st)
+	}
+
+	c := &client{WS: apptest.Serve(t, stalled), t: t}
+	c.expect("subscribed", stream)
+	next := first
+	for {
+		msg, ok := c.NextWithin(guard)
+		if !ok {
+			break // the end of what reached it before the drop
+		}
+		var f frame
+		if err := json.Unmarshal(msg, &f); err != nil || f.Type != EventChannelMessage || f.Seq != next {
+			t.Fatalf("stalled subscriber got %s after seq %d: a gap or a foreign frame", msg, next-1)
+		}
+		next++
+	}
+	if next >= seq {
+		t.Fatalf("the dropped subscriber received all %d events", seq-first)
 	}
 }

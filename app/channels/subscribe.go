@@ -15,9 +15,9 @@ import (
 // when the events are no longer stored, the subscription still starts but
 // the client is told RECOVERY_FAILED and reloads the channel over REST.
 
-// replayBudget bounds the events replayed on one connection. The socket's
-// send buffer is sized to hold them (see New), so a replay never makes a
-// healthy client look slow.
+// replayBudget bounds the events replayed on one connection. Replayed frames
+// do not count against websocket.max_queued_bytes (ws.Conn.Replay), so a
+// replay never makes a healthy client look slow.
 const replayBudget = 500
 
 // CodeRecoveryFailed is the error code of a subscription whose missed
@@ -121,7 +121,7 @@ func (s *Service) subscribeChannel(c *ws.Conn, sock *socket, channelID string, s
 		return
 	}
 	for _, ev := range replay {
-		c.Send(channelFrame(ev))
+		c.Replay(channelFrame(ev))
 	}
 	s.eventsSent.Add(uint64(len(replay)))
 }

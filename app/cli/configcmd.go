@@ -40,7 +40,7 @@ func (r *runner) configCheck(_ context.Context, args []string) error {
 		what = path
 	}
 	if n := r.envKeys(); n > 0 {
-		what += fmt.Sprintf(" with %d BELFRY_ variable%s", n, plural(n))
+		what += " with " + app.Count(n, "BELFRY_ variable")
 	}
 	fmt.Fprintf(r.stdout, "%s: the configuration is valid.\n", what)
 	return nil
@@ -58,13 +58,6 @@ func (r *runner) envKeys() int {
 		}
 	}
 	return n
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func (r *runner) configDefaults(_ context.Context, args []string) error {

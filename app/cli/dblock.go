@@ -4,16 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strings"
+
+	"github.com/belfry/belfry/db"
 )
 
-// A running `belfry serve` holds a shared lock on a file beside the
-// database (PATH.lock) for as long as it runs; `belfry restore` takes the
-// same lock exclusively, so it refuses while any server uses the database
-// and no server starts while a restore is replacing it. The lock is the
-// operating system's (flock on Unix, LockFileEx on Windows): it ends with
-// the process however the process ends, so a crash leaves no stale lock.
-// The file itself stays and is harmless.
+// A running `belfry serve` holds an exclusive lock on a file beside the
+// database (PATH.lock) for as long as it runs, and so does `belfry restore`
+// while it replaces the database: a second server on the same database
+// refuses to start, a restore refuses while a server runs, and no server
+// starts while a restore is under way. The commands that only read or add a
+// row (backup, user, token, notify, prune, report, migrate) take no lock:
+// SQLite lets them work beside a running server. The lock is the operating
+// system's (flock on Unix, LockFileEx on Windows): it ends with the process
+// however the process ends, so a crash leaves no stale lock. The file stays;
+// it names its last holder, which is how the refusal says who holds it.
 
 // errLocked reports that another process holds the lock.
 var errLocked = errors.New("locked by another process")
@@ -24,25 +29,38 @@ type dbLock struct{ f *os.File }
 // lockPath returns the lock file of the database at path.
 func lockPath(path string) string { return path + ".lock" }
 
-// lockDatabase takes the lock of the database at path without waiting:
-// shared for a server, exclusive for a restore. It creates the lock file
-// (and the database's directory) when missing.
-func lockDatabase(path string, exclusive bool) (*dbLock, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("create database directory: %w", err)
+// lockDatabase takes the lock of the database at path without waiting, for
+// the command what ("serve", "restore"), and writes its holder into the
+// lock file. It creates the lock file (db.FileMode) and the database's
+// directory (db.CreateDir) when missing. When another process holds the lock, the error is
+// errLocked: lockHolder says who.
+func lockDatabase(path, what string) (*dbLock, error) {
+	if err := db.CreateDir(path); err != nil {
+		return nil, err
 	}
-	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, db.FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
-	if err := lockFile(f, exclusive); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
-		if errors.Is(err, errLocked) && !exclusive {
-			return nil, fmt.Errorf("database %s is being restored (lock file %s is held): try again when the restore has finished", path, lockPath(path))
-		}
 		return nil, err
 	}
+	holder := fmt.Sprintf("belfry %s (pid %d)\n", what, os.Getpid())
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(holder), 0) // only a name for messages
+	}
 	return &dbLock{f: f}, nil
+}
+
+// lockHolder names the process that holds the lock of the database at
+// path, as it wrote itself into the lock file.
+func lockHolder(path string) string {
+	b, err := os.ReadFile(lockPath(path))
+	if s := strings.TrimSpace(string(b)); err == nil && strings.HasPrefix(s, "belfry ") && len(s) < 100 {
+		return s
+	}
+	return "another belfry process"
 }
 
 // Close releases the lock.

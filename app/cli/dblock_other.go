@@ -4,8 +4,9 @@ package cli
 
 import "os"
 
-// lockFile cannot lock on this system: restore cannot tell whether a
-// server runs, so the operator must stop it first (docs/operations.md).
-func lockFile(*os.File, bool) error { return nil }
+// lockFile cannot lock on this system: neither a second server nor a
+// restore can tell whether a server runs, so the operator must make sure
+// (docs/operations.md).
+func lockFile(*os.File) error { return nil }
 
 func unlockFile(*os.File) error { return nil }

@@ -9,14 +9,10 @@ import (
 	"syscall"
 )
 
-// lockFile takes flock(2) on f without blocking.
-func lockFile(f *os.File, exclusive bool) error {
-	how := syscall.LOCK_SH
-	if exclusive {
-		how = syscall.LOCK_EX
-	}
+// lockFile takes an exclusive flock(2) on f without blocking.
+func lockFile(f *os.File) error {
 	for {
-		err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		switch {
 		case err == nil:
 			return nil

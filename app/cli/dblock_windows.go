@@ -10,12 +10,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockFile takes LockFileEx on the first byte of f without blocking.
-func lockFile(f *os.File, exclusive bool) error {
-	flags := uint32(windows.LOCKFILE_FAIL_IMMEDIATELY)
-	if exclusive {
-		flags |= windows.LOCKFILE_EXCLUSIVE_LOCK
-	}
+// lockFile takes an exclusive LockFileEx on the first byte of f without
+// blocking.
+func lockFile(f *os.File) error {
+	flags := uint32(windows.LOCKFILE_FAIL_IMMEDIATELY | windows.LOCKFILE_EXCLUSIVE_LOCK)
 	err := windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, 1, 0, new(windows.Overlapped))
 	switch {
 	case err == nil:

@@ -79,11 +79,11 @@ func (r *runner) openAdmin(ctx context.Context, cfg app.Config) (*admin, error) 
 	}
 	a := &admin{db: d, users: db.NewUserStore(d), tokens: db.NewTokenStore(d)}
 	a.auth = auth.New(auth.Deps{
-		Users:      a.users,
-		Tokens:     a.tokens,
-		Sessions:   db.NewSessionStore(d),
-		SessionTTL: cfg.Auth.SessionTTL.Duration,
-		Logger:     newLogger(cfg.Log, r.stderr),
+		Users:    a.users,
+		Tokens:   a.tokens,
+		Sessions: db.NewSessionStore(d),
+		Config:   cfg.Auth,
+		Logger:   newLogger(cfg.Log, r.stderr),
 	})
 	return a, nil
 }

@@ -30,9 +30,10 @@ func (r *runner) restore(ctx context.Context, args []string) error {
 	if err := checkRestoreSource(src, path); err != nil {
 		return err
 	}
-	lock, err := lockDatabase(path, true)
+	lock, err := lockDatabase(path, "restore")
 	if errors.Is(err, errLocked) {
-		return fmt.Errorf("a belfry server is using %s (it holds %s): stop it first (e.g. sudo systemctl stop belfry), then run restore again", path, lockPath(path))
+		return fmt.Errorf("%s is using %s (it holds %s): stop it first (e.g. sudo systemctl stop belfry), then run restore again",
+			lockHolder(path), path, lockPath(path))
 	}
 	if err != nil {
 		return err
@@ -105,7 +106,7 @@ func copyFileSynced(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, db.FileMode)
 	if err != nil {
 		return fmt.Errorf("create %s: %w (remove it if a previous restore was interrupted)", dst, err)
 	}

@@ -69,7 +69,7 @@ func TestCLIRestoreRefusesWhileServing(t *testing.T) {
 	srv := startServe(t, env)
 	addUsers(t, env, "bob")
 	before := rows(t, path, "users")
-	wantFailure(t, runCLI(t, env, "", "restore", backup), 1, "a belfry server is using")
+	wantFailure(t, runCLI(t, env, "", "restore", backup), 1, "belfry serve (pid ")
 	if got := rows(t, path, "users"); !reflect.DeepEqual(got, before) {
 		t.Fatal("the database changed under the server")
 	}

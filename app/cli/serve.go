@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"runtime/debug"
+	"strings"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/auth"
@@ -22,9 +25,20 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := newLogger(cfg.Log, r.stderr)
-	// While serve runs it holds the database's lock file, so that belfry
-	// restore refuses to replace the database under it.
-	lock, err := lockDatabase(cfg.Database.Path, false)
+	// While serve runs it holds the database's lock file: a second serve on
+	// the same database refuses to start, and belfry restore refuses to
+	// replace the database under it.
+	path := cfg.Database.Path
+	lock, err := lockDatabase(path, "serve")
+	if errors.Is(err, errLocked) {
+		holder := lockHolder(path)
+		if strings.HasPrefix(holder, "belfry restore") {
+			return fmt.Errorf("database %s is being restored (%s holds %s): start serve again when the restore has finished",
+				path, holder, lockPath(path))
+		}
+		return fmt.Errorf("database %s is in use by %s, which holds %s: only one belfry serve may use a database; stop that one first, or give this one its own database.path",
+			path, holder, lockPath(path))
+	}
 	if err != nil {
 		return err
 	}
@@ -61,5 +75,10 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 	fmt.Fprintf(r.stdout, "Belfry listening on http://%s\n", ln.Addr())
 	logger.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL, "version", r.version,
 		"database", cfg.Database.Path)
+	// Start-up allocates far more than serving needs — hashing the first
+	// admin's password (argon2id, 19 MiB), parsing the migrations,
+	// compressing the UI's assets — and the runtime would hold on to that
+	// memory for minutes: an idle hub gives it back at once.
+	debug.FreeOSMemory()
 	return s.Serve(ctx, ln)
 }

@@ -29,7 +29,7 @@ func openTestAuth(t *testing.T, path string) (*auth.Service, *db.UserStore) {
 func canLogin(t *testing.T, path, username, password string) bool {
 	t.Helper()
 	a, _ := openTestAuth(t, path)
-	_, _, err := a.Login(context.Background(), username, password)
+	_, _, err := a.Login(context.Background(), "", username, password)
 	if err != nil && app.ErrorKind(err) != app.EUNAUTHENTICATED {
 		t.Fatalf("login: %v", err)
 	}

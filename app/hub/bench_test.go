@@ -69,6 +69,8 @@ func benchHub(b *testing.B, n int) {
 	raiseFileLimit(b, n)
 	s := newServerWithClock(b, clock.Real{}, func(c *app.Config) {
 		c.WebSocket.PingPeriod = app.Duration{Duration: time.Minute}
+		// Every socket comes from 127.0.0.1.
+		c.WebSocket.MaxPerAddress, c.WebSocket.MaxConnections = n, n
 		if v, err := strconv.Atoi(os.Getenv("HUB_BENCH_SEND_BUFFER")); err == nil {
 			c.WebSocket.SendBuffer = v
 		}

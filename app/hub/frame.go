@@ -46,9 +46,13 @@ type clientFrame struct {
 	ObjectID       string `json:"object_id"`
 }
 
+// countCap is the least unread count the frames show as "99+": the hub
+// reads the count only up to it.
+const countCap = 100
+
 // countValue is the wire form of an unread count.
 func countValue(n int) any {
-	if n > 99 {
+	if n >= countCap {
 		return "99+"
 	}
 	return n

@@ -49,9 +49,10 @@ type Deps struct {
 	// together (nil: limits of the hub's own, from WebSocket).
 	Limits *ws.Limits
 	Storm  app.StormConfig
-	// Notifications answers the unread count of every frame.
+	// Notifications answers the unread count of every frame, which needs
+	// it only up to countCap.
 	Notifications interface {
-		UnreadCount(ctx context.Context, userID string) (int, error)
+		UnreadCountUpTo(ctx context.Context, userID string, limit int) (int, error)
 	}
 	Mutes app.MuteStore // FindMute
 	// Inbox marks read what a client marks read over its socket; the push
@@ -82,6 +83,7 @@ type Stats struct {
 	Sockets          int    // live sockets
 	Pushes           uint64 // frames written to sockets
 	DroppedSlow      uint64 // sockets closed because they did not read fast enough
+	Coalesced        uint64 // frames that gave way to a reload for a socket that fell behind
 	StormActivations uint64 // times a user entered a notification storm
 }
 
@@ -96,21 +98,11 @@ type socket struct {
 func New(d Deps) *Hub {
 	d.Logger = cmp.Or(d.Logger, slog.Default())
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
-	if d.Limits == nil {
-		d.Limits = ws.NewLimits(d.WebSocket)
-	}
 	h := &Hub{d: d, storm: d.Storm, clock: d.Clock, log: d.Logger}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
-	h.reg = ws.New(ws.Options{
-		BaseURL:         d.BaseURL,
-		MaxMessageBytes: d.WebSocket.MaxMessageBytes,
-		SendBuffer:      d.WebSocket.SendBuffer,
-		PingPeriod:      d.WebSocket.PingPeriod.Duration,
-		Limits:          d.Limits,
-		OnMessage:       h.handleMessage,
-		OnClose:         h.handleClose,
-		Logger:          d.Logger,
-	})
+	o := ws.Configured(d.BaseURL, d.WebSocket, d.Limits, d.Logger)
+	o.OnMessage, o.OnClose = h.handleMessage, h.handleClose
+	h.reg = ws.New(o)
 	h.storms = newStormDetector(d.Storm, h.clock.Now())
 	h.queues = newUserQueues(queueLimit, h.process)
 	return h
@@ -196,5 +188,6 @@ func (h *Hub) Close() error {
 // Stats returns the hub's counters.
 func (h *Hub) Stats() Stats {
 	rs := h.reg.Stats()
-	return Stats{Sockets: rs.Conns, Pushes: rs.Sent, DroppedSlow: rs.DroppedSlow, StormActivations: h.storms.activations.Load()}
+	return Stats{Sockets: rs.Conns, Pushes: rs.Sent, DroppedSlow: rs.DroppedSlow, Coalesced: rs.Coalesced,
+		StormActivations: h.storms.activations.Load()}
 }

@@ -40,7 +40,7 @@ func (h *Hub) process(userID string, jobs []job) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(h.ctx, opTimeout)
-	n, err := h.d.Notifications.UnreadCount(ctx, userID)
+	n, err := h.d.Notifications.UnreadCountUpTo(ctx, userID, countCap)
 	cancel()
 	if err != nil {
 		if h.ctx.Err() == nil {
@@ -49,17 +49,19 @@ func (h *Hub) process(userID string, jobs []job) {
 		return
 	}
 	count := countValue(n)
+	// Every frame of the batch carries count; a socket that falls behind
+	// gets this reload with it instead of the frames it missed.
+	catchUp := encodeNotification(count, true, nil)
 	for _, j := range jobs {
 		switch j.kind {
 		case jobChange:
-			h.pushChange(conns, j, count)
+			h.pushChange(conns, j, count, catchUp)
 		case jobRefresh:
-			h.pushRefresh(j, count)
+			h.pushRefresh(j, catchUp)
 		case jobResync:
-			frame := encodeNotification(count, true, nil)
 			for _, c := range conns {
 				h.reloaded(c)
-				c.Send(frame)
+				c.SendCoalescing(catchUp, catchUp)
 			}
 		}
 	}
@@ -82,8 +84,9 @@ func shape(j job) (reload bool, t *toast) {
 }
 
 // pushChange sends j to every socket, each with its own storm backoff. A
-// frame is encoded at most twice: as shaped, and with its reload held back.
-func (h *Hub) pushChange(conns []*ws.Conn, j job, count any) {
+// frame is encoded at most twice, whatever the number of sockets: as
+// shaped, and with its reload held back.
+func (h *Hub) pushChange(conns []*ws.Conn, j job, count any, catchUp []byte) {
 	reload, t := shape(j)
 	var shaped, held []byte
 	for _, c := range conns {
@@ -91,13 +94,13 @@ func (h *Hub) pushChange(conns []*ws.Conn, j job, count any) {
 			if shaped == nil {
 				shaped = encodeNotification(count, reload, t)
 			}
-			c.Send(shaped)
+			c.SendCoalescing(shaped, catchUp)
 			continue
 		}
 		if held == nil {
 			held = encodeNotification(count, false, t)
 		}
-		c.Send(held)
+		c.SendCoalescing(held, catchUp)
 	}
 }
 
@@ -130,12 +133,12 @@ func (h *Hub) reloaded(c *ws.Conn) {
 
 // pushRefresh sends a trailing refresh if it is still the pending one: a
 // reload that reached the socket since has made it unnecessary.
-func (h *Hub) pushRefresh(j job, count any) {
+func (h *Hub) pushRefresh(j job, reload []byte) {
 	s := j.conn.Data().(*socket)
 	s.mu.Lock()
 	due := s.throttle.due(j.seq, j.at, h.storm)
 	s.mu.Unlock()
 	if due {
-		j.conn.Send(encodeNotification(count, true, nil))
+		j.conn.SendCoalescing(reload, reload)
 	}
 }

@@ -106,3 +106,13 @@ func (x *Inbox) Prune(ctx context.Context, rules app.PruneRules, dryRun bool) (a
 	}
 	return c, err
 }
+
+// Resolve implements app.Inbox: a notification that was unread is
+// announced as read.
+func (x *Inbox) Resolve(ctx context.Context, userID, id string) error {
+	changed, wasUnread, err := x.store.ResolveNotification(ctx, userID, id)
+	if err == nil && changed && wasUnread {
+		x.announce(ctx, app.ChangeRead, userID, id)
+	}
+	return err
+}

@@ -36,7 +36,7 @@ func TestAuthentication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cookie, _, err := h.auth.Login(ctx, u.Username, "correct horse")
+		cookie, _, err := h.auth.Login(ctx, "", u.Username, "correct horse")
 		if err != nil {
 			t.Fatal(err)
 		}

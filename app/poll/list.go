@@ -19,7 +19,12 @@ import (
 // until the user's next change, since pollers ask for them again and again.
 func (s *Server) handleList(c *gin.Context) {
 	user := web.UserFrom(c)
-	q, err := s.parseListQuery(c.Request.URL.Query(), user.ID)
+	values, err := web.Query(c)
+	if err != nil {
+		web.WriteError(c, err)
+		return
+	}
+	q, err := s.parseListQuery(values, user.ID)
 	if err != nil {
 		web.WriteError(c, err)
 		return

@@ -147,6 +147,10 @@ func TestListParameters(t *testing.T) {
 		{"WaitTooLong", "wait=61&sort=oldest", "wait"},
 		{"WaitWithoutCursor", "wait=5&sort=oldest", "wait"},
 		{"WaitWithoutOldest", "wait=5", "sort=oldest"},
+		// Found by FuzzListQuery: these pairs were dropped and the filter
+		// silently ignored.
+		{"MalformedEscape", "status=%zz", "malformed"},
+		{"SemicolonSeparator", "limit=1;status=pending", "semicolon"},
 	}
 	for _, tc := range invalid {
 		t.Run("Invalid/"+tc.name, func(t *testing.T) {

@@ -66,9 +66,9 @@ func (s *Server) ownNotification(c *gin.Context) (*app.Notification, bool) {
 // noQuery refuses query parameters on endpoints that take none, as the list
 // refuses unknown ones: a misspelt option never passes silently.
 func noQuery(c *gin.Context) error {
-	q := c.Request.URL.Query()
-	if len(q) == 0 {
-		return nil
+	q, err := web.Query(c)
+	if err != nil || len(q) == 0 {
+		return err
 	}
 	return app.Errorf(app.EINVALID, "Unknown query parameter %q; this endpoint takes none.", web.Clip(slices.Sorted(maps.Keys(q))[0], 64))
 }

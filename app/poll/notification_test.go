@@ -58,6 +58,7 @@ func TestGetNotification(t *testing.T) {
 		wantError(t, h.get(base+"/"+n.ID+"?fields=title", tok), http.StatusBadRequest, app.CodeInvalidParameter, "fields")
 		wantError(t, h.post(base+"/"+n.ID+"/acknowledge?force=1", tok, ""), http.StatusBadRequest, app.CodeInvalidParameter, "force")
 		wantError(t, h.post(base+"/acknowledge?all=1", tok, `{"ids":["`+n.ID+`"]}`), http.StatusBadRequest, app.CodeInvalidParameter, "all")
+		wantError(t, h.get(base+"/"+n.ID+"?a=%zz", tok), http.StatusBadRequest, app.CodeInvalidParameter, "malformed")
 		if got, _ := h.store.FindNotification(t.Context(), n.ID); got.Status != app.StatusPending {
 			t.Fatal("a refused request acknowledged the notification")
 		}

@@ -138,7 +138,7 @@ func (s *Server) Stats() Stats {
 		NotModified: s.notModified.Load(),
 		Waiting:     s.waiters.waiting.Load(),
 		Woken:       s.waiters.woken.Load(),
-		Limiters:    s.limits.size(),
+		Limiters:    s.limits.Len(),
 		CacheHits:   s.cacheHits.Load(),
 		CachedBytes: cached,
 	}

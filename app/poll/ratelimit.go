@@ -3,33 +3,22 @@ package poll
 import (
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/ratelimit"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
 )
 
-// sweepEvery is how often, at most, idle buckets are evicted.
-const sweepEvery = time.Minute
+// maxBuckets bounds the buckets the limiter holds; API tokens are few, so
+// it only matters if something goes very wrong.
+const maxBuckets = 100_000
 
-// limiter keeps one token bucket per API token. A bucket that has been idle
-// long enough to refill completely is indistinguishable from a new one, so
-// the periodic sweep drops it without changing anyone's allowance.
+// limiter keeps one token bucket per API token (ratelimit.Table drops the
+// idle ones).
 type limiter struct {
-	rate    rate.Limit // 0: no limit
-	burst   int
-	refill  time.Duration // how long an empty bucket takes to fill
-	mu      sync.Mutex
-	buckets map[string]*bucket
-	swept   time.Time
-}
-
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+	*ratelimit.Table
 }
 
 // verdict is the outcome of one request against its bucket.
@@ -43,64 +32,20 @@ type verdict struct {
 // newLimiter returns a limiter of perSecond requests per second with bursts
 // of burst; perSecond <= 0 disables limiting and burst < 1 counts as 1.
 func newLimiter(perSecond float64, burst int) *limiter {
-	l := &limiter{buckets: map[string]*bucket{}, burst: max(burst, 1)}
-	if perSecond > 0 && !math.IsInf(perSecond, 1) {
-		l.rate = rate.Limit(perSecond)
-		l.refill = time.Duration(float64(l.burst) / perSecond * float64(time.Second))
-	}
-	return l
+	return &limiter{ratelimit.New(perSecond, burst, maxBuckets)}
 }
-
-func (l *limiter) enabled() bool { return l.rate > 0 }
 
 // take spends one request of key's bucket at now.
 func (l *limiter) take(key string, now time.Time) verdict {
-	l.mu.Lock()
-	if now.Sub(l.swept) >= sweepEvery {
-		l.sweep(now)
-	}
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[key] = b
-	}
-	if now.After(b.seen) {
-		b.seen = now
-	}
-	l.mu.Unlock()
-
-	v := verdict{allowed: b.lim.AllowN(now, 1)}
-	tokens := b.lim.TokensAt(now)
+	lim := l.Limiter(key, now)
+	v := verdict{allowed: lim.AllowN(now, 1)}
+	tokens := lim.TokensAt(now)
 	v.remaining = max(int(math.Floor(tokens)), 0)
-	v.reset = l.after(float64(l.burst) - tokens)
+	v.reset = l.After(float64(l.Burst()) - tokens)
 	if !v.allowed {
-		v.retryAfter = l.after(1 - tokens)
+		v.retryAfter = l.After(1 - tokens)
 	}
 	return v
-}
-
-// after is how long the bucket takes to gain n tokens.
-func (l *limiter) after(n float64) time.Duration {
-	if n <= 0 {
-		return 0
-	}
-	return time.Duration(n / float64(l.rate) * float64(time.Second))
-}
-
-// sweep drops buckets idle for a full refill; callers hold mu.
-func (l *limiter) sweep(now time.Time) {
-	for k, b := range l.buckets {
-		if now.Sub(b.seen) >= l.refill {
-			delete(l.buckets, k)
-		}
-	}
-	l.swept = now
-}
-
-func (l *limiter) size() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
 }
 
 // rateLimit spends one request of the caller's token bucket. Every answer
@@ -111,13 +56,13 @@ func (l *limiter) size() int {
 // one reverse proxy do not share a bucket.
 func (s *Server) rateLimit(c *gin.Context) {
 	t := web.TokenFrom(c)
-	if !s.limits.enabled() || t == nil {
+	if !s.limits.Enabled() || t == nil {
 		c.Next()
 		return
 	}
 	v := s.limits.take(t.ID, s.d.Clock.Now())
 	h := c.Writer.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limits.burst))
+	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limits.Burst()))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(v.remaining))
 	h.Set("X-RateLimit-Reset", strconv.Itoa(ceilSeconds(v.reset)))
 	if !v.allowed {
@@ -126,7 +71,7 @@ func (s *Server) rateLimit(c *gin.Context) {
 		h.Set("Retry-After", strconv.Itoa(wait))
 		web.WriteError(c, app.Errorf(app.ERATELIMIT,
 			"Too many requests with this token: %d allowed at once, %g per second after that. Retry in %d s.",
-			s.limits.burst, float64(s.limits.rate), wait))
+			s.limits.Burst(), s.limits.PerSecond(), wait))
 		return
 	}
 	c.Next()

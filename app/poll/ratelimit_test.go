@@ -80,33 +80,3 @@ func TestRateLimitDisabled(t *testing.T) {
 		}
 	}
 }
-
-func TestLimiterEvictsOnlyFullBuckets(t *testing.T) {
-	l := newLimiter(1, 10) // a drained bucket refills in 10 s
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for range 10 {
-		l.take("busy", now)
-	}
-	l.take("idle", now)
-	// A minute later both have refilled: the sweep drops them.
-	now = now.Add(sweepEvery)
-	l.take("fresh", now)
-	if got := l.size(); got != 1 {
-		t.Fatalf("after a minute %d buckets, want 1", got)
-	}
-	// A bucket drained 5 s before a sweep has not refilled: it is kept,
-	// with its state (5 of 10 back, one spent now), not reset to full.
-	for range 10 {
-		l.take("drained", now)
-	}
-	now = now.Add(5 * time.Second)
-	l.mu.Lock()
-	l.sweep(now)
-	l.mu.Unlock()
-	if got := l.size(); got != 2 {
-		t.Fatalf("%d buckets after the sweep, want the drained and the fresh one", got)
-	}
-	if v := l.take("drained", now); !v.allowed || v.remaining != 4 {
-		t.Fatalf("the drained bucket after 5 s = %+v, want 4 remaining", v)
-	}
-}

@@ -61,7 +61,7 @@ func (k *kit) user(name string) *app.User {
 
 // canLogin reports whether name signs in with pw.
 func (k *kit) canLogin(name, pw string) bool {
-	_, _, err := k.auth.Login(context.Background(), name, pw)
+	_, _, err := k.auth.Login(context.Background(), "127.0.0.1", name, pw)
 	return err == nil
 }
 
@@ -130,11 +130,11 @@ func TestApplyUpdates(t *testing.T) {
 		return tok.ID
 	}
 	firstID := tokenID()
-	aliceSession, _, err := k.auth.Login(ctx, "alice", "first password")
+	aliceSession, _, err := k.auth.Login(ctx, "127.0.0.1", "alice", "first password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bobSession, _, err := k.auth.Login(ctx, "bob", "bob password 1")
+	bobSession, _, err := k.auth.Login(ctx, "127.0.0.1", "bob", "bob password 1")
 	if err != nil {
 		t.Fatal(err)
 	}

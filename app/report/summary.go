@@ -44,7 +44,7 @@ func summary(st *app.WeekStats, first, last time.Time) string {
 		return "No notifications from " + period + "."
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** from %s: %s.\n\n", plural(st.Total, "notification"), period, levels(st.ByLevel))
+	fmt.Fprintf(&b, "**%s** from %s: %s.\n\n", app.Count(st.Total, "notification"), period, levels(st.ByLevel))
 	fmt.Fprintf(&b, "- By type: %s\n", counts(st.ByType))
 	fmt.Fprintf(&b, "- Still unread: %d\n", st.Unread)
 	fmt.Fprintf(&b, "- Acknowledged: %d\n", st.Acknowledged)
@@ -52,13 +52,6 @@ func summary(st *app.WeekStats, first, last time.Time) string {
 		fmt.Fprintf(&b, "- Busiest service: %s (%d)\n", st.BusiestService, st.BusiestServiceCount)
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // levels lists the counts by level, most severe first.
@@ -70,7 +63,7 @@ func levels(by map[string]int) string {
 		case l == "info":
 			parts = append(parts, fmt.Sprintf("%d info", n))
 		default:
-			parts = append(parts, plural(n, l))
+			parts = append(parts, app.Count(n, l))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -20,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
@@ -53,7 +54,12 @@ type Server struct {
 	Inbox      app.Inbox
 	// Ingest publishes what the ntfy, Gotify and alert-webhook dialects
 	// receive, through the Dispatcher.
-	Ingest   *ingest.Publisher
+	Ingest *ingest.Publisher
+	// TopicRoutes holds the topic routes admins manage, which Ingest
+	// follows.
+	TopicRoutes *db.RouteStore
+	// Hooks receives Alertmanager, Grafana, GitHub and custom webhooks.
+	Hooks    *hooks.Service
 	Webhooks *webhook.Webhooks
 	Hub      *hub.Hub
 	Channels *channels.Service
@@ -68,8 +74,11 @@ type Server struct {
 	// start created it ("" otherwise). Show it once, never log it.
 	AdminPassword string
 
+	// Clock is the time of every service: clock.Real unless an Option set
+	// another (the test kit's clocktest.Fake).
+	Clock clock.Clock
+
 	version  string
-	clock    clock.Clock
 	conns    *connLimiter // bounds the connections Serve accepts
 	draining atomic.Bool
 	bgCtx    context.Context    // lives until Close
@@ -100,7 +109,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev", clock: clock.Real{}}
+	s := &Server{Config: cfg, Logger: logger, Types: types, version: "dev", Clock: clock.Real{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -108,7 +117,7 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	if s.DB, err = db.Open(db.Options{DatabaseConfig: cfg.Database, OnCommit: s.Metrics.ObserveCommit}); err != nil {
 		return nil, err
 	}
-	s.DB.Now = s.clock.Now
+	s.DB.Now = s.Clock.Now
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.wire(ctx); err != nil {
 		return nil, errors.Join(err, s.Close(ctx))

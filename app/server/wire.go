@@ -8,14 +8,18 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/gotify"
+	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/notify"
+	"github.com/belfry/belfry/app/ntfy"
 	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/provision"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
+	"github.com/belfry/belfry/app/routes"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/app/ws"
@@ -43,7 +47,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// then the first admin (when provisioning created nobody).
 	sessions := db.NewSessionStore(s.DB)
 	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: sessions,
-		SessionTTL: cfg.Auth.SessionTTL.Duration, Clock: s.clock, Logger: s.Logger})
+		Config: cfg.Auth, Clock: s.Clock, Logger: s.Logger})
 	if _, err := provision.Apply(ctx, provision.Deps{Config: cfg.Provision, Users: s.Users, Tokens: s.Tokens,
 		Sessions: sessions, Logger: s.Logger}); err != nil {
 		return err
@@ -64,21 +68,25 @@ func (s *Server) wire(ctx context.Context) error {
 	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
-		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
 	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Clock: s.clock, Logger: s.Logger}))
+		Webhooks: s.Webhooks.Router, Clock: s.Clock, Logger: s.Logger}))
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
-	// to events the one way and publish through the dispatcher.
-	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher})
+	// to events the one way and publish through the dispatcher, to the users
+	// an admin routed the topic to.
+	s.TopicRoutes = db.NewRouteStore(s.DB)
+	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher, Routes: s.TopicRoutes})
+	s.Hooks = hooks.New(hooks.Deps{BaseURL: cfg.Server.BaseURL, Types: s.Types, Tokens: s.Auth, Publisher: s.Ingest,
+		Inbox: inbox, Alerts: db.NewAlertStore(s.DB), Mappings: db.NewTokenMappingStore(s.DB), Logger: s.Logger})
 
 	// The real-time layers listen on the bus and close the connections of
 	// revoked credentials. Their connections count against one set of
 	// limits.
 	sockets := ws.NewLimits(cfg.WebSocket)
 	s.Hub = hub.New(hub.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets, Storm: cfg.Storm,
-		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.clock, Logger: s.Logger})
+		Notifications: s.Notifications, Mutes: s.Mutes, Inbox: inbox, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(s.Hub.Handle)
 	s.Auth.OnRevoke(s.Hub.Revoke)
 	key, err := db.CursorKey(ctx, s.DB)
@@ -86,37 +94,41 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	polling := poll.New(poll.Deps{Polling: cfg.Polling, Notifications: s.Notifications,
-		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.clock, Logger: s.Logger})
+		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(polling.Handle)
 	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets,
-		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.clock, Logger: s.Logger})
+		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 
 	// Scheduled work.
 	weekly, err := report.New(report.Deps{Config: cfg.Report, Dispatcher: s.Dispatcher, Users: s.Users,
-		Store: db.NewReportStore(s.DB), Clock: s.clock, Logger: s.Logger})
+		Store: db.NewReportStore(s.DB), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
-		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.clock, Logger: s.Logger})
+		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
-	// What people and programs talk to.
-	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
-		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
-		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.clock})
+	// What people and programs talk to. The login form posts to the JSON
+	// API, which shows refusals on the UI's login page.
+	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.Clock})
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Webhooks: s.Webhooks.Service, Channels: s.Channels, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
+	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
+		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
+		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
+		LoginRefused: pages.LoginRefused})
+	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hub, polling, s.Webhooks, s.Channels, pages); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, weekly, pruning)
 	return nil

@@ -10,6 +10,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/belfry/belfry/app"
 	"github.com/gin-gonic/gin"
@@ -25,6 +26,8 @@ var statuses = map[string]int{
 	app.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	app.ERATELIMIT:       http.StatusTooManyRequests,
 	app.ETIMEOUT:         http.StatusRequestTimeout,
+	app.EFULL:            http.StatusInsufficientStorage,
+	app.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	app.EINTERNAL:        http.StatusInternalServerError,
 }
 
@@ -48,10 +51,11 @@ type EnvelopeError struct {
 }
 
 // WriteError answers with err in the Envelope and the status of its kind,
-// and aborts the handler chain. Internal errors are logged with the request
-// and shown only as "Internal error.". Callers set headers such as
-// Retry-After before calling it.
+// with Retry-After when err says when to retry (SetRetryAfter), and aborts
+// the handler chain. Internal errors are logged with the request and shown
+// only as "Internal error.".
 func WriteError(c *gin.Context, err error) {
+	SetRetryAfter(c, err)
 	status := StatusOf(err)
 	if status == http.StatusInternalServerError {
 		Logger(c).Error("request failed",
@@ -66,6 +70,27 @@ func WriteError(c *gin.Context, err error) {
 // /readyz).
 func WriteStatus(c *gin.Context, status int, code, message string) {
 	c.AbortWithStatusJSON(status, Envelope{Error: EnvelopeError{Code: code, Message: message}})
+}
+
+// WriteUnready answers 503 for a readiness check that failed with err, in
+// the Envelope, and logs err. A full disk is named (STORAGE_FULL and its
+// message), so that an operator sees why; any other cause is shown only as
+// UNAVAILABLE, without its details.
+func WriteUnready(c *gin.Context, err error) {
+	Logger(c).Warn("readiness check failed", "err", err)
+	code, message := app.CodeUnavailable, "The database is not ready."
+	if app.ErrorKind(err) == app.EFULL {
+		code, message = app.ErrorCode(err), app.ErrorMessage(err)
+	}
+	WriteStatus(c, http.StatusServiceUnavailable, code, message)
+}
+
+// SetRetryAfter sets the Retry-After header when err carries a RetryAfter,
+// in app.RetrySeconds.
+func SetRetryAfter(c *gin.Context, err error) {
+	if d := app.ErrorRetryAfter(err); d > 0 {
+		c.Header("Retry-After", strconv.Itoa(app.RetrySeconds(d)))
+	}
 }
 
 const loggerKey = "belfry.logger"

@@ -32,6 +32,10 @@ func (a *API) handleDeliveries(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if _, err := web.Query(c); err != nil {
+		web.WriteError(c, err)
+		return
+	}
 	f := app.DeliveryFilter{WebhookID: id, Limit: 50, Status: c.Query("status"), Before: c.Query("cursor")}
 	switch f.Status {
 	case "", app.DeliveryPending, app.DeliveryDelivered, app.DeliveryFailed:

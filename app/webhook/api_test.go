@@ -268,7 +268,7 @@ func TestAPI_TestRotateDeliveries(t *testing.T) {
 	if rec := f.do("GET", path+"/deliveries?status=delivered", f.aliceSession, ""); strings.Count(rec.Body.String(), `"id"`) != 1 {
 		t.Fatalf("status filter: %s", rec.Body)
 	}
-	for _, q := range []string{"status=lost", "limit=0", "limit=500", "limit=x", "cursor=nope"} {
+	for _, q := range []string{"status=lost", "limit=0", "limit=500", "limit=x", "cursor=nope", "status=%zz", "status=failed;limit=1"} {
 		wantAPIError(t, f.do("GET", path+"/deliveries?"+q, f.aliceSession, ""), 400, app.CodeInvalidParameter)
 	}
 }

@@ -51,6 +51,9 @@ type Worker struct {
 
 	lastPrune time.Time // touched by Run's goroutine only
 	lastCount time.Time
+	// claimFailed says the last claim failed (a full disk, a broken
+	// database): the next one waits maxIdle instead of retrying at once.
+	claimFailed bool
 
 	delivered, retried, failed, disabled atomic.Uint64
 	pending                              atomic.Int64
@@ -162,6 +165,7 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 	claims, err := w.d.Store.ClaimDeliveries(ctx, app.ClaimRequest{
 		Now: now, LeaseUntil: now.Add(w.lease), Lanes: free, PerLane: perLane, Busy: skip,
 	})
+	w.claimFailed = err != nil
 	if err != nil {
 		if ctx.Err() == nil {
 			w.d.Logger.Error("claim webhook deliveries", "err", err)
@@ -204,7 +208,7 @@ func (w *Worker) nextDue(ctx context.Context) (time.Time, bool) {
 
 // nextWake returns how long to sleep when nothing else wakes the worker.
 func (w *Worker) nextWake(ctx context.Context, saturated bool) time.Duration {
-	if saturated {
+	if saturated || w.claimFailed {
 		return maxIdle
 	}
 	next, ok := w.nextDue(ctx)

@@ -198,7 +198,5 @@ wait:
 			c.drop(CloseShutdown, "server shutting down")
 		}
 	}
-	// Marks melody closed so that a handshake racing with Close fails.
-	_ = r.m.Close()
 	return nil
 }

@@ -1,13 +1,13 @@
 // Package ws is the registry of live WebSocket connections that Belfry's
 // real-time endpoints share (/ws/notification/ in app/hub, /ws/channels/ in
-// app/channels): per-user and per-subscription indexes, bounded sends that
-// never block a publisher, slow-peer dropping, Origin checks and closing
+// app/channels): per-user and per-subscription indexes, byte-bounded send
+// queues that never block a publisher, coalescing for clients that fall
+// behind, slow-peer dropping, connection limits, Origin checks and closing
 // the connections of revoked credentials.
 package ws
 
 import (
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,29 +15,33 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
-	"github.com/olahol/melody"
 )
 
 // Registry is the set of live connections of one WebSocket endpoint.
 //
-// A Registry wraps one melody instance and keeps two indexes of its own:
-// user id → connections and subscription name → connections. SendToUser and
-// SendToSubscription touch only the connections in the index entry, never
-// every connection (melody's BroadcastFilter would scan them all under a
-// lock), and never block: each connection has a bounded send buffer, and a
-// connection whose buffer is full is dropped — closed and counted — without
-// affecting any other. The peer reconnects and reloads.
+// It keeps two indexes: user id → connections and subscription name →
+// connections. SendToUser and SendToSubscription touch only the connections
+// in the index entry, never every connection, and never block. Each
+// connection has a send queue bounded in bytes (Options.MaxQueuedBytes)
+// that its own writer goroutine — started when the queue fills, gone when
+// it is empty — drains into the socket, several frames per system call. A
+// connection is closed as slow, and counted, only when a write makes no
+// progress for Options.WriteTimeout or its queue passes the bound and
+// cannot coalesce (see Conn.SendCoalescing); no other connection notices.
+// An idle connection holds one goroutine (its reader) and no queue.
 //
 // Frames queued to one connection are written in the order they were
 // queued; a sender that wants an order across several sends (the hub's
 // per-user worker) makes them from one goroutine.
 //
 // Handshakes are authenticated by the caller (see Serve); the Registry checks
-// Origin against the public base URL. Every method is safe for concurrent
-// use, including from within the OnMessage, OnConnect and OnClose hooks.
+// the connection limits and Origin against the public base URL. Every
+// method is safe for concurrent use, including from within the OnMessage,
+// OnConnect and OnClose hooks.
 //
 // An endpoint is wired like this (the Hub is the full example):
 //
@@ -55,12 +59,10 @@ import (
 // reg.SendToSubscription("channel:"+id, frame) or reg.SendToUser(id, frame);
 // shutdown calls reg.Close before the HTTP server's Shutdown.
 type Registry struct {
-	m      *melody.Melody
-	opts   Options
-	origin string // normalised origin of opts.BaseURL, "" when unusable
-	log    *slog.Logger
-
-	sessions sync.Map // *melody.Session → *Conn, for melody's hooks
+	opts     Options
+	origin   string // normalised origin of opts.BaseURL, "" when unusable
+	log      *slog.Logger
+	upgrader websocket.Upgrader
 
 	mu     sync.RWMutex
 	conns  map[*Conn]struct{}
@@ -68,8 +70,7 @@ type Registry struct {
 	subs   map[string]map[*Conn]struct{}
 	closed bool
 
-	sent    atomic.Uint64
-	dropped atomic.Uint64
+	sent, dropped, coalesced atomic.Uint64
 }
 
 // Options configure a Registry. The settings of websocket.* come from the
@@ -83,14 +84,20 @@ type Options struct {
 	// MaxMessageBytes bounds a client frame; a larger one closes the
 	// connection with 1009 (message too big).
 	MaxMessageBytes int
-	// SendBuffer is how many frames may wait for a connection before it
-	// counts as too slow and is dropped.
+	// MaxQueuedBytes bounds the bytes of the frames waiting for one
+	// connection (websocket.max_queued_bytes). Past it, frames sent with
+	// SendCoalescing give way to their catch-up frame; if that is not
+	// enough the connection is dropped as slow.
+	MaxQueuedBytes int
+	// WriteTimeout is how long a write may make no progress before the
+	// connection is dropped as slow (websocket.write_timeout).
+	WriteTimeout time.Duration
+	// SendBuffer is how many queued frames go out in one system call at
+	// most (websocket.send_buffer).
 	SendBuffer int
 	// PingPeriod is how often the server pings; a peer silent for one and a
 	// half periods is considered dead and reaped.
 	PingPeriod time.Duration
-	// WriteWait bounds the write of one frame. Default 10 s.
-	WriteWait time.Duration
 	// CloseGrace bounds how long Close waits for connections to end after
 	// their close frames before it cuts them. Default 2 s.
 	CloseGrace time.Duration
@@ -131,7 +138,8 @@ type ConnInfo struct {
 type Stats struct {
 	Conns       int    // live connections
 	Sent        uint64 // text frames written to peers
-	DroppedSlow uint64 // connections dropped because their send buffer was full
+	DroppedSlow uint64 // connections dropped as too slow
+	Coalesced   uint64 // queued frames that gave way to a catch-up frame
 }
 
 // ErrClosed is returned by Serve once the Registry is closed.
@@ -144,15 +152,14 @@ const readBufferSize = 512
 // New returns an open Registry. It panics when a websocket.* setting is not
 // positive: Config.Validate refuses such a config, so that is a wiring bug.
 func New(o Options) *Registry {
-	if o.MaxMessageBytes <= 0 || o.SendBuffer <= 0 || o.PingPeriod <= 0 {
-		panic("ws: Options.MaxMessageBytes, SendBuffer and PingPeriod must be positive")
+	if o.MaxMessageBytes <= 0 || o.MaxQueuedBytes <= 0 || o.WriteTimeout <= 0 || o.SendBuffer <= 0 || o.PingPeriod <= 0 {
+		panic("ws: Options.MaxMessageBytes, MaxQueuedBytes, WriteTimeout, SendBuffer and PingPeriod must be positive")
 	}
 	if o.Limits == nil {
 		panic("ws: Options.Limits is required")
 	}
 	o = o.withDefaults()
 	r := &Registry{
-		m:      melody.New(),
 		opts:   o,
 		origin: originOf(o.BaseURL),
 		log:    o.Logger,
@@ -163,32 +170,39 @@ func New(o Options) *Registry {
 	if r.origin == "" {
 		r.log.Warn("websocket: server.base_url is not an absolute http(s) URL; handshakes must come from the requested host", "base_url", o.BaseURL)
 	}
-	r.m.Config.MaxMessageSize = int64(o.MaxMessageBytes)
-	r.m.Config.MessageBufferSize = o.SendBuffer
-	r.m.Config.PingPeriod = o.PingPeriod
-	r.m.Config.PongWait = o.PingPeriod * 3 / 2
-	r.m.Config.WriteWait = o.WriteWait
-	r.m.Upgrader = &websocket.Upgrader{
+	r.upgrader = websocket.Upgrader{
 		// Client frames are small: a small read buffer of its own lets the
 		// HTTP server's 4 KiB one go. A pool holds write buffers only while a
 		// frame is being written, so idle connections keep none.
-		ReadBufferSize:  readBufferSize,
-		WriteBufferPool: &sync.Pool{},
-		CheckOrigin:     func(req *http.Request) bool { return checkOrigin(r.origin, req) },
-		Error:           handshakeError,
+		ReadBufferSize:   readBufferSize,
+		WriteBufferPool:  writeBuffers,
+		HandshakeTimeout: o.WriteTimeout,
+		CheckOrigin:      func(req *http.Request) bool { return checkOrigin(r.origin, req) },
+		Error:            handshakeError,
 	}
-	r.m.HandleConnect(r.handleConnect)
-	r.m.HandleDisconnect(r.handleDisconnect)
-	r.m.HandleMessage(r.handleMessage)
-	r.m.HandleError(r.handleError)
-	r.m.HandleSentMessage(func(*melody.Session, []byte) { r.sent.Add(1) })
 	return r
 }
 
-func (o Options) withDefaults() Options {
-	if o.WriteWait <= 0 {
-		o.WriteWait = 10 * time.Second
+// Configured returns the Options of an endpoint with the websocket.*
+// settings of c, the public base URL and the server's limits (nil: limits
+// of the endpoint's own, from c); the endpoint adds its hooks.
+func Configured(baseURL string, c app.WebSocketConfig, limits *Limits, logger *slog.Logger) Options {
+	if limits == nil {
+		limits = NewLimits(c)
 	}
+	return Options{
+		BaseURL:         baseURL,
+		MaxMessageBytes: c.MaxMessageBytes,
+		MaxQueuedBytes:  c.MaxQueuedBytes,
+		WriteTimeout:    c.WriteTimeout.Duration,
+		SendBuffer:      c.SendBuffer,
+		PingPeriod:      c.PingPeriod.Duration,
+		Limits:          limits,
+		Logger:          logger,
+	}
+}
+
+func (o Options) withDefaults() Options {
 	if o.CloseGrace <= 0 {
 		o.CloseGrace = 2 * time.Second
 	}
@@ -199,7 +213,7 @@ func (o Options) withDefaults() Options {
 }
 
 // Serve upgrades an authenticated handshake and returns once the handshake
-// is done; the connection is then served on goroutines of its own. The
+// is done; the connection is then served on a goroutine of its own. The
 // caller has authenticated the peer (info). A refused handshake — over a
 // connection limit (429 with Retry-After), a cross-origin or missing Origin
 // without a token, a request that is not a WebSocket handshake, a closed
@@ -227,28 +241,28 @@ func (r *Registry) Serve(gc *gin.Context, info ConnInfo) error {
 		return err
 	}
 	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, credential: info.Credential, data: info.Data,
-		addr: addr, done: make(chan struct{}), handshake: make(chan error, 1)}
+		addr: addr, done: make(chan struct{})}
 	req := gc.Request.WithContext(withConn(gc.Request.Context(), c))
-	w := gc.Writer
-	// melody serves a connection on the goroutine that upgrades it. That is
-	// a fresh one, not the handler's — whose stack is deep after routing,
-	// authentication and a database lookup — so that the handler can return
-	// once the handshake is done and an idle connection holds only shallow
-	// stacks. No keys map: the Conn travels in the request's context, which
-	// saves a map per connection.
-	go func() {
-		err := r.m.HandleRequestWithKeys(w, req, nil)
-		c.handshakeDone(err) // a failed upgrade; after a served connection a no-op
-	}()
-	err := <-c.handshake
-	if err != nil {
+	var nc *batchConn
+	ws, err := r.upgrader.Upgrade(hijacker{gc.Writer, func(raw *batchConn) { nc = raw }, r.opts.WriteTimeout}, req, nil)
+	if err != nil { // the upgrader has answered
 		c.releaseSlot()
+		return err
 	}
-	if errors.Is(err, melody.ErrClosed) {
-		handshakeError(w, req, http.StatusServiceUnavailable, nil)
+	c.ws, c.nc = ws, nc
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		c.abortHandshake()
 		return ErrClosed
 	}
-	return err
+	r.indexLocked(c)
+	r.mu.Unlock()
+	// A fresh goroutine, not the handler's — whose stack is deep after
+	// routing, authentication and a database lookup — so an idle
+	// connection holds one shallow stack.
+	go c.serve()
+	return nil
 }
 
 // Stats returns the Registry's counters.
@@ -256,95 +270,5 @@ func (r *Registry) Stats() Stats {
 	r.mu.RLock()
 	n := len(r.conns)
 	r.mu.RUnlock()
-	return Stats{Conns: n, Sent: r.sent.Load(), DroppedSlow: r.dropped.Load()}
-}
-
-// connOf returns the Conn of a session, nil once it has ended.
-func (r *Registry) connOf(s *melody.Session) *Conn {
-	v, _ := r.sessions.Load(s)
-	c, _ := v.(*Conn)
-	return c
-}
-
-func (r *Registry) handleConnect(s *melody.Session) {
-	c := connFrom(s.Request.Context())
-	c.sess = s
-	r.sessions.Store(s, c)
-	// The request is not needed after the handshake; dropping it frees its
-	// headers and context for the connection's lifetime.
-	s.Request = nil
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		c.Close(CloseShutdown, "server shutting down")
-		c.handshakeDone(nil)
-		return
-	}
-	r.indexLocked(c)
-	r.mu.Unlock()
-	c.handshakeDone(nil)
-	if r.opts.OnConnect != nil {
-		r.opts.OnConnect(c)
-	}
-}
-
-func (r *Registry) handleDisconnect(s *melody.Session) {
-	c := r.connOf(s)
-	r.sessions.Delete(s)
-	c.closing.Store(true)
-	c.releaseSlot()
-	r.mu.Lock()
-	r.unindexLocked(c)
-	r.mu.Unlock()
-	close(c.done)
-	if r.opts.OnClose != nil {
-		r.opts.OnClose(c)
-	}
-}
-
-func (r *Registry) handleMessage(s *melody.Session, msg []byte) {
-	if c := r.connOf(s); c != nil && !c.closing.Load() && r.opts.OnMessage != nil {
-		r.opts.OnMessage(c, msg)
-	}
-}
-
-// handleError is melody's error hook. melody reports a full send buffer here,
-// synchronously from the sender, and otherwise drops the frame silently while
-// the session stays open: the Registry drops the connection instead. It takes
-// no lock of the Registry, since senders hold its read lock.
-func (r *Registry) handleError(s *melody.Session, err error) {
-	if errors.Is(err, websocket.ErrReadLimit) {
-		lingerClose(s.WebsocketConnection())
-		return
-	}
-	if !errors.Is(err, melody.ErrMessageBufferFull) {
-		return
-	}
-	c := r.connOf(s)
-	if c == nil {
-		return
-	}
-	if c.closing.CompareAndSwap(false, true) {
-		r.dropped.Add(1)
-		r.log.Warn("websocket: dropping a connection that does not keep up", "user_id", c.userID, "buffer", r.opts.SendBuffer)
-	}
-	c.drop(CloseSlow, "send buffer full")
-}
-
-// Bounds of lingerClose.
-const (
-	lingerWait = time.Second
-	lingerMax  = 1 << 20
-)
-
-// lingerClose runs on the reading goroutine after a frame over the size
-// limit; the reader has already sent the 1009 close frame. The peer is still
-// sending the rest of the frame, and closing a socket with unread data sends
-// a reset, which can destroy the close frame before the peer reads it. So the
-// rest is read and discarded until the peer closes in turn (it answers the
-// close frame) or the bounds are reached; melody closes the socket next.
-func lingerClose(ws *websocket.Conn) {
-	nc := ws.NetConn()
-	_ = nc.SetReadDeadline(time.Now().Add(lingerWait))
-	_, _ = io.Copy(io.Discard, io.LimitReader(nc, lingerMax))
+	return Stats{Conns: n, Sent: r.sent.Load(), DroppedSlow: r.dropped.Load(), Coalesced: r.coalesced.Load()}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +177,12 @@ func (o Options) withTestDefaults() Options {
 	if o.SendBuffer == 0 {
 		o.SendBuffer = d.SendBuffer
 	}
+	if o.MaxQueuedBytes == 0 {
+		o.MaxQueuedBytes = d.MaxQueuedBytes
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = d.WriteTimeout.Duration
+	}
 	if o.PingPeriod == 0 {
 		o.PingPeriod = d.PingPeriod.Duration
 	}
@@ -186,3 +193,28 @@ func (o Options) withTestDefaults() Options {
 }
 
 const guard = apptest.Guard
+
+// TestRegistryIdleConnectionHoldsNoQueue: a connection's queue and writer
+// exist only while frames wait; once they are written it holds neither.
+func TestRegistryIdleConnectionHoldsNoQueue(t *testing.T) {
+	reg, url := registryServer(t, Options{})
+	_, frames := rawClient(t, url+"?u=idle")
+	waitUntil(t, func() bool { return len(reg.UserConns("idle")) == 1 })
+	c := reg.UserConns("idle")[0]
+	for i := range 50 {
+		reg.SendToUser("idle", []byte("frame "+strconv.Itoa(i)))
+	}
+	for i := range 50 {
+		if got := recv(t, frames); got != "frame "+strconv.Itoa(i) {
+			t.Fatalf("got %q, want frame %d", got, i)
+		}
+	}
+	waitUntil(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.q.frames == nil && !c.q.writing && c.q.bytes == 0
+	})
+	if st := reg.Stats(); st.Sent != 50 || st.DroppedSlow != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}

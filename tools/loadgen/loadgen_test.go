@@ -128,3 +128,38 @@ func TestParseTitle(t *testing.T) {
 		t.Error("a warm-up title parsed as a message")
 	}
 }
+
+// TestLoginFloodEndToEnd runs a tiny login workload against the real
+// binary: of 12 guesses for admin 5 are checked (the default
+// auth.username_failure_burst) and 7 refused; 4 logins at once from as
+// many addresses are all checked; every refusal says when to retry. The
+// refill is slowed down and the hashing queue's timeout raised, so that a
+// slow machine does not change the counts.
+func TestLoginFloodEndToEnd(t *testing.T) {
+	bin := belfryBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	opts := trustLoopbackProxy(systemOptions{Durability: "full",
+		Env: []string{"BELFRY_AUTH_USERNAME_FAILURES_PER_MINUTE=0.01", "BELFRY_AUTH_HASH_QUEUE_TIMEOUT=1m"}})
+	sys, err := startBelfry(belfryTarget{Bin: bin})(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := loginFlood{Guesses: 12, Flood: 4}.run(ctx, sys)
+	logs, stopErr := sys.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stopErr != nil {
+		t.Error(stopErr)
+	}
+	if len(logs) > 0 {
+		t.Errorf("server logged %s", formatCounts(logs))
+	}
+	if r.Guesses[401] != 5 || r.Guesses[429] != 7 || r.Flood[401] != 4 || r.NoRetryAfter != 0 {
+		t.Errorf("guesses %v, flood %v, %d refusals without Retry-After", r.Guesses, r.Flood, r.NoRetryAfter)
+	}
+	if r.Idle <= 0 || r.Peak < r.Idle {
+		t.Errorf("resident memory idle %d, peak %d", r.Idle, r.Peak)
+	}
+}

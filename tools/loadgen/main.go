@@ -52,6 +52,7 @@ type options struct {
 	scenarios []string
 	runs      int
 	bin       string
+	before    string // an older belfry binary for a "before" column, "" for none
 	system    systemOptions
 	plan      plan
 	target    belfryTarget
@@ -71,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	names := fs.String("scenario", "all", "comma-separated scenarios to run, or all (see -list)")
 	fs.IntVar(&o.runs, "runs", 1, "runs of each scenario; the table shows medians")
 	fs.StringVar(&o.bin, "bin", "", "the belfry binary (default: build it from the module containing the working directory)")
+	fs.StringVar(&o.before, "before", "", "also measure this older belfry binary, in a column of its own (before and after in one run)")
 	fs.StringVar(&o.system.Durability, "durability", "full", "database.durability of the servers started: full or normal")
 	fs.Func("server-env", "extra KEY=VALUE for the servers started (repeatable)", func(s string) error {
 		if !strings.Contains(s, "=") {
@@ -105,7 +107,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	// Servers run in their own directories: a relative path would not name
 	// the binary there.
-	for _, bin := range []*string{&o.bin, &o.ntfy, &o.gotify} {
+	if o.before != "" && o.target.URL != "" {
+		return o, errors.New("-before starts its own server: it does not go with -url")
+	}
+	for _, bin := range []*string{&o.bin, &o.before, &o.ntfy, &o.gotify} {
 		if *bin != "" {
 			abs, err := filepath.Abs(*bin)
 			if err != nil {
@@ -156,7 +161,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	o.target.Bin = o.bin
-	contenders := []contender{{name: "Belfry", start: startBelfry(o.target), belfry: true}}
+	var contenders []contender
+	if o.before != "" {
+		old := o.target
+		old.Bin = o.before
+		contenders = append(contenders, contender{name: "Belfry before", start: startBelfry(old), belfry: true})
+	}
+	contenders = append(contenders, contender{name: "Belfry", start: startBelfry(o.target), belfry: true})
 	if o.ntfy != "" {
 		contenders = append(contenders, contender{name: "ntfy tuned", start: startNtfy(o.ntfy)})
 	}

@@ -47,6 +47,7 @@ func scenarios(p plan) []scenario {
 	lat50, lat200 := paced(50, 250), paced(200, 50)
 	rate := publishRate{Messages: 5000, Concurrency: []int{8, 64}, WarmMessages: 100}
 	mem := memory{Sockets: 1000, Settle: 15 * time.Second}
+	login := loginFlood{Guesses: 400, Flood: 256}
 	return []scenario{
 		{
 			Name: "burst", Workload: fmt.Sprintf("a burst (publish %s at concurrency %d) while %d sockets listen, then %s more",
@@ -78,6 +79,12 @@ func scenarios(p plan) []scenario {
 		{
 			Name: "memory", Workload: fmt.Sprintf("resident memory idle / per idle WebSocket (%s sockets)", thousands(mem.Sockets)),
 			Run: mem.measure, Cell: memoryCell, Detail: memoryCell,
+		},
+		{
+			Name: "login", Workload: fmt.Sprintf("%d wrong guesses from one address / %d concurrent wrong logins from as many addresses; resident memory idle → peak",
+				login.Guesses, login.Flood),
+			Options: trustLoopbackProxy,
+			Run:     login.measure, Cell: loginCell, Detail: loginDetail,
 		},
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/server"
 	"github.com/belfry/belfry/app/web"
 )
@@ -36,6 +37,7 @@ type options struct {
 	logger  *slog.Logger
 	wrap    func(http.Handler) http.Handler
 	version string
+	clock   clock.Clock
 }
 
 // WithConfig lets fn change the configuration before the start; the
@@ -50,6 +52,10 @@ func WithHandler(wrap func(http.Handler) http.Handler) Option {
 
 // WithLogger makes the server log to l instead of nowhere.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClock makes every service of the server read the time from c (a
+// clocktest.Fake), so that a test moves time instead of sleeping.
+func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
 
 // WithVersion sets the version /readyz reports.
 func WithVersion(v string) Option { return func(o *options) { o.version = v } }
@@ -76,6 +82,9 @@ func New(t testing.TB, opts ...Option) *App {
 	sopts := []server.Option{}
 	if o.version != "" {
 		sopts = append(sopts, server.WithVersion(o.version))
+	}
+	if o.clock != nil {
+		sopts = append(sopts, func(s *server.Server) { s.Clock = o.clock })
 	}
 	logger := o.logger
 	if logger == nil {

@@ -1,0 +1,194 @@
+// Package ntfy is ntfy's publish protocol (docs.ntfy.sh/publish) on
+// Belfry: PUT/POST /<topic> with the message as the body and the
+// parameters as headers or query parameters, GET /<topic>/publish (send,
+// trigger), and JSON to /. Tools that notify through ntfy — scripts with
+// curl, Uptime Kuma, Apprise, Proxmox's webhook target — publish to Belfry
+// unchanged; every message goes through app/ingest and so through the one
+// dispatcher. docs/dialects.md says what becomes of every header.
+package ntfy
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/ingest"
+	"github.com/belfry/belfry/app/web"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// Publisher hands a message to the dispatcher (ingest.Publisher).
+type Publisher interface {
+	Publish(ctx context.Context, publisher *app.User, m ingest.Message) (*app.DispatchResult, error)
+}
+
+// Deps are the Service's collaborators.
+type Deps struct {
+	Publisher   Publisher
+	Credentials Credentials
+	Clock       clock.Clock // nil: the wall clock
+}
+
+// Service serves ntfy's publish routes. It is safe for concurrent use.
+type Service struct {
+	d Deps
+	// reserved returns the first path segments of Belfry's own routes,
+	// which are not topics.
+	reserved func() map[string]bool
+}
+
+// New returns a Service over d.
+func New(d Deps) *Service {
+	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
+	return &Service{d: d}
+}
+
+// topicPattern is ntfy's rule for topic names.
+var topicPattern = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
+
+// Register adds ntfy's publish routes to r, which must be the engine: a
+// topic may not be named like the first segment of any route Belfry
+// serves (api, ui, login, message, …), read from the engine's routes when
+// the first message arrives, so the list cannot fall behind the routes.
+// Static routes win over /:topic, so these would never reach a topic
+// anyway; refusing them says so. The routes authenticate on their own (the
+// forms ntfy clients send), so authenticate is not used.
+func (s *Service) Register(r gin.IRouter, _ gin.HandlerFunc) {
+	e, ok := r.(interface{ Routes() gin.RoutesInfo })
+	if !ok {
+		panic("ntfy: Register needs the gin engine, to keep topics off Belfry's own paths")
+	}
+	s.reserved = sync.OnceValue(func() map[string]bool { return firstSegments(e.Routes()) })
+	r.POST("/", s.handleJSON)
+	r.PUT("/", s.handleJSON)
+	r.POST("/:topic", s.handleBody)
+	r.PUT("/:topic", s.handleBody)
+	for _, verb := range []string{"publish", "send", "trigger"} {
+		r.GET("/:topic/"+verb, s.handleGet)
+	}
+}
+
+// firstSegments returns the literal first path segments of routes.
+func firstSegments(routes gin.RoutesInfo) map[string]bool {
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		first, _, _ := strings.Cut(strings.TrimPrefix(rt.Path, "/"), "/")
+		if first != "" && !strings.ContainsAny(first[:1], ":*") {
+			seen[first] = true
+		}
+	}
+	return seen
+}
+
+// checkTopic applies ntfy's rule to a topic name and keeps it off
+// Belfry's own paths.
+func (s *Service) checkTopic(topic string) error {
+	if !topicPattern.MatchString(topic) {
+		return errTopicInvalid.wrap("a topic is 1 to 64 letters, digits, - and _, not %q", web.Clip(topic, quoteMax))
+	}
+	if s.reserved()[topic] {
+		return errTopicDisallowed.wrap("/%s is one of Belfry's own paths; choose another topic", topic)
+	}
+	return nil
+}
+
+// handleBody is PUT/POST /<topic>: the body is the message.
+func (s *Service) handleBody(c *gin.Context) {
+	s.publish(c, c.Param("topic"), func() (string, error) { return readBody(c.Request.Body) })
+}
+
+// handleGet is GET /<topic>/publish, /send and /trigger: ntfy's webhook
+// form, with everything in the query.
+func (s *Service) handleGet(c *gin.Context) { s.publish(c, c.Param("topic"), nil) }
+
+// handleJSON is POST/PUT /: ntfy's JSON publish.
+func (s *Service) handleJSON(c *gin.Context) {
+	user, err := publisher(c, s.d.Credentials)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	topic, fields, err := decodeJSON(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if topic == "" {
+		writeError(c, errTopicInvalid.wrap("JSON field \"topic\" is required"))
+		return
+	}
+	if err := s.checkTopic(topic); err != nil {
+		writeError(c, err)
+		return
+	}
+	s.publishAs(c, user, topic, fields, nil)
+}
+
+// publish authenticates the request and publishes to topic.
+func (s *Service) publish(c *gin.Context, topic string, body func() (string, error)) {
+	if err := s.checkTopic(topic); err != nil {
+		writeError(c, err)
+		return
+	}
+	user, err := publisher(c, s.d.Credentials)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.publishAs(c, user, topic, nil, body)
+}
+
+// publishAs parses the message, publishes it through ingest and answers
+// ntfy's message JSON.
+func (s *Service) publishAs(c *gin.Context, user *app.User, topic string, fields map[string]string, body func() (string, error)) {
+	src := source{json: fields, header: c.Request.Header, query: c.Request.URL.Query()}
+	m, err := parseMessage(src, topic, body)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	res, err := s.d.Publisher.Publish(c.Request.Context(), user, m.ingest())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.answer(m, res))
+}
+
+// answer is ntfy's message JSON, so clients that read it work. Its id is
+// the first notification created (with a route, each recipient has their
+// own); a fresh id when none was (every recipient turned the type off).
+type answer struct {
+	ID          string   `json:"id"`
+	Time        int64    `json:"time"`
+	Event       string   `json:"event"`
+	Topic       string   `json:"topic"`
+	Title       string   `json:"title,omitempty"`
+	Message     string   `json:"message"`
+	Priority    int      `json:"priority,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Click       string   `json:"click,omitempty"`
+	Icon        string   `json:"icon,omitempty"`
+	Actions     []Action `json:"actions,omitempty"`
+	ContentType string   `json:"content_type,omitempty"`
+}
+
+func (s *Service) answer(m *message, res *app.DispatchResult) answer {
+	a := answer{Time: s.d.Clock.Now().Unix(), Event: "message", Topic: m.Topic, Title: m.Title, Message: m.Message,
+		Priority: m.Priority, Tags: m.Tags, Click: m.Click, Icon: m.Icon, Actions: m.Actions}
+	if m.Markdown {
+		a.ContentType = "text/markdown"
+	}
+	if len(res.Notifications) > 0 {
+		a.ID = res.Notifications[0].ID
+	} else {
+		a.ID = uuid.NewString()
+	}
+	return a
+}

@@ -154,9 +154,23 @@ func TestReadmePublishingCommandsWork(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the README's commands failed: %v\n%s", err, out)
 	}
-	// curl's answer, then the id that belfry notify prints.
-	if !regexp.MustCompile(`(?s)^\{"notifications":\[\{"id":"[0-9a-f-]{36}".*\}\n?[0-9a-f-]{36}\n$`).Match(out) {
-		t.Fatalf("unexpected output of the README's commands:\n%s", out)
+	// Each command's answer, in the README's order: the events API, belfry
+	// notify's id, three ntfy publishes, a Gotify message, a route.
+	want := []string{
+		`^\{"notifications":\[\{"id":"[0-9a-f-]{36}","user_id":"[0-9a-f-]{36}"\}\],"webhooks":0\}\n?[0-9a-f-]{36}\n`,
+		`\{"id":"[0-9a-f-]{36}","time":\d+,"event":"message","topic":"backups","title":"Backup failed","message":"Disk full on nas","priority":4,"tags":\["warning","floppy_disk"\]\}`,
+		`"topic":"backups","message":"Look ma, with auth"\}`,
+		`"topic":"backups","message":"triggered"\}`,
+		`\{"id":\d+,"appid":\d+,"message":"Backup done","title":"Backup","priority":5,"date":"[^"]+"\}`,
+		`\{"topic":"proxmox","users":\["alice","bob"\]\}`,
+	}
+	rest := out
+	for _, w := range want {
+		loc := regexp.MustCompile(`(?s)` + w).FindIndex(rest)
+		if loc == nil {
+			t.Fatalf("the README's commands printed no %s after what came before:\n%s", w, out)
+		}
+		rest = rest[loc[1]:]
 	}
 }
 

@@ -105,7 +105,7 @@ func (u *UI) handleSetPreference(c *gin.Context) {
 	u.fail(c, app.Errorf(app.EINVALID, "Unknown preference %q.", key))
 }
 
-// handleResetPreferences stores every default and answers with all rows.
+// handleResetPreferences stores every default and answers with the table.
 func (u *UI) handleResetPreferences(c *gin.Context) {
 	ctx, usr := c.Request.Context(), user(c)
 	if err := u.d.Preferences.UpdatePreferences(ctx, usr.ID, u.d.Types.DefaultPreferences()); err != nil {
@@ -118,5 +118,5 @@ func (u *UI) handleResetPreferences(c *gin.Context) {
 		return
 	}
 	u.flash(c, alertView{Kind: "success", Message: "Preferences reset to their defaults.", AutoHide: true})
-	u.partial(c, http.StatusOK, "preferences", "pref_rows", preferencesPage{Rows: rows})
+	u.partial(c, http.StatusOK, "preferences", "pref_table", preferencesPage{Rows: rows})
 }

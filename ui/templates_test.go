@@ -110,6 +110,7 @@ func renderCases(u *UI) []renderCase {
 		{"", "notification_item", notes[0]},
 		{"", "logo", nil},
 		{"preferences", "pref_rows", prefs},
+		{"preferences", "pref_table", prefs},
 		{"preferences", "pref_row", prefs.Rows[0]},
 		{"mutes", "mute_created", mutesV},
 		{"mutes", "mute_list", mutesV},

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -41,4 +42,44 @@ func TestBrowserResetPreferencesKeepsTable(t *testing.T) {
 		return err == nil && set && !v
 	})
 	tb.until("the row to show it", `!document.querySelector('`+toast+`').checked`)
+}
+
+// A wrong password keeps the username typed and puts the cursor in the
+// password field.
+func TestBrowserWrongPasswordKeepsUsername(t *testing.T) {
+	b := newBelfry(t)
+	b.user("ann", false)
+	tb := b.openTab(t)
+	tb.do(
+		chromedp.Navigate(tb.b.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "ann"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "not the password"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.login .alert-error`)),
+	)
+	if got := eval[string](tb, `document.querySelector('input[name=username]').value`); got != "ann" {
+		t.Errorf("username after a wrong password = %q, want ann", got)
+	}
+	if got := eval[string](tb, `document.activeElement.name`); got != "password" {
+		t.Errorf("focus after a wrong password is on %q, want the password field", got)
+	}
+}
+
+// A session that ended sends the next page load to the login page, which
+// says why.
+func TestBrowserExpiredSessionSaysWhy(t *testing.T) {
+	b := newBelfry(t)
+	b.user("ann", false)
+	tb := b.signedInTab(t, "ann")
+	if err := b.DB.Write(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`DELETE FROM sessions`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tb.do(chromedp.Navigate(tb.b.URL+"/preferences"), chromedp.WaitVisible(chromedp.CSS(`.login`)))
+	tb.until("the login page saying the session ended", `location.pathname === '/login' && document.querySelector('.login .alert-info') !== null && /session has ended/.test(document.querySelector('.login .alert-info').textContent)`)
+	if got := eval[string](tb, `new URLSearchParams(location.search).get('next')`); got != "/preferences" {
+		t.Errorf("next = %q, want /preferences", got)
+	}
 }

@@ -15,6 +15,10 @@ type loginPage struct {
 	Refused string // why the last attempt was refused unchecked (429, 503)
 	Next    string
 	Hint    string
+	// Username is the name typed before a wrong password, kept in the form.
+	Username string
+	// Expired says the page was reached because the session had ended.
+	Expired bool
 }
 
 // handleLoginPage shows the login form, or sends a signed-in user on.
@@ -27,7 +31,12 @@ func (u *UI) handleLoginPage(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	u.page(c, http.StatusOK, "login", "Sign in", loginPage{Failed: c.Query("error") != "", Next: next, Hint: u.d.FirstRunHint})
+	username := c.Query("username")
+	if len(username) > 256 {
+		username = ""
+	}
+	u.page(c, http.StatusOK, "login", "Sign in", loginPage{Failed: c.Query("error") != "", Next: next, Hint: u.d.FirstRunHint,
+		Username: username, Expired: c.Query("expired") != ""})
 }
 
 // LoginRefused answers a form login that was refused before its password

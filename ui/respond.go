@@ -66,9 +66,18 @@ func (u *UI) requireSession(c *gin.Context) {
 			next = cur.RequestURI()
 		}
 	}
-	login := "/login"
+	q := url.Values{}
 	if next = safeNext(next); next != "" && next != "/" {
-		login += "?next=" + url.QueryEscape(next)
+		q.Set("next", next)
+	}
+	// A session cookie without a session: it expired or was ended, and the
+	// login page says so.
+	if _, err := c.Cookie(web.SessionCookie); err == nil && web.TokenFrom(c) == nil {
+		q.Set("expired", "1")
+	}
+	login := "/login"
+	if len(q) > 0 {
+		login += "?" + q.Encode()
 	}
 	switch {
 	case isHTMX(c):

@@ -57,7 +57,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 		switch kind := app.ErrorKind(err); {
 		case jsonClient:
 		case kind == app.EUNAUTHENTICATED:
-			c.Redirect(http.StatusSeeOther, loginRetryURL(req.Next))
+			c.Redirect(http.StatusSeeOther, loginRetryURL(req.Next, strings.TrimSpace(req.Username)))
 			return
 		case (kind == app.ERATELIMIT || kind == app.EUNAVAILABLE) && s.d.LoginRefused != nil:
 			s.d.LoginRefused(c, err, req.Next)
@@ -99,12 +99,17 @@ func (s *Server) handleLogout(c *gin.Context) {
 }
 
 // loginRetryURL sends a failed form login back to the login page, keeping
-// where the user wanted to go.
-func loginRetryURL(next string) string {
-	if n := safeNext(next); n != "/" {
-		return "/login?error=1&next=" + url.QueryEscape(n)
+// where the user wanted to go and the username typed (never the password),
+// so that only the password needs typing again.
+func loginRetryURL(next, username string) string {
+	q := "/login?error=1"
+	if username != "" && len(username) <= 256 {
+		q += "&username=" + url.QueryEscape(username)
 	}
-	return "/login?error=1"
+	if n := safeNext(next); n != "/" {
+		q += "&next=" + url.QueryEscape(n)
+	}
+	return q
 }
 
 // safeNext returns next when it is a path on this site (app.LocalPath),

@@ -67,15 +67,15 @@ func TestLoginForm(t *testing.T) {
 		}
 	})
 	t.Run("WrongPassword", func(t *testing.T) {
-		for _, v := range []url.Values{
-			{"username": {"alice"}, "password": {"wrong password"}},
-			{"username": {"nobody"}, "password": {password}},
-			{},
+		for v, want := range map[*url.Values]string{
+			{"username": {"alice"}, "password": {"wrong password"}}: "/login?error=1&username=alice",
+			{"username": {"nobody"}, "password": {password}}:        "/login?error=1&username=nobody",
+			{}: "/login?error=1",
 		} {
-			body, ct := form(v)
+			body, ct := form(*v)
 			rec := h.do("POST", "/login", body, ct)
 			wantStatus(t, rec, http.StatusSeeOther)
-			if loc := rec.Header().Get("Location"); loc != "/login?error=1" {
+			if loc := rec.Header().Get("Location"); loc != want {
 				t.Fatalf("Location %q", loc)
 			}
 			if len(rec.Result().Cookies()) != 0 {
@@ -83,7 +83,7 @@ func TestLoginForm(t *testing.T) {
 			}
 		}
 		body, ct := form(url.Values{"username": {"alice"}, "password": {"nope"}, "next": {"/settings"}})
-		if loc := h.do("POST", "/login", body, ct).Header().Get("Location"); loc != "/login?error=1&next=%2Fsettings" {
+		if loc := h.do("POST", "/login", body, ct).Header().Get("Location"); loc != "/login?error=1&username=alice&next=%2Fsettings" {
 			t.Fatalf("Location %q keeps no next", loc)
 		}
 	})

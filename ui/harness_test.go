@@ -27,6 +27,10 @@ type belfry struct {
 	// BlockSockets makes WebSocket handshakes fail with 503, as while the
 	// server is away.
 	BlockSockets *atomic.Bool
+	// Unreachable makes every HTTP request but the socket's fail as a
+	// network error (the connection is closed unanswered), as while the
+	// server is down behind a proxy.
+	Unreachable *atomic.Bool
 }
 
 // changeLog records the changes published on the bus.
@@ -48,7 +52,7 @@ const testPassword = apptest.Password
 
 func newBelfry(t *testing.T) *belfry {
 	t.Helper()
-	blocked := &atomic.Bool{}
+	blocked, unreachable := &atomic.Bool{}, &atomic.Bool{}
 	a := servertest.New(t,
 		servertest.WithConfig(func(c *app.Config) {
 			c.Auth.AdminPassword = "" // the first admin's password is printed, as on a first start
@@ -60,10 +64,16 @@ func newBelfry(t *testing.T) *belfry {
 					http.Error(w, "away", http.StatusServiceUnavailable)
 					return
 				}
+				if unreachable.Load() && !strings.HasPrefix(req.URL.Path, "/ws/") {
+					if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+						_ = conn.Close()
+						return
+					}
+				}
 				h.ServeHTTP(w, req)
 			})
 		}))
-	b := &belfry{App: a, t: t, Changes: &changeLog{ch: make(chan app.Change, 1024)}, BlockSockets: blocked}
+	b := &belfry{App: a, t: t, Changes: &changeLog{ch: make(chan app.Change, 1024)}, BlockSockets: blocked, Unreachable: unreachable}
 	b.Bus.Subscribe(func(c app.Change) {
 		select {
 		case b.Changes.ch <- c:

@@ -83,3 +83,110 @@ func TestBrowserExpiredSessionSaysWhy(t *testing.T) {
 		t.Errorf("next = %q, want /preferences", got)
 	}
 }
+
+// While the server cannot be reached every action says so: a switch flips
+// back, Mark all read shows an error, the dropdown stops saying Loading….
+func TestBrowserServerDownActionsSaySo(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	tok := b.token(ann)
+	id := b.publish(tok, map[string]any{"type": "job_failed", "title": "Disk full"})
+	tb := b.signedInTab(t, "ann")
+	tb.until("the item", `document.querySelector('`+itemSel(id)+`.unread') !== null`)
+
+	b.Unreachable.Store(true)
+	tb.do(chromedp.Click(chromedp.CSS(`#mark-all-read`)))
+	tb.until("an error for Mark all read", `document.querySelector('#flash .alert-error') !== null && /could not be reached/.test(document.querySelector('#flash').textContent)`)
+	if eval[bool](tb, `document.querySelector('`+itemSel(id)+`.unread') === null`) {
+		t.Error("the item shows read though nothing was saved")
+	}
+	tb.do(chromedp.Click(chromedp.CSS(`#bell-button`)))
+	tb.until("the dropdown to say it could not load", `document.querySelector('#panel-items .load-failed') !== null`)
+	tb.do(chromedp.KeyEvent("\x1b"))
+
+	b.Unreachable.Store(false)
+	tb.navigate("/preferences")
+	b.Unreachable.Store(true)
+	eval[chromedp.Void](tb, `document.getElementById('flash').replaceChildren(); 0`)
+	toast := `input[data-pref="job_failed_toast"]`
+	tb.do(chromedp.Click(chromedp.CSS(toast)))
+	tb.until("an error for the switch", `document.querySelector('#flash .alert-error') !== null`)
+	tb.until("the switch to flip back", `document.querySelector('`+toast+`').checked && !document.querySelector('`+toast+`').hasAttribute('aria-busy')`)
+	b.Unreachable.Store(false)
+	if p, err := b.Preferences.Preferences(context.Background(), ann.ID); err != nil || len(p) != 0 {
+		t.Errorf("preferences stored while unreachable: %v %v", p, err)
+	}
+}
+
+// A notification read in one tab stops being bold in the other.
+func TestBrowserReadInOneTabShowsInTheOther(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	tok := b.token(ann)
+	one := b.signedInTab(t, "ann")
+	two := b.signedInTab(t, "ann")
+	id := b.publish(tok, map[string]any{"type": "job_failed", "title": "Disk full"})
+	b.publish(tok, map[string]any{"type": "job_failed", "title": "Disk still full"})
+	for _, tb := range []*tab{one, two} {
+		tb.until("the item unread", `document.querySelector('`+itemSel(id)+`.unread') !== null && document.querySelectorAll('#page-items .nitem').length === 2`)
+		tb.idle()
+	}
+	one.do(chromedp.Click(chromedp.CSS(itemSel(id) + ` .ntitle`)))
+	two.until("the badge to fall", `document.getElementById('badge').textContent === '1'`)
+	two.until("the item read in the other tab", `document.querySelector('`+itemSel(id)+`') !== null && document.querySelector('`+itemSel(id)+`.unread') === null`)
+}
+
+// The focus stays where a keyboard user works: after 🗑 on the next item,
+// after Escape on the account menu; the dropdown closes when the focus
+// leaves it.
+func TestBrowserFocusAfterDeleteEscapeAndLeaving(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	tok := b.token(ann)
+	var ids []string
+	for _, title := range []string{"first", "second", "third"} {
+		ids = append(ids, b.publish(tok, map[string]any{"type": "job_completed", "title": title}))
+	}
+	tb := b.signedInTab(t, "ann")
+	tb.until("three items", `document.querySelectorAll('#page-items .nitem').length === 3`)
+	tb.idle()
+	// The list is newest first: third, second, first. Delete "second".
+	tb.do(chromedp.Focus(chromedp.CSS(itemSel(ids[1])+` .ndelete`)), chromedp.KeyEvent("\r"))
+	tb.until("the item gone", `document.querySelector('`+itemSel(ids[1])+`') === null`)
+	tb.until("the focus on the next 🗑", `document.activeElement === document.querySelector('`+itemSel(ids[0])+` .ndelete')`)
+
+	tb.do(chromedp.Focus(chromedp.CSS(`.usermenu summary`)), chromedp.KeyEvent("\r"))
+	tb.until("the menu open", `document.querySelector('.usermenu').open`)
+	tb.do(chromedp.Focus(chromedp.CSS(`.usermenu .menu-item`)), chromedp.KeyEvent("\x1b"))
+	tb.until("the menu closed, the focus on its summary", `!document.querySelector('.usermenu').open && document.activeElement === document.querySelector('.usermenu summary')`)
+
+	tb.do(chromedp.Click(chromedp.CSS(`#bell-button`)))
+	tb.until("the dropdown open", `!document.getElementById('bell-panel').hidden`)
+	tb.idle()
+	tb.do(chromedp.Focus(chromedp.CSS(`.sidenav a`)))
+	tb.until("the dropdown to close when the focus left", `document.getElementById('bell-panel').hidden`)
+}
+
+// A list grown by Load more keeps every item when a new event arrives.
+func TestBrowserLongListKeepsItsLengthOnNewEvents(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	tok := b.token(ann)
+	for i := 0; i < 45; i++ {
+		b.publish(tok, map[string]any{"type": "job_completed", "title": "old " + string(rune('A'+i%26))})
+	}
+	tb := b.signedInTab(t, "ann")
+	for _, want := range []string{"40", "45"} {
+		tb.clickUntil(want+" items", `#page-items .more button`, `document.querySelectorAll('#page-items .nitem').length === `+want)
+		tb.idle()
+	}
+	id := b.publish(tok, map[string]any{"type": "job_failed", "title": "new one"})
+	tb.until("the new item at the top", `document.querySelector('#page-items .nitem').dataset.nid === `+jsString(id))
+	tb.idle()
+	if n := eval[int](tb, `document.querySelectorAll('#page-items .nitem').length`); n != 46 {
+		t.Errorf("after a new event the list shows %d items, want 46", n)
+	}
+	if n := eval[int](tb, `new Set([...document.querySelectorAll('#page-items .nitem')].map(e => e.dataset.nid)).size`); n != 46 {
+		t.Errorf("%d distinct items, want 46", n)
+	}
+}

@@ -84,6 +84,7 @@ func (u *UI) funcs() template.FuncMap {
 		"icon":       icon,
 		"external":   isExternal,
 		"badge":      func(n int) badgeView { return badgeView{Count: n} },
+		"errorAlert": func(msg string) alertView { return alertView{Kind: "error", Message: msg} },
 		"initial":    initial,
 		"extras":     extras,
 		"pathescape": url.PathEscape,

@@ -7,18 +7,93 @@
   document.documentElement.classList.add('js');
   var belfry = (window.belfry = window.belfry || {});
 
-  // reloadList refreshes a notification list (an element with data-src) in
-  // place, with the page's filters and at least as many items as it shows.
-  belfry.reloadList = function (list) {
+  // listURL is the address of list's first page, with the page's filters.
+  function listURL(list) {
     var url = new URL(list.dataset.src, location.href);
     var filters = list.id === 'page-items' && document.getElementById('filters');
     if (filters) {
-      new FormData(filters).forEach(function (v, k) { url.searchParams.set(k, v); });
+      new FormData(filters).forEach(function (v, k) { if (v !== '') url.searchParams.set(k, v); });
     }
+    return url;
+  }
+
+  // reloadList refreshes a notification list (an element with data-src) in
+  // place, with the page's filters. A list that shows only its first page
+  // is replaced; a longer one (after "Load more") gets its first page
+  // merged in at the top, so it keeps every item it shows and does not
+  // reload them all. When the first page no longer overlaps what is shown
+  // the list starts again from its first page.
+  function replaceList(list, url) {
+    // A failed request is reported by the htmx:sendError handler below.
+    return htmx.ajax('GET', url.pathname + url.search, { source: list, target: list, swap: 'innerHTML' }).catch(function () {});
+  }
+  belfry.reloadList = function (list) {
+    var url = listURL(list);
     var shown = list.querySelectorAll('.nitem').length;
-    if (shown > 20) url.searchParams.set('limit', String(Math.min(shown, 200)));
-    return htmx.ajax('GET', url.pathname + url.search, { source: list, target: list, swap: 'innerHTML' });
+    var firstPage = list.id === 'page-items' ? 20 : 8;
+    if (shown <= firstPage) {
+      return replaceList(list, url);
+    }
+    return fetch(url.pathname + url.search, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } }).then(function (r) {
+      if (!r.ok) throw new Error('status ' + r.status);
+      return r.text();
+    }).then(function (html) {
+      var tpl = document.createElement('template');
+      tpl.innerHTML = html;
+      var badge = tpl.content.getElementById('badge');
+      var old = document.getElementById('badge');
+      if (badge && old) { badge.removeAttribute('hx-swap-oob'); old.replaceWith(badge); }
+      var fresh = tpl.content.querySelectorAll('.nitem');
+      var last = fresh.length ? list.querySelector('.nitem[data-nid="' + CSS.escape(fresh[fresh.length - 1].dataset.nid) + '"]') : null;
+      if (!last) return replaceList(list, url);
+      var key = focusedItem(list);
+      while (list.firstElementChild && list.firstElementChild !== last) list.firstElementChild.remove();
+      last.remove();
+      var frag = document.createDocumentFragment();
+      fresh.forEach(function (li) { frag.appendChild(li); });
+      list.prepend(frag);
+      htmx.process(list);
+      refocus(list, key);
+      list.dispatchEvent(new CustomEvent('belfry:merged', { bubbles: true }));
+    }).catch(function () { belfry.showError(unreachable); });
   };
+
+  var unreachable = 'Belfry could not be reached, so nothing was changed. Check the connection and try again.';
+
+  // showError puts an error alert in the page's flash area.
+  belfry.showError = function (message) {
+    var flash = document.getElementById('flash');
+    if (!flash) return;
+    var tpl = document.getElementById('error-alert');
+    var alert = tpl.content.firstElementChild.cloneNode(true);
+    alert.querySelector('p').textContent = message;
+    flash.replaceChildren(alert);
+  };
+
+  // Every htmx action shows that it is busy (aria-busy, and the
+  // .htmx-request style); when the server cannot be reached it says so and
+  // a switch flipped by the click flips back, since nothing was saved. A
+  // list still saying "Loading…" says that it could not load.
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    e.detail.elt.setAttribute('aria-busy', 'true');
+  });
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var elt = e.detail.elt;
+    elt.removeAttribute('aria-busy');
+    if (e.detail.successful) return;
+    if (elt.matches && elt.matches('input[type=checkbox]') && elt.isConnected) elt.checked = !elt.checked;
+  });
+  function unreachableRequest(e) {
+    belfry.showError(unreachable);
+    var target = e.detail.target;
+    var loading = target && target.querySelector && target.querySelector(':scope > li.loading');
+    if (loading) {
+      loading.className = 'empty load-failed';
+      loading.textContent = 'Notifications could not be loaded: Belfry cannot be reached.';
+    }
+  }
+  document.addEventListener('htmx:sendError', unreachableRequest);
+  document.addEventListener('htmx:timeout', unreachableRequest);
 
   // The bell's dropdown: loads fresh on every opening; Escape or a click
   // elsewhere closes it.
@@ -40,17 +115,69 @@
     bell.addEventListener('click', function () {
       if (panel.hidden) openPanel(); else closePanel(false);
     });
+    // The dropdown closes when the focus leaves it (Tab past its end).
+    panel.addEventListener('focusout', function (e) {
+      var to = e.relatedTarget;
+      if (to && !panel.contains(to) && !bell.contains(to)) closePanel(false);
+    });
   }
+  // Escape closes the dropdown and open menus; the focus goes back to what
+  // opened them.
   document.addEventListener('keydown', function (e) {
     if (e.key !== 'Escape') return;
     closePanel(true);
-    document.querySelectorAll('details[open].usermenu, details[open].inline-form').forEach(function (d) { d.open = false; });
-  });
-  document.addEventListener('click', function (e) {
-    if (panel && !panel.hidden && !panel.contains(e.target) && !bell.contains(e.target) && e.target.isConnected) closePanel(false);
-    document.querySelectorAll('details[open].usermenu').forEach(function (d) {
-      if (!d.contains(e.target)) d.open = false;
+    document.querySelectorAll('details[open].usermenu, details[open].inline-form').forEach(function (d) {
+      var had = d.contains(document.activeElement);
+      d.open = false;
+      if (had) d.querySelector('summary').focus();
     });
+  });
+
+  // A list that is reloaded keeps the focus on the same item's button.
+  function focusedItem(list) {
+    var a = document.activeElement;
+    var li = a && list.contains(a) && a.closest('.nitem');
+    if (!li) return null;
+    return { nid: li.dataset.nid, sel: a.classList.contains('ndelete') ? '.ndelete' : '.ntitle' };
+  }
+  function refocus(list, key) {
+    var a = document.activeElement;
+    if (!key || (a && a !== document.body && a.isConnected)) return;
+    var el = list.querySelector('.nitem[data-nid="' + CSS.escape(key.nid) + '"] ' + key.sel);
+    if (el) el.focus();
+  }
+  belfry.focusedItem = focusedItem;
+  belfry.refocus = refocus;
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var t = e.detail.target;
+    if (t && t.matches && t.matches('[data-live-list]')) t.focusKey = focusedItem(t);
+  });
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var t = e.detail.target;
+    if (t && t.focusKey) { refocus(t, t.focusKey); t.focusKey = null; }
+  });
+
+  // Deleting an item with its 🗑 moves the focus to the next item's 🗑 (or
+  // the previous one's, or the main area), not to the page's start.
+  var deleteFocus = null;
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var btn = e.detail.elt;
+    if (!btn.matches || !btn.matches('.ndelete')) return;
+    var li = btn.closest('li');
+    var near = li.nextElementSibling && li.nextElementSibling.matches('.nitem') ? li.nextElementSibling : li.previousElementSibling;
+    deleteFocus = { nid: li.dataset.nid, list: li.parentElement, near: near && near.dataset.nid };
+  });
+  // afterRequest comes after the swap, on a connected ancestor.
+  document.addEventListener('htmx:afterRequest', function () {
+    if (!deleteFocus || deleteFocus.list.querySelector('.nitem[data-nid="' + CSS.escape(deleteFocus.nid) + '"]')) return;
+    var d = deleteFocus;
+    deleteFocus = null;
+    var a = document.activeElement;
+    if (a && a !== document.body && a.isConnected) return;
+    var to = d.near && d.list.querySelector('.nitem[data-nid="' + CSS.escape(d.near) + '"] .ndelete');
+    if (to) { to.focus(); return; }
+    var main = document.getElementById('main');
+    if (main) main.focus();
   });
 
   // hx-confirm questions are asked in the page's <dialog>, not with

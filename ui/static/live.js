@@ -64,9 +64,12 @@
     var frame;
     try { frame = JSON.parse(e.detail.message); } catch (_) { return; }
     if (!frame || frame.type !== 'notification') return;
+    var before = badgeCount();
     setBadge(frame.notification_count);
     if (frame.notification) toast(frame.notification);
-    if (frame.reload_widget) reloadLists();
+    // A read frame carries only the count: when it falls, something was
+    // read or deleted (maybe in another tab), so the lists show it.
+    if (frame.reload_widget || (!frame.notification && badgeCount() < before)) reloadLists();
   });
 
   function setOffline(off) {
@@ -81,9 +84,14 @@
     lastSessionCheck = Date.now();
     return fetch('/api/v1/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (r) {
       if (r.status !== 401) return true;
-      location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      location.assign('/login?expired=1&next=' + encodeURIComponent(location.pathname + location.search));
       return false;
     }, function () { return true; }); // the server is down: stay offline and retry
+  }
+
+  function badgeCount() {
+    var badge = document.getElementById('badge');
+    return badge ? Number(badge.dataset.count || 0) : 0;
   }
 
   // setBadge shows the unread count: a number, or "99+" (the spec sends that
@@ -116,7 +124,7 @@
 
   function refresh() {
     reloadLists();
-    if (document.getElementById('badge')) htmx.ajax('GET', '/ui/badge', { source: live, target: '#badge', swap: 'outerHTML' });
+    if (document.getElementById('badge')) htmx.ajax('GET', '/ui/badge', { source: live, target: '#badge', swap: 'outerHTML' }).catch(function () {});
   }
 
   // readHere holds the ids this tab marked read. A list reload that was
@@ -132,6 +140,7 @@
     });
   }
   document.addEventListener('htmx:afterSettle', applyReads);
+  document.addEventListener('belfry:merged', applyReads);
 
   // markRead marks a notification read at once on the page, then tells the
   // server over the socket (or, while offline, through the JSON API).

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -188,5 +189,60 @@ func TestBrowserLongListKeepsItsLengthOnNewEvents(t *testing.T) {
 	}
 	if n := eval[int](tb, `new Set([...document.querySelectorAll('#page-items .nitem')].map(e => e.dataset.nid)).size`); n != 46 {
 		t.Errorf("%d distinct items, want 46", n)
+	}
+}
+
+// visibleJS is true when the element's middle is the element itself (or
+// inside it) as the page paints it: not cut off, not covered, not clipped.
+func visibleJS(sel string) string {
+	return `(function () { var e = document.querySelector(` + jsString(sel) + `); if (!e) return false;
+		var r = e.getBoundingClientRect(); if (r.width === 0 || r.left < 0 || r.right > innerWidth) return false;
+		e.scrollIntoView({ block: 'center' }); r = e.getBoundingClientRect();
+		var at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return !!at && (at === e || e.contains(at)); })()`
+}
+
+// At phone width every section of the navigation and every row's actions
+// are on screen; on the desktop the reset-password pop-over is not clipped
+// and shows its result.
+func TestBrowserPhoneTablesNavigationAndPopover(t *testing.T) {
+	b := newBelfry(t)
+	root := b.user("root", true)
+	b.token(root)
+	zoe := b.user("zoe", false) // the last row, whose pop-over reaches below the table
+	tb := b.signedInTab(t, "root")
+	tb.viewport(390, 844, false)
+	for _, p := range []string{"/tokens", "/admin/users"} {
+		tb.navigate(p)
+		n := eval[int](tb, `document.querySelectorAll('.sidenav a').length`)
+		for i := 0; i < n; i++ {
+			if !eval[bool](tb, visibleJS(fmt.Sprintf(`.sidenav a:nth-of-type(%d)`, i+1))) {
+				t.Errorf("%s at phone width: navigation link %d (%s) is not visible", p, i+1, eval[string](tb, fmt.Sprintf(`document.querySelectorAll('.sidenav a')[%d].textContent`, i)))
+			}
+		}
+		rows := eval[int](tb, `document.querySelectorAll('table.rows tbody tr').length`)
+		if rows == 0 {
+			t.Fatalf("%s: no rows at %s", p, eval[string](tb, `location.href + document.title`))
+		}
+		for i := 0; i < rows; i++ {
+			sel := fmt.Sprintf(`table.rows tbody tr:nth-of-type(%d) .row-actions > :last-child`, i+1)
+			if eval[bool](tb, `document.querySelector(`+jsString(sel)+`) !== null`) && !eval[bool](tb, visibleJS(sel)) {
+				t.Errorf("%s at phone width: the last action of row %d is cut off", p, i+1)
+			}
+		}
+	}
+	tb.viewport(1280, 800, false)
+	tb.navigate("/admin/users")
+	form := `#user-list form[hx-put="/ui/users/` + zoe.ID + `/password"]`
+	tb.do(chromedp.Click(chromedp.CSS(`#user-list details:has(` + form[len("#user-list "):] + `) summary`)))
+	tb.until("the pop-over", `document.querySelector('`+form+`').checkVisibility()`)
+	// A card that scrolls would hide the pop-over's end behind its edge.
+	if eval[bool](tb, `(function () { var c = document.getElementById('user-list'); return getComputedStyle(c).overflowY !== 'visible' && c.scrollHeight > c.clientHeight + 1; })()`) ||
+		!eval[bool](tb, visibleJS(form+` button[type=submit]`)) {
+		t.Fatal("the reset-password pop-over is clipped")
+	}
+	tb.do(chromedp.SendKeys(chromedp.CSS(form+` input[name=password]`), "a new long password"), chromedp.Click(chromedp.CSS(form+` button[type=submit]`)))
+	tb.until("the result", `document.querySelector('`+form+` .form-result .alert') !== null`)
+	if !eval[bool](tb, visibleJS(form+` .form-result .alert`)) {
+		t.Error("the reset-password result is clipped: " + eval[string](tb, `(function(){var e=document.querySelector(`+jsString(form+` .form-result .alert`)+`);var r=e.getBoundingClientRect();var at=document.elementFromPoint(r.left+r.width/2,r.top+r.height/2);return JSON.stringify(r)+" "+innerHeight+" "+(at&&at.outerHTML.slice(0,200))})()`))
 	}
 }

@@ -180,9 +180,15 @@ func (u *UI) errorAlert(c *gin.Context, err error) (int, alertView) {
 }
 
 // fail answers with err: htmx requests get an alert in the page's flash
-// area, full page loads get the error page.
+// area, clients that ask for JSON the JSON error envelope, full page loads
+// the error page.
 func (u *UI) fail(c *gin.Context, err error) {
 	status, a := u.errorAlert(c, err)
+	if !isHTMX(c) && web.WantsJSON(c) {
+		web.WriteError(c, err)
+		c.Abort()
+		return
+	}
 	if isHTMX(c) {
 		c.Header("HX-Retarget", "#flash")
 		c.Header("HX-Reswap", "innerHTML")

@@ -25,6 +25,7 @@ var navigation = []page{
 func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	r.GET("/static/:hash/*name", u.assets.serve)
 	r.HEAD("/static/:hash/*name", u.assets.serve)
+	r.GET("/favicon.ico", u.assets.favicon)
 
 	base := r.Group("", u.securityHeaders, authenticate)
 	base.GET("/login", u.handleLoginPage)

@@ -100,6 +100,14 @@ func (a *assets) URL(name string) string {
 	return "/static/" + f.hash + "/" + f.name
 }
 
+// favicon answers GET /favicon.ico, which browsers ask for whatever the
+// page's <link rel="icon"> says, with the icon's current address, so that
+// no page logs a 404 for it.
+func (a *assets) favicon(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Redirect(http.StatusFound, a.URL("favicon.svg"))
+}
+
 // serve answers GET /static/:hash/*name. A current hash is cached for a
 // year; a stale hash (a page rendered by an older version) still gets the
 // current file, but uncached.

@@ -108,7 +108,8 @@ var matrix = map[string]entry{
 	"HEAD /static/:hash/*name": {access: public, req: func(s *scene) request {
 		return request{path: s.asset()}
 	}, owner: 200},
-	"GET /metrics": {access: apiRoute, scopes: []app.Scope{app.ScopeAdmin}, req: get("/metrics"), owner: 200, other: 403},
+	"GET /favicon.ico": {access: public, req: get("/favicon.ico"), owner: 302},
+	"GET /metrics":     {access: apiRoute, scopes: []app.Scope{app.ScopeAdmin}, req: get("/metrics"), owner: 200, other: 403},
 
 	// Publishing in ntfy's dialect: publish tokens, never a session; a
 	// user publishes to their own inbox.

@@ -32,7 +32,9 @@ type Publisher interface {
 type Deps struct {
 	Publisher   Publisher
 	Credentials Credentials
-	Clock       clock.Clock // nil: the wall clock
+	// Notifications answers subscriptions (nil: no subscribe routes).
+	Notifications Notifications
+	Clock         clock.Clock // nil: the wall clock
 }
 
 // Service serves ntfy's publish routes. It is safe for concurrent use.
@@ -71,6 +73,9 @@ func (s *Service) Register(r gin.IRouter, _ gin.HandlerFunc) {
 	r.PUT("/:topic", s.handleBody)
 	for _, verb := range []string{"publish", "send", "trigger"} {
 		r.GET("/:topic/"+verb, s.handleGet)
+	}
+	if s.d.Notifications != nil {
+		s.registerSubscribe(r)
 	}
 }
 

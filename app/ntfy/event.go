@@ -9,23 +9,6 @@ import (
 	"github.com/belfry/belfry/app/web"
 )
 
-// event is ntfy's message JSON of a subscription (docs.ntfy.sh
-// subscribe/api), for one of the caller's notifications.
-type event struct {
-	ID          string   `json:"id"`
-	Time        int64    `json:"time"`
-	Event       string   `json:"event"`
-	Topic       string   `json:"topic"`
-	Title       string   `json:"title,omitempty"`
-	Message     string   `json:"message"`
-	Priority    int      `json:"priority,omitempty"`
-	Tags        []string `json:"tags,omitempty"`
-	Click       string   `json:"click,omitempty"`
-	Icon        string   `json:"icon,omitempty"`
-	Actions     []Action `json:"actions,omitempty"`
-	ContentType string   `json:"content_type,omitempty"`
-}
-
 // kept is what the ntfy dialect keeps of a published message in data.
 type kept struct {
 	Source   string   `json:"source"`
@@ -44,10 +27,10 @@ type kept struct {
 //     for other notifications the priority follows the level (warning 4,
 //     error 5) and click is the target URL;
 //   - content_type text/markdown for a Markdown body.
-func view(n *app.Notification, topic string) event {
+func view(n *app.Notification, topic string) answer {
 	var k kept
 	_ = json.Unmarshal(n.Data, &k) // data is a stored JSON object; a foreign shape only loses extras
-	e := event{ID: n.ID, Time: n.CreatedAt.Unix(), Event: "message", Topic: topic, Title: n.Title, Message: n.Body,
+	e := answer{ID: n.ID, Time: n.CreatedAt.Unix(), Event: "message", Topic: topic, Title: n.Title, Message: n.Body,
 		Click: n.TargetURL}
 	if strings.TrimSpace(e.Message) == "" {
 		e.Message, e.Title = n.Title, ""
@@ -95,7 +78,7 @@ func parseFilters(q map[string][]string) (filters, error) {
 	return f, nil
 }
 
-func (f filters) match(e event) bool {
+func (f filters) match(e answer) bool {
 	switch {
 	case f.id != "" && e.ID != f.id, f.message != "" && e.Message != f.message, f.title != "" && e.Title != f.title:
 		return false

@@ -112,7 +112,7 @@ var contentTypes = map[string]string{
 // encode is e in format: a JSON line; an SSE event (a message event has
 // no event: line, so EventSource's onmessage gets it); or, raw, the
 // message alone on one line.
-func (e event) encode(format string) []byte {
+func (e answer) encode(format string) []byte {
 	if format == "raw" {
 		return []byte(strings.ReplaceAll(e.Message, "\n", " ") + "\n")
 	}
@@ -185,7 +185,7 @@ func uuidTime(id string) time.Time {
 
 // poll reads the caller's notifications of topics from since, oldest
 // first, as ntfy messages.
-func (s *Service) poll(ctx context.Context, u *app.User, topics []string, from since) ([]event, error) {
+func (s *Service) poll(ctx context.Context, u *app.User, topics []string, from since) ([]answer, error) {
 	f := app.NotificationFilter{UserID: u.ID, Sort: app.SortOldest, Limit: pollPage, After: from.after}
 	if from.latest {
 		f.Sort, f.Limit = app.SortNewest, 1
@@ -193,7 +193,7 @@ func (s *Service) poll(ctx context.Context, u *app.User, topics []string, from s
 	if len(topics) == 1 && topics[0] != Inbox {
 		f.ServiceID = topics[0]
 	}
-	var out []event
+	var out []answer
 	for {
 		page, err := s.d.Notifications.ListNotifications(ctx, f)
 		if err != nil {

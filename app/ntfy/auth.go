@@ -21,7 +21,7 @@ type Credentials interface {
 }
 
 // authHint is the end of every 401: what Belfry takes.
-const authHint = "Belfry needs a publish token: send Authorization: Bearer <token>, Basic auth with an empty username and the token as password, or a username and password"
+const authHint = "Belfry needs a %s token: send Authorization: Bearer <token>, Basic auth with an empty username and the token as password, or a username and password"
 
 // publisher returns who publishes the request, authenticated the ways
 // ntfy clients do it: "Authorization: Bearer <token>"; Basic with
@@ -30,18 +30,25 @@ const authHint = "Belfry needs a publish token: send Authorization: Bearer <toke
 // over the header, as in ntfy). A token must have publish (or admin)
 // scope.
 func publisher(c *gin.Context, creds Credentials) (*app.User, error) {
+	return caller(c, creds, "publish", app.ScopePublish)
+}
+
+// caller authenticates the request the ways ntfy clients do (see
+// publisher); a token must have scope (or admin scope), action naming
+// what it is refused for.
+func caller(c *gin.Context, creds Credentials, action string, scope app.Scope) (*app.User, error) {
 	header, err := authorization(c)
 	if err != nil {
 		return nil, err
 	}
 	if header == "" {
-		return nil, errUnauthorized.wrap("%s", authHint)
+		return nil, errUnauthorized.wrap(authHint, scope)
 	}
 	ctx := c.Request.Context()
 	scheme, rest, _ := strings.Cut(header, " ")
 	switch strings.ToLower(scheme) {
 	case "bearer":
-		return tokenPublisher(ctx, creds, strings.TrimSpace(rest))
+		return tokenCaller(ctx, creds, strings.TrimSpace(rest), action, scope)
 	case "basic":
 		r := http.Request{Header: http.Header{"Authorization": {header}}}
 		username, password, ok := r.BasicAuth()
@@ -49,11 +56,11 @@ func publisher(c *gin.Context, creds Credentials) (*app.User, error) {
 			return nil, errUnauthorized.wrap("the Basic credentials are not base64 of username:password")
 		}
 		if username == "" {
-			return tokenPublisher(ctx, creds, password)
+			return tokenCaller(ctx, creds, password, action, scope)
 		}
 		return passwordPublisher(ctx, creds, c.ClientIP(), username, password)
 	}
-	return nil, errUnauthorized.wrap("Authorization %q is not Bearer or Basic; %s", scheme, authHint)
+	return nil, errUnauthorized.wrap("Authorization %q is not Bearer or Basic; "+authHint, scheme, scope)
 }
 
 // authorization returns the Authorization value: ?auth= (or
@@ -76,13 +83,13 @@ func authorization(c *gin.Context) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-func tokenPublisher(ctx context.Context, creds Credentials, secret string) (*app.User, error) {
+func tokenCaller(ctx context.Context, creds Credentials, secret, action string, scope app.Scope) (*app.User, error) {
 	u, t, err := creds.TokenUser(ctx, secret)
 	if err != nil {
 		return nil, err
 	}
-	if t.Scope != app.ScopePublish && t.Scope != app.ScopeAdmin {
-		return nil, errForbidden.wrap("a %s token may not publish; use a publish token", t.Scope)
+	if t.Scope != scope && t.Scope != app.ScopeAdmin {
+		return nil, errForbidden.wrap("a %s token may not %s; use a %s token", t.Scope, action, scope)
 	}
 	return u, nil
 }

@@ -32,7 +32,9 @@ type Publisher interface {
 type Deps struct {
 	Publisher   Publisher
 	Credentials Credentials
-	Clock       clock.Clock // nil: the wall clock
+	// Notifications answers subscriptions (nil: no subscribe routes).
+	Notifications Notifications
+	Clock         clock.Clock // nil: the wall clock
 }
 
 // Service serves ntfy's publish routes. It is safe for concurrent use.
@@ -71,6 +73,9 @@ func (s *Service) Register(r gin.IRouter, _ gin.HandlerFunc) {
 	r.PUT("/:topic", s.handleBody)
 	for _, verb := range []string{"publish", "send", "trigger"} {
 		r.GET("/:topic/"+verb, s.handleGet)
+	}
+	if s.d.Notifications != nil {
+		s.registerSubscribe(r)
 	}
 }
 
@@ -161,9 +166,11 @@ func (s *Service) publishAs(c *gin.Context, user *app.User, topic string, fields
 	c.JSON(http.StatusOK, s.answer(m, res))
 }
 
-// answer is ntfy's message JSON, so clients that read it work. Its id is
-// the first notification created (with a route, each recipient has their
-// own); a fresh id when none was (every recipient turned the type off).
+// answer is ntfy's message JSON, so clients that read it work: the answer
+// to a publish and every message of a subscription (view). A publish
+// answer's id is the first notification created (with a route, each
+// recipient has their own); a fresh id when none was (every recipient
+// turned the type off).
 type answer struct {
 	ID          string   `json:"id"`
 	Time        int64    `json:"time"`

@@ -351,10 +351,8 @@ func TestTopics(t *testing.T) {
 		headers: []string{"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"}}); rp.status != http.StatusUnauthorized || strings.Contains(string(rp.body), `"http"`) {
 		t.Errorf("login: %d %s", rp.status, rp.body)
 	}
-	// Subscribing is not served: not found, in the native envelope.
-	if rp := h.do(req{method: "GET", path: "/mytopic/json"}); rp.status != http.StatusNotFound {
-		t.Errorf("subscribe: %d %s", rp.status, rp.body)
-	}
+	// Subscribing needs a client token: the publish token is refused.
+	h.refused(req{method: "GET", path: "/mytopic/json?poll=1"}, http.StatusForbidden, 40301, "may not subscribe")
 }
 
 // TestInboxShowsTagsAndActions: in the web inbox, tags that are emoji

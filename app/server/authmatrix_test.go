@@ -121,6 +121,23 @@ var matrix = map[string]entry{
 	"POST /":              {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 	"PUT /":               {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 
+	// Subscribing in ntfy's dialect (the poll form): client tokens, never a
+	// session; a user reads their own inbox.
+	"GET /:topic/json": {access: tokenRoute, scopes: client, req: func(s *scene) request {
+		s.notification()
+		return request{path: "/inbox/json?poll=1"}
+	}, owner: 200, other: 200, shows: true},
+	"GET /:topic/sse": {access: tokenRoute, scopes: client, req: func(s *scene) request {
+		s.notification()
+		return request{path: "/inbox/sse?poll=1"}
+	}, owner: 200, other: 200, shows: true},
+	"GET /:topic/raw": {access: tokenRoute, scopes: client, req: func(s *scene) request {
+		s.notification()
+		return request{path: "/inbox/raw?poll=1"}
+	}, owner: 200, other: 200, shows: true},
+	"GET /:topic/auth": {access: tokenRoute, scopes: client, req: get("/backups/auth"), owner: 200, other: 200},
+	"GET /v1/health":   {access: public, req: get("/v1/health"), owner: 200},
+
 	// Gotify's publish: an application (publish) token, never a session.
 	"POST /message": {access: tokenRoute, scopes: publish, req: send("/message", `{"message":"hello"}`), owner: 200, other: 200},
 
@@ -586,7 +603,7 @@ func TestAuthMatrix(t *testing.T) {
 			if got.status != want {
 				t.Errorf("%s with %s: status %d, want %d\n%s", key, classNames[c], got.status, want, clip(got.text))
 			}
-			owner := c == ownerCookie && e.access != polling || c == ownerToken && e.access != page
+			owner := c == ownerCookie && e.access != polling && e.access != tokenRoute || c == ownerToken && e.access != page
 			if !owner && strings.Contains(got.text, marker) {
 				t.Errorf("%s with %s: the answer shows the owner's data:\n%s", key, classNames[c], clip(got.text))
 			}

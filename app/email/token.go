@@ -16,7 +16,8 @@ import (
 // of what is signed, so the key signs nothing else that could pass for it.
 const tokenPurpose = "belfry-unsubscribe-v1"
 
-var b64 = base64.RawURLEncoding
+// b64 is strict: a token has exactly one spelling.
+var b64 = base64.RawURLEncoding.Strict()
 
 // unsubscribeToken returns the token of userID's e-mail of typ, valid
 // until expiry.

@@ -31,7 +31,7 @@ type Deps struct {
 	Changes       app.ChangePublisher
 	Webhooks      app.WebhookRouter
 	Emails        app.EmailRouter // nil: e-mail is not configured
-	Clock         clock.Clock // nil: the wall clock
+	Clock         clock.Clock     // nil: the wall clock
 	Logger        *slog.Logger
 }
 

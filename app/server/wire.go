@@ -76,12 +76,12 @@ func (s *Server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mailer := email.New(email.Deps{Config: cfg.Email, BaseURL: cfg.Server.BaseURL, Types: s.Types,
+	s.Email = email.New(email.Deps{Config: cfg.Email, BaseURL: cfg.Server.BaseURL, Types: s.Types,
 		Store: db.NewEmailStore(s.DB), Users: s.Users, Preferences: s.Preferences, Key: unsubscribeKey,
 		Clock: s.Clock, Logger: s.Logger})
-	s.Dispatcher = mailer.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
+	s.Dispatcher = s.Email.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Emails: mailer.Router(), Clock: s.Clock, Logger: s.Logger})))
+		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Clock: s.Clock, Logger: s.Logger})))
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher, to the users
@@ -134,13 +134,13 @@ func (s *Server) wire(ctx context.Context) error {
 		LoginRefused: pages.LoginRefused})
 	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, mailer, pages, ntfyPublish); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
 	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
-	s.start(s.Auth, s.Webhooks, mailer, weekly, pruning)
+	s.start(s.Auth, s.Webhooks, s.Email, weekly, pruning)
 	return nil
 }
 

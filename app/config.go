@@ -187,10 +187,8 @@ type EmailConfig struct {
 	CAFile  string   `toml:"ca_file"`
 	Timeout Duration `toml:"timeout"`
 	// MaxAttempts bounds the attempts of one e-mail on temporary failures
-	// (4xx answers, connection errors); Retention is how long sent and
-	// failed e-mails stay in the log.
-	MaxAttempts int      `toml:"max_attempts"`
-	Retention   Duration `toml:"retention"`
+	// (4xx answers, connection errors).
+	MaxAttempts int `toml:"max_attempts"`
 	// UnsubscribeTTL is how long a one-click unsubscribe link works.
 	UnsubscribeTTL Duration `toml:"unsubscribe_ttl"`
 }
@@ -317,7 +315,7 @@ func DefaultConfig() Config {
 		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4,
 			MaxAttempts: 12, Retention: Duration{30 * 24 * time.Hour}},
 		Email: EmailConfig{Port: 587, TLS: "starttls", Timeout: Duration{30 * time.Second}, MaxAttempts: 10,
-			Retention: Duration{30 * 24 * time.Hour}, UnsubscribeTTL: Duration{90 * 24 * time.Hour}},
+			UnsubscribeTTL: Duration{90 * 24 * time.Hour}},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Report:  ReportConfig{Enabled: true, Schedule: "0 8 * * 1", Timezone: "Local"},
 		Metrics: MetricsConfig{Enabled: true},

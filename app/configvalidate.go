@@ -176,7 +176,7 @@ func (e *EmailConfig) validate() error {
 	if err := positiveInts(map[string]int{"email.max_attempts": e.MaxAttempts}); err != nil {
 		return err
 	}
-	return positiveDurations(map[string]Duration{"email.timeout": e.Timeout, "email.retention": e.Retention,
+	return positiveDurations(map[string]Duration{"email.timeout": e.Timeout,
 		"email.unsubscribe_ttl": e.UnsubscribeTTL})
 }
 

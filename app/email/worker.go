@@ -47,7 +47,9 @@ func (s *Service) lease() time.Duration {
 }
 
 // sendDue sends the due e-mails over one connection and records each
-// outcome; it returns how many it claimed.
+// outcome; it returns how many it claimed. E-mails not attempted because
+// ctx ended (a shutdown) are released, due at once, without counting an
+// attempt.
 func (s *Service) sendDue(ctx context.Context) int {
 	now := s.d.Clock.Now()
 	es, err := s.d.Store.ClaimEmails(ctx, now, now.Add(s.lease()), claimLimit)
@@ -60,18 +62,32 @@ func (s *Service) sendDue(ctx context.Context) int {
 	if len(es) == 0 {
 		return 0
 	}
-	msgs := make([]*mail.Msg, len(es))
+	msgs, done := make([]*mail.Msg, len(es)), make([]bool, len(es))
 	for i, e := range es {
-		msgs[i], err = s.prepare(ctx, e)
+		m, final, err := s.prepare(ctx, e)
+		if ctx.Err() != nil {
+			break
+		}
 		if err != nil {
-			s.settle(e, err, true, now)
+			s.settle(e, err, final, now)
+			done[i] = true
+			continue
+		}
+		msgs[i] = m
+	}
+	if ctx.Err() == nil {
+		if err := s.deliver(ctx, es, msgs, done, now); err != nil && ctx.Err() == nil {
+			for i, e := range es {
+				if msgs[i] != nil && !done[i] {
+					s.settle(e, err, false, now)
+					done[i] = true
+				}
+			}
 		}
 	}
-	if err := s.deliver(ctx, es, msgs, now); err != nil {
-		for i, e := range es {
-			if msgs[i] != nil {
-				s.settle(e, err, false, now)
-			}
+	for i, e := range es {
+		if !done[i] {
+			e.NextAttemptAt, e.UpdatedAt = now, now
 		}
 	}
 	if err := s.d.Store.RecordEmails(context.WithoutCancel(ctx), es); err != nil {
@@ -80,23 +96,25 @@ func (s *Service) sendDue(ctx context.Context) int {
 	return len(es)
 }
 
-// prepare builds e's message to its user's current address; an error means
-// it cannot be sent at all.
-func (s *Service) prepare(ctx context.Context, e *app.Email) (*mail.Msg, error) {
+// prepare builds e's message to its user's current address. final says
+// that an error cannot go away by retrying (no user, no address, a message
+// that cannot be built); a database error can.
+func (s *Service) prepare(ctx context.Context, e *app.Email) (msg *mail.Msg, final bool, err error) {
 	u, err := s.d.Users.FindUserByID(ctx, e.UserID)
 	if err != nil {
-		return nil, err
+		return nil, app.ErrorKind(err) == app.ENOTFOUND, err
 	}
 	if u.Email == "" {
-		return nil, errors.New("the user has no e-mail address")
+		return nil, true, errors.New("the user has no e-mail address")
 	}
-	return s.build(e, u.Email)
+	msg, err = s.build(e, u.Email)
+	return msg, true, err
 }
 
 // deliver sends msgs (nil entries are skipped) over one connection and
-// settles the e-mail of each; an error is a connection failure that
-// settles none.
-func (s *Service) deliver(ctx context.Context, es []*app.Email, msgs []*mail.Msg, now time.Time) error {
+// settles the e-mail of each attempted, marking it done; an error is a
+// connection failure that settles none. It stops when ctx ends.
+func (s *Service) deliver(ctx context.Context, es []*app.Email, msgs []*mail.Msg, done []bool, now time.Time) error {
 	todo := 0
 	for _, m := range msgs {
 		if m != nil {
@@ -121,8 +139,12 @@ func (s *Service) deliver(ctx context.Context, es []*app.Email, msgs []*mail.Msg
 		if m == nil {
 			continue
 		}
+		if ctx.Err() != nil {
+			break
+		}
 		err := c.SendWithSMTPClient(sc, m)
 		s.settle(es[i], err, permanent(err), now)
+		done[i] = true
 	}
 	return nil
 }

@@ -197,6 +197,18 @@ func TestMessage(t *testing.T) {
 	if !strings.HasPrefix(p.unsubscribe, f.app.URL+"/email/unsubscribe?token=") {
 		t.Errorf("unsubscribe link %q", p.unsubscribe)
 	}
+
+	// The link opens the notification, marked read, for the signed-in user.
+	w := f.expect(f.do("GET", "/n/"+id, ""), http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/notifications" {
+		t.Errorf("the link redirects to %q", loc)
+	}
+	if n, err := f.app.Notifications.FindNotification(context.Background(), id); err != nil || !n.IsRead() {
+		t.Errorf("the link did not mark the notification read (%v)", err)
+	}
+	if w := f.app.Do("GET", "/n/"+id, ""); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
+		t.Errorf("signed out, the link answers %d → %q, want the login page", w.Code, w.Header().Get("Location"))
+	}
 }
 
 // TestMarkdownSanitised: the body's HTML is the sanitised Markdown.

@@ -48,6 +48,7 @@ type Config struct {
 	WebSocket     WebSocketConfig     `toml:"websocket"`
 	Polling       PollingConfig       `toml:"polling"`
 	Webhooks      WebhooksConfig      `toml:"webhooks"`
+	Email         EmailConfig         `toml:"email"`
 	Log           LogConfig           `toml:"log"`
 	Report        ReportConfig        `toml:"report"`
 	Metrics       MetricsConfig       `toml:"metrics"`
@@ -167,6 +168,34 @@ type WebhooksConfig struct {
 	Retention   Duration `toml:"retention"`
 }
 
+// EmailConfig is the SMTP server that e-mail notifications go through. E-mail
+// is off while Host is empty.
+type EmailConfig struct {
+	Host string `toml:"host"`
+	Port int    `toml:"port"`
+	// TLS is "starttls" (upgrade a plain connection, refuse a server that
+	// cannot), "tls" (TLS from the first byte, usually port 465) or "none".
+	TLS      string `toml:"tls"`
+	Username string `toml:"username"`
+	// Password is a secret: BELFRY_EMAIL_PASSWORD_FILE names a file that
+	// holds it.
+	Password string `toml:"password" secret:"true"`
+	From     string `toml:"from"`
+	ReplyTo  string `toml:"reply_to"`
+	// CAFile is a PEM file of certificate authorities trusted besides the
+	// system's, for a relay with a private certificate.
+	CAFile  string   `toml:"ca_file"`
+	Timeout Duration `toml:"timeout"`
+	// MaxAttempts bounds the attempts of one e-mail on temporary failures
+	// (4xx answers, connection errors).
+	MaxAttempts int `toml:"max_attempts"`
+	// UnsubscribeTTL is how long a one-click unsubscribe link works.
+	UnsubscribeTTL Duration `toml:"unsubscribe_ttl"`
+}
+
+// Enabled reports whether an SMTP server is configured.
+func (e EmailConfig) Enabled() bool { return e.Host != "" }
+
 // ReportConfig is the weekly report: a standard 5-field cron schedule read
 // in Timezone (an IANA name or "Local").
 type ReportConfig struct {
@@ -285,6 +314,8 @@ func DefaultConfig() Config {
 		Polling: PollingConfig{RatePerSecond: 10, Burst: 60},
 		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4,
 			MaxAttempts: 12, Retention: Duration{30 * 24 * time.Hour}},
+		Email: EmailConfig{Port: 587, TLS: "starttls", Timeout: Duration{30 * time.Second}, MaxAttempts: 10,
+			UnsubscribeTTL: Duration{90 * 24 * time.Hour}},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Report:  ReportConfig{Enabled: true, Schedule: "0 8 * * 1", Timezone: "Local"},
 		Metrics: MetricsConfig{Enabled: true},

@@ -16,7 +16,7 @@ import (
 func (c *Config) Validate() error {
 	for _, check := range []func() error{
 		c.Server.validate, c.Database.validate, c.Auth.validate, c.Notifications.validate,
-		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Log.validate,
+		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Email.validate, c.Log.validate,
 		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.Provision.validate, c.validateDesktop,
 	} {
 		if err := check(); err != nil {
@@ -150,6 +150,34 @@ func (p *PollingConfig) validate() error {
 		return invalidf("polling.rate_per_second must be a positive number, not %v.", p.RatePerSecond)
 	}
 	return positiveInts(map[string]int{"polling.burst": p.Burst})
+}
+
+func (e *EmailConfig) validate() error {
+	if e.TLS != "starttls" && e.TLS != "tls" && e.TLS != "none" {
+		return invalidf("email.tls must be starttls, tls or none, not %q.", e.TLS)
+	}
+	if e.Port < 1 || e.Port > 65535 {
+		return invalidf("email.port must be between 1 and 65535, not %d.", e.Port)
+	}
+	if strings.ContainsAny(e.Host, " /:") && net.ParseIP(e.Host) == nil {
+		return invalidf("email.host must be a host name or IP address without port, not %q.", e.Host)
+	}
+	if (e.Username == "") != (e.Password == "") {
+		return invalidf("email.username and email.password go together: set both or neither.")
+	}
+	for key, v := range map[string]string{"email.from": e.From, "email.reply_to": e.ReplyTo} {
+		if err := ValidateEmailAddress(v); err != nil {
+			return invalidf("%s must be an e-mail address like belfry@example.org, not %q.", key, v)
+		}
+	}
+	if e.Host != "" && e.From == "" {
+		return invalidf("email.from is required when email.host is set.")
+	}
+	if err := positiveInts(map[string]int{"email.max_attempts": e.MaxAttempts}); err != nil {
+		return err
+	}
+	return positiveDurations(map[string]Duration{"email.timeout": e.Timeout,
+		"email.unsubscribe_ttl": e.UnsubscribeTTL})
 }
 
 func (w *WebhooksConfig) validate() error {

@@ -6,6 +6,7 @@ import "context"
 type DispatchResult struct {
 	Notifications []NotificationRef `json:"notifications"`
 	Webhooks      int               `json:"webhooks"`
+	Emails        int               `json:"-"` // e-mails queued
 }
 
 // NotificationRef identifies a created notification.

@@ -92,12 +92,13 @@ type NotificationStore interface {
 	// deliveries of one dispatch in one transaction; it returns only once the
 	// commit is durable.
 	CreateNotifications(ctx context.Context, ns []*Notification, ds []*WebhookDelivery) error
-	// QueueNotifications queues the same write and returns at once with a
+	// QueueNotifications queues the same write, with the e-mails of the
+	// outbox too, and returns at once with a
 	// function that waits for its durable commit. Queued writes commit in
 	// queue order: the dispatcher stamps ids and times and queues under one
 	// lock, so rows become visible in (created_at, id) order and a poller
 	// walking forward never passes a row that commits later.
-	QueueNotifications(ctx context.Context, ns []*Notification, ds []*WebhookDelivery) (wait func() error)
+	QueueNotifications(ctx context.Context, ns []*Notification, out Outbox) (wait func() error)
 	// FindNotification returns a notification of any user (ENOTFOUND if none).
 	FindNotification(ctx context.Context, id string) (*Notification, error)
 	ListNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)

@@ -3,14 +3,16 @@ package app
 import (
 	"regexp"
 	"sort"
+	"strings"
 )
 
-// NotificationType is an event type with its preference defaults and the
-// webhook event it maps to ("" for none).
+// NotificationType is an event type with its preference defaults (in-app,
+// toast, e-mail) and the webhook event it maps to ("" for none).
 type NotificationType struct {
 	Name         string `toml:"name"`
 	InApp        bool   `toml:"in_app"`
 	Toast        bool   `toml:"toast"`
+	Email        bool   `toml:"email"`
 	WebhookEvent string `toml:"webhook_event"`
 	Description  string `toml:"description"`
 }
@@ -22,12 +24,12 @@ const MessageType = "message"
 // BuiltinTypes are the six types of the in-app spec with its defaults, and
 // MessageType.
 var BuiltinTypes = []NotificationType{
-	{Name: "weekly_report", InApp: true, Toast: false, Description: "Weekly report (every Monday)"},
+	{Name: "weekly_report", InApp: true, Toast: false, Email: true, Description: "Weekly report (every Monday)"},
 	{Name: "job_completed", InApp: true, Toast: true, WebhookEvent: "job.completed", Description: "When a job completes"},
-	{Name: "job_failed", InApp: true, Toast: true, WebhookEvent: "job.failed", Description: "When a job fails"},
+	{Name: "job_failed", InApp: true, Toast: true, Email: true, WebhookEvent: "job.failed", Description: "When a job fails"},
 	{Name: "rule_executed", InApp: false, Toast: false, WebhookEvent: "rule.executed", Description: "When a rule executes"},
 	{Name: "quota_warning", InApp: true, Toast: false, WebhookEvent: "quota.warning", Description: "Storage alert"},
-	{Name: "integrity_alert", InApp: true, Toast: false, WebhookEvent: "integrity.failed", Description: "Integrity issue"},
+	{Name: "integrity_alert", InApp: true, Toast: false, Email: true, WebhookEvent: "integrity.failed", Description: "Integrity issue"},
 	{Name: MessageType, InApp: true, Toast: true, WebhookEvent: "message.received", Description: "Messages from ntfy, Gotify and alert publishers"},
 }
 
@@ -46,8 +48,8 @@ type Types struct {
 func NewTypes(extra []NotificationType) (*Types, error) {
 	t := &Types{byName: map[string]NotificationType{}}
 	for _, nt := range append(append([]NotificationType{}, BuiltinTypes...), extra...) {
-		if !typeNamePattern.MatchString(nt.Name) || len(nt.Name) > 6 && nt.Name[len(nt.Name)-6:] == "_toast" {
-			return nil, Errorf(EINVALID, "Notification type %q must be lower-case letters, digits and underscores, and must not end in _toast.", nt.Name)
+		if !typeNamePattern.MatchString(nt.Name) || strings.HasSuffix(nt.Name, "_toast") || strings.HasSuffix(nt.Name, "_email") {
+			return nil, Errorf(EINVALID, "Notification type %q must be lower-case letters, digits and underscores, and must not end in _toast or _email.", nt.Name)
 		}
 		if _, dup := t.byName[nt.Name]; dup {
 			return nil, Errorf(EINVALID, "Notification type %q is declared twice.", nt.Name)

@@ -6,7 +6,8 @@ import (
 )
 
 // Preferences maps preference keys to their values: "<type>" is the in-app
-// channel and "<type>_toast" the toast channel of that type.
+// channel, "<type>_toast" the toast channel and "<type>_email" the e-mail
+// channel of that type.
 type Preferences map[string]bool
 
 // InApp reports whether notifications of typ are stored for the user.
@@ -17,17 +18,22 @@ func (p Preferences) Toast(typ string) bool { return p[typ+"_toast"] }
 
 // DefaultPreferences returns every key of every type with its default.
 func (t *Types) DefaultPreferences() Preferences {
-	p := make(Preferences, 2*len(t.list))
+	p := make(Preferences, 3*len(t.list))
 	for _, nt := range t.list {
 		p[nt.Name] = nt.InApp
 		p[nt.Name+"_toast"] = nt.Toast
+		p[nt.Name+"_email"] = nt.Email
 	}
 	return p
 }
 
 // ValidatePreferenceKey returns EINVALID when key names no preference.
 func (t *Types) ValidatePreferenceKey(key string) error {
-	if _, ok := t.byName[strings.TrimSuffix(key, "_toast")]; !ok {
+	name, _ := strings.CutSuffix(key, "_toast")
+	if name == key {
+		name, _ = strings.CutSuffix(key, "_email")
+	}
+	if _, ok := t.byName[name]; !ok {
 		return Errorf(EINVALID, "Unknown preference %q.", key)
 	}
 	return nil

@@ -11,6 +11,7 @@ type User struct {
 	ID           string    `json:"id"`
 	Username     string    `json:"username"`
 	IsAdmin      bool      `json:"is_admin"`
+	Email        string    `json:"email"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 }

@@ -21,28 +21,44 @@ const cursorKeyLen = 32
 // returns the same bytes, so cursors handed out before a restart stay
 // valid. Concurrent first calls agree on one key. Errors are internal.
 func CursorKey(ctx context.Context, d *DB) ([]byte, error) {
-	key, err := readServerKey(ctx, d.read, cursorKeyName)
+	return serverKey(ctx, d, cursorKeyName)
+}
+
+// unsubscribeKeyName is the server_keys row of the key that signs the
+// e-mails' one-click unsubscribe links.
+const unsubscribeKeyName = "email_unsubscribe_hmac"
+
+// UnsubscribeKey returns the secret that signs unsubscribe links, made and
+// kept the way CursorKey's is: links in e-mails sent before a restart keep
+// working.
+func UnsubscribeKey(ctx context.Context, d *DB) ([]byte, error) {
+	return serverKey(ctx, d, unsubscribeKeyName)
+}
+
+// serverKey returns the server key called name, creating it on first use.
+func serverKey(ctx context.Context, d *DB, name string) ([]byte, error) {
+	key, err := readServerKey(ctx, d.read, name)
 	if err == nil {
 		return key, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read cursor key: %w", err)
+		return nil, fmt.Errorf("read server key %s: %w", name, err)
 	}
 	fresh := make([]byte, cursorKeyLen)
 	if _, err := rand.Read(fresh); err != nil {
-		return nil, fmt.Errorf("generate cursor key: %w", err)
+		return nil, fmt.Errorf("generate server key %s: %w", name, err)
 	}
 	err = d.Write(ctx, func(tx *sql.Tx) error {
 		// DO NOTHING keeps a key another process or goroutine stored first;
 		// the SELECT inside the same transaction then returns the winner.
 		if _, err := tx.Exec(`INSERT INTO server_keys (name, value, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO NOTHING`, cursorKeyName, fresh, millis(d.Now())); err != nil {
+			ON CONFLICT (name) DO NOTHING`, name, fresh, millis(d.Now())); err != nil {
 			return err
 		}
-		return tx.QueryRow(`SELECT value FROM server_keys WHERE name = ?`, cursorKeyName).Scan(&key)
+		return tx.QueryRow(`SELECT value FROM server_keys WHERE name = ?`, name).Scan(&key)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store cursor key: %w", err)
+		return nil, fmt.Errorf("store server key %s: %w", name, err)
 	}
 	return key, nil
 }

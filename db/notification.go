@@ -53,14 +53,14 @@ func msTime(t time.Time) time.Time { return fromMillis(millis(t)) }
 // exist, ECONFLICT for a duplicate id; nothing is stored when any row
 // fails.
 func (s *NotificationStore) CreateNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) error {
-	return s.QueueNotifications(ctx, ns, ds)()
+	return s.QueueNotifications(ctx, ns, app.Outbox{Webhooks: ds})()
 }
 
 // QueueNotifications queues the write of CreateNotifications and returns at
 // once with a function that waits for the durable commit and returns its
 // error. Queued writes commit in queue order.
-func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) (wait func() error) {
-	if len(ns) == 0 && len(ds) == 0 {
+func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.Notification, out app.Outbox) (wait func() error) {
+	if len(ns) == 0 && len(out.Webhooks) == 0 && len(out.Emails) == 0 {
 		return func() error { return nil }
 	}
 	for _, n := range ns {
@@ -80,7 +80,10 @@ func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.No
 				return err
 			}
 		}
-		return insertDeliveries(tx, ds)
+		if err := insertDeliveries(tx, out.Webhooks); err != nil {
+			return err
+		}
+		return insertEmails(tx, out.Emails)
 	})
 	return func() error {
 		err := committed()

@@ -52,11 +52,20 @@ const testPassword = apptest.Password
 
 func newBelfry(t *testing.T) *belfry {
 	t.Helper()
+	return newBelfryWith(t, nil)
+}
+
+// newBelfryWith is newBelfry with more configuration by configure.
+func newBelfryWith(t *testing.T, configure func(*app.Config)) *belfry {
+	t.Helper()
 	blocked, unreachable := &atomic.Bool{}, &atomic.Bool{}
 	a := servertest.New(t,
 		servertest.WithConfig(func(c *app.Config) {
 			c.Auth.AdminPassword = "" // the first admin's password is printed, as on a first start
 			c.Notifications.Types = []app.NotificationType{{Name: "backup_done", InApp: true, Toast: true, Description: "A backup finished"}}
+			if configure != nil {
+				configure(c)
+			}
 		}),
 		servertest.WithHandler(func(h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -67,6 +67,10 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	pages.GET("/preferences", u.handlePreferencesPage)
 	parts.PUT("/preferences/:key", u.handleSetPreference)
 	parts.DELETE("/preferences", u.handleResetPreferences)
+	parts.PUT("/email/address", u.handleSetEmailAddress)
+	parts.POST("/email/test", u.handleTestEmail)
+	// The link of an e-mail: opens the notification, marked read.
+	pages.GET("/n/:id", u.handleOpenNotification)
 
 	pages.GET("/mutes", u.handleMutesPage)
 	parts.POST("/mutes", u.handleCreateMute)

@@ -80,7 +80,8 @@ func renderCases(u *UI) []renderCase {
 	prefs := preferencesPage{Rows: []prefRow{
 		{Name: "job_failed", Label: "Job failed", Description: hostile, InApp: true, Toast: true, Saved: "toast"},
 		{Name: "backup_done", Label: hostile, InApp: false, Saved: "in-app"},
-	}}
+		{Name: "integrity_alert", Label: "Integrity alert", InApp: true, Email: true, Mail: true, Saved: "email"},
+	}, Email: emailCard{Enabled: true, Address: hostile, Result: &alertView{Kind: "error", Message: hostile}}}
 	mutesV := mutesPage{Mutes: mutes, Durations: muteDurations, Created: mutes[0]}
 	tokensV := tokensPage{Tokens: tokens, IsAdmin: true, Secret: "blf_" + hostile, Created: tokens[0]}
 	usersV := usersPage{Users: []*app.User{usr, other}, Me: usr.ID, Created: usr}
@@ -112,6 +113,7 @@ func renderCases(u *UI) []renderCase {
 		{"preferences", "pref_rows", prefs},
 		{"preferences", "pref_table", prefs},
 		{"preferences", "pref_row", prefs.Rows[0]},
+		{"preferences", "email_card", emailCard{Result: &alertView{Kind: "success", Message: hostile}}},
 		{"mutes", "mute_created", mutesV},
 		{"mutes", "mute_list", mutesV},
 		{"mutes", "mute_list_oob", mutesV},

@@ -19,6 +19,7 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/email"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/webhook"
 )
@@ -38,6 +39,9 @@ type Deps struct {
 	// Webhooks serves the webhooks page and Channels the channels pages.
 	Webhooks *webhook.Service
 	Channels *channels.Service
+	// Email is the e-mail channel: the column of the preferences page, the
+	// address and the test e-mail.
+	Email *email.Service
 	// Hooks keeps the tokens' custom mappings and signing secrets, edited
 	// on the tokens page.
 	Hooks *hooks.Service

@@ -22,7 +22,7 @@ func (s *Server) Doc() web.Doc {
 			"valid_till!", web.Nullable(web.Time("Null: forever.")), "created_at!", web.Time("")),
 		"Token": web.Object("id!", web.UUID(""), "name!", web.Str(""), "scope!", web.Enum("client", "publish", "admin"),
 			"created_at!", web.Time(""), "last_used_at", web.Nullable(web.Time(""))),
-		"User": web.Object("id!", web.UUID(""), "username!", web.Str(""), "is_admin!", web.Bool(""), "created_at!", web.Time("")),
+		"User": web.Object("id!", web.UUID(""), "username!", web.Str(""), "is_admin!", web.Bool(""), "email!", web.Str("The address e-mail notifications go to; \"\" for none."), "created_at!", web.Time("")),
 	}}
 }
 

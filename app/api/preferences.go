@@ -13,7 +13,8 @@ import (
 
 // handleGetPreferences is GET /api/notifications/preferences: every key of
 // every type, the user's stored values over the defaults. Keys come in the
-// spec's order: the in-app keys of all types, then their toast keys.
+// spec's order: the in-app keys of all types, then their toast keys, then
+// their e-mail keys.
 func (s *Server) handleGetPreferences(c *gin.Context) {
 	stored, err := s.d.Preferences.Preferences(c.Request.Context(), web.UserFrom(c).ID)
 	if err != nil {
@@ -35,7 +36,7 @@ func orderedPreferences(types *app.Types, prefs app.Preferences) []byte {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	all := types.All()
-	for i, suffix := range []string{"", "_toast"} {
+	for i, suffix := range []string{"", "_toast", "_email"} {
 		for j, t := range all {
 			if i+j > 0 {
 				b.WriteByte(',')

@@ -11,7 +11,10 @@ import (
 // spec.
 const specDefaults = `{"weekly_report":true,"job_completed":true,"job_failed":true,"rule_executed":false,` +
 	`"quota_warning":true,"integrity_alert":true,"message":true,"weekly_report_toast":false,"job_completed_toast":true,` +
-	`"job_failed_toast":true,"rule_executed_toast":false,"quota_warning_toast":false,"integrity_alert_toast":false,"message_toast":true}`
+	`"job_failed_toast":true,"rule_executed_toast":false,"quota_warning_toast":false,"integrity_alert_toast":false,"message_toast":true,` +
+	// The e-mail channel (issue 16): errors, integrity alerts and the weekly report on.
+	`"weekly_report_email":true,"job_completed_email":false,"job_failed_email":true,"rule_executed_email":false,` +
+	`"quota_warning_email":false,"integrity_alert_email":true,"message_email":false}`
 
 func TestPreferences(t *testing.T) {
 	h := newHarness(t)
@@ -44,7 +47,7 @@ func TestPreferences(t *testing.T) {
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		for _, body := range []string{
-			`{"nope":true}`, `{"weekly_report_toast_toast":true}`, `{"job_failed":true,"nope_toast":false}`,
+			`{"nope":true}`, `{"weekly_report_toast_toast":true}`, `{"job_failed_toast_email":true}`, `{"nope_email":true}`, `{"job_failed":true,"nope_toast":false}`,
 			`{"job_failed":"yes"}`, `{"job_failed":1}`, `{"job_failed":null}`, `{"job_failed":{}}`,
 			`[]`, `null`, `"x"`, `{"job_failed":tru}`, ``, `{"job_failed":false}{}`,
 		} {

@@ -14,11 +14,12 @@ type userView struct {
 	ID        string `json:"id"`
 	Username  string `json:"username"`
 	IsAdmin   bool   `json:"is_admin"`
+	Email     string `json:"email"`
 	CreatedAt string `json:"created_at"`
 }
 
 func viewUser(u *app.User) userView {
-	return userView{ID: u.ID, Username: u.Username, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339)}
+	return userView{ID: u.ID, Username: u.Username, IsAdmin: u.IsAdmin, Email: u.Email, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339)}
 }
 
 // handleMe is GET /api/v1/me: who the caller is.

@@ -26,7 +26,7 @@ func TestUsers(t *testing.T) {
 		rec := h.do("POST", "/api/users", `{"username":"carol","password":"long enough","is_admin":false}`, bearer(h.rootAdmin))
 		wantStatus(t, rec, http.StatusCreated)
 		decode(t, rec, &carol)
-		if carol["username"] != "carol" || carol["is_admin"] != false || carol["id"] == "" || len(carol) != 4 {
+		if carol["username"] != "carol" || carol["is_admin"] != false || carol["id"] == "" || carol["email"] != "" || len(carol) != 5 {
 			t.Fatalf("created %s", rec.Body)
 		}
 		if _, _, err := h.Auth.Login(context.Background(), "", "carol", "long enough"); err != nil {

@@ -20,8 +20,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// Deps are the dispatcher's collaborators. Webhooks may be nil (no webhook
-// capability wired); Now and Logger default to time.Now and slog.Default.
+// Deps are the dispatcher's collaborators. Webhooks and Emails may be nil
+// (no webhook or e-mail capability wired); Now and Logger default to time.Now and slog.Default.
 type Deps struct {
 	Types         *app.Types
 	Users         app.UserStore
@@ -30,7 +30,8 @@ type Deps struct {
 	Mutes         app.MuteStore
 	Changes       app.ChangePublisher
 	Webhooks      app.WebhookRouter
-	Clock         clock.Clock // nil: the wall clock
+	Emails        app.EmailRouter // nil: e-mail is not configured
+	Clock         clock.Clock     // nil: the wall clock
 	Logger        *slog.Logger
 }
 
@@ -81,11 +82,11 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 	for i, u := range recipients {
 		prefs[i] = merge(defaults, stored[u.ID])
 	}
-	rows, toasts, deliveries, wait, err := x.queue(ctx, typ, ev, recipients, prefs)
+	rows, toasts, out, wait, err := x.queue(ctx, typ, ev, recipients, prefs)
 	if err != nil {
 		return nil, err
 	}
-	res := &app.DispatchResult{Notifications: []app.NotificationRef{}, Webhooks: len(deliveries)}
+	res := &app.DispatchResult{Notifications: []app.NotificationRef{}, Webhooks: len(out.Webhooks), Emails: len(out.Emails)}
 	if err := wait(); err != nil {
 		return nil, fmt.Errorf("store notifications: %w", err)
 	}
@@ -101,7 +102,7 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 // then grow in the order the writes commit, so a client paging forward by
 // (created_at, id) never passes a row that becomes visible later.
 func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences) (
-	rows []*app.Notification, toasts []bool, deliveries []*app.WebhookDelivery, wait func() error, err error) {
+	rows []*app.Notification, toasts []bool, out app.Outbox, wait func() error, err error) {
 	x.order.Lock()
 	defer x.order.Unlock()
 	now := x.d.Clock.Now().UTC().Truncate(time.Millisecond)
@@ -112,14 +113,21 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 	for i, u := range recipients {
 		n, err := newNotification(u.ID, ev, now)
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return nil, nil, out, nil, err
 		}
 		if x.d.Webhooks != nil && typ.WebhookEvent != "" {
 			ds, err := x.d.Webhooks.Deliveries(ctx, typ, n)
 			if err != nil {
-				return nil, nil, nil, nil, fmt.Errorf("route webhooks: %w", err)
+				return nil, nil, out, nil, fmt.Errorf("route webhooks: %w", err)
 			}
-			deliveries = append(deliveries, ds...)
+			out.Webhooks = append(out.Webhooks, ds...)
+		}
+		if x.d.Emails != nil && prefs[i].Email(ev.Type) {
+			es, err := x.d.Emails.Emails(ctx, typ, n, prefs[i].InApp(ev.Type))
+			if err != nil {
+				return nil, nil, out, nil, fmt.Errorf("route e-mails: %w", err)
+			}
+			out.Emails = append(out.Emails, es...)
 		}
 		if prefs[i].InApp(ev.Type) {
 			rows = append(rows, n)
@@ -127,10 +135,10 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 		}
 	}
 	wait = func() error { return nil }
-	if len(rows) > 0 || len(deliveries) > 0 {
-		wait = x.d.Notifications.QueueNotifications(ctx, rows, deliveries)
+	if len(rows) > 0 || len(out.Webhooks) > 0 || len(out.Emails) > 0 {
+		wait = x.d.Notifications.QueueNotifications(ctx, rows, out)
 	}
-	return rows, toasts, deliveries, wait, nil
+	return rows, toasts, out, wait, nil
 }
 
 // recipients resolves ev.Users: none means the actor, ["*"] every user, and

@@ -17,11 +17,11 @@ type queueRecorder struct {
 	queued []*app.Notification
 }
 
-func (q *queueRecorder) QueueNotifications(ctx context.Context, ns []*app.Notification, ds []*app.WebhookDelivery) func() error {
+func (q *queueRecorder) QueueNotifications(ctx context.Context, ns []*app.Notification, out app.Outbox) func() error {
 	q.mu.Lock()
 	q.queued = append(q.queued, ns...)
 	q.mu.Unlock()
-	return q.NotificationStore.QueueNotifications(ctx, ns, ds)
+	return q.NotificationStore.QueueNotifications(ctx, ns, out)
 }
 
 // Concurrent publishes must be stamped in commit order: otherwise a poller

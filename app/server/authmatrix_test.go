@@ -215,6 +215,15 @@ var matrix = map[string]entry{
 	"POST /api/tokens":                    {access: apiRoute, req: send("/api/tokens", `{"name":"ci","scope":"publish"}`), owner: 201, other: 201},
 	"DELETE /api/tokens/:id":              {access: apiRoute, req: func(s *scene) request { return request{path: "/api/tokens/" + s.token()} }, owner: 200, other: 404},
 	"GET /api/users":                      {access: apiRoute, req: get("/api/users"), owner: 200, other: 403},
+	"GET /api/email":                      {access: apiRoute, req: get("/api/email"), owner: 200, other: 200},
+	"PUT /api/email/address":              {access: apiRoute, req: send("/api/email/address", `{"email":"owner@example.org"}`), owner: 200, other: 200},
+	"POST /api/email/test":                {access: apiRoute, req: send("/api/email/test", ""), owner: 409, other: 409}, // e-mail is off in the scene
+	"GET /api/email/outbox":               {access: apiRoute, req: get("/api/email/outbox"), owner: 200, other: 403},
+	"PUT /api/users/:id/email": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/users/" + s.victim().ID + "/email", body: `{"email":"victim@example.org"}`}
+	}, owner: 200, other: 403},
+	"GET /email/unsubscribe":  {access: public, req: get("/email/unsubscribe?token=forged.link"), owner: 400},
+	"POST /email/unsubscribe": {access: public, req: form("/email/unsubscribe?token=forged.link", "List-Unsubscribe=One-Click"), owner: 400},
 	"POST /api/users": {access: apiRoute, req: func(s *scene) request {
 		return request{path: "/api/users", body: fmt.Sprintf(`{"username":"new-%d","password":%q}`, s.seq(), apptest.Password)}
 	}, owner: 201, other: 403},
@@ -298,16 +307,19 @@ var matrix = map[string]entry{
 	"GET /ws/channels/":     {access: socket, req: get("/ws/channels/"), owner: 101, other: 101},
 
 	// The web UI: pages.
-	"GET /login":         {access: page, req: get("/login"), owner: 303, other: 303, anon: 200},
-	"GET /":              {access: page, req: get("/"), owner: 303, other: 303},
-	"GET /notifications": {access: page, req: func(s *scene) request { s.notification(); return request{path: "/notifications"} }, owner: 200, other: 200, shows: true},
-	"GET /channels":      {access: page, req: get("/channels"), owner: 200, other: 200},
-	"GET /channels/:id":  {access: page, req: func(s *scene) request { return request{path: "/channels/" + s.room().id} }, owner: 200, other: 200},
-	"GET /preferences":   {access: page, req: get("/preferences"), owner: 200, other: 200},
-	"GET /mutes":         {access: page, req: func(s *scene) request { s.mute(); return request{path: "/mutes"} }, owner: 200, other: 200, shows: true},
-	"GET /webhooks":      {access: page, req: func(s *scene) request { s.webhook(); return request{path: "/webhooks"} }, owner: 200, other: 200, shows: true},
-	"GET /tokens":        {access: page, req: func(s *scene) request { s.token(); return request{path: "/tokens"} }, owner: 200, other: 200, shows: true},
-	"GET /admin/users":   {access: page, req: get("/admin/users"), owner: 200, other: 403},
+	"GET /login":            {access: page, req: get("/login"), owner: 303, other: 303, anon: 200},
+	"GET /":                 {access: page, req: get("/"), owner: 303, other: 303},
+	"GET /notifications":    {access: page, req: func(s *scene) request { s.notification(); return request{path: "/notifications"} }, owner: 200, other: 200, shows: true},
+	"GET /channels":         {access: page, req: get("/channels"), owner: 200, other: 200},
+	"GET /channels/:id":     {access: page, req: func(s *scene) request { return request{path: "/channels/" + s.room().id} }, owner: 200, other: 200},
+	"GET /preferences":      {access: page, req: get("/preferences"), owner: 200, other: 200},
+	"GET /n/:id":            {access: page, req: func(s *scene) request { return request{path: "/n/" + s.notification()} }, owner: 303, other: 404},
+	"PUT /ui/email/address": {access: page, req: form("/ui/email/address", "email=owner%40example.org"), owner: 200, other: 200},
+	"POST /ui/email/test":   {access: page, req: form("/ui/email/test", ""), owner: 200, other: 200},
+	"GET /mutes":            {access: page, req: func(s *scene) request { s.mute(); return request{path: "/mutes"} }, owner: 200, other: 200, shows: true},
+	"GET /webhooks":         {access: page, req: func(s *scene) request { s.webhook(); return request{path: "/webhooks"} }, owner: 200, other: 200, shows: true},
+	"GET /tokens":           {access: page, req: func(s *scene) request { s.token(); return request{path: "/tokens"} }, owner: 200, other: 200, shows: true},
+	"GET /admin/users":      {access: page, req: get("/admin/users"), owner: 200, other: 403},
 
 	// The web UI: htmx partials and actions.
 	"GET /ui/notifications":              {access: page, req: func(s *scene) request { s.notification(); return request{path: "/ui/notifications"} }, owner: 200, other: 200, shows: true},

@@ -20,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
+	"github.com/belfry/belfry/app/email"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
@@ -61,6 +62,8 @@ type Server struct {
 	// Hooks receives Alertmanager, Grafana, GitHub and custom webhooks.
 	Hooks    *hooks.Service
 	Webhooks *webhook.Webhooks
+	// Email sends e-mail notifications (nothing while email.host is empty).
+	Email    *email.Service
 	Hub      *hub.Hub
 	Channels *channels.Service
 	Metrics  *metrics.Registry

@@ -8,6 +8,7 @@ import (
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
+	"github.com/belfry/belfry/app/email"
 	"github.com/belfry/belfry/app/gotify"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
@@ -69,9 +70,18 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
 		Store: db.NewWebhookStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
-	s.Dispatcher = s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
+	// E-mail is the fourth: its router queues the outbox rows in the same
+	// transaction (nothing while e-mail is off), its worker sends them.
+	unsubscribeKey, err := db.UnsubscribeKey(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	s.Email = email.New(email.Deps{Config: cfg.Email, BaseURL: cfg.Server.BaseURL, Types: s.Types,
+		Store: db.NewEmailStore(s.DB), Users: s.Users, Preferences: s.Preferences, Key: unsubscribeKey,
+		Clock: s.Clock, Logger: s.Logger})
+	s.Dispatcher = s.Email.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Clock: s.Clock, Logger: s.Logger}))
+		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Clock: s.Clock, Logger: s.Logger})))
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher, to the users
@@ -114,7 +124,7 @@ func (s *Server) wire(ctx context.Context) error {
 	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.Clock})
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
@@ -124,13 +134,13 @@ func (s *Server) wire(ctx context.Context) error {
 		LoginRefused: pages.LoginRefused})
 	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, pages, ntfyPublish); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
 	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
-	s.start(s.Auth, s.Webhooks, weekly, pruning)
+	s.start(s.Auth, s.Webhooks, s.Email, weekly, pruning)
 	return nil
 }
 

@@ -27,21 +27,6 @@ const (
 // maxRetryAfter caps how long a receiver's Retry-After may defer a delivery.
 const maxRetryAfter = 24 * time.Hour
 
-// backoffSchedule is the wait after the 1st, 2nd, … failed attempt: about a
-// day in all. Later attempts wait as long as the last step.
-var backoffSchedule = []time.Duration{
-	30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute,
-	time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 8 * time.Hour,
-}
-
-// backoff returns the wait after the attempts-th failed attempt, stretched
-// by up to 20% of jitter (jitter in [0,1)) so retries of many deliveries do
-// not arrive together.
-func backoff(attempts int, jitter float64) time.Duration {
-	step := backoffSchedule[min(max(attempts, 1), len(backoffSchedule))-1]
-	return step + time.Duration(float64(step)*0.2*jitter)
-}
-
 // result is what one attempt observed.
 type result struct {
 	code       int           // HTTP status, 0 without a response

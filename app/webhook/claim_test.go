@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/outbox"
 )
 
 // failingClaims is the webhook store with every claim failing, as on a full
@@ -40,8 +41,8 @@ func TestWorkerBacksOffWhenClaimsFail(t *testing.T) {
 	if started, _ := w.startLanes(ctx, &lanes); started != 0 || store.calls.Load() != 1 {
 		t.Fatalf("%d lanes started, %d claims; want 0 and 1", started, store.calls.Load())
 	}
-	if wake := w.nextWake(ctx, false); wake != maxIdle {
-		t.Fatalf("after a failed claim with a delivery due the worker wakes in %v, want %v", wake, maxIdle)
+	if wake := w.nextWake(ctx, false); wake != outbox.MaxIdle {
+		t.Fatalf("after a failed claim with a delivery due the worker wakes in %v, want %v", wake, outbox.MaxIdle)
 	}
 	if !strings.Contains(f.logs.String(), "claim webhook deliveries") {
 		t.Errorf("the failed claim was not logged: %s", f.logs)

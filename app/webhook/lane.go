@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/outbox"
 )
 
 // goneReason is recorded on a webhook disabled by its receiver.
@@ -100,7 +101,7 @@ func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.We
 		}
 		wait := r.retryAfter
 		if wait <= 0 {
-			wait = backoff(d.Attempts, w.jitter())
+			wait = outbox.Backoff(d.Attempts, w.jitter())
 		}
 		d.NextAttemptAt = now.Add(wait)
 		w.retried.Add(1)
@@ -109,7 +110,7 @@ func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.We
 	if pause {
 		wait := r.retryAfter
 		if wait <= 0 {
-			wait = backoff(1, w.jitter())
+			wait = outbox.Backoff(1, w.jitter())
 		}
 		w.mu.Lock()
 		w.paused[hook.ID] = now.Add(wait)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/outbox"
 )
 
 // Tuning of the worker loop.
@@ -15,11 +16,6 @@ const (
 	// perLane bounds the deliveries of one webhook claimed at once; one lane
 	// sends them one after another.
 	perLane = 20
-	// maxIdle bounds a wait without a kick, in case a delivery was queued
-	// by something that did not kick (another process, a lost race).
-	maxIdle = 5 * time.Second
-	// minWait keeps a loop that keeps finding nothing from spinning.
-	minWait = 20 * time.Millisecond
 	// pruneEvery is how often finished deliveries are pruned.
 	pruneEvery = time.Hour
 )
@@ -41,7 +37,7 @@ type Worker struct {
 	d      Deps
 	cfg    app.WebhooksConfig
 	lease  time.Duration
-	kick   chan struct{}
+	kick   outbox.Kick
 	done   chan struct{} // a lane ended
 	jitter func() float64
 
@@ -52,7 +48,7 @@ type Worker struct {
 	lastPrune time.Time // touched by Run's goroutine only
 	lastCount time.Time
 	// claimFailed says the last claim failed (a full disk, a broken
-	// database): the next one waits maxIdle instead of retrying at once.
+	// database): the next one waits outbox.MaxIdle instead of retrying at once.
 	claimFailed bool
 
 	delivered, retried, failed, disabled atomic.Uint64
@@ -76,7 +72,7 @@ func newWorker(d Deps) *Worker {
 		d:      d,
 		cfg:    d.Config,
 		lease:  time.Duration(perLane)*d.Config.Timeout.Duration + time.Minute,
-		kick:   make(chan struct{}, 1),
+		kick:   outbox.NewKick(),
 		done:   make(chan struct{}, 1),
 		jitter: rand.Float64,
 		busy:   map[string]bool{},
@@ -85,12 +81,7 @@ func newWorker(d Deps) *Worker {
 }
 
 // Kick wakes the worker to look for due deliveries; it never blocks.
-func (w *Worker) Kick() {
-	select {
-	case w.kick <- struct{}{}:
-	default:
-	}
-}
+func (w *Worker) Kick() { w.kick.Kick() }
 
 // Stats returns the counters.
 func (w *Worker) Stats() Stats {
@@ -209,13 +200,10 @@ func (w *Worker) nextDue(ctx context.Context) (time.Time, bool) {
 // nextWake returns how long to sleep when nothing else wakes the worker.
 func (w *Worker) nextWake(ctx context.Context, saturated bool) time.Duration {
 	if saturated || w.claimFailed {
-		return maxIdle
+		return outbox.MaxIdle
 	}
 	next, ok := w.nextDue(ctx)
-	if !ok {
-		return maxIdle
-	}
-	return min(max(next.Sub(w.d.Clock.Now()), minWait), maxIdle)
+	return outbox.Wait(next, ok, w.d.Clock.Now())
 }
 
 // countPending refreshes the outbox depth of Stats, at most once a second.

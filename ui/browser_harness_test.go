@@ -152,10 +152,28 @@ func (tb *tab) until(what, expr string) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, browserTimeout)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(browserTimeout), chromedp.WithPollingInterval(25*time.Millisecond))); err != nil {
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(browserTimeout), chromedp.WithPollingInterval(25*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		// A navigation that is still replacing the page destroys the
+		// context the poll runs in: poll the new page, within the same
+		// deadline.
+		if ctx.Err() == nil && contextReplaced(err) {
+			time.Sleep(25 * time.Millisecond)
+			continue
+		}
 		tb.dumpState()
 		tb.t.Fatalf("waiting for %s (%s): %v", what, expr, err)
 	}
+}
+
+// contextReplaced reports whether err says the page's JavaScript context
+// went away under an evaluation (a navigation replaced the document).
+func contextReplaced(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
 }
 
 // clickUntil clicks selector until expr holds, a few times: a button that

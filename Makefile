@@ -20,7 +20,7 @@ TEST_STEPS ?= deps assets chromium tools lint gotest faults fuzz smoke-qemu dist
 run: build
 	exec ./$(BIN) serve
 
-## test: everything CI checks, step by step (about 22 min with empty Go caches, 13 warm, on a shared 2-core machine; see README)
+## test: everything CI checks, step by step (about 11 min on CI from a fresh clone; 22 with empty caches on a busy 2-core machine; see README)
 test:
 	@MAKE="$(MAKE)" bash scripts/steps.sh "make test" $(TEST_STEPS)
 

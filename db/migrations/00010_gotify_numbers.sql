@@ -1,0 +1,59 @@
+-- +goose Up
+-- The Gotify client API (app/gotify) shows a user's notifications grouped
+-- by application and knows users by integer ids. An application is a
+-- topic: the notifications' service_id ('' for those without one, Belfry's
+-- own events), which is also the name of the token a Gotify or ntfy
+-- publisher sends and the topic a route names. Numbers are global, so a
+-- routed topic has the same application id for every recipient, given in
+-- creation order and never again (AUTOINCREMENT, and rows are never
+-- deleted: a topic that comes back keeps its number). Triggers number new
+-- topics and users in the writing transaction, whoever writes.
+CREATE TABLE topic_numbers (
+    number     INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic      TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE user_numbers (
+    number  INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE
+) STRICT;
+
+INSERT OR IGNORE INTO topic_numbers (topic, created_at)
+    SELECT topic, MIN(at) FROM (
+        SELECT COALESCE(service_id, '') AS topic, created_at AS at FROM notifications
+        UNION ALL SELECT name, created_at FROM tokens WHERE name <> ''
+        UNION ALL SELECT topic, CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM topic_routes
+    ) GROUP BY topic ORDER BY MIN(at), topic;
+INSERT INTO user_numbers (user_id) SELECT id FROM users ORDER BY created_at, id;
+
+-- +goose StatementBegin
+CREATE TRIGGER topic_numbers_notification AFTER INSERT ON notifications BEGIN
+    INSERT OR IGNORE INTO topic_numbers (topic, created_at) VALUES (COALESCE(NEW.service_id, ''), NEW.created_at);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER topic_numbers_token AFTER INSERT ON tokens WHEN NEW.name <> '' BEGIN
+    INSERT OR IGNORE INTO topic_numbers (topic, created_at) VALUES (NEW.name, NEW.created_at);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER topic_numbers_route AFTER INSERT ON topic_routes BEGIN
+    INSERT OR IGNORE INTO topic_numbers (topic, created_at) VALUES (NEW.topic, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER user_numbers_insert AFTER INSERT ON users BEGIN
+    INSERT INTO user_numbers (user_id) VALUES (NEW.id);
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER user_numbers_insert;
+DROP TRIGGER topic_numbers_route;
+DROP TRIGGER topic_numbers_token;
+DROP TRIGGER topic_numbers_notification;
+DROP TABLE user_numbers;
+DROP TABLE topic_numbers;

@@ -13,10 +13,10 @@ var numberedColumns = regexp.MustCompile(`(\w+)`).ReplaceAllString(notificationC
 // The queries of the numbered views. Topics are numbered by the same
 // COALESCE the trigger of migration 00010 uses.
 const (
-	numberedFrom = ` FROM notifications n
+	numberedJoin = ` FROM notifications n
 		JOIN notification_numbers x ON x.notification_id = n.id
-		JOIN topic_numbers t ON t.topic = COALESCE(n.service_id, '')
-		WHERE n.user_id = ?`
+		JOIN topic_numbers t ON t.topic = COALESCE(n.service_id, '')`
+	numberedFrom = numberedJoin + ` WHERE n.user_id = ?`
 	userTopicsSQL = `SELECT number, topic, created_at FROM topic_numbers WHERE topic IN (
 			SELECT COALESCE(service_id, '') FROM notifications WHERE user_id = ?1
 			UNION SELECT name FROM tokens WHERE user_id = ?1 AND name <> '' AND scope IN ('publish', 'admin')
@@ -95,3 +95,10 @@ type withExtra struct {
 }
 
 func (w withExtra) Scan(dest ...any) error { return w.r.Scan(append(dest, w.extra...)...) }
+
+// Numbered returns the number of notification id and its topic's.
+// Errors: ENOTFOUND (NOTIFICATION_NOT_FOUND).
+func (s *NumberStore) Numbered(ctx context.Context, id string) (number, topic int64, err error) {
+	err = s.db.readQueryRow(ctx, `SELECT x.number, t.number`+numberedJoin+` WHERE n.id = ?`, id).Scan(&number, &topic)
+	return number, topic, internal(notFound(err, app.CodeNotificationNotFound, "Notification not found."), "numbered notification")
+}

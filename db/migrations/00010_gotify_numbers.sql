@@ -2,9 +2,9 @@
 -- The Gotify client API (app/gotify) shows a user's notifications grouped
 -- by application and knows users by integer ids. An application is a
 -- topic: the notifications' service_id ('' for those without one, Belfry's
--- own events), which is also the name of the token a Gotify or ntfy
--- publisher sends and the topic a route names. Numbers are global, so a
--- routed topic has the same application id for every recipient, given in
+-- own events), which is also the name of the publish token a Gotify
+-- publisher sends (its application) and the topic a route names. Numbers
+-- are global, so a routed topic has the same application id for every recipient, given in
 -- creation order and never again (AUTOINCREMENT, and rows are never
 -- deleted: a topic that comes back keeps its number). Triggers number new
 -- topics and users in the writing transaction, whoever writes.
@@ -21,9 +21,11 @@ CREATE TABLE user_numbers (
 INSERT OR IGNORE INTO topic_numbers (topic, created_at)
     SELECT topic, MIN(at) FROM (
         SELECT COALESCE(service_id, '') AS topic, created_at AS at FROM notifications
-        UNION ALL SELECT name, created_at FROM tokens WHERE name <> ''
+        UNION ALL SELECT name, created_at FROM tokens WHERE name <> '' AND scope <> 'client'
         UNION ALL SELECT topic, CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM topic_routes
     ) GROUP BY topic ORDER BY MIN(at), topic;
+-- Belfry's own events have an application from the start.
+INSERT OR IGNORE INTO topic_numbers (topic, created_at) VALUES ('', CAST(unixepoch('subsec') * 1000 AS INTEGER));
 INSERT INTO user_numbers (user_id) SELECT id FROM users ORDER BY created_at, id;
 
 -- +goose StatementBegin
@@ -33,7 +35,7 @@ END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE TRIGGER topic_numbers_token AFTER INSERT ON tokens WHEN NEW.name <> '' BEGIN
+CREATE TRIGGER topic_numbers_token AFTER INSERT ON tokens WHEN NEW.name <> '' AND NEW.scope <> 'client' BEGIN
     INSERT OR IGNORE INTO topic_numbers (topic, created_at) VALUES (NEW.name, NEW.created_at);
 END;
 -- +goose StatementEnd
@@ -46,7 +48,9 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER user_numbers_insert AFTER INSERT ON users BEGIN
-    INSERT INTO user_numbers (user_id) VALUES (NEW.id);
+    -- Belfry's own events have an application from the start.
+INSERT OR IGNORE INTO topic_numbers (topic, created_at) VALUES ('', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+INSERT INTO user_numbers (user_id) VALUES (NEW.id);
 END;
 -- +goose StatementEnd
 

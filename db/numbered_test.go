@@ -50,7 +50,7 @@ func TestNumberStore_Topics(t *testing.T) {
 	for _, tp := range topics {
 		names = append(names, tp.Name)
 	}
-	if want := []string{"backups", "", "proxmox", "household"}; !slices.Equal(names, want) {
+	if want := []string{"", "backups", "proxmox", "household"}; !slices.Equal(names, want) {
 		t.Fatalf("alice's topics %q, want %q", names, want)
 	}
 	backups, _ := s.TopicNumber(ctx, "backups")

@@ -96,7 +96,7 @@ func TestClientErrors(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, method, path, body, token, contentType string
-		status                                        int
+		status                                       int
 	}{
 		{"no credential", "GET", "/current/user", "", "", "", 401},
 		{"unknown token", "GET", "/client", "", "blf_not-a-token", "", 401},

@@ -16,7 +16,7 @@ const (
 	numberedJoin = ` FROM notifications n
 		JOIN notification_numbers x ON x.notification_id = n.id
 		JOIN topic_numbers t ON t.topic = COALESCE(n.service_id, '')`
-	numberedFrom = numberedJoin + ` WHERE n.user_id = ?`
+	numberedFrom  = numberedJoin + ` WHERE n.user_id = ?`
 	userTopicsSQL = `SELECT number, topic, created_at FROM topic_numbers WHERE topic IN (
 			SELECT COALESCE(service_id, '') FROM notifications WHERE user_id = ?1
 			UNION SELECT name FROM tokens WHERE user_id = ?1 AND name <> '' AND scope IN ('publish', 'admin')

@@ -22,7 +22,7 @@ type errorBody struct {
 func writeError(c *gin.Context, err error) {
 	status := web.StatusOf(err)
 	if status == http.StatusInternalServerError {
-		web.Logger(c).Error("gotify publish failed", "path", c.Request.URL.Path, "err", err)
+		web.Logger(c).Error("gotify request failed", "path", c.Request.URL.Path, "err", err)
 		_ = c.Error(err)
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: http.StatusText(status), ErrorCode: status, ErrorDescription: app.ErrorMessage(err)})

@@ -13,10 +13,11 @@ var numberedColumns = regexp.MustCompile(`(\w+)`).ReplaceAllString(notificationC
 // The queries of the numbered views. Topics are numbered by the same
 // COALESCE the trigger of migration 00010 uses.
 const (
-	numberedJoin = ` FROM notifications n
-		JOIN notification_numbers x ON x.notification_id = n.id
+	numberedJoin = ` FROM notification_numbers x
+		JOIN notifications n ON n.id = x.notification_id
 		JOIN topic_numbers t ON t.topic = COALESCE(n.service_id, '')`
-	numberedFrom  = numberedJoin + ` WHERE n.user_id = ?`
+	// numberedFrom walks the index notification_numbers_user.
+	numberedFrom = numberedJoin + ` WHERE x.user_id = ?`
 	userTopicsSQL = `SELECT number, topic, created_at FROM topic_numbers WHERE topic IN (
 			SELECT COALESCE(service_id, '') FROM notifications WHERE user_id = ?1
 			UNION SELECT name FROM tokens WHERE user_id = ?1 AND name <> '' AND scope IN ('publish', 'admin')

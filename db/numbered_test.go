@@ -106,10 +106,11 @@ func sorted(s []string) []string {
 }
 
 // TestMigrate_OutOfOrder: a database that has a later migration applies an
-// earlier-numbered one that arrives after it.
+// earlier-numbered one that arrives after it; 00010 numbers the users and
+// topics already there and pages the notifications already there.
 func TestMigrate_OutOfOrder(t *testing.T) {
 	ctx := context.Background()
-	d, _ := mustOpen(t)
+	d, clock := mustOpen(t)
 	if err := d.MigrateDownTo(ctx, 9); err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +122,23 @@ func TestMigrate_OutOfOrder(t *testing.T) {
 	if _, err := p.ApplyVersion(ctx, 11, true); err != nil {
 		t.Fatal(err)
 	}
+	alice := mustUser(t, d, "alice")
+	old := mustNotify(t, d, clock, alice.ID, "before 00010")
 	if n, err := d.Migrate(ctx); err != nil || n < 1 {
 		t.Fatalf("migrate after 11: ran %d, %v", n, err)
 	}
-	if !tableNames(t, d)["topic_numbers"] {
-		t.Fatal("00010 was not applied")
+	s := NewNumberStore(d)
+	if n, err := s.UserNumber(ctx, alice.ID); err != nil || n < 1 {
+		t.Fatalf("alice's number %d, %v", n, err)
+	}
+	page, err := s.ListNumbered(ctx, app.NumberedFilter{UserID: alice.ID, Limit: 10})
+	if err != nil || len(page) != 1 || page[0].ID != old[0].ID || page[0].TopicNumber < 1 {
+		t.Fatalf("page after 00010: %v, %v", page, err)
+	}
+	if later := mustNotify(t, d, clock, alice.ID, "after 00010"); later[0].ID == "" {
+		t.Fatal("no notification")
+	}
+	if page, _ := s.ListNumbered(ctx, app.NumberedFilter{UserID: alice.ID, Limit: 10}); len(page) != 2 || page[1].ID != old[0].ID {
+		t.Fatalf("page with a new notification: %v", page)
 	}
 }

@@ -17,7 +17,7 @@ const (
 		JOIN notifications n ON n.id = x.notification_id
 		JOIN topic_numbers t ON t.topic = COALESCE(n.service_id, '')`
 	// numberedFrom walks the index notification_numbers_user.
-	numberedFrom = numberedJoin + ` WHERE x.user_id = ?`
+	numberedFrom  = numberedJoin + ` WHERE x.user_id = ?`
 	userTopicsSQL = `SELECT number, topic, created_at FROM topic_numbers WHERE topic IN (
 			SELECT COALESCE(service_id, '') FROM notifications WHERE user_id = ?1
 			UNION SELECT name FROM tokens WHERE user_id = ?1 AND name <> '' AND scope IN ('publish', 'admin')

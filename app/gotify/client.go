@@ -109,5 +109,5 @@ func (g *Gotify) clientCaller(c *gin.Context) (*caller, error) {
 // callerOf returns the caller requireClient authenticated.
 func callerOf(c *gin.Context) *caller { return c.MustGet(callerKey).(*caller) }
 
-// ok answers an empty 200, as Gotify does for a delete.
-func ok(c *gin.Context) { c.Status(http.StatusOK) }
+// answerDeleted answers a delete with an empty 200, as Gotify does.
+func answerDeleted(c *gin.Context) { c.Status(http.StatusOK) }

@@ -149,5 +149,5 @@ func (g *Gotify) handleDeleteClient(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ok(c)
+	answerDeleted(c)
 }

@@ -137,7 +137,7 @@ func (g *Gotify) handleDeleteMessage(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ok(c)
+	answerDeleted(c)
 }
 
 // handleDeleteMessages is DELETE /message: deletes all of the caller's
@@ -147,7 +147,7 @@ func (g *Gotify) handleDeleteMessages(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ok(c)
+	answerDeleted(c)
 }
 
 // handleDeleteApplicationMessages is DELETE /application/:id/message:
@@ -161,5 +161,5 @@ func (g *Gotify) handleDeleteApplicationMessages(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ok(c)
+	answerDeleted(c)
 }

@@ -2,6 +2,7 @@ package gotify_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"net/http"
@@ -198,4 +199,41 @@ func TestMessageJSON(t *testing.T) {
 	if time.Since(event.Date) > time.Minute || event.Date.Location() != time.UTC {
 		t.Errorf("date %v", event.Date)
 	}
+}
+
+// TestRoutedApplicationInTheApp: a topic an admin routed to alice and bob
+// is one application with one id for both, the appid the publish
+// answered; each pages, receives and deletes their own copy only.
+func TestRoutedApplicationInTheApp(t *testing.T) {
+	h := newHarness(t)
+	alice, bob := h.User("alice", false), h.User("bob", false)
+	if err := h.TopicRoutes.PutRoute(t.Context(), &app.Route{Topic: "household", Users: []string{"alice", "bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	aliceClient, bobClient := h.Token(alice, app.ScopeClient), h.Token(bob, app.ScopeClient)
+	bobStream := h.dialStream(bobClient)
+	publisher, _ := h.app(alice, "household", app.ScopePublish)
+	a := h.publish("/message?token="+publisher, "application/json", `{"title":"Bins","message":"tonight"}`)
+
+	var streamed answer
+	if err := json.Unmarshal(bobStream.Next(), &streamed); err != nil || streamed.AppID != a.AppID || streamed.ID == a.ID {
+		t.Fatalf("bob's frame %+v (alice's answer %+v), %v", streamed, a, err)
+	}
+	for name, token := range map[string]string{"alice": aliceClient, "bob": bobClient} {
+		var apps []gotifyApplication
+		h.get("/application", token, &apps)
+		if !slices.ContainsFunc(apps, func(x gotifyApplication) bool { return x.Name == "household" && x.ID == a.AppID }) {
+			t.Errorf("%s's applications %+v lack household %d", name, apps, a.AppID)
+		}
+	}
+	if st, body := h.call(http.MethodDelete, fmt.Sprintf("/application/%d/message", a.AppID), bobClient); st != 200 {
+		t.Fatalf("bob deletes household's messages: %d %s", st, body)
+	}
+	var p gotifyPage
+	h.get(fmt.Sprintf("/application/%d/message", a.AppID), aliceClient, &p)
+	if len(p.Messages) != 1 || p.Messages[0].ID != a.ID {
+		t.Errorf("alice's household messages after bob deleted his: %+v", p.Messages)
+	}
+	st, body := h.call(http.MethodDelete, fmt.Sprintf("/message/%d", a.ID), bobClient)
+	wantError(t, "bob deletes alice's copy", st, body, http.StatusNotFound)
 }

@@ -132,6 +132,10 @@ func TestApplications(t *testing.T) {
 	}
 	st, body := h.call(http.MethodGet, "/application/x/message", token)
 	wantError(t, "application id not a number", st, body, http.StatusBadRequest)
+	st, body = h.call(http.MethodDelete, "/application/0/message", token)
+	wantError(t, "delete with application id 0", st, body, http.StatusBadRequest)
+	st, body = h.call(http.MethodGet, "/application", "")
+	wantError(t, "applications without a credential", st, body, http.StatusUnauthorized)
 
 	rec := h.Do(http.MethodGet, "/"+prox.Image, "")
 	if _, err := png.Decode(bytes.NewReader(rec.Body.Bytes())); rec.Code != 200 || rec.Header().Get("Content-Type") != "image/png" || err != nil {

@@ -67,6 +67,9 @@ func TestStream(t *testing.T) {
 	if err := json.Unmarshal(bobStream.Next(), &bobs); err != nil || bobs.Message != "for bob" {
 		t.Errorf("bob's frame %+v, %v", bobs, err)
 	}
+	apptest.WantSamples(t, h.Metrics.Handler(), map[string]float64{
+		`belfry_ws_sockets{endpoint="gotify"}`: 2, `belfry_ws_frames_sent_total{endpoint="gotify"}`: 3,
+	})
 }
 
 // TestStreamCloses: revoking the client token (as the app's logout does

@@ -144,7 +144,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning, gotifyAPI)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI)
 	s.start(s.Auth, s.Webhooks, s.Email, weekly, pruning, gotifyAPI)
 	return nil

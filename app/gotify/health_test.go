@@ -13,6 +13,7 @@ import (
 // TestHealth: GET /health is green while the server is ready, and 500
 // with the database red, as Gotify answers, when it is not.
 func TestHealth(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
 	for name, tc := range map[string]struct {
 		ready  error
 		status int

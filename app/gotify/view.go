@@ -2,6 +2,7 @@ package gotify
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -67,7 +68,7 @@ const ownEvents = "Belfry"
 func applicationOf(t app.Topic) applicationView {
 	v := applicationView{ID: t.Number, Name: t.Name, Description: "Notifications on topic " + t.Name + ".",
 		Image: "application/" + strconv.FormatInt(t.Number, 10) + "/image", CreatedAt: t.CreatedAt.UTC(),
-		SortKey: strconv.FormatInt(t.Number, 36)}
+		SortKey: fmt.Sprintf("%019d", t.Number)} // sorts as text in number order
 	if t.Name == "" {
 		v.Name, v.Description, v.Internal = ownEvents, "Belfry's own notifications, which have no topic.", true
 	}

@@ -162,3 +162,25 @@ func basicAuth(user, password string) string {
 	r.SetBasicAuth(user, password)
 	return r.Header.Get("Authorization")
 }
+
+// TestLoginLimits: the app's Basic logins count against Belfry's login
+// limits; past them the answer is Gotify's 429 with Retry-After, even for
+// the right password.
+func TestLoginLimits(t *testing.T) {
+	h := &harness{App: servertest.New(t, servertest.WithConfig(func(c *app.Config) {
+		c.Auth.UsernameFailuresPerMinute, c.Auth.UsernameFailureBurst = 1, 2
+	})), t: t}
+	h.User("alice", false)
+	wrong := func(r *servertest.Request) { r.Headers.Set("Authorization", basicAuth("alice", "wrong password")) }
+	for range 2 {
+		st, body := h.call(http.MethodGet, "/current/user", "", wrong)
+		wantError(t, "wrong password", st, body, http.StatusUnauthorized)
+	}
+	rec := h.Do(http.MethodGet, "/current/user", "", func(r *servertest.Request) {
+		r.Headers.Set("Authorization", basicAuth("alice", apptest.Password))
+	})
+	wantError(t, "past the limit", rec.Code, rec.Body.Bytes(), http.StatusTooManyRequests)
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+}

@@ -43,6 +43,10 @@ type Inbox interface {
 	Delete(ctx context.Context, userID, id string) error
 	// DeleteRead deletes the read notifications and returns how many.
 	DeleteRead(ctx context.Context, userID string) (int, error)
+	// DeleteAll deletes every notification, or only those of topic (a
+	// ServiceID, "" for none) when topic is not nil, and returns how many;
+	// each is announced as deleted, one by one.
+	DeleteAll(ctx context.Context, userID string, topic *string) (int, error)
 	// Acknowledge sets a pending notification acknowledged (and read) and
 	// returns it; ECONFLICT with NOTIFICATION_ALREADY_RESPONDED when it was
 	// not pending.

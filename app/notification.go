@@ -116,6 +116,10 @@ type NotificationStore interface {
 	DeleteNotification(ctx context.Context, userID, id string) error
 	// DeleteRead deletes the user's read notifications and returns how many.
 	DeleteRead(ctx context.Context, userID string) (int, error)
+	// DeleteNotifications deletes the user's notifications, only those of
+	// topic (a ServiceID, "" for none) when topic is not nil, and returns
+	// their ids.
+	DeleteNotifications(ctx context.Context, userID string, topic *string) ([]string, error)
 	// ResolveNotification marks a notification about an alert resolved
 	// (Inbox.Resolve); changed is false when it already was, wasUnread
 	// whether it was unread before.

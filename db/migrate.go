@@ -33,7 +33,10 @@ func (d *DB) provider() (*goose.Provider, *sql.DB, error) {
 		conn.Close()
 		return nil, nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub)
+	// Features reserve their migration numbers and merge in any order, so
+	// a database may already have a later number when an earlier one
+	// arrives: it is applied then, not refused as missing.
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		conn.Close()
 		return nil, nil, err

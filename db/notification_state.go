@@ -148,3 +148,28 @@ func (s *NotificationStore) DeleteRead(ctx context.Context, userID string) (int,
 	n, err := writeCount(ctx, s.db, `DELETE FROM notifications WHERE user_id = ? AND read_at IS NOT NULL`, userID)
 	return n, internal(err, "delete read notifications")
 }
+
+// DeleteNotifications deletes userID's notifications — only those of topic
+// when topic is not nil ("" for those without one) — and returns their ids.
+func (s *NotificationStore) DeleteNotifications(ctx context.Context, userID string, topic *string) ([]string, error) {
+	q := `DELETE FROM notifications WHERE user_id = ?`
+	args := []any{userID}
+	if topic != nil {
+		q += ` AND COALESCE(service_id, '') = ?`
+		args = append(args, *topic)
+	}
+	var ids []string
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.Query(q+` RETURNING id`, args...)
+		if err != nil {
+			return err
+		}
+		return eachRow(rows, func() error {
+			var id string
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	})
+	return ids, internal(err, "delete notifications")
+}

@@ -135,10 +135,10 @@ func (h *harness) number(id string) int64 {
 	return n
 }
 
-// tokenNumber is the Gotify appid of token id.
-func (h *harness) tokenNumber(id string) int64 {
+// appID is the Gotify appid of the application (topic) called name.
+func (h *harness) appID(name string) int64 {
 	h.t.Helper()
-	n, err := db.NewNumberStore(h.DB).TokenNumber(context.Background(), id)
+	n, err := db.NewNumberStore(h.DB).TopicNumber(context.Background(), name)
 	if err != nil {
 		h.t.Fatal(err)
 	}

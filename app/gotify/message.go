@@ -47,7 +47,7 @@ func (g *Gotify) handleCreateMessage(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	appID, err := g.appID(ctx, tok.ID)
+	appID, err := g.appID(ctx, tok.Name)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -72,20 +72,18 @@ func (g *Gotify) handleCreateMessage(c *gin.Context) {
 		Priority: req.priority(), Extras: req.Extras, Date: date})
 }
 
-// appID returns the appid of token id: its number, which never changes,
-// so it is read once.
-func (g *Gotify) appID(ctx context.Context, tokenID string) (int64, error) {
-	if n, ok := g.appIDs.Load(tokenID); ok {
+// appID returns the appid of application (a token's name): its topic's
+// number, which never changes, so it is read once. Every token's name has
+// one (migration 00010).
+func (g *Gotify) appID(ctx context.Context, application string) (int64, error) {
+	if n, ok := g.appIDs.Load(application); ok {
 		return n.(int64), nil
 	}
-	n, err := g.d.Numbers.TokenNumber(ctx, tokenID)
-	if app.ErrorKind(err) == app.ENOTFOUND { // revoked since authenticate
-		return 0, app.CodedErrorf(app.EUNAUTHENTICATED, app.CodeInvalidToken, "The API token was revoked.")
-	}
+	n, err := g.d.Numbers.TopicNumber(ctx, application)
 	if err != nil {
 		return 0, err
 	}
-	g.appIDs.Store(tokenID, n)
+	g.appIDs.Store(application, n)
 	return n, nil
 }
 

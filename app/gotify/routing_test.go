@@ -49,19 +49,20 @@ func TestRoutedApplication(t *testing.T) {
 
 // TestIDs: message ids are the notifications' numbers, in publish order,
 // never given twice even when the newest message was deleted; an appid is
-// the same for every message of one token and differs between tokens.
+// the same for every message of one application (the token's name) and
+// differs between applications.
 func TestIDs(t *testing.T) {
 	h := newHarness(t)
 	alice := h.User("alice", false)
-	one, oneID := h.app(alice, "one", app.ScopePublish)
-	two, twoID := h.app(alice, "two", app.ScopePublish)
+	one, _ := h.app(alice, "one", app.ScopePublish)
+	two, _ := h.app(alice, "two", app.ScopePublish)
 	first := h.publish("/message?token="+one, "application/json", `{"message":"1"}`)
 	second := h.publish("/message?token="+one, "application/json", `{"message":"2"}`)
 	other := h.publish("/message?token="+two, "application/json", `{"message":"3"}`)
 	if first.ID < 1 || second.ID != first.ID+1 || other.ID != second.ID+1 {
 		t.Errorf("ids %d %d %d", first.ID, second.ID, other.ID)
 	}
-	if first.AppID != second.AppID || first.AppID == other.AppID || first.AppID != h.tokenNumber(oneID) || other.AppID != h.tokenNumber(twoID) {
+	if first.AppID != second.AppID || first.AppID == other.AppID || first.AppID != h.appID("one") || other.AppID != h.appID("two") {
 		t.Errorf("appids %d %d %d", first.AppID, second.AppID, other.AppID)
 	}
 	if err := h.Inbox.Delete(context.Background(), alice.ID, h.inbox(alice)[0].ID); err != nil {

@@ -19,14 +19,14 @@ import (
 func TestProxmox(t *testing.T) {
 	h := newHarness(t)
 	alice := h.User("alice", false)
-	secret, tokenID := h.app(alice, "Proxmox", app.ScopePublish)
+	secret, _ := h.app(alice, "Proxmox", app.ScopePublish)
 	body := `{"title":"vzdump backup status (pve1.home.arpa): backup failed","message":"` +
 		"```\\nVMID  Name      Status  Time\\n100   pihole    err     00:00:03\\n```" +
 		`","priority":9,"extras":{"client::display":{"contentType":"text/markdown"}}}`
 	a := h.publish("/message", "application/json", body, "Authorization", "Bearer "+secret, "X-Gotify-Key", secret)
 
 	n := h.only(alice)
-	if a.ID != h.number(n.ID) || a.ID < 1 || a.AppID != h.tokenNumber(tokenID) || a.Priority != 9 ||
+	if a.ID != h.number(n.ID) || a.ID < 1 || a.AppID != h.appID("Proxmox") || a.Priority != 9 ||
 		a.Title != "vzdump backup status (pve1.home.arpa): backup failed" || !strings.HasPrefix(a.Message, "```\nVMID") ||
 		!reflect.DeepEqual(a.Extras, map[string]any{"client::display": map[string]any{"contentType": "text/markdown"}}) ||
 		!a.Date.Equal(n.CreatedAt) {

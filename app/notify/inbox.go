@@ -66,6 +66,15 @@ func (x *Inbox) DeleteRead(ctx context.Context, userID string) (int, error) {
 	return n, err
 }
 
+// DeleteAll implements app.Inbox.
+func (x *Inbox) DeleteAll(ctx context.Context, userID string, topic *string) (int, error) {
+	ids, err := x.store.DeleteNotifications(ctx, userID, topic)
+	for _, id := range ids {
+		x.announce(ctx, app.ChangeDeleted, userID, id)
+	}
+	return len(ids), err
+}
+
 // Acknowledge implements app.Inbox.
 func (x *Inbox) Acknowledge(ctx context.Context, userID, id string) (*app.Notification, error) {
 	n, err := x.store.Acknowledge(ctx, userID, id)

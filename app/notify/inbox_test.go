@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/belfry/belfry/app"
@@ -186,4 +187,35 @@ func TestInboxPruneAnnouncesUsersWhoseNotificationsWent(t *testing.T) {
 		t.Fatalf("prune: %+v, %v", c, err)
 	}
 	f.wantChanges(t, "prune", app.Change{Kind: app.ChangeDeleted, UserID: f.alice.ID})
+}
+
+// TestInboxDeleteAll: deleting all of a user's notifications, or those of
+// one topic, announces each deleted one as deleted, once, for its owner
+// only; nothing left to delete announces nothing.
+func TestInboxDeleteAll(t *testing.T) {
+	ctx := context.Background()
+	f := newInboxFixture(t)
+	all := f.add(t, f.alice, 3)
+	f.add(t, f.bob, 1)
+	f.take()
+	topic := ""
+	if n, err := f.inbox.DeleteAll(ctx, f.alice.ID, &topic); err != nil || n != 3 {
+		t.Fatalf("delete the untopical: %d, %v", n, err)
+	}
+	got := f.take()
+	slices.SortFunc(got, func(a, b app.Change) int { return strings.Compare(a.ID, b.ID) })
+	want := []app.Change{}
+	for _, id := range slices.Sorted(slices.Values(all)) {
+		want = append(want, app.Change{Kind: app.ChangeDeleted, UserID: f.alice.ID, ID: id})
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("announced %+v, want %+v", got, want)
+	}
+	if n, err := f.inbox.DeleteAll(ctx, f.alice.ID, nil); err != nil || n != 0 {
+		t.Fatalf("delete again: %d, %v", n, err)
+	}
+	f.wantChanges(t, "deleting nothing")
+	if n, _ := f.store.CountNotifications(ctx, app.NotificationFilter{UserID: f.bob.ID}); n != 1 {
+		t.Errorf("bob has %d notifications, want 1", n)
+	}
 }

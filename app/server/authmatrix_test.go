@@ -141,6 +141,31 @@ var matrix = map[string]entry{
 	// Gotify's publish: an application (publish) token, never a session.
 	"POST /message": {access: tokenRoute, scopes: publish, req: send("/message", `{"message":"hello"}`), owner: 200, other: 200},
 
+	// Gotify's client API: client tokens (or a username and password),
+	// never a session; a user sees and deletes only their own. A plain GET
+	// of /stream is not a WebSocket handshake: 400 once authenticated.
+	"GET /version":               {access: public, req: get("/version"), owner: 200},
+	"GET /health":                {access: public, req: get("/health"), owner: 200},
+	"GET /application/:id/image": {access: public, req: func(s *scene) request { return request{path: s.gotifyApplication("/application/", "/image")} }, owner: 200},
+	"GET /current/user":          {access: tokenRoute, scopes: client, req: get("/current/user"), owner: 200, other: 200},
+	"POST /client":               {access: tokenRoute, scopes: client, req: send("/client", `{"name":"phone"}`), owner: 200, other: 200},
+	"GET /client":                {access: tokenRoute, scopes: client, req: get("/client"), owner: 200, other: 200},
+	"DELETE /client/:id":         {access: tokenRoute, scopes: client, req: func(s *scene) request { return request{path: s.gotifyClient()} }, owner: 200, other: 404},
+	"GET /application":           {access: tokenRoute, scopes: client, req: get("/application"), owner: 200, other: 200},
+	"GET /message": {access: tokenRoute, scopes: client, req: func(s *scene) request {
+		s.notification()
+		return request{path: "/message"}
+	}, owner: 200, other: 200, shows: true},
+	"DELETE /message":     {access: tokenRoute, scopes: client, req: get("/message"), owner: 200, other: 200},
+	"DELETE /message/:id": {access: tokenRoute, scopes: client, req: func(s *scene) request { return request{path: s.gotifyMessage("/message/")} }, owner: 200, other: 404},
+	"GET /application/:id/message": {access: tokenRoute, scopes: client, req: func(s *scene) request {
+		return request{path: s.gotifyApplication("/application/", "/message")}
+	}, owner: 200, other: 404, shows: true},
+	"DELETE /application/:id/message": {access: tokenRoute, scopes: client, req: func(s *scene) request {
+		return request{path: s.gotifyApplication("/application/", "/message")}
+	}, owner: 200, other: 404},
+	"GET /stream": {access: tokenRoute, scopes: client, req: get("/stream"), owner: 400, other: 400},
+
 	// Alert and event hooks: publish tokens, never a session; a user
 	// publishes to their own inbox. Each alert is new (its fingerprint).
 	"POST /api/v1/hooks/alertmanager": {access: tokenRoute, scopes: publish, req: func(s *scene) request {

@@ -121,7 +121,13 @@ func (s *Server) wire(ctx context.Context) error {
 
 	// What people and programs talk to. The login form posts to the JSON
 	// API, which shows refusals on the UI's login page.
-	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB), Clock: s.Clock})
+	// Gotify's publish route and client API; its /stream counts against
+	// the same connection limits and closes on revocation like the hub.
+	gotifyAPI := gotify.New(gotify.Deps{Tokens: s.Auth, Publisher: s.Ingest, Numbers: db.NewNumberStore(s.DB),
+		Credentials: s.Auth, Inbox: inbox, Version: s.version, Ready: s.ready, Clock: s.Clock,
+		Stream: gotify.StreamConfig{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets, Logger: s.Logger}})
+	s.Bus.Subscribe(gotifyAPI.Handle)
+	s.Auth.OnRevoke(gotifyAPI.Revoke)
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
 		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
@@ -138,9 +144,9 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
-	s.drainOnShutdown(s.Hub, polling, s.Channels)
-	s.start(s.Auth, s.Webhooks, s.Email, weekly, pruning)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning, gotifyAPI)
+	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI)
+	s.start(s.Auth, s.Webhooks, s.Email, weekly, pruning, gotifyAPI)
 	return nil
 }
 

@@ -54,7 +54,7 @@ type Service struct {
 	kick   outbox.Kick
 	jitter func() float64
 
-	sent, retried, failed atomic.Uint64
+	sent, retried, failed, summaries atomic.Uint64
 }
 
 // New returns the service over d.
@@ -96,7 +96,9 @@ type snapshot struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Emails implements app.EmailRouter: one outbox row for n, due now.
+// Emails implements app.EmailRouter: one outbox row for n, due now, under
+// the configured batching rule (which the dispatch's transaction applies;
+// the weekly report is never batched).
 func (s *Service) Emails(_ context.Context, typ app.NotificationType, n *app.Notification, stored bool) ([]*app.Email, error) {
 	subject := cmp.Or(n.EmailSubject, n.Title)
 	payload, err := json.Marshal(snapshot{ID: n.ID, Type: typ.Name, Level: n.Level, Title: n.Title, Body: n.Body,
@@ -109,7 +111,10 @@ func (s *Service) Emails(_ context.Context, typ app.NotificationType, n *app.Not
 		return nil, fmt.Errorf("new e-mail id: %w", err)
 	}
 	e := &app.Email{ID: id.String(), UserID: n.UserID, Type: typ.Name, Subject: subject, Payload: payload,
-		Status: app.EmailPending, NextAttemptAt: n.CreatedAt, CreatedAt: n.CreatedAt}
+		Status: app.EmailPending, Kind: app.EmailSingle, NextAttemptAt: n.CreatedAt, CreatedAt: n.CreatedAt}
+	if typ.Name != app.WeeklyReportType {
+		e.Batch = s.d.Config.Batch()
+	}
 	if stored {
 		e.NotificationID = n.ID
 	}

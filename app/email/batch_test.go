@@ -11,6 +11,7 @@ import (
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/report"
+	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/app/server/servertest"
 	"github.com/belfry/belfry/db"
 )
@@ -397,4 +398,25 @@ func TestBatchOff(t *testing.T) {
 	if n := len(f.to("alice@example.org")); n != 5 {
 		t.Fatalf("%d messages with batching off, want 5", n)
 	}
+}
+
+// TestEmailLogPruned: the retention job deletes sent e-mails once they are
+// older than email.retention (30 days by default) and keeps held ones.
+func TestEmailLogPruned(t *testing.T) {
+	f := newBatchFixture(t, 1)
+	f.publishAs(f.token, "job_failed", "sent on its own")
+	f.publishAs(f.token, "job_failed", "held")
+	f.settle()
+	job := retention.New(retention.Deps{Pruner: f.app.DB, Config: app.DefaultConfig().Retention,
+		Emails: app.DefaultConfig().Email.Retention.Duration, Clock: f.clock})
+	f.clock.Advance(29 * 24 * time.Hour)
+	f.settle() // the summary goes
+	if c, err := job.RunOnce(context.Background(), false); err != nil || c.Emails != 0 {
+		t.Fatalf("after 29 days: %+v, %v; want nothing pruned", c, err)
+	}
+	f.clock.Advance(2 * 24 * time.Hour)
+	if c, err := job.RunOnce(context.Background(), false); err != nil || c.Emails != 1 {
+		t.Fatalf("after 31 days: %+v, %v; want the first e-mail pruned", c, err)
+	}
+	wantCounts(t, f.statuses(""), map[string]int{"single/sent": 1, "summary/sent": 1})
 }

@@ -2,6 +2,10 @@
 // `<type>_email` preference per type beside in-app and toast, one message
 // per notification with a plain-text and an HTML part, and a signed
 // one-click unsubscribe link (RFC 8058) that turns that type's e-mail off.
+// Beyond email.batch_threshold e-mails to a user within
+// email.batch_interval, the rest are held in the outbox and sent as one
+// summary at the interval's end (summary.go; the rule is applied in the
+// dispatch's transaction by the store).
 //
 // E-mails are durable: the dispatcher asks Emails (the app.EmailRouter) for
 // outbox rows and stores them in the notification's transaction; the worker

@@ -356,6 +356,10 @@ func TestRetryOn451(t *testing.T) {
 	if n := len(f.smtp.Messages()); n != 1 {
 		t.Fatalf("%d messages, want 1", n)
 	}
+	apptest.WantSamples(t, f.app.Metrics.Handler(), map[string]float64{
+		`belfry_email_messages_total{outcome="retried"}`: 1, `belfry_email_messages_total{outcome="sent"}`: 1,
+		`belfry_email_messages_total{outcome="failed"}`: 0, "belfry_email_queue_depth": 0,
+	})
 }
 
 func TestGiveUpOn550(t *testing.T) {
@@ -371,6 +375,10 @@ func TestGiveUpOn550(t *testing.T) {
 	if n := len(f.smtp.Messages()); n != 0 {
 		t.Fatalf("a refused e-mail was sent again (%d)", n)
 	}
+	apptest.WantSamples(t, f.app.Metrics.Handler(), map[string]float64{
+		`belfry_email_messages_total{outcome="failed"}`: 1, `belfry_email_messages_total{outcome="sent"}`: 0,
+		`belfry_email_messages_total{outcome="retried"}`: 0, "belfry_email_queue_depth": 0,
+	})
 	// The admin sees the reason too.
 	admin := f.app.User("root", true)
 	w := f.expect(f.app.Do("GET", "/api/email/outbox", "", servertest.Cookie(f.app.Session(admin))), http.StatusOK)

@@ -183,6 +183,9 @@ func TestBatchSummary(t *testing.T) {
 			t.Errorf("summary lacks %s (%s):\ntext:\n%s\nhtml:\n%s", title, link, p.text, p.html)
 		}
 	}
+	if !strings.Contains(p.text, "You got 2 e-mails on their own within 30 minutes") {
+		t.Errorf("summary does not say why:\n%s", p.text)
+	}
 	if !strings.Contains(p.html, "style=\"") || strings.Contains(p.html, "<style") {
 		t.Error("the summary's HTML must have inline styles only")
 	}

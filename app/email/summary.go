@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	mail "github.com/wneessen/go-mail"
@@ -111,10 +112,27 @@ func (s *Service) composeSummary(userID string, kept []*app.Email) (summary, []s
 	sum.Subject = "[Belfry] " + sum.Heading
 	cfg := s.d.Config
 	sum.Intro = fmt.Sprintf("You got %d e-mails on their own within %s; the rest are collected here.",
-		cfg.BatchThreshold, cfg.BatchInterval.Duration)
+		cfg.BatchThreshold, span(cfg.BatchInterval.Duration))
 	sum.Why = fmt.Sprintf("You get this summary because e-mail is on for %s in your Belfry preferences.",
 		strings.Join(labels, ", "))
 	return sum, members, nil
+}
+
+// span writes an interval for a reader: "30 minutes", "2 hours", "1 hour".
+func span(d time.Duration) string {
+	n, unit := int64(0), ""
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	case d >= time.Minute && d%time.Minute == 0:
+		n, unit = int64(d/time.Minute), "minute"
+	default:
+		return d.String()
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
 }
 
 // text is the summary's plain-text part.

@@ -191,6 +191,20 @@ type EmailConfig struct {
 	MaxAttempts int `toml:"max_attempts"`
 	// UnsubscribeTTL is how long a one-click unsubscribe link works.
 	UnsubscribeTTL Duration `toml:"unsubscribe_ttl"`
+	// BatchThreshold is how many e-mails a user gets on their own within
+	// BatchInterval (which starts with the first of them); the rest are
+	// held and sent as one summary at its end. Zero in either turns
+	// batching off. The weekly report is never batched.
+	BatchThreshold int      `toml:"batch_threshold"`
+	BatchInterval  Duration `toml:"batch_interval"`
+	// Retention is how long sent, failed and skipped e-mails stay in the
+	// log (pruned by the retention job); zero keeps them.
+	Retention Duration `toml:"retention"`
+}
+
+// Batch is the batching rule of the settings.
+func (e EmailConfig) Batch() EmailBatch {
+	return EmailBatch{Threshold: e.BatchThreshold, Interval: e.BatchInterval.Duration}
 }
 
 // Enabled reports whether an SMTP server is configured.
@@ -315,7 +329,8 @@ func DefaultConfig() Config {
 		Webhooks: WebhooksConfig{AllowPrivate: true, Timeout: Duration{10 * time.Second}, Workers: 4,
 			MaxAttempts: 12, Retention: Duration{30 * 24 * time.Hour}},
 		Email: EmailConfig{Port: 587, TLS: "starttls", Timeout: Duration{30 * time.Second}, MaxAttempts: 10,
-			UnsubscribeTTL: Duration{90 * 24 * time.Hour}},
+			UnsubscribeTTL: Duration{90 * 24 * time.Hour}, BatchThreshold: 3, BatchInterval: Duration{30 * time.Minute},
+			Retention: Duration{30 * 24 * time.Hour}},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Report:  ReportConfig{Enabled: true, Schedule: "0 8 * * 1", Timezone: "Local"},
 		Metrics: MetricsConfig{Enabled: true},

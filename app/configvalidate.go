@@ -176,6 +176,14 @@ func (e *EmailConfig) validate() error {
 	if err := positiveInts(map[string]int{"email.max_attempts": e.MaxAttempts}); err != nil {
 		return err
 	}
+	if e.BatchThreshold < 0 {
+		return invalidf("email.batch_threshold must not be negative (0 turns batching off), not %d.", e.BatchThreshold)
+	}
+	for key, d := range map[string]Duration{"email.batch_interval": e.BatchInterval, "email.retention": e.Retention} {
+		if d.Duration < 0 {
+			return invalidf("%s must not be negative (0s turns it off).", key)
+		}
+	}
 	return positiveDurations(map[string]Duration{"email.timeout": e.Timeout,
 		"email.unsubscribe_ttl": e.UnsubscribeTTL})
 }

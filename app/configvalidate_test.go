@@ -131,6 +131,9 @@ func TestConfigValidate(t *testing.T) {
 		{"webhook timeout", func(c *Config) { c.Webhooks.Timeout = Duration{} }, "webhooks.timeout must be a positive duration"},
 		{"webhook attempts", func(c *Config) { c.Webhooks.MaxAttempts = 0 }, "webhooks.max_attempts must be at least 1"},
 		{"webhook retention", func(c *Config) { c.Webhooks.Retention = Duration{} }, "webhooks.retention must be a positive duration"},
+		{"email batch threshold", func(c *Config) { c.Email.BatchThreshold = -1 }, "email.batch_threshold must not be negative (0 turns batching off), not -1"},
+		{"email batch interval", func(c *Config) { c.Email.BatchInterval = Duration{-time.Minute} }, "email.batch_interval must not be negative"},
+		{"email retention", func(c *Config) { c.Email.Retention = Duration{-time.Hour} }, "email.retention must not be negative"},
 		{"report schedule", func(c *Config) { c.Report.Schedule = "every monday" }, `report.schedule must be a 5-field cron expression`},
 		{"report timezone", func(c *Config) { c.Report.Timezone = "Mars/Olympus" }, `report.timezone must be an IANA time zone such as "Europe/Paris" or "Local", not "Mars/Olympus"`},
 		{"report timezone empty", func(c *Config) { c.Report.Timezone = "" }, `report.timezone must be an IANA time zone`},
@@ -160,6 +163,8 @@ func TestConfigValidateAccepts(t *testing.T) {
 		{"admin password", func(c *Config) { c.Auth.AdminPassword = "long enough" }},
 		{"UTC report", func(c *Config) { c.Report.Timezone = "UTC" }},
 		{"extra type", func(c *Config) { c.Notifications.Types = []NotificationType{{Name: "backup_done"}} }},
+		{"email batching off", func(c *Config) { c.Email.BatchThreshold, c.Email.BatchInterval = 0, Duration{} }},
+		{"email log kept", func(c *Config) { c.Email.Retention = Duration{} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()

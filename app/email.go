@@ -28,12 +28,34 @@ func ValidateEmailAddress(addr string) error {
 }
 
 // Outbox states of an e-mail: pending until sent, failed when given up (a
-// permanent SMTP answer, too many attempts, no address any more).
+// permanent SMTP answer, too many attempts, no address any more); held
+// while it waits in a summary (batching), skipped when it was left out of
+// its summary because the notification was deleted before it went.
 const (
 	EmailPending = "pending"
+	EmailHeld    = "held"
 	EmailSent    = "sent"
 	EmailFailed  = "failed"
+	EmailSkipped = "skipped"
 )
+
+// Kinds of outbox rows: one notification, or the summary of the held ones.
+const (
+	EmailSingle  = "single"
+	EmailSummary = "summary"
+)
+
+// EmailBatch is the batching rule a dispatch's transaction applies to a
+// new e-mail: beyond Threshold e-mails to its user within Interval, it is
+// held for the summary sent at the interval's end. A zero field: the
+// e-mail is sent on its own.
+type EmailBatch struct {
+	Threshold int
+	Interval  time.Duration
+}
+
+// On reports whether the rule batches.
+func (b EmailBatch) On() bool { return b.Threshold > 0 && b.Interval > 0 }
 
 // Email is one row of the e-mail outbox: written by the dispatcher in the
 // notification's transaction, sent by the e-mail worker. Payload is the
@@ -53,6 +75,14 @@ type Email struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	SentAt         *time.Time `json:"sent_at,omitempty"`
+	Kind           string     `json:"kind"`               // EmailSingle or EmailSummary
+	BatchID        string     `json:"batch_id,omitempty"` // a held (or batched) e-mail's summary row
+	// Batch is the batching rule applied when the row is inserted (not
+	// stored).
+	Batch EmailBatch `json:"-"`
+	// Members are, on a summary being recorded, the held e-mails it
+	// carried (not stored).
+	Members []string `json:"-"`
 }
 
 // EmailRouter turns a dispatched notification into e-mail outbox rows for
@@ -85,6 +115,12 @@ type EmailStore interface {
 	// ListEmails returns userID's latest e-mails ("" every user's), newest
 	// first.
 	ListEmails(ctx context.Context, userID string, limit int) ([]*Email, error)
+	// HeldEmails returns the e-mails held in summary summaryID, oldest
+	// first: kept, and those whose notification was deleted since.
+	HeldEmails(ctx context.Context, summaryID string) (kept, gone []*Email, err error)
+	// CountEmails returns the outbox rows waiting to be sent and those held
+	// in summaries.
+	CountEmails(ctx context.Context) (pending, held int, err error)
 }
 
 // Email reports whether a new notification of typ is sent by e-mail.

@@ -21,6 +21,10 @@ type NotificationType struct {
 // what ntfy and Gotify publishers and alert webhooks send (app/ingest).
 const MessageType = "message"
 
+// WeeklyReportType is the built-in type of the weekly report (app/report);
+// its e-mail is never batched.
+const WeeklyReportType = "weekly_report"
+
 // BuiltinTypes are the six types of the in-app spec with its defaults, and
 // MessageType.
 var BuiltinTypes = []NotificationType{

@@ -16,6 +16,9 @@ type PruneRules struct {
 	// DeliveriesBefore: delivered and failed webhook deliveries last
 	// updated before it (pending ones are never pruned).
 	DeliveriesBefore time.Time
+	// EmailsBefore: sent, failed and skipped e-mails last updated before
+	// it (pending and held ones are never pruned).
+	EmailsBefore time.Time
 	// MessagesBefore: channel messages posted before it.
 	MessagesBefore time.Time
 	// Expired: sessions and object mutes that expired at or before it.
@@ -27,6 +30,7 @@ type PruneCounts struct {
 	ReadNotifications   int
 	ExcessNotifications int
 	WebhookDeliveries   int
+	Emails              int
 	ChannelMessages     int
 	Sessions            int
 	Mutes               int
@@ -37,7 +41,7 @@ type PruneCounts struct {
 
 // Total is the number of rows of every kind.
 func (c PruneCounts) Total() int {
-	return c.ReadNotifications + c.ExcessNotifications + c.WebhookDeliveries + c.ChannelMessages + c.Sessions + c.Mutes
+	return c.ReadNotifications + c.ExcessNotifications + c.WebhookDeliveries + c.Emails + c.ChannelMessages + c.Sessions + c.Mutes
 }
 
 // Pruner deletes what rules allow; with dryRun it only counts. Counting and
@@ -48,8 +52,9 @@ type Pruner interface {
 }
 
 // PruneRules returns the rules of the retention settings at now; finished
-// webhook deliveries are kept for deliveries (webhooks.retention).
-func (r RetentionConfig) PruneRules(now time.Time, deliveries time.Duration) PruneRules {
+// webhook deliveries are kept for deliveries (webhooks.retention), finished
+// e-mails for emails (email.retention).
+func (r RetentionConfig) PruneRules(now time.Time, deliveries, emails time.Duration) PruneRules {
 	before := func(d time.Duration) time.Time {
 		if d <= 0 {
 			return time.Time{}
@@ -60,6 +65,7 @@ func (r RetentionConfig) PruneRules(now time.Time, deliveries time.Duration) Pru
 		ReadBefore:       before(r.ReadNotifications.Duration),
 		KeepPerUser:      r.MaxPerUser,
 		DeliveriesBefore: before(deliveries),
+		EmailsBefore:     before(emails),
 		MessagesBefore:   before(r.ChannelMessages.Duration),
 		Expired:          now,
 	}

@@ -27,6 +27,12 @@ func (d *DB) Prune(ctx context.Context, r app.PruneRules, dryRun bool) (app.Prun
 			return c, err
 		}
 	}
+	if !r.EmailsBefore.IsZero() {
+		if err := p.run(ctx, &c.Emails, "email_outbox",
+			"status IN ('sent', 'failed', 'skipped') AND updated_at < ?", millis(r.EmailsBefore)); err != nil {
+			return c, err
+		}
+	}
 	if !r.MessagesBefore.IsZero() {
 		ok, err := d.tableExists(ctx, "channel_messages")
 		if err != nil {

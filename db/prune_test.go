@@ -195,6 +195,31 @@ func TestPruneWebhookDeliveries(t *testing.T) {
 	}
 }
 
+// TestPruneEmails: sent, failed and skipped e-mails older than the cut-off
+// go; pending and held ones stay, however old.
+func TestPruneEmails(t *testing.T) {
+	d, _ := mustOpen(t)
+	u := mustUser(t, d, "ann")
+	for i, row := range []struct {
+		status string
+		days   float64
+	}{
+		{"sent", 40}, {"failed", 31}, {"skipped", 35}, {"pending", 90}, {"held", 90}, {"sent", 29}, {"failed", 1},
+	} {
+		exec(t, d, `INSERT INTO email_outbox (id, user_id, type, subject, payload, status, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, 'job_failed', 's', '{}', ?, 0, ?, ?)`, fmt.Sprint("e", i), u.ID, row.status, daysAgo(row.days), daysAgo(row.days))
+	}
+	rules := app.PruneRules{EmailsBefore: pruneNow.Add(-30 * 24 * time.Hour)}
+	c := prune(t, d, rules)
+	if c.Emails != 3 || c.Total() != 3 || count(t, d, "email_outbox") != 4 {
+		t.Fatalf("deleted %d, %d left; want 3 deleted (old sent, failed, skipped)", c.Emails, count(t, d, "email_outbox"))
+	}
+	var waiting int
+	if err := d.read.QueryRow(`SELECT COUNT(*) FROM email_outbox WHERE status IN ('pending', 'held')`).Scan(&waiting); err != nil || waiting != 2 {
+		t.Fatalf("pending and held left: %d, %v", waiting, err)
+	}
+}
+
 func TestPruneChannelMessages(t *testing.T) {
 	ctx := context.Background()
 	d, _ := mustOpen(t)

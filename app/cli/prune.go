@@ -29,7 +29,8 @@ func (r *runner) prune(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	job := retention.New(retention.Deps{Pruner: d, Config: cfg.Retention, Deliveries: cfg.Webhooks.Retention.Duration})
+	job := retention.New(retention.Deps{Pruner: d, Config: cfg.Retention, Deliveries: cfg.Webhooks.Retention.Duration,
+		Emails: cfg.Email.Retention.Duration})
 	c, err := job.RunOnce(ctx, *dry)
 	printPruneCounts(r.stdout, cfg, c, *dry)
 	return err
@@ -56,6 +57,7 @@ func printPruneCounts(w io.Writer, cfg app.Config, c app.PruneCounts, dry bool) 
 		{"read notifications older than " + age(rc.ReadNotifications.Duration), c.ReadNotifications},
 		{perUser, c.ExcessNotifications},
 		{"finished webhook deliveries older than " + age(cfg.Webhooks.Retention.Duration), c.WebhookDeliveries},
+		{"finished e-mails older than " + age(cfg.Email.Retention.Duration), c.Emails},
 		{"channel messages older than " + age(rc.ChannelMessages.Duration), c.ChannelMessages},
 		{"expired sessions", c.Sessions},
 		{"expired mutes", c.Mutes},

@@ -50,6 +50,7 @@ func TestCLIPrune(t *testing.T) {
 		`\n  read notifications older than 30 days +3\n`,
 		`\n  notifications beyond the newest 2000 per user +0\n`,
 		`\n  finished webhook deliveries older than 30 days +0\n`,
+		`\n  finished e-mails older than 30 days +0\n`,
 		`\n  channel messages older than 180 days +0\n`,
 		`\n  total +3\n$`,
 	} {

@@ -233,7 +233,9 @@ func (s *Service) page(c *gin.Context, typ string, done bool) {
 // Doc describes the e-mail routes for the OpenAPI document.
 func (s *Service) Doc() web.Doc {
 	email := web.Object("id!", web.UUID(""), "user_id!", web.UUID(""), "notification_id", web.UUID(""), "type!", web.Str(""),
-		"subject!", web.Str(""), "status!", web.Enum(app.EmailPending, app.EmailSent, app.EmailFailed), "attempts!", web.Int(""),
+		"subject!", web.Str(""), "status!", web.Enum(app.EmailPending, app.EmailHeld, app.EmailSent, app.EmailFailed, app.EmailSkipped),
+		"kind!", web.Enum(app.EmailSingle, app.EmailSummary),
+		"batch_id", web.UUID("A held e-mail's summary (batching): the e-mail takes the summary's outcome."), "attempts!", web.Int(""),
 		"next_attempt_at!", web.Time(""), "last_error!", web.Str("The SMTP server's answer to the last failed attempt."),
 		"created_at!", web.Time(""), "updated_at!", web.Time(""), "sent_at", web.Time(""))
 	address := web.Object("email!", web.Str("An address like name@example.org; \"\" removes it."))

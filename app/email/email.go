@@ -2,6 +2,10 @@
 // `<type>_email` preference per type beside in-app and toast, one message
 // per notification with a plain-text and an HTML part, and a signed
 // one-click unsubscribe link (RFC 8058) that turns that type's e-mail off.
+// Beyond email.batch_threshold e-mails to a user within
+// email.batch_interval, the rest are held in the outbox and sent as one
+// summary at the interval's end (summary.go; the rule is applied in the
+// dispatch's transaction by the store).
 //
 // E-mails are durable: the dispatcher asks Emails (the app.EmailRouter) for
 // outbox rows and stores them in the notification's transaction; the worker
@@ -54,7 +58,7 @@ type Service struct {
 	kick   outbox.Kick
 	jitter func() float64
 
-	sent, retried, failed atomic.Uint64
+	sent, retried, failed, summaries atomic.Uint64
 }
 
 // New returns the service over d.
@@ -96,7 +100,9 @@ type snapshot struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Emails implements app.EmailRouter: one outbox row for n, due now.
+// Emails implements app.EmailRouter: one outbox row for n, due now, under
+// the configured batching rule (which the dispatch's transaction applies;
+// the weekly report is never batched).
 func (s *Service) Emails(_ context.Context, typ app.NotificationType, n *app.Notification, stored bool) ([]*app.Email, error) {
 	subject := cmp.Or(n.EmailSubject, n.Title)
 	payload, err := json.Marshal(snapshot{ID: n.ID, Type: typ.Name, Level: n.Level, Title: n.Title, Body: n.Body,
@@ -109,7 +115,10 @@ func (s *Service) Emails(_ context.Context, typ app.NotificationType, n *app.Not
 		return nil, fmt.Errorf("new e-mail id: %w", err)
 	}
 	e := &app.Email{ID: id.String(), UserID: n.UserID, Type: typ.Name, Subject: subject, Payload: payload,
-		Status: app.EmailPending, NextAttemptAt: n.CreatedAt, CreatedAt: n.CreatedAt}
+		Status: app.EmailPending, Kind: app.EmailSingle, NextAttemptAt: n.CreatedAt, CreatedAt: n.CreatedAt}
+	if typ.Name != app.WeeklyReportType {
+		e.Batch = s.d.Config.Batch()
+	}
 	if stored {
 		e.NotificationID = n.ID
 	}

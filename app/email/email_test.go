@@ -27,6 +27,7 @@ import (
 // in-process SMTP server (STARTTLS, AUTH PLAIN) and a fake clock.
 type fixture struct {
 	t      *testing.T
+	config func(*app.Config) // more settings, for every start
 	app    *servertest.App
 	smtp   *apptest.SMTP
 	clock  *clocktest.Fake
@@ -36,8 +37,11 @@ type fixture struct {
 	token  string
 }
 
-func newFixture(t *testing.T) *fixture {
-	f := &fixture{t: t, smtp: apptest.NewSMTP(t), clock: clocktest.New(), dbPath: filepath.Join(t.TempDir(), "belfry.db")}
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with more settings applied at every start.
+func newFixtureWith(t *testing.T, config func(*app.Config)) *fixture {
+	f := &fixture{t: t, config: config, smtp: apptest.NewSMTP(t), clock: clocktest.New(), dbPath: filepath.Join(t.TempDir(), "belfry.db")}
 	f.start()
 	f.alice = f.app.User("alice", false)
 	f.cookie, f.token = f.app.Session(f.alice), f.app.Token(f.alice, app.ScopePublish)
@@ -50,6 +54,9 @@ func (f *fixture) start() {
 	f.app = servertest.New(f.t, servertest.WithClock(f.clock), servertest.WithConfig(func(c *app.Config) {
 		c.Database.Path = f.dbPath
 		f.smtp.Configure(&c.Email)
+		if f.config != nil {
+			f.config(c)
+		}
 	}))
 }
 
@@ -69,9 +76,15 @@ func (f *fixture) publish(typ, extra string) string {
 	f.t.Helper()
 	w := f.expect(f.app.Do("POST", "/api/v1/events", `{"type":"`+typ+`","title":"Nightly backup failed","body":"Disk **full** on `+"`nas`"+`"`+extra+`}`,
 		servertest.Bearer(f.token)), http.StatusAccepted)
+	return notificationID(f.t, w.Body.Bytes())
+}
+
+// notificationID is the first notification of a publish's answer.
+func notificationID(t *testing.T, body []byte) string {
+	t.Helper()
 	var res app.DispatchResult
-	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || len(res.Notifications) == 0 {
-		f.t.Fatalf("publish: %s", w.Body)
+	if err := json.Unmarshal(body, &res); err != nil || len(res.Notifications) == 0 {
+		t.Fatalf("publish: %s", body)
 	}
 	return res.Notifications[0].ID
 }
@@ -115,6 +128,18 @@ type parsed struct {
 
 func parse(t *testing.T, r apptest.Received) parsed {
 	t.Helper()
+	p := parseParts(t, r)
+	lu := p.header.Get("List-Unsubscribe")
+	if !strings.HasPrefix(lu, "<") || !strings.HasSuffix(lu, ">") {
+		t.Fatalf("List-Unsubscribe %q", lu)
+	}
+	p.unsubscribe = strings.Trim(lu, "<>")
+	return p
+}
+
+// parseParts reads a multipart/alternative message's headers and parts.
+func parseParts(t *testing.T, r apptest.Received) parsed {
+	t.Helper()
 	m, err := mail.ReadMessage(bytes.NewReader(r.Data))
 	if err != nil {
 		t.Fatal(err)
@@ -144,11 +169,6 @@ func parse(t *testing.T, r apptest.Received) parsed {
 			t.Fatalf("unexpected part %q", ct)
 		}
 	}
-	lu := m.Header.Get("List-Unsubscribe")
-	if !strings.HasPrefix(lu, "<") || !strings.HasSuffix(lu, ">") {
-		t.Fatalf("List-Unsubscribe %q", lu)
-	}
-	p.unsubscribe = strings.Trim(lu, "<>")
 	return p
 }
 
@@ -336,6 +356,10 @@ func TestRetryOn451(t *testing.T) {
 	if n := len(f.smtp.Messages()); n != 1 {
 		t.Fatalf("%d messages, want 1", n)
 	}
+	apptest.WantSamples(t, f.app.Metrics.Handler(), map[string]float64{
+		`belfry_email_messages_total{outcome="retried"}`: 1, `belfry_email_messages_total{outcome="sent"}`: 1,
+		`belfry_email_messages_total{outcome="failed"}`: 0, "belfry_email_queue_depth": 0,
+	})
 }
 
 func TestGiveUpOn550(t *testing.T) {
@@ -351,6 +375,10 @@ func TestGiveUpOn550(t *testing.T) {
 	if n := len(f.smtp.Messages()); n != 0 {
 		t.Fatalf("a refused e-mail was sent again (%d)", n)
 	}
+	apptest.WantSamples(t, f.app.Metrics.Handler(), map[string]float64{
+		`belfry_email_messages_total{outcome="failed"}`: 1, `belfry_email_messages_total{outcome="sent"}`: 0,
+		`belfry_email_messages_total{outcome="retried"}`: 0, "belfry_email_queue_depth": 0,
+	})
 	// The admin sees the reason too.
 	admin := f.app.User("root", true)
 	w := f.expect(f.app.Do("GET", "/api/email/outbox", "", servertest.Cookie(f.app.Session(admin))), http.StatusOK)

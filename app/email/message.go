@@ -37,25 +37,42 @@ type message struct {
 // notification and marks it read (when it was stored), its unsubscribe
 // link turns off that type's e-mail.
 func (s *Service) compose(e *app.Email, snap snapshot) message {
-	m := message{Subject: e.Subject, Level: string(snap.Level), Colour: levelColours[snap.Level], Title: snap.Title,
-		Text: snap.Body, Body: template.HTML(markdown.RenderFormat(snap.Body, snap.Format))}
-	base := strings.TrimSuffix(s.d.BaseURL, "/")
+	return message{Subject: e.Subject, Level: string(snap.Level), Colour: levelColours[snap.Level], Title: snap.Title,
+		Text: snap.Body, Body: template.HTML(markdown.RenderFormat(snap.Body, snap.Format)), Link: s.link(snap),
+		Why:         fmt.Sprintf("You get this e-mail because e-mail is on for %s in your Belfry preferences.", s.label(snap.Type)),
+		Unsubscribe: s.unsubscribeURL(e.UserID, snap.Type)}
+}
+
+// base is base_url without a trailing slash.
+func (s *Service) base() string { return strings.TrimSuffix(s.d.BaseURL, "/") }
+
+// link is where an e-mail about snap leads: the notification (opening it
+// marks it read) when it was stored, else its target, else nowhere ("").
+func (s *Service) link(snap snapshot) string {
 	switch {
 	case snap.Stored:
-		m.Link = base + "/n/" + snap.ID
+		return s.base() + "/n/" + snap.ID
 	case snap.TargetURL != "" && strings.HasPrefix(snap.TargetURL, "/"):
-		m.Link = base + snap.TargetURL
-	case snap.TargetURL != "":
-		m.Link = snap.TargetURL
+		return s.base() + snap.TargetURL
+	default:
+		return snap.TargetURL
 	}
-	label := snap.Type
-	if t, ok := s.d.Types.Lookup(snap.Type); ok && t.Description != "" {
+}
+
+// label names typ for a reader: its description and name.
+func (s *Service) label(typ string) string {
+	label := typ
+	if t, ok := s.d.Types.Lookup(typ); ok && t.Description != "" {
 		label = t.Description
 	}
-	m.Why = fmt.Sprintf("You get this e-mail because e-mail is on for %q (%s) in your Belfry preferences.", label, snap.Type)
-	tok := s.unsubscribeToken(e.UserID, snap.Type, s.d.Clock.Now().Add(s.d.Config.UnsubscribeTTL.Duration))
-	m.Unsubscribe = base + "/email/unsubscribe?token=" + url.QueryEscape(tok)
-	return m
+	return fmt.Sprintf("%q (%s)", label, typ)
+}
+
+// unsubscribeURL is the signed one-click link that turns off typ's e-mail
+// for userID.
+func (s *Service) unsubscribeURL(userID, typ string) string {
+	tok := s.unsubscribeToken(userID, typ, s.d.Clock.Now().Add(s.d.Config.UnsubscribeTTL.Duration))
+	return s.base() + "/email/unsubscribe?token=" + url.QueryEscape(tok)
 }
 
 // text is the plain-text part.
@@ -84,15 +101,23 @@ func (s *Service) build(e *app.Email, addr string) (*mail.Msg, error) {
 	if err := htmlTemplate.Execute(&html, m); err != nil {
 		return nil, err
 	}
-	msg, err := s.envelope(addr, m.Subject)
+	return s.assemble(e.ID, addr, m.Subject, m.Unsubscribe, m.text(), html.String())
+}
+
+// assemble is the MIME message of outbox row id to addr: both parts, and
+// the RFC 8058 one-click headers when there is an unsubscribe link.
+func (s *Service) assemble(id, addr, subject, unsubscribe, text, html string) (*mail.Msg, error) {
+	msg, err := s.envelope(addr, subject)
 	if err != nil {
 		return nil, err
 	}
-	msg.SetMessageIDWithValue(e.ID + "@" + s.host())
-	msg.SetGenHeader("List-Unsubscribe", "<"+m.Unsubscribe+">")
-	msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-	msg.SetBodyString(mail.TypeTextPlain, m.text())
-	msg.AddAlternativeString(mail.TypeTextHTML, html.String())
+	msg.SetMessageIDWithValue(id + "@" + s.host())
+	if unsubscribe != "" {
+		msg.SetGenHeader("List-Unsubscribe", "<"+unsubscribe+">")
+		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	msg.SetBodyString(mail.TypeTextPlain, text)
+	msg.AddAlternativeString(mail.TypeTextHTML, html)
 	return msg, nil
 }
 

@@ -68,6 +68,11 @@ func (s *Service) sendDue(ctx context.Context) int {
 		if ctx.Err() != nil {
 			break
 		}
+		if errors.Is(err, errEmptySummary) {
+			e.Status, e.LastError, e.UpdatedAt = app.EmailSkipped, err.Error(), now
+			done[i] = true
+			continue
+		}
 		if err != nil {
 			s.settle(e, err, final, now)
 			done[i] = true
@@ -106,6 +111,10 @@ func (s *Service) prepare(ctx context.Context, e *app.Email) (msg *mail.Msg, fin
 	}
 	if u.Email == "" {
 		return nil, true, errors.New("the user has no e-mail address")
+	}
+	if e.Kind == app.EmailSummary {
+		msg, err = s.buildSummary(ctx, e, u.Email)
+		return msg, err != nil && app.ErrorKind(err) != app.EINTERNAL, err
 	}
 	msg, err = s.build(e, u.Email)
 	return msg, true, err
@@ -164,6 +173,9 @@ func (s *Service) settle(e *app.Email, err error, final bool, now time.Time) {
 	if err == nil {
 		e.Status, e.LastError, e.SentAt = app.EmailSent, "", &now
 		s.sent.Add(1)
+		if e.Kind == app.EmailSummary {
+			s.summaries.Add(1)
+		}
 		return
 	}
 	e.LastError = describe(err)

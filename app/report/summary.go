@@ -11,7 +11,7 @@ import (
 )
 
 // reportType is the notification type of the weekly report.
-const reportType = "weekly_report"
+const reportType = app.WeeklyReportType
 
 // reportData is the data object of a report notification: the figures, the
 // period and its bounds.

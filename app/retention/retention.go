@@ -1,6 +1,6 @@
 // Package retention prunes old data on a schedule so that Belfry's database
 // stays small on an SD card: read notifications past an age, notifications
-// beyond a count per user, finished webhook deliveries, old channel
+// beyond a count per user, finished webhook deliveries and e-mails, old channel
 // messages, expired sessions and mutes (app.RetentionConfig). The deleting
 // itself is the store's (app.Pruner); this package decides when and with
 // which cut-offs, and tells live views about notifications that went.
@@ -30,6 +30,9 @@ type Deps struct {
 	// Deliveries is how long finished webhook deliveries are kept
 	// (webhooks.retention); zero keeps them.
 	Deliveries time.Duration
+	// Emails is how long sent, failed and skipped e-mails are kept
+	// (email.retention); zero keeps them.
+	Emails     time.Duration
 	Clock      clock.Clock   // nil: the wall clock; tests use clocktest.Fake
 	StartDelay time.Duration // before the first pass; zero: DefaultStartDelay
 	Logger     *slog.Logger  // nil: slog.Default()
@@ -60,7 +63,7 @@ func New(d Deps) *Job {
 
 // Rules returns the cut-offs of a pass at the job's current time.
 func (j *Job) Rules() app.PruneRules {
-	return j.d.Config.PruneRules(j.d.Clock.Now(), j.d.Deliveries)
+	return j.d.Config.PruneRules(j.d.Clock.Now(), j.d.Deliveries, j.d.Emails)
 }
 
 // RunOnce runs one pass now and returns what it deleted. With dryRun it
@@ -110,7 +113,7 @@ func (j *Job) pass(ctx context.Context) {
 	}
 	if c.Total() > 0 {
 		j.d.Logger.Info("retention: pruned old data", "read_notifications", c.ReadNotifications,
-			"excess_notifications", c.ExcessNotifications, "webhook_deliveries", c.WebhookDeliveries,
+			"excess_notifications", c.ExcessNotifications, "webhook_deliveries", c.WebhookDeliveries, "emails", c.Emails,
 			"channel_messages", c.ChannelMessages, "sessions", c.Sessions, "mutes", c.Mutes,
 			"duration", time.Since(start))
 	}

@@ -116,8 +116,9 @@ func TestRunOnceWithInjectedClock(t *testing.T) {
 func TestRules(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	cfg := app.RetentionConfig{ReadNotifications: app.Duration{Duration: 7 * day}, MaxPerUser: 10}
-	job := retention.New(retention.Deps{Config: cfg, Deliveries: 2 * day, Clock: clocktest.At(now)})
-	want := app.PruneRules{ReadBefore: now.Add(-7 * day), KeepPerUser: 10, DeliveriesBefore: now.Add(-2 * day), Expired: now}
+	job := retention.New(retention.Deps{Config: cfg, Deliveries: 2 * day, Emails: 3 * day, Clock: clocktest.At(now)})
+	want := app.PruneRules{ReadBefore: now.Add(-7 * day), KeepPerUser: 10, DeliveriesBefore: now.Add(-2 * day),
+		EmailsBefore: now.Add(-3 * day), Expired: now}
 	if got := job.Rules(); got != want {
 		t.Fatalf("rules %+v, want %+v (zero channel_messages keeps messages)", got, want)
 	}

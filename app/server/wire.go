@@ -117,7 +117,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
-		Deliveries: cfg.Webhooks.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
+		Deliveries: cfg.Webhooks.Retention.Duration, Emails: cfg.Email.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
 	// What people and programs talk to. The login form posts to the JSON
 	// API, which shows refusals on the UI's login page.
@@ -144,7 +144,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning, gotifyAPI)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Channels, sockets, pruning, gotifyAPI)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI)
 	s.start(s.Auth, s.Webhooks, s.Email, weekly, pruning, gotifyAPI)
 	return nil

@@ -3,6 +3,7 @@ package gotify
 import (
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/apptest"
@@ -24,6 +25,13 @@ func TestStreamBacklog(t *testing.T) {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	conn := apptest.Dial(t, srv.URL+"/stream", nil)
+	// The handshake's answer can reach the client before the server has
+	// indexed the connection: wait for it, or there is nothing to close.
+	for deadline := time.Now().Add(5 * time.Second); !g.stream.reg.HasUser("alice"); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream never registered")
+		}
+	}
 
 	// Handle never waits: with nothing draining the queue, the last of
 	// these would block forever if it did.

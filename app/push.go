@@ -68,6 +68,9 @@ type Push struct {
 type PushClaim struct {
 	Push         *Push
 	Subscription *PushSubscription
+	// Merged are pushes the worker folded into this one (a summary); their
+	// outcome is recorded with it.
+	Merged []*Push
 }
 
 // PushRouter turns a dispatched notification into push outbox rows for its

@@ -1,10 +1,7 @@
 package push
 
 import (
-	"bytes"
-	"image"
 	"image/color"
-	"image/png"
 	"net/http"
 
 	"github.com/belfry/belfry/app"
@@ -17,6 +14,7 @@ import (
 // notification shows.
 func (s *Service) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	r.GET("/push/icons/:file", s.handleIcon)
+	registerWebApp(r)
 	p := r.Group("/api/push", authenticate, web.RequireUser())
 	p.GET("/public-key", s.handlePublicKey)
 	p.GET("/subscriptions", s.handleList)
@@ -94,33 +92,22 @@ func (s *Service) handleTest(c *gin.Context) {
 	c.JSON(http.StatusAccepted, gin.H{"queued": true})
 }
 
-// levelColours are the icons' colours, one per level.
+// levelColours are the level icons' colours.
 var levelColours = map[string]color.RGBA{
 	"info.png": {R: 0x1d, G: 0x4e, B: 0xd8, A: 0xff}, "warning.png": {R: 0xb4, G: 0x53, B: 0x09, A: 0xff},
 	"error.png": {R: 0xb9, G: 0x1c, B: 0x1c, A: 0xff},
 }
 
-// handleIcon draws a level's icon: a filled disc of the level's colour on
-// a transparent 96×96 square.
+// handleIcon serves an icon drawn in code: a level's disc, the app icons,
+// the badge.
 func (s *Service) handleIcon(c *gin.Context) {
-	col, ok := levelColours[c.Param("file")]
+	b, ok := drawnIcons()[c.Param("file")]
 	if !ok {
 		web.WriteError(c, app.Errorf(app.ENOTFOUND, "No such icon."))
 		return
 	}
-	const size = 96
-	img := image.NewRGBA(image.Rect(0, 0, size, size))
-	for y := range size {
-		for x := range size {
-			if dx, dy := x-size/2, y-size/2; dx*dx+dy*dy <= (size/2-2)*(size/2-2) {
-				img.SetRGBA(x, y, col)
-			}
-		}
-	}
-	var b bytes.Buffer
-	_ = png.Encode(&b, img)
 	c.Header("Cache-Control", "public, max-age=86400")
-	c.Data(http.StatusOK, "image/png", b.Bytes())
+	c.Data(http.StatusOK, "image/png", b)
 }
 
 // Doc describes the push routes for the OpenAPI document.

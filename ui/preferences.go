@@ -12,9 +12,9 @@ import (
 // prefRow is one notification type with its channels; Mail says whether
 // the e-mail column is shown (e-mail is configured).
 type prefRow struct {
-	Name, Label, Description string
+	Name, Label, Description  string
 	InApp, Toast, Email, Push bool
-	Mail                     bool
+	Mail                      bool
 	// Saved names the toggle that was just saved, for a confirmation.
 	Saved string
 }

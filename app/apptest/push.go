@@ -66,6 +66,7 @@ type PushAnswer struct {
 
 // PushReceived is one push the service accepted or refused, decrypted.
 type PushReceived struct {
+	At      time.Time // when the request arrived
 	Device  string
 	Status  int
 	Header  http.Header
@@ -223,7 +224,7 @@ func (p *PushService) check(name string, r *http.Request) (*PushReceived, error)
 	if t := r.Header.Get("Topic"); t != "" && !topicPattern.MatchString(t) {
 		return nil, fmt.Errorf("Topic %q is not 1-32 base64url characters", t)
 	}
-	rec := &PushReceived{Device: name, Header: r.Header.Clone()}
+	rec := &PushReceived{At: time.Now(), Device: name, Header: r.Header.Clone()}
 	if err := p.verifyVAPID(r.Header.Get("Authorization"), rec); err != nil {
 		return nil, fmt.Errorf("VAPID: %w", err)
 	}

@@ -219,10 +219,10 @@ func (p *PushService) check(name string, r *http.Request) (*PushReceived, error)
 	switch u := r.Header.Get("Urgency"); u {
 	case "", "very-low", "low", "normal", "high":
 	default:
-		return nil, fmt.Errorf("Urgency %q", u)
+		return nil, fmt.Errorf("header Urgency %q", u)
 	}
 	if t := r.Header.Get("Topic"); t != "" && !topicPattern.MatchString(t) {
-		return nil, fmt.Errorf("Topic %q is not 1-32 base64url characters", t)
+		return nil, fmt.Errorf("header Topic %q is not 1-32 base64url characters", t)
 	}
 	rec := &PushReceived{At: time.Now(), Device: name, Header: r.Header.Clone()}
 	if err := p.verifyVAPID(r.Header.Get("Authorization"), rec); err != nil {
@@ -248,7 +248,7 @@ func (p *PushService) check(name string, r *http.Request) (*PushReceived, error)
 func (p *PushService) verifyVAPID(h string, rec *PushReceived) error {
 	rest, ok := strings.CutPrefix(h, "vapid ")
 	if !ok {
-		return fmt.Errorf("Authorization %q is not vapid", h)
+		return fmt.Errorf("header Authorization %q is not vapid", h)
 	}
 	params := map[string]string{}
 	for _, part := range strings.Split(rest, ",") {

@@ -245,7 +245,7 @@ func TestOneUsersPushNeverReachesAnothersDevice(t *testing.T) {
 	}
 	f.publish(bobToken, "job_failed", "error", `"bob again"`)
 	f.publish(f.token, "job_failed", "error", `"alice again"`)
-	got = f.svc.WaitFor("alice's two", count(4))
+	f.svc.WaitFor("alice's two", count(4))
 	time.Sleep(100 * time.Millisecond)
 	for _, r := range f.svc.Received()[2:] {
 		if r.Payload["body"] != "alice again" {

@@ -63,18 +63,9 @@ func (s *Service) Run(ctx context.Context) {
 			}
 		}
 		next, ok, err := s.d.Store.NextPushDue(ctx)
-		if err != nil {
-			ok = false
-		}
-		t := time.NewTimer(outbox.Wait(next, ok, s.d.Clock.Now()))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !outbox.Sleep(ctx, s.kick, next, ok, err, s.d.Clock.Now()) {
 			return
-		case <-s.kick:
-		case <-t.C:
 		}
-		t.Stop()
 	}
 }
 
@@ -134,9 +125,7 @@ func (s *Service) record(ctx context.Context, cs ...*app.PushClaim) {
 	ps := make([]*app.Push, 0, len(cs))
 	for _, c := range cs {
 		ps = append(ps, c.Push)
-		for _, m := range c.Merged {
-			ps = append(ps, m)
-		}
+		ps = append(ps, c.Merged...)
 	}
 	if err := s.d.Store.RecordPushes(context.WithoutCancel(ctx), ps); err != nil {
 		s.d.Logger.Error("record pushes", "pushes", len(ps), "err", err)

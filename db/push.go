@@ -252,14 +252,16 @@ func scanClaim(r rowScanner) (*app.PushClaim, error) {
 	return &app.PushClaim{Push: &p, Subscription: &sub}, nil
 }
 
-// RecordPushes saves the outcomes of attempts. A push whose subscription
+// RecordPushes saves the outcomes of attempts, with what the worker
+// changed (a summary's kind, payload, topic, urgency). A push whose subscription
 // is gone meanwhile updates nothing.
 func (s *PushStore) RecordPushes(ctx context.Context, ps []*app.Push) error {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		for _, p := range ps {
 			if _, err := tx.Exec(`UPDATE push_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-				updated_at = ?, sent_at = ?, payload = ? WHERE id = ?`, p.Status, p.Attempts, millis(p.NextAttemptAt), p.LastError,
-				millis(p.UpdatedAt), nullMillis(p.SentAt), string(p.Payload), p.ID); err != nil {
+				updated_at = ?, sent_at = ?, payload = ?, kind = ?, topic = ?, urgency = ? WHERE id = ?`, p.Status, p.Attempts,
+				millis(p.NextAttemptAt), p.LastError, millis(p.UpdatedAt), nullMillis(p.SentAt), string(p.Payload), p.Kind, p.Topic,
+				p.Urgency, p.ID); err != nil {
 				return err
 			}
 		}

@@ -36,7 +36,9 @@ import (
 
 // Deps are the push capability's collaborators.
 type Deps struct {
-	Config  app.PushConfig
+	Config app.PushConfig
+	// Storm is the storm rule that holds pushes back (its short window).
+	Storm   app.StormConfig
 	BaseURL string
 	Store   app.PushStore
 	// Unread counts a user's unread notifications: the badge.
@@ -59,6 +61,7 @@ type Service struct {
 	private string // the VAPID private key, base64url
 	subject string
 	clears  chan app.Change
+	storm   *stormGate
 
 	sent, retried, failed, gone atomic.Uint64
 }
@@ -67,7 +70,7 @@ type Service struct {
 func New(d Deps) (*Service, error) {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	d.Logger = cmp.Or(d.Logger, slog.Default())
-	s := &Service{d: d, kick: outbox.NewKick(), clears: make(chan app.Change, clearQueue), jitter: rand.Float64, subject: subject(d.Config.Subject, d.BaseURL),
+	s := &Service{d: d, kick: outbox.NewKick(), clears: make(chan app.Change, clearQueue), storm: newStormGate(d.Storm), jitter: rand.Float64, subject: subject(d.Config.Subject, d.BaseURL),
 		public:  base64.RawURLEncoding.EncodeToString(d.Key.PublicKey().Bytes()),
 		private: base64.RawURLEncoding.EncodeToString(d.Key.Bytes())}
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}

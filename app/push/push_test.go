@@ -406,3 +406,32 @@ func TestTheAppIsInstallable(t *testing.T) {
 	expect(t, f.app.Do("GET", "/push/icons/apple-touch-icon.png", ""), http.StatusOK)
 	expect(t, f.app.Do("GET", "/push/icons/nope.png", ""), http.StatusNotFound)
 }
+
+func TestAStormIsHeldBackAndSummarised(t *testing.T) {
+	f := newFixture(t)
+	f.subscribe(f.cookie, f.svc.Device("phone"))
+	// storm.short_max (6) pushes within storm.short_window (10 s) go one
+	// by one...
+	for i := range 6 {
+		f.publish(f.token, "job_failed", "error", `"one by one"`)
+		f.svc.WaitFor("push", count(i+1))
+	}
+	// ...then the storm holds the rest back until the window ends.
+	for range 8 {
+		f.publish(f.token, "job_failed", "error", `"held"`)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(f.svc.Received()); n != 6 {
+		t.Fatalf("%d pushes during the storm, want 6", n)
+	}
+	f.clock.Advance(11 * time.Second)
+	f.app.Push.Kick()
+	got := f.svc.WaitFor("the summary", count(7))[6].Payload
+	if got["kind"] != "summary" || got["count"] != float64(8) || got["title"] != "8 new notifications" || got["badge"] != float64(14) {
+		t.Fatalf("summary %v", got)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(f.svc.Received()); n != 7 {
+		t.Fatalf("%d pushes, want 6 and one summary", n)
+	}
+}

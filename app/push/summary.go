@@ -7,21 +7,22 @@ import (
 )
 
 // summarise folds, for each device, the notification pushes of one claim
-// into one summary push when there are several: the first carries "N new
-// notifications" and the others are marked merged into it. Other kinds
-// pass unchanged.
+// (and summaries held back earlier) into one summary push when there are
+// several: the first carries "N new notifications" and the others are
+// marked merged into it. Other kinds pass unchanged.
 func (s *Service) summarise(cs []*app.PushClaim) []*app.PushClaim {
-	counts := map[string]int{}
+	counts, rows := map[string]int{}, map[string]int{}
 	for _, c := range cs {
-		if c.Push.Kind == app.PushNotify {
-			counts[c.Subscription.ID]++
+		if w := weight(c.Push); w > 0 {
+			counts[c.Subscription.ID] += w
+			rows[c.Subscription.ID]++
 		}
 	}
 	out := cs[:0:0]
 	heads := map[string]*app.PushClaim{}
 	for _, c := range cs {
 		sub := c.Subscription.ID
-		if c.Push.Kind != app.PushNotify || counts[sub] < 2 {
+		if weight(c.Push) == 0 || rows[sub] < 2 {
 			out = append(out, c)
 			continue
 		}
@@ -42,4 +43,20 @@ func (s *Service) summarise(cs []*app.PushClaim) []*app.PushClaim {
 		head.Merged = append(head.Merged, c.Push)
 	}
 	return out
+}
+
+// weight is how many notifications p stands for: one for a notification
+// push, its count for a summary held back earlier, none for the rest.
+func weight(p *app.Push) int {
+	switch p.Kind {
+	case app.PushNotify:
+		return 1
+	case app.PushSummary:
+		var m message
+		if json.Unmarshal(p.Payload, &m) == nil && m.Count > 0 {
+			return m.Count
+		}
+		return 1
+	}
+	return 0
 }

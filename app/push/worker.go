@@ -95,6 +95,14 @@ func (s *Service) lane(ctx context.Context, cs []*app.PushClaim) {
 			return
 		}
 		now := s.d.Clock.Now()
+		if c.Push.Kind == app.PushNotify || c.Push.Kind == app.PushSummary {
+			if ok, until := s.storm.admit(c.Subscription.ID, now); !ok {
+				c.Push.NextAttemptAt, c.Push.UpdatedAt = until, now
+				c.Push.LastError = "Held back: a notification storm on this device; it goes in the next summary."
+				s.record(ctx, c)
+				continue
+			}
+		}
 		r := s.deliver(ctx, c, now)
 		if r.err != nil && ctx.Err() != nil {
 			s.release(cs[i:])

@@ -86,7 +86,7 @@ func (s *Server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.Push, err = push.New(push.Deps{Config: cfg.Push, BaseURL: cfg.Server.BaseURL, Store: db.NewPushStore(s.DB),
+	if s.Push, err = push.New(push.Deps{Config: cfg.Push, Storm: cfg.Storm, BaseURL: cfg.Server.BaseURL, Store: db.NewPushStore(s.DB),
 		Unread: s.Notifications.UnreadCount, Key: vapid, Clock: s.Clock, Logger: s.Logger}); err != nil {
 		return err
 	}

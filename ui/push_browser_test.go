@@ -3,11 +3,14 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/server/servertest"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
@@ -90,4 +93,28 @@ func TestBrowserPush(t *testing.T) {
 	}
 	push(map[string]any{"kind": "clear", "id": id, "tag": "belfry-" + id})
 	tb.until("the clear push closes it", `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.length === 0)`)
+}
+
+// TestBrowserPushDevices: the device card lists the user's devices (a
+// subscription made through the API, as a browser's would be), sends a test
+// push to one through the push service, and removes it.
+func TestBrowserPushDevices(t *testing.T) {
+	svc := apptest.NewPushService(t)
+	b := newBelfryWith(t, func(c *app.Config) { svc.Configure(&c.Push) })
+	ann := b.user("ann", false)
+	body := strings.Replace(svc.Device("phone").JSON(), `"expirationTime":null`, `"name":"Ann's phone","expirationTime":null`, 1)
+	if w := b.Do("POST", "/api/push/subscriptions", body, servertest.Cookie(b.Session(ann))); w.Code != 201 {
+		t.Fatalf("subscribe: %d %s", w.Code, w.Body)
+	}
+	tb := b.signedInTab(t, "ann")
+	tb.navigate("/preferences")
+	tb.until("the device", `document.querySelector('#push-devices li[data-device] strong') !== null &&
+		document.querySelector('#push-devices li[data-device] strong').textContent === "Ann's phone"`)
+	tb.do(chromedp.Click(chromedp.CSS(`#push-devices li[data-device] button.btn:not(.danger)`)))
+	tb.until("the test push queued", `document.getElementById('push-status').textContent.startsWith('Test push sent')`)
+	if got := svc.WaitFor("the test push", func(r []apptest.PushReceived) bool { return len(r) > 0 })[0]; got.Payload["kind"] != "test" {
+		t.Fatalf("test push %v", got.Payload)
+	}
+	tb.do(chromedp.Click(chromedp.CSS(`#push-devices li[data-device] button.danger`)))
+	tb.until("the device removed", `document.querySelector('#push-devices li[data-device]') === null`)
 }

@@ -231,9 +231,12 @@ var matrix = map[string]entry{
 	"POST /api/push/subscriptions/:id/test": {access: apiRoute, req: func(s *scene) request {
 		return request{path: "/api/push/subscriptions/" + s.device() + "/test"}
 	}, owner: 202, other: 404},
-	"GET /push/icons/:file":   {access: public, req: get("/push/icons/error.png"), owner: 200},
-	"GET /email/unsubscribe":  {access: public, req: get("/email/unsubscribe?token=forged.link"), owner: 400},
-	"POST /email/unsubscribe": {access: public, req: form("/email/unsubscribe?token=forged.link", "List-Unsubscribe=One-Click"), owner: 400},
+	"GET /push/icons/:file":     {access: public, req: get("/push/icons/error.png"), owner: 200},
+	"GET /manifest.webmanifest": {access: public, req: get("/manifest.webmanifest"), owner: 200},
+	"GET /sw.js":                {access: public, req: get("/sw.js"), owner: 200},
+	"GET /offline":              {access: public, req: get("/offline"), owner: 200},
+	"GET /email/unsubscribe":    {access: public, req: get("/email/unsubscribe?token=forged.link"), owner: 400},
+	"POST /email/unsubscribe":   {access: public, req: form("/email/unsubscribe?token=forged.link", "List-Unsubscribe=One-Click"), owner: 400},
 	"POST /api/users": {access: apiRoute, req: func(s *scene) request {
 		return request{path: "/api/users", body: fmt.Sprintf(`{"username":"new-%d","password":%q}`, s.seq(), apptest.Password)}
 	}, owner: 201, other: 403},

@@ -50,6 +50,10 @@ func (s *Service) runClears(ctx context.Context) {
 
 // queueClear writes the clear push of change c to its user's devices.
 func (s *Service) queueClear(ctx context.Context, c app.Change) error {
+	// Most users have no device: a read spares them a write.
+	if subs, err := s.d.Store.ListSubscriptions(ctx, c.UserID); err != nil || len(subs) == 0 {
+		return err
+	}
 	m := message{Kind: app.PushClear, ID: c.ID, Tag: tag(c.ID)}
 	top := topic(c.ID)
 	if c.ID == "" { // read all, delete read

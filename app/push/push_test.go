@@ -435,3 +435,16 @@ func TestAStormIsHeldBackAndSummarised(t *testing.T) {
 		t.Fatalf("%d pushes, want 6 and one summary", n)
 	}
 }
+
+func TestPushOutcomesAreCounted(t *testing.T) {
+	f := newFixture(t)
+	f.subscribe(f.cookie, f.svc.Device("phone"))
+	f.svc.Answer("phone", apptest.PushAnswer{Status: 503})
+	f.publish(f.token, "job_failed", "error", `"counted"`)
+	f.svc.WaitFor("the 503", count(1))
+	admin := f.app.TokenFor("root", true, app.ScopeAdmin)
+	apptest.WaitFor(t, "the retry counted", func() bool {
+		w := f.app.Do("GET", "/metrics", "", servertest.Bearer(admin))
+		return strings.Contains(w.Body.String(), `belfry_push_requests_total{outcome="retried"} 1`)
+	})
+}

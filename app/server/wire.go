@@ -150,7 +150,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Channels, sockets, pruning)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Push, s.Channels, sockets, pruning)
 	s.drainOnShutdown(s.Hub, polling, s.Channels)
 	s.start(s.Auth, s.Webhooks, s.Email, s.Push, weekly, pruning)
 	return nil

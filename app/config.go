@@ -49,6 +49,7 @@ type Config struct {
 	Polling       PollingConfig       `toml:"polling"`
 	Webhooks      WebhooksConfig      `toml:"webhooks"`
 	Email         EmailConfig         `toml:"email"`
+	Push          PushConfig          `toml:"push"`
 	Log           LogConfig           `toml:"log"`
 	Report        ReportConfig        `toml:"report"`
 	Metrics       MetricsConfig       `toml:"metrics"`
@@ -210,6 +211,30 @@ func (e EmailConfig) Batch() EmailBatch {
 // Enabled reports whether an SMTP server is configured.
 func (e EmailConfig) Enabled() bool { return e.Host != "" }
 
+// PushConfig is Web Push: the VAPID key pair lives in the database (made at
+// first start), so nothing here is needed to turn it on.
+type PushConfig struct {
+	Enabled bool `toml:"enabled"`
+	// Subject is the VAPID contact push services may use: "mailto:…" or
+	// "https://…". Empty: server.base_url when it is https, otherwise
+	// mailto:belfry@localhost.
+	Subject string `toml:"subject"`
+	// TTL is how long a push service keeps a push for a device that is
+	// offline; a push not sent within it is given up.
+	TTL Duration `toml:"ttl"`
+	// Timeout bounds one request to a push service.
+	Timeout Duration `toml:"timeout"`
+	// MaxAttempts bounds the attempts of one push on temporary failures
+	// (429, 5xx, no answer).
+	MaxAttempts int `toml:"max_attempts"`
+	// Hosts is how many push services are sent to at once: each endpoint
+	// host has one lane, so a slow one holds up only its own pushes.
+	Hosts int `toml:"hosts"`
+	// CAFile is a PEM file of certificate authorities trusted besides the
+	// system's, for a self-hosted push service with a private certificate.
+	CAFile string `toml:"ca_file"`
+}
+
 // ReportConfig is the weekly report: a standard 5-field cron schedule read
 // in Timezone (an IANA name or "Local").
 type ReportConfig struct {
@@ -331,6 +356,8 @@ func DefaultConfig() Config {
 		Email: EmailConfig{Port: 587, TLS: "starttls", Timeout: Duration{30 * time.Second}, MaxAttempts: 10,
 			UnsubscribeTTL: Duration{90 * 24 * time.Hour}, BatchThreshold: 3, BatchInterval: Duration{30 * time.Minute},
 			Retention: Duration{30 * 24 * time.Hour}},
+		Push: PushConfig{Enabled: true, TTL: Duration{24 * time.Hour}, Timeout: Duration{10 * time.Second},
+			MaxAttempts: 10, Hosts: 8},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Report:  ReportConfig{Enabled: true, Schedule: "0 8 * * 1", Timezone: "Local"},
 		Metrics: MetricsConfig{Enabled: true},

@@ -16,7 +16,7 @@ import (
 func (c *Config) Validate() error {
 	for _, check := range []func() error{
 		c.Server.validate, c.Database.validate, c.Auth.validate, c.Notifications.validate,
-		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Email.validate, c.Log.validate,
+		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Email.validate, c.Push.validate, c.Log.validate,
 		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.Provision.validate, c.validateDesktop,
 	} {
 		if err := check(); err != nil {
@@ -186,6 +186,25 @@ func (e *EmailConfig) validate() error {
 	}
 	return positiveDurations(map[string]Duration{"email.timeout": e.Timeout,
 		"email.unsubscribe_ttl": e.UnsubscribeTTL})
+}
+
+// maxPushTTL is the longest TTL push services keep a message (four weeks).
+const maxPushTTL = 28 * 24 * time.Hour
+
+func (p *PushConfig) validate() error {
+	if p.Subject != "" {
+		u, err := url.Parse(p.Subject)
+		if err != nil || !(u.Scheme == "mailto" && u.Opaque != "" || u.Scheme == "https" && u.Host != "") {
+			return invalidf("push.subject must be mailto:you@example.org or an https:// URL, not %q.", p.Subject)
+		}
+	}
+	if p.TTL.Duration > maxPushTTL {
+		return invalidf("push.ttl must be at most 672h (four weeks), not %s.", p.TTL.Duration)
+	}
+	if err := positiveInts(map[string]int{"push.max_attempts": p.MaxAttempts, "push.hosts": p.Hosts}); err != nil {
+		return err
+	}
+	return positiveDurations(map[string]Duration{"push.ttl": p.TTL, "push.timeout": p.Timeout})
 }
 
 func (w *WebhooksConfig) validate() error {

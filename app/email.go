@@ -98,6 +98,7 @@ type EmailRouter interface {
 type Outbox struct {
 	Webhooks []*WebhookDelivery
 	Emails   []*Email
+	Pushes   []*Push
 }
 
 // EmailStore keeps the e-mail outbox and the users' addresses.

@@ -7,6 +7,7 @@ type DispatchResult struct {
 	Notifications []NotificationRef `json:"notifications"`
 	Webhooks      int               `json:"webhooks"`
 	Emails        int               `json:"-"` // e-mails queued
+	Pushes        int               `json:"-"` // pushes queued (before the fan-out to devices)
 }
 
 // NotificationRef identifies a created notification.

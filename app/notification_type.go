@@ -7,12 +7,13 @@ import (
 )
 
 // NotificationType is an event type with its preference defaults (in-app,
-// toast, e-mail) and the webhook event it maps to ("" for none).
+// toast, e-mail, push) and the webhook event it maps to ("" for none).
 type NotificationType struct {
 	Name         string `toml:"name"`
 	InApp        bool   `toml:"in_app"`
 	Toast        bool   `toml:"toast"`
 	Email        bool   `toml:"email"`
+	Push         bool   `toml:"push"`
 	WebhookEvent string `toml:"webhook_event"`
 	Description  string `toml:"description"`
 }
@@ -30,11 +31,11 @@ const WeeklyReportType = "weekly_report"
 var BuiltinTypes = []NotificationType{
 	{Name: "weekly_report", InApp: true, Toast: false, Email: true, Description: "Weekly report (every Monday)"},
 	{Name: "job_completed", InApp: true, Toast: true, WebhookEvent: "job.completed", Description: "When a job completes"},
-	{Name: "job_failed", InApp: true, Toast: true, Email: true, WebhookEvent: "job.failed", Description: "When a job fails"},
+	{Name: "job_failed", InApp: true, Toast: true, Email: true, Push: true, WebhookEvent: "job.failed", Description: "When a job fails"},
 	{Name: "rule_executed", InApp: false, Toast: false, WebhookEvent: "rule.executed", Description: "When a rule executes"},
-	{Name: "quota_warning", InApp: true, Toast: false, WebhookEvent: "quota.warning", Description: "Storage alert"},
-	{Name: "integrity_alert", InApp: true, Toast: false, Email: true, WebhookEvent: "integrity.failed", Description: "Integrity issue"},
-	{Name: MessageType, InApp: true, Toast: true, WebhookEvent: "message.received", Description: "Messages from ntfy, Gotify and alert publishers"},
+	{Name: "quota_warning", InApp: true, Toast: false, Push: true, WebhookEvent: "quota.warning", Description: "Storage alert"},
+	{Name: "integrity_alert", InApp: true, Toast: false, Email: true, Push: true, WebhookEvent: "integrity.failed", Description: "Integrity issue"},
+	{Name: MessageType, InApp: true, Toast: true, Push: true, WebhookEvent: "message.received", Description: "Messages from ntfy, Gotify and alert publishers"},
 }
 
 var typeNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
@@ -52,8 +53,8 @@ type Types struct {
 func NewTypes(extra []NotificationType) (*Types, error) {
 	t := &Types{byName: map[string]NotificationType{}}
 	for _, nt := range append(append([]NotificationType{}, BuiltinTypes...), extra...) {
-		if !typeNamePattern.MatchString(nt.Name) || strings.HasSuffix(nt.Name, "_toast") || strings.HasSuffix(nt.Name, "_email") {
-			return nil, Errorf(EINVALID, "Notification type %q must be lower-case letters, digits and underscores, and must not end in _toast or _email.", nt.Name)
+		if !typeNamePattern.MatchString(nt.Name) || hasChannelSuffix(nt.Name) {
+			return nil, Errorf(EINVALID, "Notification type %q must be lower-case letters, digits and underscores, and must not end in _toast, _email or _push.", nt.Name)
 		}
 		if _, dup := t.byName[nt.Name]; dup {
 			return nil, Errorf(EINVALID, "Notification type %q is declared twice.", nt.Name)
@@ -96,4 +97,15 @@ func (t *Types) WebhookEvents() []string {
 		}
 	}
 	return out
+}
+
+// hasChannelSuffix reports whether name ends like a channel's preference
+// key, which would make "<type>_toast" ambiguous.
+func hasChannelSuffix(name string) bool {
+	for _, suffix := range channelSuffixes {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
 }

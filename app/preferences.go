@@ -6,8 +6,8 @@ import (
 )
 
 // Preferences maps preference keys to their values: "<type>" is the in-app
-// channel, "<type>_toast" the toast channel and "<type>_email" the e-mail
-// channel of that type.
+// channel, "<type>_toast" the toast channel, "<type>_email" the e-mail
+// channel and "<type>_push" the Web Push channel of that type.
 type Preferences map[string]bool
 
 // InApp reports whether notifications of typ are stored for the user.
@@ -18,20 +18,32 @@ func (p Preferences) Toast(typ string) bool { return p[typ+"_toast"] }
 
 // DefaultPreferences returns every key of every type with its default.
 func (t *Types) DefaultPreferences() Preferences {
-	p := make(Preferences, 3*len(t.list))
+	p := make(Preferences, 4*len(t.list))
 	for _, nt := range t.list {
 		p[nt.Name] = nt.InApp
 		p[nt.Name+"_toast"] = nt.Toast
 		p[nt.Name+"_email"] = nt.Email
+		p[nt.Name+"_push"] = nt.Push
 	}
 	return p
 }
 
+// channelSuffixes are the suffixes of the preference keys beside the
+// in-app key "<type>", in the order the preferences API lists them.
+var channelSuffixes = []string{"_toast", "_email", "_push"}
+
+// ChannelSuffixes returns "" (in-app) and channelSuffixes: every
+// preference key of a type is its name with one of them.
+func ChannelSuffixes() []string { return append([]string{""}, channelSuffixes...) }
+
 // ValidatePreferenceKey returns EINVALID when key names no preference.
 func (t *Types) ValidatePreferenceKey(key string) error {
-	name, _ := strings.CutSuffix(key, "_toast")
-	if name == key {
-		name, _ = strings.CutSuffix(key, "_email")
+	name := key
+	for _, suffix := range channelSuffixes {
+		if n, ok := strings.CutSuffix(key, suffix); ok {
+			name = n
+			break
+		}
 	}
 	if _, ok := t.byName[name]; !ok {
 		return Errorf(EINVALID, "Unknown preference %q.", key)

@@ -35,8 +35,19 @@ func UnsubscribeKey(ctx context.Context, d *DB) ([]byte, error) {
 	return serverKey(ctx, d, unsubscribeKeyName)
 }
 
-// serverKey returns the server key called name, creating it on first use.
+// serverKey returns the server key called name, creating 32 random bytes on
+// first use.
 func serverKey(ctx context.Context, d *DB, name string) ([]byte, error) {
+	return serverKeyMade(ctx, d, name, func() ([]byte, error) {
+		fresh := make([]byte, cursorKeyLen)
+		_, err := rand.Read(fresh)
+		return fresh, err
+	})
+}
+
+// serverKeyMade returns the server key called name (32 bytes), creating it
+// with fresh on first use.
+func serverKeyMade(ctx context.Context, d *DB, name string, fresh func() ([]byte, error)) ([]byte, error) {
 	key, err := readServerKey(ctx, d.read, name)
 	if err == nil {
 		return key, nil
@@ -44,15 +55,15 @@ func serverKey(ctx context.Context, d *DB, name string) ([]byte, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("read server key %s: %w", name, err)
 	}
-	fresh := make([]byte, cursorKeyLen)
-	if _, err := rand.Read(fresh); err != nil {
+	value, err := fresh()
+	if err != nil {
 		return nil, fmt.Errorf("generate server key %s: %w", name, err)
 	}
 	err = d.Write(ctx, func(tx *sql.Tx) error {
 		// DO NOTHING keeps a key another process or goroutine stored first;
 		// the SELECT inside the same transaction then returns the winner.
 		if _, err := tx.Exec(`INSERT INTO server_keys (name, value, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO NOTHING`, name, fresh, millis(d.Now())); err != nil {
+			ON CONFLICT (name) DO NOTHING`, name, value, millis(d.Now())); err != nil {
 			return err
 		}
 		return tx.QueryRow(`SELECT value FROM server_keys WHERE name = ?`, name).Scan(&key)

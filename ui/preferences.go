@@ -12,9 +12,9 @@ import (
 // prefRow is one notification type with its channels; Mail says whether
 // the e-mail column is shown (e-mail is configured).
 type prefRow struct {
-	Name, Label, Description string
-	InApp, Toast, Email      bool
-	Mail                     bool
+	Name, Label, Description  string
+	InApp, Toast, Email, Push bool
+	Mail                      bool
 	// Saved names the toggle that was just saved, for a confirmation.
 	Saved string
 }
@@ -46,7 +46,7 @@ func (u *UI) prefRows(ctx context.Context, userID string) ([]prefRow, error) {
 	}
 	var rows []prefRow
 	for _, t := range u.d.Types.All() {
-		rows = append(rows, prefRow{Name: t.Name, Label: humanize(t.Name), Description: t.Description, InApp: p.InApp(t.Name), Toast: p.Toast(t.Name), Email: p.Email(t.Name), Mail: u.d.Email.Enabled()})
+		rows = append(rows, prefRow{Name: t.Name, Label: humanize(t.Name), Description: t.Description, InApp: p.InApp(t.Name), Toast: p.Toast(t.Name), Email: p.Email(t.Name), Push: p.Push(t.Name), Mail: u.d.Email.Enabled()})
 	}
 	return rows, nil
 }
@@ -114,6 +114,8 @@ func (u *UI) handleSetPreference(c *gin.Context) {
 		name, saved = n, "toast"
 	} else if n, ok := strings.CutSuffix(key, "_email"); ok {
 		name, saved = n, "email"
+	} else if n, ok := strings.CutSuffix(key, "_push"); ok {
+		name, saved = n, "push"
 	}
 	for _, r := range rows {
 		if r.Name == name {

@@ -10,7 +10,7 @@ import (
 var navigation = []page{
 	{Path: "/notifications", Label: "Notifications", Icon: "inbox"},
 	{Path: "/channels", Label: "Channels", Icon: "chat", Scripts: []string{"channels.js"}},
-	{Path: "/preferences", Label: "Preferences", Icon: "sliders"},
+	{Path: "/preferences", Label: "Preferences", Icon: "sliders", Scripts: []string{"push.js"}},
 	{Path: "/mutes", Label: "Mutes", Icon: "bell-off"},
 	{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Scripts: []string{"webhooks.js"}},
 	{Path: "/tokens", Label: "API tokens", Icon: "key"},

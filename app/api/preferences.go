@@ -14,7 +14,7 @@ import (
 // handleGetPreferences is GET /api/notifications/preferences: every key of
 // every type, the user's stored values over the defaults. Keys come in the
 // spec's order: the in-app keys of all types, then their toast keys, then
-// their e-mail keys.
+// their e-mail keys, then their push keys.
 func (s *Server) handleGetPreferences(c *gin.Context) {
 	stored, err := s.d.Preferences.Preferences(c.Request.Context(), web.UserFrom(c).ID)
 	if err != nil {
@@ -36,7 +36,7 @@ func orderedPreferences(types *app.Types, prefs app.Preferences) []byte {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	all := types.All()
-	for i, suffix := range []string{"", "_toast", "_email"} {
+	for i, suffix := range app.ChannelSuffixes() {
 		for j, t := range all {
 			if i+j > 0 {
 				b.WriteByte(',')

@@ -14,7 +14,10 @@ const specDefaults = `{"weekly_report":true,"job_completed":true,"job_failed":tr
 	`"job_failed_toast":true,"rule_executed_toast":false,"quota_warning_toast":false,"integrity_alert_toast":false,"message_toast":true,` +
 	// The e-mail channel (issue 16): errors, integrity alerts and the weekly report on.
 	`"weekly_report_email":true,"job_completed_email":false,"job_failed_email":true,"rule_executed_email":false,` +
-	`"quota_warning_email":false,"integrity_alert_email":true,"message_email":false}`
+	`"quota_warning_email":false,"integrity_alert_email":true,"message_email":false,` +
+	// The push channel (issue 14): failures, alerts and messages on.
+	`"weekly_report_push":false,"job_completed_push":false,"job_failed_push":true,"rule_executed_push":false,` +
+	`"quota_warning_push":true,"integrity_alert_push":true,"message_push":true}`
 
 func TestPreferences(t *testing.T) {
 	h := newHarness(t)
@@ -47,7 +50,7 @@ func TestPreferences(t *testing.T) {
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		for _, body := range []string{
-			`{"nope":true}`, `{"weekly_report_toast_toast":true}`, `{"job_failed_toast_email":true}`, `{"nope_email":true}`, `{"job_failed":true,"nope_toast":false}`,
+			`{"nope":true}`, `{"weekly_report_toast_toast":true}`, `{"job_failed_toast_email":true}`, `{"nope_email":true}`, `{"nope_push":true}`, `{"job_failed_push_toast":true}`, `{"job_failed":true,"nope_toast":false}`,
 			`{"job_failed":"yes"}`, `{"job_failed":1}`, `{"job_failed":null}`, `{"job_failed":{}}`,
 			`[]`, `null`, `"x"`, `{"job_failed":tru}`, ``, `{"job_failed":false}{}`,
 		} {

@@ -25,18 +25,9 @@ func (s *Service) Run(ctx context.Context) {
 			continue // more are due
 		}
 		next, ok, err := s.d.Store.NextEmailDue(ctx)
-		if err != nil {
-			ok = false
-		}
-		t := time.NewTimer(outbox.Wait(next, ok, s.d.Clock.Now()))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !outbox.Sleep(ctx, s.kick, next, ok, err, s.d.Clock.Now()) {
 			return
-		case <-s.kick:
-		case <-t.C:
 		}
-		t.Stop()
 	}
 }
 

@@ -31,6 +31,7 @@ type Deps struct {
 	Changes       app.ChangePublisher
 	Webhooks      app.WebhookRouter
 	Emails        app.EmailRouter // nil: e-mail is not configured
+	Pushes        app.PushRouter  // nil: push is off
 	Clock         clock.Clock     // nil: the wall clock
 	Logger        *slog.Logger
 }
@@ -86,7 +87,8 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 	if err != nil {
 		return nil, err
 	}
-	res := &app.DispatchResult{Notifications: []app.NotificationRef{}, Webhooks: len(out.Webhooks), Emails: len(out.Emails)}
+	res := &app.DispatchResult{Notifications: []app.NotificationRef{}, Webhooks: len(out.Webhooks), Emails: len(out.Emails),
+		Pushes: len(out.Pushes)}
 	if err := wait(); err != nil {
 		return nil, fmt.Errorf("store notifications: %w", err)
 	}
@@ -129,13 +131,20 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 			}
 			out.Emails = append(out.Emails, es...)
 		}
+		if x.d.Pushes != nil && prefs[i].Push(ev.Type) {
+			ps, err := x.d.Pushes.Pushes(ctx, typ, n, prefs[i].InApp(ev.Type))
+			if err != nil {
+				return nil, nil, out, nil, fmt.Errorf("route pushes: %w", err)
+			}
+			out.Pushes = append(out.Pushes, ps...)
+		}
 		if prefs[i].InApp(ev.Type) {
 			rows = append(rows, n)
 			toasts = append(toasts, prefs[i].Toast(ev.Type))
 		}
 	}
 	wait = func() error { return nil }
-	if len(rows) > 0 || len(out.Webhooks) > 0 || len(out.Emails) > 0 {
+	if len(rows) > 0 || len(out.Webhooks) > 0 || len(out.Emails) > 0 || len(out.Pushes) > 0 {
 		wait = x.d.Notifications.QueueNotifications(ctx, rows, out)
 	}
 	return rows, toasts, out, wait, nil

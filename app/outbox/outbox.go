@@ -86,3 +86,21 @@ func (d kickingDispatcher) Notify(ctx context.Context, actor *app.User, ev *app.
 	}
 	return res, err
 }
+
+// Sleep waits until the earliest due row (next, from a store's NextDue: ok
+// false or err set means none known), a kick on k, or the end of ctx, and
+// reports whether the worker should go on (false: ctx ended).
+func Sleep(ctx context.Context, k Kick, next time.Time, ok bool, err error, now time.Time) bool {
+	if err != nil {
+		ok = false
+	}
+	t := time.NewTimer(Wait(next, ok, now))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-k:
+	case <-t.C:
+	}
+	return true
+}

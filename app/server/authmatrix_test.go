@@ -247,8 +247,21 @@ var matrix = map[string]entry{
 	"PUT /api/users/:id/email": {access: apiRoute, req: func(s *scene) request {
 		return request{path: "/api/users/" + s.victim().ID + "/email", body: `{"email":"victim@example.org"}`}
 	}, owner: 200, other: 403},
-	"GET /email/unsubscribe":  {access: public, req: get("/email/unsubscribe?token=forged.link"), owner: 400},
-	"POST /email/unsubscribe": {access: public, req: form("/email/unsubscribe?token=forged.link", "List-Unsubscribe=One-Click"), owner: 400},
+	"GET /api/push/public-key":    {access: apiRoute, req: get("/api/push/public-key"), owner: 200, other: 200},
+	"GET /api/push/subscriptions": {access: apiRoute, req: func(s *scene) request { s.device(); return request{path: "/api/push/subscriptions"} }, owner: 200, other: 200, shows: true},
+	"POST /api/push/subscriptions": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/push/subscriptions", body: s.subscription("a new device")}
+	}, owner: 201, other: 201},
+	"DELETE /api/push/subscriptions/:id": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/push/subscriptions/" + s.device()} }, owner: 204, other: 404},
+	"POST /api/push/subscriptions/:id/test": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/push/subscriptions/" + s.device() + "/test"}
+	}, owner: 202, other: 404},
+	"GET /push/icons/:file":     {access: public, req: get("/push/icons/error.png"), owner: 200},
+	"GET /manifest.webmanifest": {access: public, req: get("/manifest.webmanifest"), owner: 200},
+	"GET /sw.js":                {access: public, req: get("/sw.js"), owner: 200},
+	"GET /offline":              {access: public, req: get("/offline"), owner: 200},
+	"GET /email/unsubscribe":    {access: public, req: get("/email/unsubscribe?token=forged.link"), owner: 400},
+	"POST /email/unsubscribe":   {access: public, req: form("/email/unsubscribe?token=forged.link", "List-Unsubscribe=One-Click"), owner: 400},
 	"POST /api/users": {access: apiRoute, req: func(s *scene) request {
 		return request{path: "/api/users", body: fmt.Sprintf(`{"username":"new-%d","password":%q}`, s.seq(), apptest.Password)}
 	}, owner: 201, other: 403},

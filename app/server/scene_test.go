@@ -2,8 +2,12 @@ package server_test
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,6 +63,29 @@ func (s *scene) notification() string {
 		s.t.Fatalf("notify: %+v, %v", res, err)
 	}
 	return res.Notifications[0].ID
+}
+
+// device subscribes a push device of the owner's (its name holds the
+// marker; its endpoint is the discard port, where nothing listens) and
+// returns its id.
+func (s *scene) device() string {
+	s.t.Helper()
+	w := s.Do("POST", "/api/push/subscriptions", s.subscription(marker+" device"), servertest.Cookie(s.Session(s.owner)))
+	var sub app.PushSubscription
+	if err := json.Unmarshal(w.Body.Bytes(), &sub); err != nil || w.Code != http.StatusCreated {
+		s.t.Fatalf("subscribe: %d %s", w.Code, w.Body)
+	}
+	return sub.ID
+}
+
+// subscription is the body that subscribes a fresh push device called name.
+func (s *scene) subscription(name string) string {
+	key, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return fmt.Sprintf(`{"endpoint":"https://127.0.0.1:9/push/%d","keys":{"p256dh":%q,"auth":"AAAAAAAAAAAAAAAAAAAAAA"},"name":%q}`,
+		s.seq(), base64.RawURLEncoding.EncodeToString(key.PublicKey().Bytes()), name)
 }
 
 // mute stores a mute of the owner's.

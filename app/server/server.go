@@ -25,6 +25,7 @@ import (
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
+	"github.com/belfry/belfry/app/push"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
@@ -63,7 +64,9 @@ type Server struct {
 	Hooks    *hooks.Service
 	Webhooks *webhook.Webhooks
 	// Email sends e-mail notifications (nothing while email.host is empty).
-	Email    *email.Service
+	Email *email.Service
+	// Push sends Web Push to the users' devices.
+	Push     *push.Service
 	Hub      *hub.Hub
 	Channels *channels.Service
 	Metrics  *metrics.Registry

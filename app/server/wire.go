@@ -18,6 +18,7 @@ import (
 	"github.com/belfry/belfry/app/ntfy"
 	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/provision"
+	"github.com/belfry/belfry/app/push"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/app/routes"
@@ -79,9 +80,20 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Email = email.New(email.Deps{Config: cfg.Email, BaseURL: cfg.Server.BaseURL, Types: s.Types,
 		Store: db.NewEmailStore(s.DB), Users: s.Users, Preferences: s.Preferences, Key: unsubscribeKey,
 		Clock: s.Clock, Logger: s.Logger})
-	s.Dispatcher = s.Email.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
+	// Web Push is the fifth: its router queues one push per recipient,
+	// which the store fans out to their devices in the same transaction.
+	vapid, err := db.VAPIDKey(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	if s.Push, err = push.New(push.Deps{Config: cfg.Push, Storm: cfg.Storm, BaseURL: cfg.Server.BaseURL, Store: db.NewPushStore(s.DB),
+		Unread: s.Notifications.UnreadCount, Key: vapid, Clock: s.Clock, Logger: s.Logger}); err != nil {
+		return err
+	}
+	s.Dispatcher = s.Push.KickAfter(s.Email.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Clock: s.Clock, Logger: s.Logger})))
+		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Clock: s.Clock, Logger: s.Logger}))))
+	s.Bus.Subscribe(s.Push.Handle)
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher, to the users
@@ -140,13 +152,13 @@ func (s *Server) wire(ctx context.Context) error {
 		LoginRefused: pages.LoginRefused})
 	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, pages, ntfyPublish); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Channels, sockets, pruning, gotifyAPI)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI)
-	s.start(s.Auth, s.Webhooks, s.Email, weekly, pruning, gotifyAPI)
+	s.start(s.Auth, s.Webhooks, s.Email, s.Push, weekly, pruning, gotifyAPI)
 	return nil
 }
 

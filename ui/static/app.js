@@ -257,3 +257,10 @@
     });
   }, 60000);
 })();
+
+// The service worker (/sw.js, served by app/push) shows pushes, handles
+// their clicks and the offline page; registering it on every page makes
+// Belfry installable.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(() => {});
+}

@@ -272,8 +272,13 @@ func TestRetryHonoursRetryAfterAndResumesAfterARestart(t *testing.T) {
 	// Restart while the push waits for its backoff (30 s + jitter).
 	_ = f.app.Close(context.Background())
 	f.start()
-	f.clock.Advance(40 * time.Second)
-	f.app.Push.Kick()
+	// The restarted worker may not wait on the clock yet when it is moved
+	// on: move it past the backoff in steps until the retry arrives.
+	for deadline := time.Now().Add(10 * time.Second); len(f.svc.Received()) < 3 && time.Now().Before(deadline); {
+		f.clock.Advance(5 * time.Second)
+		f.app.Push.Kick()
+		time.Sleep(50 * time.Millisecond)
+	}
 	got := f.svc.WaitFor("the retry after the restart", count(3))
 	if got[2].Status != 201 || got[2].Payload["body"] != "retry me" {
 		t.Fatalf("third attempt %+v", got[2])

@@ -140,7 +140,7 @@ var matrix = map[string]entry{
 	// GET of /<topic>/ws is not a WebSocket handshake: 400 once
 	// authenticated.
 	"GET /:topic/ws": {access: tokenRoute, scopes: client, req: get("/backups/ws"), owner: 400, other: 400},
-	"GET /v1/health":   {access: public, req: get("/v1/health"), owner: 200},
+	"GET /v1/health": {access: public, req: get("/v1/health"), owner: 200},
 
 	// Gotify's publish: an application (publish) token, never a session.
 	"POST /message": {access: tokenRoute, scopes: publish, req: send("/message", `{"message":"hello"}`), owner: 200, other: 200},

@@ -38,6 +38,7 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	parts.POST("/notifications/read-all", u.handleMarkAllRead)
 	parts.POST("/notifications/delete-read", u.handleDeleteRead)
 	parts.DELETE("/notifications/:id", u.handleDeleteNotification)
+	parts.POST("/notifications/:id/mute", u.handleMuteNotification)
 	parts.GET("/badge", u.handleBadge)
 
 	// The channels pages call the channels service, which checks every

@@ -410,9 +410,12 @@ var matrix = map[string]entry{
 	}, owner: 200, other: 403},
 	"PUT /ui/preferences/:key": {access: page, req: form("/ui/preferences/job_failed", "enabled=true"), owner: 200, other: 200},
 	"DELETE /ui/preferences":   {access: page, req: form("/ui/preferences", ""), owner: 200, other: 200},
-	"POST /ui/mutes":           {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
-	"DELETE /ui/mutes/:id":     {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},
-	"POST /ui/webhooks":        {access: page, req: form("/ui/webhooks", "kind=generic&url="+hookURL+"&events=job.failed"), owner: 200, other: 200},
+	"POST /ui/notifications/:id/mute": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/notifications/" + s.objectNotification() + "/mute", body: "for=1h", form: true}
+	}, owner: 200, other: 404},
+	"POST /ui/mutes":       {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
+	"DELETE /ui/mutes/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},
+	"POST /ui/webhooks":    {access: page, req: form("/ui/webhooks", "kind=generic&url="+hookURL+"&events=job.failed"), owner: 200, other: 200},
 	"PUT /ui/webhooks/:id": {access: page, req: func(s *scene) request {
 		return request{path: "/ui/webhooks/" + s.webhook(), body: "kind=generic&name=renamed&url=" + hookURL + "&events=job.failed", form: true}
 	}, owner: 200, other: 404},

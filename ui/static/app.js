@@ -126,7 +126,7 @@
   document.addEventListener('keydown', function (e) {
     if (e.key !== 'Escape') return;
     closePanel(true);
-    document.querySelectorAll('details[open].usermenu, details[open].inline-form').forEach(function (d) {
+    document.querySelectorAll('details[open].usermenu, details[open].inline-form, details[open].nmute').forEach(function (d) {
       var had = d.contains(document.activeElement);
       d.open = false;
       if (had) d.querySelector('summary').focus();
@@ -155,6 +155,16 @@
   document.addEventListener('htmx:afterSwap', function (e) {
     var t = e.detail.target;
     if (t && t.focusKey) { refocus(t, t.focusKey); t.focusKey = null; }
+  });
+
+  // An answer that replaced the focused control (the mute menu of "Mute
+  // this") marks what should take the focus with data-autofocus.
+  document.addEventListener('htmx:afterSettle', function () {
+    var el = document.querySelector('[data-autofocus]');
+    if (!el) return;
+    el.removeAttribute('data-autofocus');
+    var a = document.activeElement;
+    if (!a || a === document.body || !a.isConnected) el.focus();
   });
 
   // Deleting an item with its 🗑 moves the focus to the next item's 🗑 (or

@@ -87,6 +87,9 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	hooks.POST("/:id/rotate-secret", u.handleRotateWebhookSecret)
 	hooks.GET("/:id/deliveries", u.handleWebhookDeliveries)
 
+	pages.GET("/account", u.handleAccountPage)
+	parts.PUT("/account/password", u.handleChangePassword)
+
 	pages.GET("/tokens", u.handleTokensPage)
 	parts.POST("/tokens", u.handleCreateToken)
 	parts.DELETE("/tokens/:id", u.handleRevokeToken)

@@ -3,8 +3,10 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 )
 
 // objectNotification publishes an unread notification of the owner's about
@@ -18,4 +20,21 @@ func (s *scene) objectNotification() string {
 		s.t.Fatalf("notify: %+v, %v", res, err)
 	}
 	return res.Notifications[0].ID
+}
+
+// passwordChange gives the owner and the other user apptest.Password
+// again and returns the body of a change from it to a fresh one: the UI's
+// form, or the API's JSON.
+func (s *scene) passwordChange(form bool) string {
+	s.t.Helper()
+	for _, u := range []*app.User{s.owner, s.other} {
+		if err := s.Auth.SetPassword(context.Background(), u.Username, apptest.Password, false); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	next := fmt.Sprintf("changed password %d", s.seq())
+	if form {
+		return url.Values{"current": {apptest.Password}, "password": {next}, "confirm": {next}}.Encode()
+	}
+	return fmt.Sprintf(`{"current_password":%q,"password":%q}`, apptest.Password, next)
 }

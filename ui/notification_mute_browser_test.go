@@ -44,7 +44,7 @@ func TestBrowserMuteThis(t *testing.T) {
 		t.Fatalf("second choice is %q, want 1 day", got)
 	}
 	tb.do(chromedp.KeyEvent("\r"))
-	tb.until("the muted state, focused", `document.activeElement.matches('`+itemSel(id)+` .nmuted') && /Muted config\.device until/.test(document.activeElement.textContent)`)
+	tb.until("the muted state, focused", `document.activeElement.matches('`+itemSel(id)+` .nmuted') && /Muted config\.device nas-01 until/.test(document.activeElement.textContent)`)
 	waitFor(t, "the mute to be stored", func() bool {
 		m, err := b.Mutes.FindMute(context.Background(), ann.ID, nas01)
 		return err == nil && m.ValidTill != nil

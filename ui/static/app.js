@@ -112,6 +112,7 @@
     if (returnFocus) bell.focus();
   }
   if (bell && panel) {
+    belfry.openPanel = function () { if (panel.hidden) openPanel(); else document.getElementById('bell-panel-title').focus(); };
     bell.addEventListener('click', function () {
       if (panel.hidden) openPanel(); else closePanel(false);
     });

@@ -19,6 +19,7 @@
   var failures = 0;
   var offlineTimer = 0;
   var lastSessionCheck = 0;
+  var frameCount = null; // the unread count of the last frame
 
   // backoff is the delay before reconnect attempt n: doubling from 1 s up to
   // 30 s, with jitter so a restarted server is not hit by every tab at once.
@@ -36,6 +37,7 @@
     offlineTimer = 0;
     setOffline(false);
     document.body.dataset.live = 'open';
+    frameCount = badgeCount();
     refresh(); // catch up with whatever happened while we were away
   });
 
@@ -66,7 +68,18 @@
     if (!frame || frame.type !== 'notification') return;
     var before = badgeCount();
     setBadge(frame.notification_count);
-    if (frame.notification) toast(frame.notification);
+    // How many arrived is told by the frames' counts alone: the badge is
+    // also set by list reloads, whose counts may be newer than a frame's.
+    var count = typeof frame.notification_count === 'number' ? frame.notification_count : 100;
+    var rose = frameCount === null ? 0 : count - frameCount;
+    frameCount = count;
+    if (rose > 0 || frame.notification) {
+      var b = burstNow();
+      b.arrived += Math.max(rose, 0);
+      if (typeof frame.notification_count !== 'number') b.capped = true;
+      if (frame.notification) { b.shown++; b.trimmed += toast(frame.notification); }
+      scheduleSummary();
+    }
     // A read frame carries only the count: when it falls, something was
     // read or deleted (maybe in another tab), so the lists show it.
     if (frame.reload_widget || (!frame.notification && badgeCount() < before)) reloadLists();
@@ -227,15 +240,102 @@
     close.addEventListener('click', function () { dismiss(el); });
     el.append(ic, text, close);
     region.prepend(el);
-    while (region.children.length > MAX_TOASTS) region.lastElementChild.remove();
+    var trimmed = 0;
+    var shown = region.querySelectorAll('.toast:not(.toast-summary)');
+    for (var i = shown.length - 1; i >= MAX_TOASTS; i--) { shown[i].remove(); trimmed++; }
+    autoDismiss(el, TOAST_MS[level]);
+    return trimmed;
+  }
 
+  // autoDismiss makes el leave after ms, not while it is hovered or holds
+  // the focus; it returns the function that starts the wait again.
+  function autoDismiss(el, ms) {
     var timer = 0;
-    var arm = function () { clearTimeout(timer); timer = setTimeout(function () { dismiss(el); }, TOAST_MS[level]); };
+    var arm = function () { clearTimeout(timer); timer = setTimeout(function () { dismiss(el); }, ms); };
     el.addEventListener('mouseenter', function () { clearTimeout(timer); });
     el.addEventListener('focusin', function () { clearTimeout(timer); });
     el.addEventListener('mouseleave', arm);
-    el.addEventListener('focusout', arm);
+    el.addEventListener('focusout', function (e) { if (!el.contains(e.relatedTarget)) arm(); });
     arm();
+    return arm;
+  }
+
+  // A burst is notifications arriving less than BURST_GAP_MS apart. Every
+  // one of them that gets no toast of its own — held back by the server's
+  // storm prevention (a frame that raises the count without a toast), or
+  // pushed out of the stack of MAX_TOASTS — is counted in one summary
+  // toast, "+19 more", whose button opens the bell's dropdown. A single
+  // notification without a toast (its type's toasts are off) makes no
+  // summary.
+  var BURST_GAP_MS = 5000;
+  var SUMMARY_MS = 10000;
+  var burst = null;
+  function burstNow() {
+    var now = Date.now();
+    if (!burst || now - burst.last > BURST_GAP_MS) burst = { arrived: 0, shown: 0, trimmed: 0, seen: 0, capped: false, last: now };
+    burst.last = now;
+    return burst;
+  }
+  // moreOf is how many of b's notifications have no toast and are not yet
+  // in a summary that was closed or followed.
+  function moreOf(b) { return Math.max(b.arrived - b.shown, 0) + b.trimmed - b.seen; }
+
+  // The summary is updated at most every SUMMARY_DELAY_MS, so a burst is
+  // announced once rather than once per notification.
+  var SUMMARY_DELAY_MS = 250;
+  var summaryTimer = 0;
+  function scheduleSummary() {
+    if (!summaryTimer) summaryTimer = setTimeout(function () { summaryTimer = 0; showSummary(); }, SUMMARY_DELAY_MS);
+  }
+
+  var summary = null;
+  function showSummary() {
+    var b = burst;
+    var region = document.getElementById('toasts');
+    if (!b || !region || b.arrived < 2) return;
+    var more = moreOf(b);
+    if (more <= 0) return;
+    var text = '+' + more + (b.capped ? ' or more' : ' more') + (more === 1 ? ' notification' : ' notifications');
+    if (summary && summary.isConnected && !summary.classList.contains('leaving')) {
+      summary.querySelector('.toast-title').textContent = text;
+      summary.rearm();
+      return;
+    }
+    var el = document.createElement('div');
+    el.className = 'toast toast-summary level-info';
+    var ic = document.createElement('span');
+    ic.className = 'toast-icon';
+    ic.appendChild(iconNode('info'));
+    var body = document.createElement('div');
+    body.className = 'toast-text';
+    var title = document.createElement('p');
+    title.className = 'toast-title';
+    title.textContent = text;
+    var why = document.createElement('p');
+    why.className = 'toast-body';
+    why.textContent = 'They arrived together, so their toasts were held back.';
+    var open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'link-btn toast-link';
+    open.textContent = 'Show them';
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'icon-btn toast-close';
+    close.setAttribute('aria-label', 'Dismiss the summary');
+    close.appendChild(iconNode('x'));
+    var owner = b;
+    var seen = function () { owner.seen = Math.max(owner.arrived - owner.shown, 0) + owner.trimmed; };
+    open.addEventListener('click', function () {
+      seen();
+      dismiss(el);
+      if (belfry.openPanel) belfry.openPanel(); else location.assign('/notifications');
+    });
+    close.addEventListener('click', function () { seen(); dismiss(el); });
+    body.append(title, why, open);
+    el.append(ic, body, close);
+    region.append(el);
+    el.rearm = autoDismiss(el, SUMMARY_MS);
+    summary = el;
   }
 
   function dismiss(el) {

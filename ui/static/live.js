@@ -222,6 +222,7 @@
       p.textContent = body;
       text.appendChild(p);
     }
+    focusable(el, title, hintOnce());
     if (safeLink(n.target_url)) {
       var a = document.createElement('a');
       a.className = 'toast-link';
@@ -333,6 +334,7 @@
     close.addEventListener('click', function () { seen(); dismiss(el); });
     body.append(title, why, open);
     el.append(ic, body, close);
+    focusable(el, title, hintOnce());
     region.append(el);
     el.rearm = autoDismiss(el, SUMMARY_MS);
     summary = el;
@@ -340,9 +342,67 @@
 
   function dismiss(el) {
     if (!el.isConnected || el.classList.contains('leaving')) return;
+    if (el.contains(document.activeElement)) back(); // the focus does not fall to the page's start
     el.classList.add('leaving');
     var gone = function () { el.remove(); };
     el.addEventListener('animationend', gone, { once: true });
     setTimeout(gone, 400); // no animation with reduced motion
   }
+
+  // Alt+T (Option+T on a Mac) moves the focus to the newest toast, and from
+  // a toast back to where it was; Escape in a toast goes back too. The
+  // first toast of a page tells screen readers so; with no toast, a status
+  // message says there is none.
+  var returnTo = null;
+  var toastSeq = 0;
+  var hinted = false;
+  function hintOnce() {
+    if (hinted) return null;
+    hinted = true;
+    var hint = document.createElement('span');
+    hint.className = 'sr';
+    hint.textContent = ' Press Alt+T to move to the newest toast.';
+    return hint;
+  }
+  // focusable lets the shortcut focus el, which screen readers then name
+  // by its title.
+  function focusable(el, title, hint) {
+    title.id = 'toast-title-' + (++toastSeq);
+    el.tabIndex = -1;
+    el.setAttribute('aria-labelledby', title.id);
+    if (hint) el.appendChild(hint);
+  }
+  function newestToast() {
+    var region = document.getElementById('toasts');
+    if (!region) return null;
+    return region.querySelector('.toast:not(.toast-summary):not(.leaving)') || region.querySelector('.toast:not(.leaving)');
+  }
+  function say(text) {
+    var status = document.getElementById('shortcut-status');
+    if (!status) return;
+    status.textContent = text;
+    setTimeout(function () { if (status.textContent === text) status.textContent = ''; }, 4000);
+  }
+  function back() {
+    var to = returnTo && returnTo.isConnected ? returnTo : document.getElementById('main');
+    returnTo = null;
+    if (to) to.focus();
+  }
+  document.addEventListener('keydown', function (e) {
+    var region = document.getElementById('toasts');
+    if (!region) return;
+    var inToasts = region.contains(document.activeElement);
+    if (e.key === 'Escape' && inToasts) {
+      e.preventDefault();
+      back();
+      return;
+    }
+    if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.code !== 'KeyT') return;
+    e.preventDefault();
+    if (inToasts) { back(); return; }
+    var t = newestToast();
+    if (!t) { say('There is no toast.'); return; }
+    returnTo = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+    t.focus();
+  });
 })();

@@ -47,7 +47,7 @@ func hostileSamples() (notes []*app.Notification, usr *app.User) {
 			Body: hostile + " **bold** <script>alert(1)</script> [x](javascript:alert(1))",
 			Data: json.RawMessage(`{"tags":["` + hostileJSON + `"],"actions":[{"action":"view","label":"` + hostileJSON + `","url":"javascript:alert(1)"},` +
 				`{"action":"view","label":"` + hostileJSON + `","url":"https://example.com/?q=` + hostileJSON + `"}]}`),
-			TargetURL: "javascript:alert(1)", CreatedAt: at},
+			TargetURL: "javascript:alert(1)", CreatedAt: at, Object: &app.ObjectRef{AppLabel: hostile, ModelName: hostile, ObjectID: hostile}},
 		{ID: "01900000-0000-7000-8000-000000000002", Type: "job_completed", Level: app.LevelWarning, Title: "Done " + hostile,
 			TargetURL: "https://example.com/?q=" + hostile, ReadAt: &read, CreatedAt: at.Add(-30 * time.Hour)},
 		{ID: "01900000-0000-7000-8000-000000000003", Type: "weekly_report", Level: app.LevelInfo, Title: "Report",
@@ -65,6 +65,7 @@ type renderCase struct {
 func renderCases(u *UI) []renderCase {
 	notes, usr := hostileSamples()
 	other := &app.User{ID: "01900000-0000-7000-8000-0000000000bb", Username: "bob", CreatedAt: notes[0].CreatedAt}
+	temporary := &app.User{ID: "01900000-0000-7000-8000-0000000000cc", Username: hostile, TemporaryPassword: true, CreatedAt: notes[0].CreatedAt}
 	used := notes[0].CreatedAt
 	till := notes[0].CreatedAt.Add(time.Hour)
 	tokens := []*app.Token{
@@ -121,6 +122,11 @@ func renderCases(u *UI) []renderCase {
 		{"tokens", "token_created", tokensV},
 		{"tokens", "token_list", tokensV},
 		{"tokens", "token_rows", tokensV},
+		page("account", "Account", accountPage{User: usr}),
+		{"account", "layout", layoutView{Title: "Account", User: temporary, Nav: navFor(temporary, "/account"), Content: accountPage{User: temporary}}},
+		{"account", "password_changed", nil},
+		{"", "mute_this_done", muteThisView{Mute: mutes[0]}},
+		{"", "mute_this_done", muteThisView{Mute: mutes[1]}},
 		{"users", "user_created", usersV},
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},

@@ -202,10 +202,16 @@
     document.getElementById('confirm-text').textContent = e.detail.question;
     document.getElementById('confirm-ok').textContent = elt.dataset.confirmOk || 'Confirm';
     dialog.returnValue = '';
-    dialog.addEventListener('close', function () {
+    // The close event comes a task after the dialog closed: one that finds
+    // the dialog open again belongs to the previous question, asked and
+    // answered just before, and must not answer this one.
+    var onClose = function () {
+      if (dialog.open) return;
+      dialog.removeEventListener('close', onClose);
       if (dialog.returnValue === 'ok') e.detail.issueRequest(true);
       if (elt.isConnected) elt.focus();
-    }, { once: true });
+    };
+    dialog.addEventListener('close', onClose);
     dialog.showModal();
   });
 

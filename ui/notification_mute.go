@@ -1,16 +1,59 @@
 package ui
 
 import (
+	"context"
 	"net/http"
+	"slices"
 
 	"github.com/belfry/belfry/app"
 	"github.com/gin-gonic/gin"
 )
 
 // muteThisView is the answer to "Mute this": the mute made, which replaces
-// the item's mute menu.
+// the item's mute menu and, Done, takes the focus.
 type muteThisView struct {
 	Mute *app.Mute
+	Done bool
+}
+
+// mutedView is the template function that builds a muteThisView.
+func mutedView(m *app.Mute, done bool) muteThisView { return muteThisView{Mute: m, Done: done} }
+
+// itemView is one notification of a list, with the caller's active mute of
+// its object (nil: none, or no object).
+type itemView struct {
+	*app.Notification
+	Mute *app.Mute
+}
+
+// itemOf is the template function that pairs a list's notification with
+// the mute of its object from muted.
+func itemOf(n *app.Notification, muted map[app.ObjectRef]*app.Mute) itemView {
+	v := itemView{Notification: n}
+	if n.Object != nil {
+		v.Mute = muted[*n.Object]
+	}
+	return v
+}
+
+// activeMutes returns the user's mutes in force, by object, when one of ns
+// names an object (nil otherwise: no query).
+func (u *UI) activeMutes(ctx context.Context, userID string, ns []*app.Notification) (map[app.ObjectRef]*app.Mute, error) {
+	if !slices.ContainsFunc(ns, func(n *app.Notification) bool { return n.Object != nil }) {
+		return nil, nil
+	}
+	ms, err := u.d.Mutes.ListMutes(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	now := u.now()
+	out := make(map[app.ObjectRef]*app.Mute, len(ms))
+	for _, m := range ms {
+		if m.Active(now) {
+			out[m.Object] = m
+		}
+	}
+	return out, nil
 }
 
 // handleMuteNotification is "Mute this" on a notification that names an

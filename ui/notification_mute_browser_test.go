@@ -54,6 +54,7 @@ func TestBrowserMuteThis(t *testing.T) {
 	other := b.publish(tok, map[string]any{"type": "job_failed", "title": "Backup host down",
 		"object": map[string]any{"app_label": "config", "model_name": "device", "object_id": "backup-01"}})
 	tb.until("the new item", `document.querySelector('`+itemSel(other)+`') !== null`)
+	tb.until("the reloaded list to keep the muted state", `document.querySelector('`+itemSel(id)+` .nmuted') !== null && document.querySelector('`+itemSel(id)+` details.nmute') === null`)
 	tb.do(chromedp.Click(chromedp.CSS(`#bell-button`)))
 	panelItem := `#panel-items .nitem[data-nid="` + other + `"]`
 	tb.until("the dropdown's item", `document.querySelector('`+panelItem+` .nmute summary') !== null`)

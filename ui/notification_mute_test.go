@@ -72,6 +72,10 @@ func TestMuteThis(t *testing.T) {
 	if err != nil || m.ValidTill == nil || m.ValidTill.Before(before.Add(24*time.Hour-time.Minute)) || m.ValidTill.After(time.Now().Add(24*time.Hour+time.Minute)) {
 		t.Fatalf("stored mute %+v, %v", m, err)
 	}
+	// The list now says so on the item, instead of offering it again.
+	if _, page := c.get("/notifications", false); strings.Contains(page, `hx-post="/ui/notifications/`+withObject+`/mute"`) || !strings.Contains(page, `class="nmute nmuted"`) {
+		t.Errorf("after muting, the inbox still offers Mute this or does not say it is muted")
+	}
 	// Forever replaces the day; the next event about the object skips the inbox.
 	if st, body = c.send(http.MethodPost, "/ui/notifications/"+withObject+"/mute", url.Values{"for": {"forever"}}); st != http.StatusOK || !strings.Contains(body, "forever") {
 		t.Fatalf("mute forever: %d\n%s", st, body)

@@ -89,6 +89,8 @@ func (u *UI) funcs() template.FuncMap {
 		"extras":     extras,
 		"pathescape": url.PathEscape,
 		"quickMutes": quickMutes,
+		"item":       itemOf,
+		"mutedView":  mutedView,
 	}
 }
 

@@ -109,7 +109,9 @@ func renderCases(u *UI) []renderCase {
 		{"", "notification_items", list},
 		{"", "notification_items", empty},
 		{"", "notification_items", listView{Continued: true}},
-		{"", "notification_item", notes[0]},
+		{"", "notification_item", itemView{Notification: notes[0]}},
+		{"", "notification_item", itemView{Notification: notes[0], Mute: mutes[0]}},
+		{"", "notification_items", listView{Items: notes, Muted: map[app.ObjectRef]*app.Mute{*notes[0].Object: mutes[1]}}},
 		{"", "logo", nil},
 		{"preferences", "pref_rows", prefs},
 		{"preferences", "pref_table", prefs},
@@ -127,6 +129,7 @@ func renderCases(u *UI) []renderCase {
 		{"account", "password_changed", nil},
 		{"", "mute_this_done", muteThisView{Mute: mutes[0]}},
 		{"", "mute_this_done", muteThisView{Mute: mutes[1]}},
+		{"", "muted", muteThisView{Mute: mutes[0]}},
 		{"users", "user_created", usersV},
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},
@@ -174,7 +177,7 @@ func TestTemplatesRenderEverything(t *testing.T) {
 func TestTemplatesEscapeHostileText(t *testing.T) {
 	u := newTestUI(t)
 	notes, _ := hostileSamples()
-	out, err := u.tmpl.execute("", "notification_item", notes[0])
+	out, err := u.tmpl.execute("", "notification_item", itemView{Notification: notes[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,8 +303,8 @@ func TestTemplatesMarkExternalLinks(t *testing.T) {
 		"https://example.com/x": true, "HTTP://example.com/x": true, "//evil.example/x": true,
 		"/\\evil.example": true, "/reports/1": false, "/notifications?x=1": false,
 	} {
-		out, err := u.tmpl.execute("", "notification_item", &app.Notification{ID: "01900000-0000-7000-8000-000000000009",
-			Type: "job_failed", Level: app.LevelInfo, Title: "t", TargetURL: link, CreatedAt: time.Now()})
+		out, err := u.tmpl.execute("", "notification_item", itemView{Notification: &app.Notification{ID: "01900000-0000-7000-8000-000000000009",
+			Type: "job_failed", Level: app.LevelInfo, Title: "t", TargetURL: link, CreatedAt: time.Now()}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,5 +59,8 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, hash string) error
 	// DeleteUserSessions deletes every session of a user and returns their hashes.
 	DeleteUserSessions(ctx context.Context, userID string) ([]string, error)
+	// DeleteOtherSessions deletes every session of a user but the one with
+	// keepHash and returns their hashes.
+	DeleteOtherSessions(ctx context.Context, userID, keepHash string) ([]string, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 }

@@ -14,6 +14,10 @@ type User struct {
 	Email        string    `json:"email"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	// TemporaryPassword is true while the password was set by someone
+	// else (printed at the first start or by belfry user passwd, or set by
+	// an administrator); the UI asks the user to choose their own.
+	TemporaryPassword bool `json:"temporary_password"`
 }
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -48,7 +52,9 @@ type UserStore interface {
 	FindUsersByName(ctx context.Context, usernames []string) ([]*User, error)
 	ListUsers(ctx context.Context) ([]*User, error)
 	CountUsers(ctx context.Context) (int, error)
-	UpdatePassword(ctx context.Context, id, hash string) error
+	// UpdatePassword replaces a password hash; temporary records whether
+	// the password was set by someone else (User.TemporaryPassword).
+	UpdatePassword(ctx context.Context, id, hash string, temporary bool) error
 	// SetAdmin makes user id an administrator or not.
 	SetAdmin(ctx context.Context, id string, admin bool) error
 	// DeleteUser removes the user with their notifications, tokens and sessions.

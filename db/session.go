@@ -67,10 +67,16 @@ func (st *SessionStore) DeleteSession(ctx context.Context, hash string) error {
 // DeleteUserSessions deletes every session of userID and returns their
 // hashes, so that connections opened with them can be closed too.
 func (st *SessionStore) DeleteUserSessions(ctx context.Context, userID string) ([]string, error) {
+	return st.DeleteOtherSessions(ctx, userID, "")
+}
+
+// DeleteOtherSessions deletes every session of userID but the one with
+// keepHash ("" keeps none) and returns their hashes.
+func (st *SessionStore) DeleteOtherSessions(ctx context.Context, userID, keepHash string) ([]string, error) {
 	var hashes []string
 	err := st.db.Write(ctx, func(tx *sql.Tx) error {
 		hashes = hashes[:0] // the function runs once, but keep it re-runnable
-		rows, err := tx.Query(`DELETE FROM sessions WHERE user_id = ? RETURNING hash`, userID)
+		rows, err := tx.Query(`DELETE FROM sessions WHERE user_id = ? AND hash != ? RETURNING hash`, userID, keepHash)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -61,4 +62,30 @@ func TestSessionStore(t *testing.T) {
 			t.Fatalf("deleting twice: %v", err)
 		}
 	})
+}
+
+// DeleteOtherSessions ends a user's sessions but one, and no one else's.
+func TestSessionStore_DeleteOtherSessions(t *testing.T) {
+	ctx := context.Background()
+	d, clock := mustOpen(t)
+	s := NewSessionStore(d)
+	alice, bob := mustUser(t, d, "alice"), mustUser(t, d, "bob")
+	for _, sess := range []*app.Session{{Hash: "a1", UserID: alice.ID}, {Hash: "a2", UserID: alice.ID}, {Hash: "a3", UserID: alice.ID}, {Hash: "b1", UserID: bob.ID}} {
+		sess.ExpiresAt = clock.Now().Add(time.Hour)
+		if err := s.CreateSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone, err := s.DeleteOtherSessions(ctx, alice.ID, "a2")
+	if slices.Sort(gone); err != nil || !reflect.DeepEqual(gone, []string{"a1", "a3"}) {
+		t.Fatalf("deleted %v, %v; want a1 a3", gone, err)
+	}
+	for _, h := range []string{"a2", "b1"} {
+		if _, err := s.FindSession(ctx, h); err != nil {
+			t.Errorf("session %s: %v", h, err)
+		}
+	}
+	if gone, err = s.DeleteUserSessions(ctx, alice.ID); err != nil || !reflect.DeepEqual(gone, []string{"a2"}) {
+		t.Fatalf("DeleteUserSessions %v, %v; want a2", gone, err)
+	}
 }

@@ -19,7 +19,7 @@ type UserStore struct {
 // NewUserStore returns a UserStore on d.
 func NewUserStore(d *DB) *UserStore { return &UserStore{db: d} }
 
-const userColumns = `id, username, is_admin, password_hash, created_at, email`
+const userColumns = `id, username, is_admin, password_hash, created_at, email, temporary_password`
 
 // CreateUser stores u, filling a missing ID (UUIDv7) and CreatedAt (now) in
 // place. Errors: ECONFLICT when the username is taken in any letter case.
@@ -32,8 +32,8 @@ func (s *UserStore) CreateUser(ctx context.Context, u *app.User) error {
 	}
 	u.CreatedAt = msTime(u.CreatedAt)
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.ID, u.Username, u.IsAdmin, u.PasswordHash, millis(u.CreatedAt), u.Email)
+		_, err := tx.Exec(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.Username, u.IsAdmin, u.PasswordHash, millis(u.CreatedAt), u.Email, u.TemporaryPassword)
 		return err
 	})
 	if isUniqueViolation(err) {
@@ -45,7 +45,7 @@ func (s *UserStore) CreateUser(ctx context.Context, u *app.User) error {
 func scanUser(r rowScanner) (*app.User, error) {
 	var u app.User
 	var created int64
-	if err := r.Scan(&u.ID, &u.Username, &u.IsAdmin, &u.PasswordHash, &created, &u.Email); err != nil {
+	if err := r.Scan(&u.ID, &u.Username, &u.IsAdmin, &u.PasswordHash, &created, &u.Email, &u.TemporaryPassword); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMillis(created)
@@ -136,9 +136,10 @@ func (s *UserStore) CountUsers(ctx context.Context) (int, error) {
 	return n, internal(err, "count users")
 }
 
-// UpdatePassword replaces the password hash of user id. Errors: ENOTFOUND.
-func (s *UserStore) UpdatePassword(ctx context.Context, id, hash string) error {
-	n, err := writeCount(ctx, s.db, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+// UpdatePassword replaces the password hash of user id and records whether
+// the password is temporary. Errors: ENOTFOUND.
+func (s *UserStore) UpdatePassword(ctx context.Context, id, hash string, temporary bool) error {
+	n, err := writeCount(ctx, s.db, `UPDATE users SET password_hash = ?, temporary_password = ? WHERE id = ?`, hash, temporary, id)
 	if err == nil && n == 0 {
 		return app.Errorf(app.ENOTFOUND, "User not found.")
 	}

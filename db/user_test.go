@@ -117,13 +117,19 @@ func TestUserStore_UpdatePassword(t *testing.T) {
 	d, _ := mustOpen(t)
 	s := NewUserStore(d)
 	u := mustUser(t, d, "alice")
-	if err := s.UpdatePassword(ctx, u.ID, "new"); err != nil {
+	if err := s.UpdatePassword(ctx, u.ID, "new", true); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.FindUserByID(ctx, u.ID); got.PasswordHash != "new" {
-		t.Fatalf("hash %q", got.PasswordHash)
+	if got, _ := s.FindUserByID(ctx, u.ID); got.PasswordHash != "new" || !got.TemporaryPassword {
+		t.Fatalf("hash %q, temporary %v", got.PasswordHash, got.TemporaryPassword)
 	}
-	wantKind(t, s.UpdatePassword(ctx, missingID, "x"), app.ENOTFOUND)
+	if err := s.UpdatePassword(ctx, u.ID, "newer", false); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindUserByName(ctx, "alice"); got.PasswordHash != "newer" || got.TemporaryPassword {
+		t.Fatalf("hash %q, temporary %v", got.PasswordHash, got.TemporaryPassword)
+	}
+	wantKind(t, s.UpdatePassword(ctx, missingID, "x", false), app.ENOTFOUND)
 }
 
 func TestUserStore_DeleteUserCascades(t *testing.T) {

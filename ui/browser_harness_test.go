@@ -261,13 +261,14 @@ func (tb *tab) navigate(path string) {
 	tb.idle()
 }
 
-// recordToasts makes the page remember the title of every toast shown, so
-// a test can tell that none appeared even after it hid itself.
+// recordToasts makes the page remember the title of every toast shown (not
+// the burst summary), so a test can tell that none appeared even after it
+// hid itself.
 func (tb *tab) recordToasts() {
 	tb.t.Helper()
 	eval[chromedp.Void](tb, `window.__toasts = [];
 		new MutationObserver(function (ms) { ms.forEach(function (m) { m.addedNodes.forEach(function (n) {
-			if (n.classList && n.classList.contains('toast')) window.__toasts.push(n.querySelector('.toast-title').textContent);
+			if (n.classList && n.classList.contains('toast') && !n.classList.contains('toast-summary')) window.__toasts.push(n.querySelector('.toast-title').textContent);
 		}); }); }).observe(document.getElementById('toasts'), { childList: true }); 0`)
 }
 

@@ -7,13 +7,15 @@ import (
 )
 
 // contrastJS is the WCAG contrast ratio of the element's text colour over
-// the background colour of its nearest ancestor that paints one.
+// the background colour of its nearest ancestor that paints one (rgb() or,
+// from color-mix(), color(srgb …)).
 func contrastJS(sel string) string {
 	return `(function () {
 		var e = document.querySelector(` + jsString(sel) + `); var s = getComputedStyle(e);
 		var bg = e; while (bg && /rgba\(.*, 0\)|transparent/.test(getComputedStyle(bg).backgroundColor)) bg = bg.parentElement;
 		var back = bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)';
-		function lum(c) { var v = c.match(/[\d.]+/g).slice(0, 3).map(Number).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+		function lum(c) { var scale = /^color\(srgb/.test(c) ? 1 : 255; // color-mix() computes to color(srgb r g b)
+			var v = c.replace(/^color\(srgb/, '').match(/[\d.]+/g).slice(0, 3).map(Number).map(function (x) { x /= scale; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
 			return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }
 		var a = lum(s.color), b = lum(back); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); })()`
 }

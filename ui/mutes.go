@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,17 +12,35 @@ import (
 	"github.com/google/uuid"
 )
 
-// muteDurations are the choices of the mute form; 0 is forever.
-var muteDurations = []struct {
+// muteDuration is one choice of how long a mute lasts; D 0 is forever.
+// Quick marks the choices a notification's "Mute this" offers.
+type muteDuration struct {
 	Value, Label string
 	D            time.Duration
-}{
-	{"1h", "for 1 hour", time.Hour},
-	{"8h", "for 8 hours", 8 * time.Hour},
-	{"24h", "for 1 day", 24 * time.Hour},
-	{"168h", "for 1 week", 7 * 24 * time.Hour},
-	{"720h", "for 30 days", 30 * 24 * time.Hour},
-	{"forever", "forever", 0},
+	Quick        bool
+}
+
+// muteDurations are the choices of the mute form.
+var muteDurations = []muteDuration{
+	{"1h", "for 1 hour", time.Hour, true},
+	{"8h", "for 8 hours", 8 * time.Hour, false},
+	{"24h", "for 1 day", 24 * time.Hour, true},
+	{"168h", "for 1 week", 7 * 24 * time.Hour, true},
+	{"720h", "for 30 days", 30 * 24 * time.Hour, false},
+	{"forever", "forever", 0, true},
+}
+
+// quickMutes are the durations "Mute this" offers, worded as its buttons
+// are: "1 hour", "1 day", "1 week", "forever".
+func quickMutes() []muteDuration {
+	var out []muteDuration
+	for _, d := range muteDurations {
+		if d.Quick {
+			d.Label = strings.TrimPrefix(d.Label, "for ")
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // mutesPage is the content of the mutes page and of its list partial.
@@ -69,25 +88,9 @@ func (u *UI) handleCreateMute(c *gin.Context) {
 		u.failInline(c, err)
 		return
 	}
-	now := u.now().UTC()
-	id, err := uuid.NewV7()
+	m, err := u.newMute(user(c).ID, obj, f.Get("for"))
 	if err != nil {
-		u.failInline(c, fmt.Errorf("mute id: %w", err))
-		return
-	}
-	m := &app.Mute{ID: id.String(), UserID: user(c).ID, Object: obj, CreatedAt: now}
-	found := false
-	for _, d := range muteDurations {
-		if d.Value == f.Get("for") {
-			found = true
-			if d.D > 0 {
-				till := now.Add(d.D)
-				m.ValidTill = &till
-			}
-		}
-	}
-	if !found {
-		u.failInline(c, app.Errorf(app.EINVALID, "Choose how long to mute: 1 hour, 8 hours, 1 day, 1 week, 30 days or forever."))
+		u.failInline(c, err)
 		return
 	}
 	if err := u.d.Mutes.CreateMute(c.Request.Context(), m); err != nil {
@@ -101,6 +104,26 @@ func (u *UI) handleCreateMute(c *gin.Context) {
 	}
 	v.Created = m
 	u.partial(c, http.StatusOK, "mutes", "mute_created", v)
+}
+
+// newMute is userID's mute of obj for the duration named by value (one of
+// muteDurations' values), from now. A value that names none is EINVALID.
+func (u *UI) newMute(userID string, obj app.ObjectRef, value string) (*app.Mute, error) {
+	i := slices.IndexFunc(muteDurations, func(d muteDuration) bool { return d.Value == value })
+	if i < 0 {
+		return nil, app.Errorf(app.EINVALID, "Choose how long to mute: 1 hour, 8 hours, 1 day, 1 week, 30 days or forever.")
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("mute id: %w", err)
+	}
+	now := u.now().UTC()
+	m := &app.Mute{ID: id.String(), UserID: userID, Object: obj, CreatedAt: now}
+	if d := muteDurations[i].D; d > 0 {
+		till := now.Add(d)
+		m.ValidTill = &till
+	}
+	return m, nil
 }
 
 // handleDeleteMute unmutes an object and answers with the list.

@@ -49,7 +49,7 @@ func TestExtrasRendered(t *testing.T) {
 	notes, _ := hostileSamples()
 	n := *notes[1]
 	n.Data = json.RawMessage(`{"tags":["warning","mailsrv13"],"actions":[{"action":"view","label":"Admin panel","url":"https://filesrv.lan/admin"}]}`)
-	out, err := u.tmpl.execute("", "notification_item", &n)
+	out, err := u.tmpl.execute("", "notification_item", itemView{Notification: &n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestExtrasRendered(t *testing.T) {
 			t.Errorf("missing %s in\n%s", want, html)
 		}
 	}
-	out, err = u.tmpl.execute("", "notification_item", notes[0])
+	out, err = u.tmpl.execute("", "notification_item", itemView{Notification: notes[0]})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	parts.POST("/notifications/read-all", u.handleMarkAllRead)
 	parts.POST("/notifications/delete-read", u.handleDeleteRead)
 	parts.DELETE("/notifications/:id", u.handleDeleteNotification)
+	parts.POST("/notifications/:id/mute", u.handleMuteNotification)
 	parts.GET("/badge", u.handleBadge)
 
 	// The channels pages call the channels service, which checks every
@@ -85,6 +86,9 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	hooks.POST("/:id/test", u.handleTestWebhook)
 	hooks.POST("/:id/rotate-secret", u.handleRotateWebhookSecret)
 	hooks.GET("/:id/deliveries", u.handleWebhookDeliveries)
+
+	pages.GET("/account", u.handleAccountPage)
+	parts.PUT("/account/password", u.handleChangePassword)
 
 	pages.GET("/tokens", u.handleTokensPage)
 	parts.POST("/tokens", u.handleCreateToken)

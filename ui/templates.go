@@ -88,6 +88,9 @@ func (u *UI) funcs() template.FuncMap {
 		"initial":    initial,
 		"extras":     extras,
 		"pathescape": url.PathEscape,
+		"quickMutes": quickMutes,
+		"item":       itemOf,
+		"mutedView":  mutedView,
 	}
 }
 

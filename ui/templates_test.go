@@ -47,7 +47,7 @@ func hostileSamples() (notes []*app.Notification, usr *app.User) {
 			Body: hostile + " **bold** <script>alert(1)</script> [x](javascript:alert(1))",
 			Data: json.RawMessage(`{"tags":["` + hostileJSON + `"],"actions":[{"action":"view","label":"` + hostileJSON + `","url":"javascript:alert(1)"},` +
 				`{"action":"view","label":"` + hostileJSON + `","url":"https://example.com/?q=` + hostileJSON + `"}]}`),
-			TargetURL: "javascript:alert(1)", CreatedAt: at},
+			TargetURL: "javascript:alert(1)", CreatedAt: at, Object: &app.ObjectRef{AppLabel: hostile, ModelName: hostile, ObjectID: hostile}},
 		{ID: "01900000-0000-7000-8000-000000000002", Type: "job_completed", Level: app.LevelWarning, Title: "Done " + hostile,
 			TargetURL: "https://example.com/?q=" + hostile, ReadAt: &read, CreatedAt: at.Add(-30 * time.Hour)},
 		{ID: "01900000-0000-7000-8000-000000000003", Type: "weekly_report", Level: app.LevelInfo, Title: "Report",
@@ -65,6 +65,7 @@ type renderCase struct {
 func renderCases(u *UI) []renderCase {
 	notes, usr := hostileSamples()
 	other := &app.User{ID: "01900000-0000-7000-8000-0000000000bb", Username: "bob", CreatedAt: notes[0].CreatedAt}
+	temporary := &app.User{ID: "01900000-0000-7000-8000-0000000000cc", Username: hostile, TemporaryPassword: true, CreatedAt: notes[0].CreatedAt}
 	used := notes[0].CreatedAt
 	till := notes[0].CreatedAt.Add(time.Hour)
 	tokens := []*app.Token{
@@ -108,7 +109,9 @@ func renderCases(u *UI) []renderCase {
 		{"", "notification_items", list},
 		{"", "notification_items", empty},
 		{"", "notification_items", listView{Continued: true}},
-		{"", "notification_item", notes[0]},
+		{"", "notification_item", itemView{Notification: notes[0]}},
+		{"", "notification_item", itemView{Notification: notes[0], Mute: mutes[0]}},
+		{"", "notification_items", listView{Items: notes, Muted: map[app.ObjectRef]*app.Mute{*notes[0].Object: mutes[1]}}},
 		{"", "logo", nil},
 		{"preferences", "pref_rows", prefs},
 		{"preferences", "pref_table", prefs},
@@ -121,6 +124,12 @@ func renderCases(u *UI) []renderCase {
 		{"tokens", "token_created", tokensV},
 		{"tokens", "token_list", tokensV},
 		{"tokens", "token_rows", tokensV},
+		page("account", "Account", accountPage{User: usr}),
+		{"account", "layout", layoutView{Title: "Account", User: temporary, Nav: navFor(temporary, "/account"), Content: accountPage{User: temporary}}},
+		{"account", "password_changed", nil},
+		{"", "mute_this_done", muteThisView{Mute: mutes[0]}},
+		{"", "mute_this_done", muteThisView{Mute: mutes[1]}},
+		{"", "muted", muteThisView{Mute: mutes[0]}},
 		{"users", "user_created", usersV},
 		{"users", "user_list", usersV},
 		{"users", "user_rows", usersV},
@@ -168,7 +177,7 @@ func TestTemplatesRenderEverything(t *testing.T) {
 func TestTemplatesEscapeHostileText(t *testing.T) {
 	u := newTestUI(t)
 	notes, _ := hostileSamples()
-	out, err := u.tmpl.execute("", "notification_item", notes[0])
+	out, err := u.tmpl.execute("", "notification_item", itemView{Notification: notes[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,8 +303,8 @@ func TestTemplatesMarkExternalLinks(t *testing.T) {
 		"https://example.com/x": true, "HTTP://example.com/x": true, "//evil.example/x": true,
 		"/\\evil.example": true, "/reports/1": false, "/notifications?x=1": false,
 	} {
-		out, err := u.tmpl.execute("", "notification_item", &app.Notification{ID: "01900000-0000-7000-8000-000000000009",
-			Type: "job_failed", Level: app.LevelInfo, Title: "t", TargetURL: link, CreatedAt: time.Now()})
+		out, err := u.tmpl.execute("", "notification_item", itemView{Notification: &app.Notification{ID: "01900000-0000-7000-8000-000000000009",
+			Type: "job_failed", Level: app.LevelInfo, Title: "t", TargetURL: link, CreatedAt: time.Now()}})
 		if err != nil {
 			t.Fatal(err)
 		}

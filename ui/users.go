@@ -79,7 +79,8 @@ func (u *UI) handleSetPassword(c *gin.Context) {
 		u.failInline(c, err)
 		return
 	}
-	if err := u.d.Auth.SetPassword(ctx, target.Username, f.Get("password")); err != nil {
+	// A password set for someone else is temporary (see the account page).
+	if err := u.d.Auth.SetPassword(ctx, target.Username, f.Get("password"), target.ID != user(c).ID); err != nil {
 		u.failInline(c, err)
 		return
 	}

@@ -106,10 +106,10 @@ func TestPublish(t *testing.T) {
 
 func TestMe(t *testing.T) {
 	h := newHarness(t)
-	want := `{"id":"` + h.alice.ID + `","username":"alice","is_admin":false}`
+	want := `{"id":"` + h.alice.ID + `","username":"alice","is_admin":false,"temporary_password":false}`
 	for _, cred := range []reqOpt{cookie(h.aliceCookie), bearer(h.aliceClient), bearer(h.alicePublish)} {
 		wantJSON(t, h.do("GET", "/api/v1/me", "", cred), http.StatusOK, want)
 	}
 	wantJSON(t, h.do("GET", "/api/v1/me", "", bearer(h.rootAdmin)), http.StatusOK,
-		`{"id":"`+h.root.ID+`","username":"root","is_admin":true}`)
+		`{"id":"`+h.root.ID+`","username":"root","is_admin":true,"temporary_password":false}`)
 }

@@ -46,7 +46,14 @@ func operations() []web.Operation {
 				"webhooks!", web.Int("Webhook deliveries queued.")),
 			Errors: []int{400, 401, 403, 404, 413}},
 		{Method: "GET", Path: "/api/v1/me", Tag: "events", Auth: web.AnyLogin, Summary: "Who the caller is.", Status: 200,
-			Result: web.Object("id!", web.UUID(""), "username!", web.Str(""), "is_admin!", web.Bool("")), Errors: web.AuthErrors},
+			Result: web.Object("id!", web.UUID(""), "username!", web.Str(""), "is_admin!", web.Bool(""),
+				"temporary_password!", web.Bool("True while the password was set by someone else (printed at the first start, or an administrator's reset).")),
+			Errors: web.AuthErrors},
+		{Method: "PUT", Path: "/api/v1/me/password", Tag: "users", Auth: web.AnyLogin,
+			Summary: "Change your own password (a session or an admin token): the current one, and a new one of at least 8 characters that differs from it. " +
+				"Your other browser sessions end, the one that asked stays; API tokens stay valid. A wrong current password is 400 and counts against the login limits (429 with Retry-After).",
+			Body:   web.Object("current_password!", web.Str(""), "password!", web.Str("At least 8 characters.")),
+			Status: 200, Result: web.OKResult, Errors: append(web.BodyErrors, http.StatusTooManyRequests, http.StatusServiceUnavailable)},
 
 		{Method: "GET", Path: "/api/notifications", Tag: "notifications", Auth: web.AnyLogin,
 			Summary: "The caller's notifications, newest first.",

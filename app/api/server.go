@@ -78,6 +78,7 @@ func (s *Server) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	v1 := authed.Group("/api/v1")
 	v1.POST("/events", web.RequireUser(app.ScopePublish), s.handlePublish)
 	v1.GET("/me", web.RequireUser(app.ScopeClient, app.ScopePublish), s.handleMe)
+	v1.PUT("/me/password", web.RequireUser(), s.handleChangeOwnPassword)
 
 	// Static segments are registered before the :id routes beside them.
 	n := authed.Group("/api/notifications", web.RequireUser(app.ScopeClient))

@@ -25,7 +25,7 @@ func TestTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantJSON(t, h.do("GET", "/api/v1/me", "", bearer(created["token"].(string))), 200,
-			`{"id":"`+h.alice.ID+`","username":"alice","is_admin":false}`)
+			`{"id":"`+h.alice.ID+`","username":"alice","is_admin":false,"temporary_password":false}`)
 		wantStatus(t, h.do("POST", "/api/tokens", `{"name":"ops","scope":"admin"}`, bearer(h.rootAdmin)), http.StatusCreated)
 	})
 	t.Run("List", func(t *testing.T) {

@@ -25,7 +25,33 @@ func viewUser(u *app.User) userView {
 // handleMe is GET /api/v1/me: who the caller is.
 func (s *Server) handleMe(c *gin.Context) {
 	u := web.UserFrom(c)
-	c.JSON(http.StatusOK, gin.H{"id": u.ID, "username": u.Username, "is_admin": u.IsAdmin})
+	c.JSON(http.StatusOK, gin.H{"id": u.ID, "username": u.Username, "is_admin": u.IsAdmin, "temporary_password": u.TemporaryPassword})
+}
+
+// changePasswordRequest is the body of PUT /api/v1/me/password.
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	Password        string `json:"password"`
+}
+
+// handleChangeOwnPassword is PUT /api/v1/me/password: the caller (a
+// session or an admin token) changes their own password. Their other
+// browser sessions end; the session that asked stays signed in.
+func (s *Server) handleChangeOwnPassword(c *gin.Context) {
+	var req changePasswordRequest
+	if err := web.DecodeJSON(c, &req); err != nil {
+		web.WriteError(c, err)
+		return
+	}
+	keep := ""
+	if web.TokenFrom(c) == nil {
+		keep, _ = c.Cookie(web.SessionCookie)
+	}
+	if err := s.d.Auth.ChangePassword(c.Request.Context(), c.ClientIP(), web.UserFrom(c), req.CurrentPassword, req.Password, keep); err != nil {
+		web.WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, web.OK)
 }
 
 // handleListUsers is GET /api/users (administrators only).
@@ -87,7 +113,9 @@ func (s *Server) handleSetUserPassword(c *gin.Context) {
 		web.WriteError(c, err)
 		return
 	}
-	if err := s.d.Auth.SetPassword(ctx, u.Username, req.Password); err != nil {
+	// A password set for someone else is temporary: they are asked to
+	// choose their own.
+	if err := s.d.Auth.SetPassword(ctx, u.Username, req.Password, u.ID != web.UserFrom(c).ID); err != nil {
 		web.WriteError(c, err)
 		return
 	}

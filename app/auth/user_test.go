@@ -52,7 +52,7 @@ func TestSetPassword(t *testing.T) {
 	}
 	var revoked []string
 	e.svc.OnRevoke(func(_, credential string) { revoked = append(revoked, credential) })
-	if err := e.svc.SetPassword(ctx, "alice", "new password"); err != nil {
+	if err := e.svc.SetPassword(ctx, "alice", "new password", true); err != nil {
 		t.Fatal(err)
 	}
 	// Whoever knew the old password loses their session, and only alice's.
@@ -68,11 +68,11 @@ func TestSetPassword(t *testing.T) {
 	if _, _, err := e.svc.Login(ctx, "", "alice", "correct horse"); err == nil {
 		t.Fatal("old password still works")
 	}
-	if _, _, err := e.svc.Login(ctx, "", "alice", "new password"); err != nil {
-		t.Fatalf("new password: %v", err)
+	if _, u, err := e.svc.Login(ctx, "", "alice", "new password"); err != nil || !u.TemporaryPassword {
+		t.Fatalf("new password: %+v %v, want it temporary", u, err)
 	}
-	wantKind(t, e.svc.SetPassword(ctx, "alice", "short"), app.EINVALID)
-	wantKind(t, e.svc.SetPassword(ctx, "nobody", "long enough"), app.ENOTFOUND)
+	wantKind(t, e.svc.SetPassword(ctx, "alice", "short", false), app.EINVALID)
+	wantKind(t, e.svc.SetPassword(ctx, "nobody", "long enough", false), app.ENOTFOUND)
 }
 
 func TestEnsureAdmin(t *testing.T) {
@@ -87,8 +87,8 @@ func TestEnsureAdmin(t *testing.T) {
 			t.Fatalf("generated password %q is too short", pw)
 		}
 		_, u, err := e.svc.Login(ctx, "", "admin", pw)
-		if err != nil || !u.IsAdmin {
-			t.Fatalf("login with generated password: %v %+v", err, u)
+		if err != nil || !u.IsAdmin || !u.TemporaryPassword {
+			t.Fatalf("login with generated password: %v %+v (want an admin with a temporary password)", err, u)
 		}
 		again, err := e.svc.EnsureAdmin(ctx, "")
 		if err != nil || again != "" {
@@ -104,8 +104,8 @@ func TestEnsureAdmin(t *testing.T) {
 		if err != nil || pw != "" {
 			t.Fatalf("EnsureAdmin = %q, %v", pw, err)
 		}
-		if _, _, err := e.svc.Login(ctx, "", "admin", "configured secret"); err != nil {
-			t.Fatal(err)
+		if _, u, err := e.svc.Login(ctx, "", "admin", "configured secret"); err != nil || u.TemporaryPassword {
+			t.Fatalf("%+v %v (a configured password is not temporary)", u, err)
 		}
 	})
 	t.Run("UsersExist", func(t *testing.T) {

@@ -127,7 +127,8 @@ func (r *runner) userPasswd(ctx context.Context, args []string) error {
 	if _, err := a.user(ctx, pos[0]); err != nil {
 		return err
 	}
-	if err := a.auth.SetPassword(ctx, pos[0], pw); err != nil {
+	// A printed password is temporary: the UI asks to replace it.
+	if err := a.auth.SetPassword(ctx, pos[0], pw, !*stdin); err != nil {
 		return err
 	}
 	if *stdin {

@@ -182,7 +182,7 @@ func updateUser(ctx context.Context, d Deps, u *app.User, want app.ProvisionedUs
 	if hash == "" {
 		return changed, nil
 	}
-	if err := d.Users.UpdatePassword(ctx, u.ID, hash); err != nil {
+	if err := d.Users.UpdatePassword(ctx, u.ID, hash, false); err != nil {
 		return false, err
 	}
 	if _, err := d.Sessions.DeleteUserSessions(ctx, u.ID); err != nil {

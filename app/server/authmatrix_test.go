@@ -109,7 +109,10 @@ var matrix = map[string]entry{
 		return request{path: s.asset()}
 	}, owner: 200},
 	"GET /favicon.ico": {access: public, req: get("/favicon.ico"), owner: 302},
-	"GET /metrics":     {access: apiRoute, scopes: []app.Scope{app.ScopeAdmin}, req: get("/metrics"), owner: 200, other: 403},
+	"PUT /api/v1/me/password": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/v1/me/password", body: s.passwordChange(false)}
+	}, owner: 200, other: 200}, // a session or an admin token; each changes their own
+	"GET /metrics": {access: apiRoute, scopes: []app.Scope{app.ScopeAdmin}, req: get("/metrics"), owner: 200, other: 403},
 
 	// Publishing in ntfy's dialect: publish tokens, never a session; a
 	// user publishes to their own inbox.
@@ -414,9 +417,16 @@ var matrix = map[string]entry{
 	}, owner: 200, other: 403},
 	"PUT /ui/preferences/:key": {access: page, req: form("/ui/preferences/job_failed", "enabled=true"), owner: 200, other: 200},
 	"DELETE /ui/preferences":   {access: page, req: form("/ui/preferences", ""), owner: 200, other: 200},
-	"POST /ui/mutes":           {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
-	"DELETE /ui/mutes/:id":     {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},
-	"POST /ui/webhooks":        {access: page, req: form("/ui/webhooks", "kind=generic&url="+hookURL+"&events=job.failed"), owner: 200, other: 200},
+	"GET /account":             {access: page, req: get("/account"), owner: 200, other: 200},
+	"PUT /ui/account/password": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/account/password", body: s.passwordChange(true), form: true}
+	}, owner: 200, other: 200}, // each changes their own
+	"POST /ui/notifications/:id/mute": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/notifications/" + s.objectNotification() + "/mute", body: "for=1h", form: true}
+	}, owner: 200, other: 404},
+	"POST /ui/mutes":       {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
+	"DELETE /ui/mutes/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},
+	"POST /ui/webhooks":    {access: page, req: form("/ui/webhooks", "kind=generic&url="+hookURL+"&events=job.failed"), owner: 200, other: 200},
 	"PUT /ui/webhooks/:id": {access: page, req: func(s *scene) request {
 		return request{path: "/ui/webhooks/" + s.webhook(), body: "kind=generic&name=renamed&url=" + hookURL + "&events=job.failed", form: true}
 	}, owner: 200, other: 404},

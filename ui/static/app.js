@@ -112,6 +112,7 @@
     if (returnFocus) bell.focus();
   }
   if (bell && panel) {
+    belfry.openPanel = function () { if (panel.hidden) openPanel(); else document.getElementById('bell-panel-title').focus(); };
     bell.addEventListener('click', function () {
       if (panel.hidden) openPanel(); else closePanel(false);
     });
@@ -126,7 +127,7 @@
   document.addEventListener('keydown', function (e) {
     if (e.key !== 'Escape') return;
     closePanel(true);
-    document.querySelectorAll('details[open].usermenu, details[open].inline-form').forEach(function (d) {
+    document.querySelectorAll('details[open].usermenu, details[open].inline-form, details[open].nmute').forEach(function (d) {
       var had = d.contains(document.activeElement);
       d.open = false;
       if (had) d.querySelector('summary').focus();
@@ -155,6 +156,16 @@
   document.addEventListener('htmx:afterSwap', function (e) {
     var t = e.detail.target;
     if (t && t.focusKey) { refocus(t, t.focusKey); t.focusKey = null; }
+  });
+
+  // An answer that replaced the focused control (the mute menu of "Mute
+  // this") marks what should take the focus with data-autofocus.
+  document.addEventListener('htmx:afterSettle', function () {
+    var el = document.querySelector('[data-autofocus]');
+    if (!el) return;
+    el.removeAttribute('data-autofocus');
+    var a = document.activeElement;
+    if (!a || a === document.body || !a.isConnected) el.focus();
   });
 
   // Deleting an item with its 🗑 moves the focus to the next item's 🗑 (or
@@ -191,10 +202,16 @@
     document.getElementById('confirm-text').textContent = e.detail.question;
     document.getElementById('confirm-ok').textContent = elt.dataset.confirmOk || 'Confirm';
     dialog.returnValue = '';
-    dialog.addEventListener('close', function () {
+    // The close event comes a task after the dialog closed: one that finds
+    // the dialog open again belongs to the previous question, asked and
+    // answered just before, and must not answer this one.
+    var onClose = function () {
+      if (dialog.open) return;
+      dialog.removeEventListener('close', onClose);
       if (dialog.returnValue === 'ok') e.detail.issueRequest(true);
       if (elt.isConnected) elt.focus();
-    }, { once: true });
+    };
+    dialog.addEventListener('close', onClose);
     dialog.showModal();
   });
 

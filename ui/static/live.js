@@ -19,6 +19,7 @@
   var failures = 0;
   var offlineTimer = 0;
   var lastSessionCheck = 0;
+  var frameCount = null; // the unread count of the last frame
 
   // backoff is the delay before reconnect attempt n: doubling from 1 s up to
   // 30 s, with jitter so a restarted server is not hit by every tab at once.
@@ -36,6 +37,7 @@
     offlineTimer = 0;
     setOffline(false);
     document.body.dataset.live = 'open';
+    frameCount = badgeCount();
     refresh(); // catch up with whatever happened while we were away
   });
 
@@ -66,7 +68,18 @@
     if (!frame || frame.type !== 'notification') return;
     var before = badgeCount();
     setBadge(frame.notification_count);
-    if (frame.notification) toast(frame.notification);
+    // How many arrived is told by the frames' counts alone: the badge is
+    // also set by list reloads, whose counts may be newer than a frame's.
+    var count = typeof frame.notification_count === 'number' ? frame.notification_count : 100;
+    var rose = frameCount === null ? 0 : count - frameCount;
+    frameCount = count;
+    if (rose > 0 || frame.notification) {
+      var b = burstNow();
+      b.arrived += Math.max(rose, 0);
+      if (typeof frame.notification_count !== 'number') b.capped = true;
+      if (frame.notification) { b.shown++; b.trimmed += toast(frame.notification); }
+      scheduleSummary();
+    }
     // A read frame carries only the count: when it falls, something was
     // read or deleted (maybe in another tab), so the lists show it.
     if (frame.reload_widget || (!frame.notification && badgeCount() < before)) reloadLists();
@@ -157,10 +170,10 @@
   belfry.markRead = markRead;
 
   // A click anywhere on an unread item — its title, its link, its text —
-  // except its delete button marks it read.
+  // except its delete button and its mute menu marks it read.
   document.addEventListener('click', function (e) {
     var item = e.target.closest('.nitem.unread');
-    if (item && !e.target.closest('.ndelete')) markRead(item.dataset.nid);
+    if (item && !e.target.closest('.ndelete, .nmute')) markRead(item.dataset.nid);
   });
 
   function iconNode(name) {
@@ -209,6 +222,7 @@
       p.textContent = body;
       text.appendChild(p);
     }
+    focusable(el, title, hintOnce());
     if (safeLink(n.target_url)) {
       var a = document.createElement('a');
       a.className = 'toast-link';
@@ -227,22 +241,168 @@
     close.addEventListener('click', function () { dismiss(el); });
     el.append(ic, text, close);
     region.prepend(el);
-    while (region.children.length > MAX_TOASTS) region.lastElementChild.remove();
+    var trimmed = 0;
+    var shown = region.querySelectorAll('.toast:not(.toast-summary)');
+    for (var i = shown.length - 1; i >= MAX_TOASTS; i--) { shown[i].remove(); trimmed++; }
+    autoDismiss(el, TOAST_MS[level]);
+    return trimmed;
+  }
 
+  // autoDismiss makes el leave after ms, not while it is hovered or holds
+  // the focus; it returns the function that starts the wait again.
+  function autoDismiss(el, ms) {
     var timer = 0;
-    var arm = function () { clearTimeout(timer); timer = setTimeout(function () { dismiss(el); }, TOAST_MS[level]); };
+    var arm = function () { clearTimeout(timer); timer = setTimeout(function () { dismiss(el); }, ms); };
     el.addEventListener('mouseenter', function () { clearTimeout(timer); });
     el.addEventListener('focusin', function () { clearTimeout(timer); });
     el.addEventListener('mouseleave', arm);
-    el.addEventListener('focusout', arm);
+    el.addEventListener('focusout', function (e) { if (!el.contains(e.relatedTarget)) arm(); });
     arm();
+    return arm;
+  }
+
+  // A burst is notifications arriving less than BURST_GAP_MS apart. Every
+  // one of them that gets no toast of its own — held back by the server's
+  // storm prevention (a frame that raises the count without a toast), or
+  // pushed out of the stack of MAX_TOASTS — is counted in one summary
+  // toast, "+19 more", whose button opens the bell's dropdown. A single
+  // notification without a toast (its type's toasts are off) makes no
+  // summary.
+  var BURST_GAP_MS = 5000;
+  var SUMMARY_MS = 10000;
+  var burst = null;
+  function burstNow() {
+    var now = Date.now();
+    if (!burst || now - burst.last > BURST_GAP_MS) burst = { arrived: 0, shown: 0, trimmed: 0, seen: 0, capped: false, last: now };
+    burst.last = now;
+    return burst;
+  }
+  // moreOf is how many of b's notifications have no toast and are not yet
+  // in a summary that was closed or followed.
+  function moreOf(b) { return Math.max(b.arrived - b.shown, 0) + b.trimmed - b.seen; }
+
+  // The summary is updated at most every SUMMARY_DELAY_MS, so a burst is
+  // announced once rather than once per notification.
+  var SUMMARY_DELAY_MS = 250;
+  var summaryTimer = 0;
+  function scheduleSummary() {
+    if (!summaryTimer) summaryTimer = setTimeout(function () { summaryTimer = 0; showSummary(); }, SUMMARY_DELAY_MS);
+  }
+
+  var summary = null;
+  function showSummary() {
+    var b = burst;
+    var region = document.getElementById('toasts');
+    if (!b || !region || b.arrived < 2) return;
+    var more = moreOf(b);
+    if (more <= 0) return;
+    var text = '+' + more + (b.capped ? ' or more' : ' more') + (more === 1 ? ' notification' : ' notifications');
+    if (summary && summary.isConnected && !summary.classList.contains('leaving')) {
+      summary.querySelector('.toast-title').textContent = text;
+      summary.rearm();
+      return;
+    }
+    var el = document.createElement('div');
+    el.className = 'toast toast-summary level-info';
+    var ic = document.createElement('span');
+    ic.className = 'toast-icon';
+    ic.appendChild(iconNode('info'));
+    var body = document.createElement('div');
+    body.className = 'toast-text';
+    var title = document.createElement('p');
+    title.className = 'toast-title';
+    title.textContent = text;
+    var why = document.createElement('p');
+    why.className = 'toast-body';
+    why.textContent = 'They arrived together, so their toasts were held back.';
+    var open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'link-btn toast-link';
+    open.textContent = 'Show them';
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'icon-btn toast-close';
+    close.setAttribute('aria-label', 'Dismiss the summary');
+    close.appendChild(iconNode('x'));
+    var owner = b;
+    var seen = function () { owner.seen = Math.max(owner.arrived - owner.shown, 0) + owner.trimmed; };
+    open.addEventListener('click', function () {
+      seen();
+      dismiss(el);
+      if (belfry.openPanel) belfry.openPanel(); else location.assign('/notifications');
+    });
+    close.addEventListener('click', function () { seen(); dismiss(el); });
+    body.append(title, why, open);
+    el.append(ic, body, close);
+    focusable(el, title, hintOnce());
+    region.append(el);
+    el.rearm = autoDismiss(el, SUMMARY_MS);
+    summary = el;
   }
 
   function dismiss(el) {
     if (!el.isConnected || el.classList.contains('leaving')) return;
+    if (el.contains(document.activeElement)) back(); // the focus does not fall to the page's start
     el.classList.add('leaving');
     var gone = function () { el.remove(); };
     el.addEventListener('animationend', gone, { once: true });
     setTimeout(gone, 400); // no animation with reduced motion
   }
+
+  // Alt+T (Option+T on a Mac) moves the focus to the newest toast, and from
+  // a toast back to where it was; Escape in a toast goes back too. The
+  // first toast of a page tells screen readers so; with no toast, a status
+  // message says there is none.
+  var returnTo = null;
+  var toastSeq = 0;
+  var hinted = false;
+  function hintOnce() {
+    if (hinted) return null;
+    hinted = true;
+    var hint = document.createElement('span');
+    hint.className = 'sr';
+    hint.textContent = ' Press Alt+T to move to the newest toast.';
+    return hint;
+  }
+  // focusable lets the shortcut focus el, which screen readers then name
+  // by its title.
+  function focusable(el, title, hint) {
+    title.id = 'toast-title-' + (++toastSeq);
+    el.tabIndex = -1;
+    el.setAttribute('aria-labelledby', title.id);
+    if (hint) el.appendChild(hint);
+  }
+  function newestToast() {
+    var region = document.getElementById('toasts');
+    if (!region) return null;
+    return region.querySelector('.toast:not(.toast-summary):not(.leaving)') || region.querySelector('.toast:not(.leaving)');
+  }
+  function say(text) {
+    var status = document.getElementById('shortcut-status');
+    if (!status) return;
+    status.textContent = text;
+    setTimeout(function () { if (status.textContent === text) status.textContent = ''; }, 4000);
+  }
+  function back() {
+    var to = returnTo && returnTo.isConnected ? returnTo : document.getElementById('main');
+    returnTo = null;
+    if (to) to.focus();
+  }
+  document.addEventListener('keydown', function (e) {
+    var region = document.getElementById('toasts');
+    if (!region) return;
+    var inToasts = region.contains(document.activeElement);
+    if (e.key === 'Escape' && inToasts) {
+      e.preventDefault();
+      back();
+      return;
+    }
+    if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.code !== 'KeyT') return;
+    e.preventDefault();
+    if (inToasts) { back(); return; }
+    var t = newestToast();
+    if (!t) { say('There is no toast.'); return; }
+    returnTo = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+    t.focus();
+  });
 })();

@@ -211,6 +211,8 @@ type QuietHeld struct {
 	UserID         string
 	Level          Level
 	Until          time.Time
+	// Title is the notification's, when a digest reads it ("" once deleted).
+	Title string
 }
 
 // QuietDigest is what one digest reports: the held notifications of one

@@ -115,15 +115,16 @@ func (s *QuietStore) ClaimQuietDigests(ctx context.Context, now time.Time) ([]ap
 	var out []app.QuietDigest
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		out = nil
-		rows, err := tx.Query(`SELECT notification_id, user_id, level, until FROM quiet_held WHERE until <= ?
-			ORDER BY user_id, until, notification_id`, millis(now))
+		rows, err := tx.Query(`SELECT h.notification_id, h.user_id, h.level, h.until, COALESCE(n.title, '')
+			FROM quiet_held h LEFT JOIN notifications n ON n.id = h.notification_id
+			WHERE h.until <= ? ORDER BY h.user_id, h.until, h.notification_id`, millis(now))
 		if err != nil {
 			return err
 		}
 		err = eachRow(rows, func() error {
 			var h app.QuietHeld
 			var until int64
-			if err := rows.Scan(&h.NotificationID, &h.UserID, &h.Level, &until); err != nil {
+			if err := rows.Scan(&h.NotificationID, &h.UserID, &h.Level, &until, &h.Title); err != nil {
 				return err
 			}
 			h.Until = fromMillis(until)

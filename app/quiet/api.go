@@ -51,7 +51,7 @@ func (s *Service) Doc() web.Doc {
 	return web.Doc{Schemas: map[string]web.Schema{"QuietWindow": window, "QuietHours": quiet}, Operations: []web.Operation{
 		{Method: "GET", Path: "/api/notifications/quiet-hours", Tag: "notifications", Auth: web.AnyLogin,
 			Summary: "The caller's quiet hours: zone, weekly windows and the level that breaks through.",
-			Status: 200, Result: web.Ref("QuietHours"), Errors: web.AuthErrors},
+			Status:  200, Result: web.Ref("QuietHours"), Errors: web.AuthErrors},
 		{Method: "PUT", Path: "/api/notifications/quiet-hours", Tag: "notifications", Auth: web.AnyLogin,
 			Summary: "Replace the caller's quiet hours; no windows turns them off.", Body: web.Ref("QuietHours"),
 			Status: 200, Result: web.Ref("QuietHours"), Errors: web.BodyErrors},

@@ -26,8 +26,9 @@ const maxLinks = 20
 
 // Deps are the service's collaborators.
 type Deps struct {
-	Store app.QuietStore // db.NewQuietStore(d)
-	Users app.UserStore
+	Store   app.QuietStore // db.NewQuietStore(d)
+	BaseURL string         // server.base_url: the digest's links work in e-mail too
+	Users   app.UserStore
 	// Zone is the server's zone, the default of a user who set none: the
 	// weekly report's report.timezone (app.LoadZone).
 	Zone   *time.Location
@@ -165,7 +166,7 @@ func (s *Service) Digest(ctx context.Context) (int, error) {
 		} else if err != nil {
 			return sent, err
 		}
-		if _, err := d.Notify(ctx, nil, digestEvent(dg, u.Username)); err != nil {
+		if _, err := d.Notify(ctx, nil, digestEvent(dg, u.Username, strings.TrimSuffix(s.d.BaseURL, "/"))); err != nil {
 			return sent, fmt.Errorf("digest of %s: %w", dg.UserID, err)
 		}
 		sent++
@@ -176,7 +177,7 @@ func (s *Service) Digest(ctx context.Context) (int, error) {
 // digestEvent is the digest of dg: "While you were away: 14
 // notifications, 2 warnings", with a link to each held notification (the
 // first maxLinks) in its body.
-func digestEvent(dg app.QuietDigest, username string) *app.Event {
+func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 	levels := map[app.Level]int{}
 	for _, h := range dg.Held {
 		levels[h.Level]++
@@ -193,7 +194,8 @@ func digestEvent(dg app.QuietDigest, username string) *app.Event {
 			fmt.Fprintf(&body, "- and %d more\n", len(dg.Held)-maxLinks)
 			break
 		}
-		fmt.Fprintf(&body, "- [%s](/n/%s)\n", h.Level, h.NotificationID)
+		title := cmp.Or(strings.NewReplacer("[", "\\[", "]", "\\]").Replace(h.Title), "(no longer in the inbox)")
+		fmt.Fprintf(&body, "- [%s](%s/n/%s) (%s)\n", title, base, h.NotificationID, h.Level)
 	}
 	data := fmt.Sprintf(`{"until":%q,"held":%d,"warnings":%d,"errors":%d}`,
 		dg.Until.UTC().Format(time.RFC3339), len(dg.Held), levels[app.LevelWarning], levels[app.LevelError])

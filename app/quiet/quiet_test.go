@@ -251,11 +251,12 @@ func TestQuietHours_HoldAndDigest(t *testing.T) {
 	}
 	f.clock.Set(saturday07)
 	got := f.waitDigests(1)
-	if !strings.HasPrefix(got[0], "While you were away: 3 notifications, 2 warnings\n") || strings.Count(got[0], "](/n/") != 3 {
+	if !strings.HasPrefix(got[0], "While you were away: 3 notifications, 2 warnings\n") || strings.Count(got[0], "]("+f.app.URL+"/n/") != 3 ||
+		!strings.Contains(got[0], "[Disk 95% full]("+f.app.URL+"/n/") {
 		t.Fatalf("digest %q", got[0])
 	}
 	for _, n := range f.inbox().Notifications {
-		if n.Type != app.QuietDigestType && n.Title != "Backup failed" && !strings.Contains(got[0], "(/n/"+n.ID+")") {
+		if n.Type != app.QuietDigestType && n.Title != "Backup failed" && !strings.Contains(got[0], f.app.URL+"/n/"+n.ID+")") {
 			t.Errorf("the digest does not link %s", n.Title)
 		}
 	}

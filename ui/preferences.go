@@ -23,6 +23,7 @@ type prefRow struct {
 type preferencesPage struct {
 	Rows  []prefRow
 	Email emailCard
+	Quiet quietCard
 }
 
 // emailCard is the e-mail section of the preferences page.
@@ -72,8 +73,13 @@ func (u *UI) handlePreferencesPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
+	q, err := u.d.Quiet.Get(ctx, user(c).ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
 	u.page(c, http.StatusOK, "preferences", "Preferences", preferencesPage{Rows: rows,
-		Email: emailCard{Enabled: st.Enabled, Address: st.Address}})
+		Email: emailCard{Enabled: st.Enabled, Address: st.Address}, Quiet: newQuietCard(q)})
 }
 
 // handleSetPreference saves one toggle — key is "<type>" (in-app) or

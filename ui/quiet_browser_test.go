@@ -1,0 +1,58 @@
+package ui_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserQuietHours: the preferences page sets the zone, a window
+// across midnight and the breakthrough level; the saved setting is the
+// one the dispatcher reads. A bad zone shows the refusal and keeps what
+// was saved; clearing the window removes it.
+func TestBrowserQuietHours(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	tb := b.signedInTab(t, "ann")
+	tb.navigate("/preferences")
+	tb.until("the section with one empty window", `document.querySelectorAll('#quiet-card fieldset.quiet-window').length === 1`)
+
+	tb.do(chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=timezone]`), "Europe/Paris"),
+		chromedp.Click(chromedp.CSS(`#quiet-card input[name=day-0][value=fri]`)),
+		chromedp.Click(chromedp.CSS(`#quiet-card input[name=day-0][value=sat]`)),
+		chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=start-0]`), "22:00"),
+		chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=end-0]`), "07:00"),
+		chromedp.SetValue(chromedp.CSS(`#quiet-card select[name=breakthrough]`), "warning"),
+		chromedp.Click(chromedp.CSS(`#quiet-card button[type=submit]`)))
+	tb.until("saved, with a new empty row", `document.querySelector('#quiet-card .alert-success') !== null &&
+		document.querySelectorAll('#quiet-card fieldset.quiet-window').length === 2`)
+	q, err := b.Quiet.Get(context.Background(), ann.ID)
+	if err != nil || q.Timezone != "Europe/Paris" || q.Breakthrough != "warning" || len(q.Windows) != 1 ||
+		!slices.Equal(q.Windows[0].Days, []string{"fri", "sat"}) || q.Windows[0].Start != "22:00" || q.Windows[0].End != "07:00" {
+		t.Fatalf("saved %+v, %v", q, err)
+	}
+
+	tb.do(chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=timezone]`), "Mars/Olympus"),
+		chromedp.Click(chromedp.CSS(`#quiet-card button[type=submit]`)))
+	tb.until("the refusal", `(document.querySelector('#quiet-card .alert-error')||{textContent:''}).textContent.includes('Mars/Olympus') &&
+		document.querySelector('#quiet-card input[name=timezone]').value === 'Mars/Olympus'`)
+	if q, _ := b.Quiet.Get(context.Background(), ann.ID); q.Timezone != "Europe/Paris" {
+		t.Fatalf("a refused form changed the zone to %q", q.Timezone)
+	}
+
+	tb.navigate("/preferences")
+	tb.until("the saved window shown", `document.querySelector('#quiet-card input[name=start-0]').value === '22:00' &&
+		document.querySelector('#quiet-card input[name=day-0][value=sat]').checked`)
+	tb.do(chromedp.Click(chromedp.CSS(`#quiet-card input[name=day-0][value=fri]`)),
+		chromedp.Click(chromedp.CSS(`#quiet-card input[name=day-0][value=sat]`)),
+		chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=start-0]`), ""),
+		chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=end-0]`), ""),
+		chromedp.Click(chromedp.CSS(`#quiet-card button[type=submit]`)))
+	tb.until("saved without windows", `document.querySelector('#quiet-card .alert-success') !== null &&
+		document.querySelectorAll('#quiet-card fieldset.quiet-window').length === 1`)
+	if q, _ := b.Quiet.Get(context.Background(), ann.ID); len(q.Windows) != 0 {
+		t.Fatalf("the cleared window is still there: %+v", q.Windows)
+	}
+}

@@ -56,3 +56,32 @@ func TestBrowserQuietHours(t *testing.T) {
 		t.Fatalf("the cleared window is still there: %+v", q.Windows)
 	}
 }
+
+// TestBrowserWebhookQuietHours: a webhook added with "Follow my quiet
+// hours" cleared is exempt and says so on its card; the edit form sets it
+// back.
+func TestBrowserWebhookQuietHours(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	recv := newReceiver(t)
+	tb := b.signedInTab(t, "ann")
+	tb.navigate("/webhooks")
+	tb.until("the box checked by default", `document.querySelector('#webhook-form input[name=follows_quiet]').checked`)
+	tb.do(chromedp.SetValue(chromedp.CSS(`#webhook-form select[name=kind]`), "generic"),
+		chromedp.SendKeys(chromedp.CSS(`#webhook-form input[name=url]`), recv.URL+"/pager"),
+		chromedp.Click(chromedp.CSS(`#webhook-form input[name=follows_quiet]`)),
+		chromedp.Click(chromedp.CSS(`#webhook-form button[type=submit]`)))
+	tb.until("the card says it ignores quiet hours", `(document.querySelector('#webhook-list .hook-loud')||{}).textContent === 'ignores quiet hours'`)
+	w := b.onlyWebhook(ann)
+	if !w.QuietExempt {
+		t.Fatal("the webhook follows quiet hours although the box was cleared")
+	}
+	card := `#hook-` + w.ID
+	tb.do(chromedp.Click(chromedp.CSS(card+` button[data-edit-toggle]`)),
+		chromedp.Click(chromedp.CSS(card+` .hook-edit input[name=follows_quiet]`)),
+		chromedp.Click(chromedp.CSS(card+` .hook-edit button[type=submit]`)))
+	tb.until("the tag gone", `document.querySelector('#webhook-list .hook-loud') === null`)
+	if w := b.onlyWebhook(ann); w.QuietExempt {
+		t.Fatal("the edit form did not set it back")
+	}
+}

@@ -20,8 +20,8 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/email"
-	"github.com/belfry/belfry/app/quiet"
 	"github.com/belfry/belfry/app/hooks"
+	"github.com/belfry/belfry/app/quiet"
 	"github.com/belfry/belfry/app/webhook"
 )
 

@@ -32,18 +32,17 @@ var (
 // webhooks to real local receivers: one follows alice's quiet hours, one
 // does not.
 type fixture struct {
-	t        *testing.T
-	app      *servertest.App
-	clock    *clocktest.Fake
-	smtp     *apptest.SMTP
-	push     *apptest.PushService
-	dbPath   string
-	alice    *app.User
-	cookie   string
-	token    string
-	follows  *receiver
-	exempt   *receiver
-	baseline int // e-mails before the test's publishes
+	t       *testing.T
+	app     *servertest.App
+	clock   *clocktest.Fake
+	smtp    *apptest.SMTP
+	push    *apptest.PushService
+	dbPath  string
+	alice   *app.User
+	cookie  string
+	token   string
+	follows *receiver
+	exempt  *receiver
 }
 
 func newFixture(t *testing.T) *fixture {

@@ -149,3 +149,21 @@ func TestQuietHours_Validate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkQuietHoursHolds is the rule's cost per recipient and dispatch:
+// a user with a weekday night window and a weekend one, inside a window.
+func BenchmarkQuietHoursHolds(b *testing.B) {
+	q := &QuietHours{Timezone: "Europe/Paris", Windows: []QuietWindow{
+		{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "22:00", End: "07:00"},
+		{Days: []string{"sat", "sun"}, Start: "23:00", End: "09:30"}}}
+	if err := q.Resolve(time.UTC); err != nil {
+		b.Fatal(err)
+	}
+	at := time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, held := q.Holds(LevelInfo, at); !held {
+			b.Fatal("not held")
+		}
+	}
+}

@@ -44,6 +44,9 @@ type Service struct {
 
 	mu         sync.Mutex
 	dispatcher app.Dispatcher
+	// rules memoises each user's resolved quiet hours (nil: none), read on
+	// every dispatch; Set replaces the user's entry.
+	rules map[string]*app.QuietHours
 }
 
 var _ app.QuietRules = (*Service)(nil)
@@ -55,7 +58,7 @@ func New(d Deps) *Service {
 	if d.Zone == nil {
 		d.Zone = time.Local
 	}
-	return &Service{d: d, kick: make(chan struct{}, 1)}
+	return &Service{d: d, kick: make(chan struct{}, 1), rules: map[string]*app.QuietHours{}}
 }
 
 // Use sets the dispatcher the digests go through: the one the dispatcher
@@ -86,28 +89,51 @@ func (s *Service) Set(ctx context.Context, userID string, q app.QuietHours) erro
 	if err := q.Resolve(s.d.Zone); err != nil {
 		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock() // a dispatch reading the old rule waits for the new
+	delete(s.rules, userID)
 	return s.d.Store.SetQuietHours(ctx, userID, q)
 }
 
 // QuietHoursFor returns the resolved quiet hours of those of userIDs who
-// have windows.
+// have windows, from the memo; users not in it are read in one query.
 func (s *Service) QuietHoursFor(ctx context.Context, userIDs []string) (map[string]*app.QuietHours, error) {
-	stored, err := s.d.Store.QuietHoursFor(ctx, userIDs)
-	if err != nil {
-		return nil, err
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var missing []string
+	for _, id := range userIDs {
+		if _, ok := s.rules[id]; !ok {
+			missing = append(missing, id)
+		}
 	}
-	out := make(map[string]*app.QuietHours, len(stored))
-	for id, q := range stored {
-		if len(q.Windows) == 0 {
-			continue
+	if len(missing) > 0 {
+		stored, err := s.d.Store.QuietHoursFor(ctx, missing)
+		if err != nil {
+			return nil, err
 		}
-		if err := q.Resolve(s.d.Zone); err != nil { // a zone the system no longer knows
-			s.d.Logger.Warn("quiet hours ignored", "user", id, "err", err)
-			continue
+		for _, id := range missing {
+			s.rules[id] = s.resolved(id, stored[id])
 		}
-		out[id] = &q
+	}
+	out := make(map[string]*app.QuietHours)
+	for _, id := range userIDs {
+		if q := s.rules[id]; q != nil {
+			out[id] = q
+		}
 	}
 	return out, nil
+}
+
+// resolved is q ready for the dispatcher, or nil when it holds nothing.
+func (s *Service) resolved(userID string, q app.QuietHours) *app.QuietHours {
+	if len(q.Windows) == 0 {
+		return nil
+	}
+	if err := q.Resolve(s.d.Zone); err != nil { // a zone the system no longer knows
+		s.d.Logger.Warn("quiet hours ignored", "user", userID, "err", err)
+		return nil
+	}
+	return &q
 }
 
 // Held wakes Run: a window end may now be the next digest due.

@@ -35,6 +35,9 @@ type QuietHours struct {
 	Timezone     string        `json:"timezone"`
 	Windows      []QuietWindow `json:"windows"`
 	Breakthrough Level         `json:"breakthrough"`
+	// Digests are the user's type digests (TypeDigest), kept and set
+	// apart from the quiet hours themselves; they share the zone.
+	Digests []TypeDigest `json:"-"`
 
 	loc *time.Location // the resolved zone, set by Resolve
 }
@@ -205,10 +208,12 @@ func levelRank(l Level) int {
 }
 
 // QuietHeld is one notification held back by quiet hours, waiting for the
-// digest at Until, the end of its window.
+// digest at Until, the end of its window — or, with Digest set (a type
+// name), collected for that type's digest due at Until.
 type QuietHeld struct {
 	NotificationID string
 	UserID         string
+	Digest         string
 	Level          Level
 	Until          time.Time
 	// Title is the notification's, when a digest reads it ("" once deleted).
@@ -216,9 +221,11 @@ type QuietHeld struct {
 }
 
 // QuietDigest is what one digest reports: the held notifications of one
-// user's window, oldest first.
+// user's window (Digest ""), or of one type's period (Digest the type),
+// oldest first.
 type QuietDigest struct {
 	UserID string
+	Digest string
 	Until  time.Time
 	Held   []QuietHeld
 }
@@ -240,12 +247,14 @@ type QuietStore interface {
 	QuietHours(ctx context.Context, userID string) (q QuietHours, ok bool, err error)
 	// QuietHoursFor returns the stored settings of several users.
 	QuietHoursFor(ctx context.Context, userIDs []string) (map[string]QuietHours, error)
-	// SetQuietHours saves userID's setting. ENOTFOUND.
+	// SetQuietHours saves userID's setting, not its Digests. ENOTFOUND.
 	SetQuietHours(ctx context.Context, userID string, q QuietHours) error
+	// SetTypeDigests saves userID's type digests. ENOTFOUND.
+	SetTypeDigests(ctx context.Context, userID string, ds []TypeDigest) error
 	// NextQuietDigest returns the earliest Until of a held notification.
 	NextQuietDigest(ctx context.Context) (time.Time, bool, error)
 	// ClaimQuietDigests returns the digests due at now (Until at or before
-	// it), marking each window digested and forgetting its held rows in one
-	// write: a window is claimed once.
+	// it), marking each window (or type period) digested and forgetting its
+	// held rows in one write: each is claimed once.
 	ClaimQuietDigests(ctx context.Context, now time.Time) ([]QuietDigest, error)
 }

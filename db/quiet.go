@@ -36,17 +36,20 @@ func (s *QuietStore) QuietHoursFor(ctx context.Context, userIDs []string) (map[s
 	out := make(map[string]app.QuietHours)
 	for _, chunk := range inChunks(userIDs) {
 		rows, err := s.db.readQuery(ctx,
-			`SELECT user_id, setting FROM quiet_hours WHERE user_id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
+			`SELECT user_id, setting, digests FROM quiet_hours WHERE user_id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
 		if err != nil {
 			return nil, internal(err, "load quiet hours")
 		}
 		err = eachRow(rows, func() error {
-			var user, setting string
+			var user, setting, digests string
 			var q app.QuietHours
-			if err := rows.Scan(&user, &setting); err != nil {
+			if err := rows.Scan(&user, &setting, &digests); err != nil {
 				return err
 			}
 			if err := json.Unmarshal([]byte(setting), &q); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(digests), &q.Digests); err != nil {
 				return err
 			}
 			out[user] = q
@@ -59,16 +62,31 @@ func (s *QuietStore) QuietHoursFor(ctx context.Context, userIDs []string) (map[s
 	return out, nil
 }
 
-// SetQuietHours saves userID's setting. Errors: ENOTFOUND.
+// SetQuietHours saves userID's setting (not its digests). Errors: ENOTFOUND.
 func (s *QuietStore) SetQuietHours(ctx context.Context, userID string, q app.QuietHours) error {
-	setting, err := json.Marshal(q)
+	return s.upsert(ctx, userID, "setting", q)
+}
+
+// SetTypeDigests saves userID's type digests. Errors: ENOTFOUND.
+func (s *QuietStore) SetTypeDigests(ctx context.Context, userID string, ds []app.TypeDigest) error {
+	return s.upsert(ctx, userID, "digests", nonNil(ds))
+}
+
+// upsert writes v as JSON into column of userID's row.
+func (s *QuietStore) upsert(ctx context.Context, userID, column string, v any) error {
+	doc, err := json.Marshal(v)
 	if err != nil {
 		return internal(err, "encode quiet hours")
 	}
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO quiet_hours (user_id, setting, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET setting = excluded.setting, updated_at = excluded.updated_at`,
-			userID, string(setting), millis(s.db.Now()))
+		// A new row starts with an empty setting and no digests.
+		_, err := tx.Exec(`INSERT INTO quiet_hours (user_id, setting, digests, updated_at) VALUES (?, '{}', '[]', ?)
+			ON CONFLICT (user_id) DO NOTHING`, userID, millis(s.db.Now()))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`UPDATE quiet_hours SET `+column+` = ?, updated_at = ? WHERE user_id = ?`,
+			string(doc), millis(s.db.Now()), userID)
 		return err
 	})
 	if isForeignKeyViolation(err) {
@@ -82,13 +100,13 @@ func insertHeld(tx *sql.Tx, held []*app.QuietHeld) error {
 	if len(held) == 0 {
 		return nil
 	}
-	stmt, err := tx.Prepare(`INSERT OR IGNORE INTO quiet_held (notification_id, user_id, level, until) VALUES (?, ?, ?, ?)`)
+	stmt, err := tx.Prepare(`INSERT OR IGNORE INTO quiet_held (notification_id, user_id, digest, level, until) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for _, h := range held {
-		if _, err := stmt.Exec(h.NotificationID, h.UserID, string(h.Level), millis(h.Until)); err != nil {
+		if _, err := stmt.Exec(h.NotificationID, h.UserID, h.Digest, string(h.Level), millis(h.Until)); err != nil {
 			return err
 		}
 	}
@@ -115,21 +133,21 @@ func (s *QuietStore) ClaimQuietDigests(ctx context.Context, now time.Time) ([]ap
 	var out []app.QuietDigest
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		out = nil
-		rows, err := tx.Query(`SELECT h.notification_id, h.user_id, h.level, h.until, COALESCE(n.title, '')
+		rows, err := tx.Query(`SELECT h.notification_id, h.user_id, h.digest, h.level, h.until, COALESCE(n.title, '')
 			FROM quiet_held h LEFT JOIN notifications n ON n.id = h.notification_id
-			WHERE h.until <= ? ORDER BY h.user_id, h.until, h.notification_id`, millis(now))
+			WHERE h.until <= ? ORDER BY h.user_id, h.digest, h.until, h.notification_id`, millis(now))
 		if err != nil {
 			return err
 		}
 		err = eachRow(rows, func() error {
 			var h app.QuietHeld
 			var until int64
-			if err := rows.Scan(&h.NotificationID, &h.UserID, &h.Level, &until, &h.Title); err != nil {
+			if err := rows.Scan(&h.NotificationID, &h.UserID, &h.Digest, &h.Level, &until, &h.Title); err != nil {
 				return err
 			}
 			h.Until = fromMillis(until)
-			if n := len(out); n == 0 || out[n-1].UserID != h.UserID || !out[n-1].Until.Equal(h.Until) {
-				out = append(out, app.QuietDigest{UserID: h.UserID, Until: h.Until})
+			if n := len(out); n == 0 || out[n-1].UserID != h.UserID || out[n-1].Digest != h.Digest || !out[n-1].Until.Equal(h.Until) {
+				out = append(out, app.QuietDigest{UserID: h.UserID, Digest: h.Digest, Until: h.Until})
 			}
 			out[len(out)-1].Held = append(out[len(out)-1].Held, h)
 			return nil
@@ -142,8 +160,8 @@ func (s *QuietStore) ClaimQuietDigests(ctx context.Context, now time.Time) ([]ap
 		}
 		kept := out[:0]
 		for _, d := range out {
-			res, err := tx.Exec(`INSERT OR IGNORE INTO quiet_digests (user_id, until, held, created_at) VALUES (?, ?, ?, ?)`,
-				d.UserID, millis(d.Until), len(d.Held), millis(now))
+			res, err := tx.Exec(`INSERT OR IGNORE INTO quiet_digests (user_id, digest, until, held, created_at) VALUES (?, ?, ?, ?, ?)`,
+				d.UserID, d.Digest, millis(d.Until), len(d.Held), millis(now))
 			if err != nil {
 				return err
 			}

@@ -197,9 +197,9 @@ func (s *WebhookStore) DeleteWebhook(ctx context.Context, userID, id string) err
 	return internal(err, "delete webhook")
 }
 
-func nonNil(s []string) []string {
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

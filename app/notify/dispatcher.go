@@ -121,9 +121,10 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 // (created_at, id) never passes a row that becomes visible later. It takes
 // the dispatch's turn to announce: prev is closed once the dispatch
 // queued before has announced, mine must be closed once this one has (or
-// failed), after prev. A recipient inside quiet hours (quiet) gets no
-// toast, e-mail, push or quiet-following webhook delivery; the
-// notification is recorded for the window's digest instead.
+// failed), after prev. A recipient inside quiet hours (quiet), or who
+// collects the type in a digest, gets no toast, e-mail, push or
+// quiet-following webhook delivery; the notification is recorded for the
+// window's (or the type's) digest instead.
 func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences,
 	quiet map[string]*app.QuietHours) (
 	rows []*app.Notification, toasts []bool, out app.Outbox, wait func() error, prev, mine chan struct{}, err error) {
@@ -140,6 +141,12 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 			return nil, nil, out, nil, nil, nil, err
 		}
 		until, quieted := quiet[u.ID].Holds(ev.Level, now)
+		digest := "" // the quiet-hours window's, or the type's (collected)
+		if !quieted {
+			if until, quieted = quiet[u.ID].Collects(ev.Type, now); quieted {
+				digest = ev.Type
+			}
+		}
 		ch, err := x.channels(ctx, typ, n, prefs[i], quieted)
 		if err != nil {
 			return nil, nil, out, nil, nil, nil, err
@@ -148,7 +155,7 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 		out.Emails = append(out.Emails, ch.Emails...)
 		out.Pushes = append(out.Pushes, ch.Pushes...)
 		if ch.held {
-			out.Held = append(out.Held, &app.QuietHeld{NotificationID: n.ID, UserID: u.ID, Level: n.Level, Until: until})
+			out.Held = append(out.Held, &app.QuietHeld{NotificationID: n.ID, UserID: u.ID, Digest: digest, Level: n.Level, Until: until})
 		}
 		if prefs[i].InApp(ev.Type) {
 			rows = append(rows, n)

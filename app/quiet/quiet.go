@@ -27,6 +27,7 @@ const maxLinks = 20
 // Deps are the service's collaborators.
 type Deps struct {
 	Store   app.QuietStore // db.NewQuietStore(d)
+	Types   *app.Types     // the types a digest may collect
 	BaseURL string         // server.base_url: the digest's links work in e-mail too
 	Users   app.UserStore
 	// Zone is the server's zone, the default of a user who set none: the
@@ -95,8 +96,29 @@ func (s *Service) Set(ctx context.Context, userID string, q app.QuietHours) erro
 	return s.d.Store.SetQuietHours(ctx, userID, q)
 }
 
+// TypeDigests returns userID's type digests, never nil.
+func (s *Service) TypeDigests(ctx context.Context, userID string) ([]app.TypeDigest, error) {
+	q, _, err := s.d.Store.QuietHours(ctx, userID)
+	if q.Digests == nil {
+		q.Digests = []app.TypeDigest{}
+	}
+	return q.Digests, err
+}
+
+// SetTypeDigests validates and saves userID's type digests (none: every
+// type one by one). Errors: EINVALID naming the type, ENOTFOUND.
+func (s *Service) SetTypeDigests(ctx context.Context, userID string, ds []app.TypeDigest) error {
+	if err := s.d.Types.ValidateTypeDigests(ds); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.rules, userID)
+	return s.d.Store.SetTypeDigests(ctx, userID, ds)
+}
+
 // QuietHoursFor returns the resolved quiet hours of those of userIDs who
-// have windows, from the memo; users not in it are read in one query.
+// have windows or type digests, from the memo; users not in it are read in one query.
 func (s *Service) QuietHoursFor(ctx context.Context, userIDs []string) (map[string]*app.QuietHours, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -126,7 +148,7 @@ func (s *Service) QuietHoursFor(ctx context.Context, userIDs []string) (map[stri
 
 // resolved is q ready for the dispatcher, or nil when it holds nothing.
 func (s *Service) resolved(userID string, q app.QuietHours) *app.QuietHours {
-	if len(q.Windows) == 0 {
+	if len(q.Windows) == 0 && len(q.Digests) == 0 {
 		return nil
 	}
 	if err := q.Resolve(s.d.Zone); err != nil { // a zone the system no longer knows
@@ -201,7 +223,8 @@ func (s *Service) Digest(ctx context.Context) (int, error) {
 }
 
 // digestEvent is the digest of dg: "While you were away: 14
-// notifications, 2 warnings", with a link to each held notification (the
+// notifications, 2 warnings" (quiet hours) or "Digest of job_completed: 12
+// notifications" (a type digest), with a link to each held notification (the
 // first maxLinks) in its body.
 func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 	levels := map[app.Level]int{}
@@ -209,6 +232,9 @@ func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 		levels[h.Level]++
 	}
 	title := "While you were away: " + plural(len(dg.Held), "notification")
+	if dg.Digest != "" {
+		title = "Digest of " + dg.Digest + ": " + plural(len(dg.Held), "notification")
+	}
 	for _, l := range []app.Level{app.LevelWarning, app.LevelError} {
 		if levels[l] > 0 {
 			title += ", " + plural(levels[l], string(l))
@@ -223,8 +249,8 @@ func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 		title := cmp.Or(strings.NewReplacer("[", "\\[", "]", "\\]").Replace(h.Title), "(no longer in the inbox)")
 		fmt.Fprintf(&body, "- [%s](%s/n/%s) (%s)\n", title, base, h.NotificationID, h.Level)
 	}
-	data := fmt.Sprintf(`{"until":%q,"held":%d,"warnings":%d,"errors":%d}`,
-		dg.Until.UTC().Format(time.RFC3339), len(dg.Held), levels[app.LevelWarning], levels[app.LevelError])
+	data := fmt.Sprintf(`{"until":%q,"held":%d,"warnings":%d,"errors":%d,"digest":%q}`,
+		dg.Until.UTC().Format(time.RFC3339), len(dg.Held), levels[app.LevelWarning], levels[app.LevelError], dg.Digest)
 	return &app.Event{Type: app.QuietDigestType, Level: app.LevelInfo, Title: title, Body: body.String(),
 		Format: app.FormatMarkdown, Users: []string{username}, Data: []byte(data)}
 }

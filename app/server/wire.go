@@ -98,7 +98,7 @@ func (s *Server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone, Clock: s.Clock, Logger: s.Logger})
+	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), Types: s.Types, BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone, Clock: s.Clock, Logger: s.Logger})
 	s.Dispatcher = s.Push.KickAfter(s.Email.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
 		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Quiet: s.Quiet, Clock: s.Clock, Logger: s.Logger}))))

@@ -84,7 +84,9 @@ func TestTypeDigests_API(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			w := f.do("PUT", "/api/notifications/digests", b)
-			var env struct{ Error struct{ Code, Message string } }
+			var env struct {
+				Error struct{ Code, Message string }
+			}
 			if w.Code != http.StatusBadRequest || json.Unmarshal(w.Body.Bytes(), &env) != nil || env.Error.Message == "" {
 				t.Fatalf("%d %s", w.Code, w.Body)
 			}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/belfry/belfry/app"
 	"github.com/chromedp/chromedp"
 )
 
@@ -83,5 +84,45 @@ func TestBrowserWebhookQuietHours(t *testing.T) {
 	tb.until("the tag gone", `document.querySelector('#webhook-list .hook-loud') === null`)
 	if w := b.onlyWebhook(ann); w.QuietExempt {
 		t.Fatal("the edit form did not set it back")
+	}
+}
+
+// TestBrowserDigests: the digests section collects a type hourly and
+// another daily at a time; a daily choice without a time shows the
+// refusal; one by one removes a digest.
+func TestBrowserDigests(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	tb := b.signedInTab(t, "ann")
+	tb.navigate("/preferences")
+	tb.until("a row per type but the digest's", `document.querySelector('#digests-card select[name="mode-job_completed"]') !== null &&
+		document.querySelector('#digests-card select[name="mode-quiet_digest"]') === null`)
+	tb.do(chromedp.SetValue(chromedp.CSS(`#digests-card select[name="mode-job_completed"]`), "60"),
+		chromedp.SetValue(chromedp.CSS(`#digests-card select[name="mode-quota_warning"]`), "daily"),
+		chromedp.SetValue(chromedp.CSS(`#digests-card input[name="at-quota_warning"]`), "08:30"),
+		chromedp.Click(chromedp.CSS(`#digests-card button[type=submit]`)))
+	tb.until("saved", `document.querySelector('#digests-card .alert-success') !== null`)
+	ds, err := b.Quiet.TypeDigests(context.Background(), ann.ID)
+	if err != nil || len(ds) != 2 || ds[0] != (app.TypeDigest{Type: "job_completed", EveryMinutes: 60}) ||
+		ds[1] != (app.TypeDigest{Type: "quota_warning", DailyAt: "08:30"}) {
+		t.Fatalf("saved %+v, %v", ds, err)
+	}
+
+	tb.do(chromedp.SetValue(chromedp.CSS(`#digests-card select[name="mode-message"]`), "daily"),
+		chromedp.Click(chromedp.CSS(`#digests-card button[type=submit]`)))
+	tb.until("the refusal", `(document.querySelector('#digests-card .alert-error')||{textContent:''}).textContent.includes('message') &&
+		document.querySelector('#digests-card select[name="mode-message"]').value === 'daily'`)
+	if ds, _ := b.Quiet.TypeDigests(context.Background(), ann.ID); len(ds) != 2 {
+		t.Fatalf("a refused form changed the digests: %+v", ds)
+	}
+
+	tb.navigate("/preferences")
+	tb.until("the saved choices shown", `document.querySelector('#digests-card select[name="mode-job_completed"]').value === '60' &&
+		document.querySelector('#digests-card input[name="at-quota_warning"]').value === '08:30'`)
+	tb.do(chromedp.SetValue(chromedp.CSS(`#digests-card select[name="mode-job_completed"]`), ""),
+		chromedp.Click(chromedp.CSS(`#digests-card button[type=submit]`)))
+	tb.until("saved again", `document.querySelector('#digests-card .alert-success') !== null`)
+	if ds, _ := b.Quiet.TypeDigests(context.Background(), ann.ID); len(ds) != 1 || ds[0].Type != "quota_warning" {
+		t.Fatalf("after one by one: %+v", ds)
 	}
 }

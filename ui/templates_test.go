@@ -114,6 +114,8 @@ func renderCases(u *UI) []renderCase {
 		{"preferences", "pref_table", prefs},
 		{"preferences", "pref_row", prefs.Rows[0]},
 		{"preferences", "email_card", emailCard{Result: &alertView{Kind: "success", Message: hostile}}},
+		{"preferences", "digests_card", digestsCard{Result: &alertView{Kind: "error", Message: hostile},
+			Rows: []digestRow{{Type: hostile, Label: hostile, Mode: "daily", At: hostile, Choices: []digestChoice{{hostile, hostile}, {"daily", "daily at…"}}}}}},
 		{"preferences", "quiet_card", quietCard{Timezone: hostile, Breakthrough: hostile, Result: &alertView{Kind: "error", Message: hostile},
 			Rows: newQuietCard(app.QuietHours{Windows: []app.QuietWindow{{Days: []string{"fri", hostile}, Start: hostile, End: "07:00"}}}).Rows}},
 		{"mutes", "mute_created", mutesV},

@@ -420,6 +420,7 @@ var matrix = map[string]entry{
 	}, owner: 200, other: 403},
 	"PUT /ui/preferences/:key": {access: page, req: form("/ui/preferences/job_failed", "enabled=true"), owner: 200, other: 200},
 	"DELETE /ui/preferences":   {access: page, req: form("/ui/preferences", ""), owner: 200, other: 200},
+	"PUT /ui/digests":          {access: page, req: form("/ui/digests", "mode-job_completed=30"), owner: 200, other: 200},
 	"PUT /ui/quiet-hours":      {access: page, req: form("/ui/quiet-hours", "timezone=UTC&day-0=fri&start-0=22:00&end-0=07:00"), owner: 200, other: 200},
 	"POST /ui/mutes":           {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
 	"DELETE /ui/mutes/:id":     {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},

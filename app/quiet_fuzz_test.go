@@ -61,3 +61,58 @@ func FuzzQuietHours(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTypeDigests decodes a body of PUT /api/notifications/digests and
+// validates it. A refusal is an EINVALID *app.Error with a message; an
+// accepted list round-trips, and each collected type is due after the
+// instant asked about, within a day and a DST hour.
+func FuzzTypeDigests(f *testing.F) {
+	for _, s := range []string{
+		`{"digests":[{"type":"job_completed","every_minutes":30},{"type":"message","daily_at":"08:00"}]}`,
+		`{"digests":[{"type":"job_completed","every_minutes":720}]}`, `{"digests":[{"type":"nope","every_minutes":30}]}`,
+		`{"digests":[{"type":"job_completed","every_minutes":30,"daily_at":"08:00"}]}`, `{"digests":[{"type":"job_completed"}]}`,
+		`{"digests":[{"type":"message","daily_at":"24:00"}]}`, `{"digests":[]}`, `{"digests":null}`,
+	} {
+		f.Add([]byte(s), int64(1796425200))
+	}
+	types, err := app.NewTypes(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	paris, err := app.LoadZone("Europe/Paris")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, unix int64) {
+		var in struct {
+			Digests []app.TypeDigest `json:"digests"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if dec.Decode(&in) != nil {
+			return
+		}
+		if err := types.ValidateTypeDigests(in.Digests); err != nil {
+			var ae *app.Error
+			if !errors.As(err, &ae) || ae.Kind != app.EINVALID || ae.Message == "" {
+				t.Fatalf("ValidateTypeDigests(%s) = %#v", body, err)
+			}
+			return
+		}
+		wire, _ := json.Marshal(in.Digests)
+		var back []app.TypeDigest
+		if err := json.Unmarshal(wire, &back); err != nil || types.ValidateTypeDigests(back) != nil || len(back) != len(in.Digests) {
+			t.Fatalf("accepted %s is refused after a round trip: %v", wire, err)
+		}
+		q := &app.QuietHours{Digests: in.Digests}
+		if err := q.Resolve(paris); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Unix(unix%(1<<34), 0)
+		for _, d := range in.Digests {
+			if due, ok := q.Collects(d.Type, at); !ok || !due.After(at) || due.Sub(at) > 25*time.Hour {
+				t.Fatalf("%+v at %s: due %s", d, at, due)
+			}
+		}
+	})
+}

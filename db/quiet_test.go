@@ -88,3 +88,36 @@ func TestQuietStore(t *testing.T) {
 		t.Fatal("held rows left")
 	}
 }
+
+// TestQuietStore_TypeDigests: digests and quiet hours are saved apart and
+// read together; a type's period and a quiet window ending at the same
+// time are two digests.
+func TestQuietStore_TypeDigests(t *testing.T) {
+	ctx := context.Background()
+	d, _ := mustOpen(t)
+	s, ns := NewQuietStore(d), NewNotificationStore(d)
+	alice := mustUser(t, d, "alice")
+	ds := []app.TypeDigest{{Type: "job_completed", EveryMinutes: 30}, {Type: "message", DailyAt: "08:00"}}
+	if err := s.SetTypeDigests(ctx, alice.ID, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetQuietHours(ctx, alice.ID, app.QuietHours{Timezone: "UTC"}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.QuietHours(ctx, alice.ID)
+	if err != nil || !ok || got.Timezone != "UTC" || len(got.Digests) != 2 || got.Digests[1] != ds[1] {
+		t.Fatalf("got %+v %v %v", got, ok, err)
+	}
+	wantKind(t, s.SetTypeDigests(ctx, missingID, ds), app.ENOTFOUND)
+	end := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
+	a, b := newNotification(d, alice.ID, "a"), newNotification(d, alice.ID, "b")
+	held := []*app.QuietHeld{{NotificationID: a.ID, UserID: alice.ID, Level: app.LevelInfo, Until: end},
+		{NotificationID: b.ID, UserID: alice.ID, Digest: "job_completed", Level: app.LevelInfo, Until: end}}
+	if err := ns.QueueNotifications(ctx, []*app.Notification{a, b}, app.Outbox{Held: held})(); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.ClaimQuietDigests(ctx, end)
+	if err != nil || len(due) != 2 || due[0].Digest != "" || due[1].Digest != "job_completed" || len(due[1].Held) != 1 {
+		t.Fatalf("due %+v %v", due, err)
+	}
+}

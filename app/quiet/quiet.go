@@ -24,6 +24,10 @@ import (
 // maxLinks is how many held notifications a digest links to by name.
 const maxLinks = 20
 
+// recheckEvery bounds the wait for the next digest: timers of a suspended
+// machine fire late, and a failed read is retried.
+const recheckEvery = time.Hour
+
 // Deps are the service's collaborators.
 type Deps struct {
 	Store   app.QuietStore // db.NewQuietStore(d)
@@ -176,8 +180,11 @@ func (s *Service) Run(ctx context.Context) {
 		var timer clock.Timer
 		if next, ok, err := s.d.Store.NextQuietDigest(ctx); err != nil && ctx.Err() == nil {
 			s.d.Logger.Error("quiet hours next digest", "err", err)
+			timer = s.d.Clock.AfterFunc(recheckEvery, func() { s.Held(time.Time{}) })
 		} else if ok {
-			timer = s.d.Clock.AfterFunc(next.Sub(s.d.Clock.Now()), func() { s.Held(next) })
+			// A timer of a suspended machine fires late: look again hourly.
+			wait := min(next.Sub(s.d.Clock.Now()), recheckEvery)
+			timer = s.d.Clock.AfterFunc(wait, func() { s.Held(next) })
 		}
 		select {
 		case <-ctx.Done():
@@ -206,20 +213,22 @@ func (s *Service) Digest(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	sent := 0
-	for _, dg := range due {
+	sent, failed := 0, error(nil)
+	for _, dg := range due { // claimed: a failure loses this digest, not the others
 		u, err := s.d.Users.FindUserByID(ctx, dg.UserID)
 		if app.ErrorKind(err) == app.ENOTFOUND {
 			continue // deleted since
-		} else if err != nil {
-			return sent, err
 		}
-		if _, err := d.Notify(ctx, nil, digestEvent(dg, u.Username, strings.TrimSuffix(s.d.BaseURL, "/"))); err != nil {
-			return sent, fmt.Errorf("digest of %s: %w", dg.UserID, err)
+		if err == nil {
+			_, err = d.Notify(ctx, nil, digestEvent(dg, u.Username, strings.TrimSuffix(s.d.BaseURL, "/")))
+		}
+		if err != nil {
+			failed = cmp.Or(failed, fmt.Errorf("digest of %s: %w", dg.UserID, err))
+			continue
 		}
 		sent++
 	}
-	return sent, nil
+	return sent, failed
 }
 
 // digestEvent is the digest of dg: "While you were away: 14

@@ -221,7 +221,7 @@ func (r *ReportConfig) validate() error {
 	if n := len(strings.Fields(r.Schedule)); n != 5 {
 		return invalidf("report.schedule must be a 5-field cron expression (minute hour day month weekday) such as \"0 8 * * 1\", not %q.", r.Schedule)
 	}
-	if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "" {
+	if _, err := LoadZone(r.Timezone); err != nil {
 		return invalidf("report.timezone must be an IANA time zone such as \"Europe/Paris\" or \"Local\", not %q.", r.Timezone)
 	}
 	return nil

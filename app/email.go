@@ -99,6 +99,8 @@ type Outbox struct {
 	Webhooks []*WebhookDelivery
 	Emails   []*Email
 	Pushes   []*Push
+	// Held are the notifications quiet hours held back, for the digest.
+	Held []*QuietHeld
 }
 
 // EmailStore keeps the e-mail outbox and the users' addresses.

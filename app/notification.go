@@ -143,4 +143,7 @@ type WebhookDelivery struct {
 	DurationMS     int64           `json:"duration_ms,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
+	// QuietExempt is the webhook's Webhook.QuietExempt at routing time:
+	// the dispatcher keeps the delivery inside its owner's quiet hours.
+	QuietExempt bool `json:"-"`
 }

@@ -60,8 +60,11 @@ type Webhook struct {
 	AuthUsername   string
 	AuthPassword   string
 	AuthToken      string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// QuietExempt is true when the webhook does not follow its owner's
+	// quiet hours (by default it does: quiet hours hold its deliveries).
+	QuietExempt bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // AuthMode is "basic", "token" or "none", for displays that must not show

@@ -60,7 +60,7 @@ func (s *NotificationStore) CreateNotifications(ctx context.Context, ns []*app.N
 // once with a function that waits for the durable commit and returns its
 // error. Queued writes commit in queue order.
 func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.Notification, out app.Outbox) (wait func() error) {
-	if len(ns) == 0 && len(out.Webhooks) == 0 && len(out.Emails) == 0 && len(out.Pushes) == 0 {
+	if len(ns) == 0 && len(out.Webhooks) == 0 && len(out.Emails) == 0 && len(out.Pushes) == 0 && len(out.Held) == 0 {
 		return func() error { return nil }
 	}
 	for _, n := range ns {
@@ -86,8 +86,10 @@ func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.No
 		if err := insertEmails(tx, out.Emails); err != nil {
 			return err
 		}
-		_, err = insertPushes(tx, out.Pushes)
-		return err
+		if _, err = insertPushes(tx, out.Pushes); err != nil {
+			return err
+		}
+		return insertHeld(tx, out.Held)
 	})
 	return func() error {
 		err := committed()

@@ -22,7 +22,7 @@ type WebhookStore struct {
 func NewWebhookStore(d *DB) *WebhookStore { return &WebhookStore{db: d} }
 
 const webhookColumns = `id, user_id, name, kind, url, events, enabled, disabled_reason,
-	secret, auth_username, auth_password, auth_token, created_at, updated_at`
+	secret, auth_username, auth_password, auth_token, created_at, updated_at, quiet_exempt`
 
 func webhookNotFound() error {
 	return app.Errorf(app.ENOTFOUND, "Webhook not found.")
@@ -44,9 +44,9 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *app.Webhook) error 
 		return fmt.Errorf("encode events: %w", err)
 	}
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO webhooks (`+webhookColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.Exec(`INSERT INTO webhooks (`+webhookColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.ID, w.UserID, w.Name, string(w.Kind), w.URL, string(events), w.Enabled, w.DisabledReason,
-			w.Secret, w.AuthUsername, w.AuthPassword, w.AuthToken, millis(w.CreatedAt), millis(w.UpdatedAt))
+			w.Secret, w.AuthUsername, w.AuthPassword, w.AuthToken, millis(w.CreatedAt), millis(w.UpdatedAt), w.QuietExempt)
 		return err
 	})
 	s.db.hookMemo.invalidate() // the webhook set may have changed
@@ -64,7 +64,7 @@ func scanWebhook(r rowScanner) (*app.Webhook, error) {
 	var kind, events string
 	var created, updated int64
 	err := r.Scan(&w.ID, &w.UserID, &w.Name, &kind, &w.URL, &events, &w.Enabled, &w.DisabledReason,
-		&w.Secret, &w.AuthUsername, &w.AuthPassword, &w.AuthToken, &created, &updated)
+		&w.Secret, &w.AuthUsername, &w.AuthPassword, &w.AuthToken, &created, &updated, &w.QuietExempt)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (s *WebhookStore) query(ctx context.Context, doing, query string, args ...a
 }
 
 // UpdateWebhook saves the mutable fields of w (name, URL, events, enabled,
-// disabled reason, secret, credentials) and sets w.UpdatedAt. Disabling
+// disabled reason, secret, credentials, quiet-hours exemption) and sets w.UpdatedAt. Disabling
 // fails the webhook's pending deliveries in the same transaction. ENOTFOUND
 // when w is not w.UserID's.
 func (s *WebhookStore) UpdateWebhook(ctx context.Context, w *app.Webhook) error {
@@ -139,10 +139,10 @@ func (s *WebhookStore) UpdateWebhook(ctx context.Context, w *app.Webhook) error 
 	now := msTime(s.db.Now())
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.Exec(`UPDATE webhooks SET name = ?, url = ?, events = ?, enabled = ?, disabled_reason = ?,
-			secret = ?, auth_username = ?, auth_password = ?, auth_token = ?, updated_at = ?
+			secret = ?, auth_username = ?, auth_password = ?, auth_token = ?, updated_at = ?, quiet_exempt = ?
 			WHERE id = ? AND user_id = ?`,
 			w.Name, w.URL, string(events), w.Enabled, w.DisabledReason, w.Secret,
-			w.AuthUsername, w.AuthPassword, w.AuthToken, millis(now), w.ID, w.UserID)
+			w.AuthUsername, w.AuthPassword, w.AuthToken, millis(now), w.QuietExempt, w.ID, w.UserID)
 		if err != nil {
 			return err
 		}
@@ -197,9 +197,9 @@ func (s *WebhookStore) DeleteWebhook(ctx context.Context, userID, id string) err
 	return internal(err, "delete webhook")
 }
 
-func nonNil(s []string) []string {
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

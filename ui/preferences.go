@@ -21,8 +21,10 @@ type prefRow struct {
 
 // preferencesPage is the content of the preferences page.
 type preferencesPage struct {
-	Rows  []prefRow
-	Email emailCard
+	Rows    []prefRow
+	Email   emailCard
+	Quiet   quietCard
+	Digests digestsCard
 }
 
 // emailCard is the e-mail section of the preferences page.
@@ -72,8 +74,18 @@ func (u *UI) handlePreferencesPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
+	q, err := u.d.Quiet.Get(ctx, user(c).ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	ds, err := u.d.Quiet.TypeDigests(ctx, user(c).ID)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
 	u.page(c, http.StatusOK, "preferences", "Preferences", preferencesPage{Rows: rows,
-		Email: emailCard{Enabled: st.Enabled, Address: st.Address}})
+		Email: emailCard{Enabled: st.Enabled, Address: st.Address}, Quiet: newQuietCard(q), Digests: u.newDigestsCard(ds)})
 }
 
 // handleSetPreference saves one toggle — key is "<type>" (in-app) or

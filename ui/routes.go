@@ -70,6 +70,8 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	parts.DELETE("/preferences", u.handleResetPreferences)
 	parts.PUT("/email/address", u.handleSetEmailAddress)
 	parts.POST("/email/test", u.handleTestEmail)
+	parts.PUT("/quiet-hours", u.handleSetQuietHours)
+	parts.PUT("/digests", u.handleSetDigests)
 	// The link of an e-mail: opens the notification, marked read.
 	pages.GET("/n/:id", u.handleOpenNotification)
 

@@ -21,6 +21,7 @@ import (
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/email"
 	"github.com/belfry/belfry/app/hooks"
+	"github.com/belfry/belfry/app/quiet"
 	"github.com/belfry/belfry/app/webhook"
 )
 
@@ -42,6 +43,8 @@ type Deps struct {
 	// Email is the e-mail channel: the column of the preferences page, the
 	// address and the test e-mail.
 	Email *email.Service
+	// Quiet is the quiet-hours section of the preferences page.
+	Quiet *quiet.Service
 	// Hooks keeps the tokens' custom mappings and signing secrets, edited
 	// on the tokens page.
 	Hooks *hooks.Service

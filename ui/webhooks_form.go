@@ -22,6 +22,8 @@ type webhookForm struct {
 	Username        string
 	Password        string
 	Token           string
+	// FollowsQuiet is the "follow my quiet hours" checkbox, on both forms.
+	FollowsQuiet bool
 }
 
 func readWebhookForm(f url.Values) webhookForm {
@@ -29,6 +31,7 @@ func readWebhookForm(f url.Values) webhookForm {
 		Kind: strings.TrimSpace(f.Get("kind")), Name: strings.TrimSpace(f.Get("name")), URL: strings.TrimSpace(f.Get("url")),
 		Events: f["events"], Auth: f.Get("auth"), Username: strings.TrimSpace(f.Get("auth_username")),
 		Password: f.Get("auth_password"), Token: strings.TrimSpace(f.Get("auth_token")),
+		FollowsQuiet: f.Get("follows_quiet") != "",
 	}
 }
 
@@ -97,7 +100,7 @@ func (wf webhookForm) input() (webhook.Input, error) {
 		return webhook.Input{}, err
 	}
 	return webhook.Input{
-		Name: wf.Name, Kind: kind, URL: wf.URL, Events: wf.Events,
+		Name: wf.Name, Kind: kind, URL: wf.URL, Events: wf.Events, FollowsQuietHours: &wf.FollowsQuiet,
 		AuthUsername: value(cr.Username), AuthPassword: value(cr.Password), AuthToken: value(cr.Token),
 	}, nil
 }
@@ -111,7 +114,7 @@ func (wf webhookForm) changes(stored *app.Webhook) (webhook.Changes, error) {
 		return webhook.Changes{}, err
 	}
 	ch := webhook.Changes{
-		Name: &wf.Name, Events: &wf.Events,
+		Name: &wf.Name, Events: &wf.Events, FollowsQuietHours: &wf.FollowsQuiet,
 		AuthUsername: cr.Username, AuthPassword: cr.Password, AuthToken: cr.Token,
 	}
 	if wf.Kind != "" {

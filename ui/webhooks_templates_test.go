@@ -65,6 +65,7 @@ func webhookRenderCases(usr *app.User) []renderCase {
 		{"webhooks", "webhook_card", logged},
 		{"webhooks", "webhook_events", v.EventChoices()},
 		{"webhooks", "ntfy_auth", v.Hooks[1].Hook.AuthForm()},
+		{"webhooks", "webhook_quiet", false},
 		{"webhooks", "webhook_secret", secretView{Hook: created, Secret: "whsec_" + hostile}},
 		{"webhooks", "webhook_log", logged},
 		{"webhooks", "webhook_log", v.Hooks[1]},

@@ -24,6 +24,7 @@ type webhookView struct {
 	Auth           string // "none", "basic" or "token"
 	AuthUsername   string
 	Signed         bool
+	FollowsQuiet   bool // quiet hours hold its deliveries
 	CreatedAt      time.Time
 }
 
@@ -31,7 +32,7 @@ func viewWebhook(w *app.Webhook) webhookView {
 	return webhookView{
 		ID: w.ID, Name: w.Name, Kind: w.Kind, KindLabel: kindLabel(w.Kind), URL: webhook.RedactURL(w.URL),
 		Events: w.Events, Enabled: w.Enabled, DisabledReason: w.DisabledReason, Auth: w.AuthMode(),
-		AuthUsername: w.AuthUsername, Signed: w.Secret != "", CreatedAt: w.CreatedAt,
+		AuthUsername: w.AuthUsername, Signed: w.Secret != "", FollowsQuiet: !w.QuietExempt, CreatedAt: w.CreatedAt,
 	}
 }
 

@@ -32,6 +32,7 @@ type Deps struct {
 	Webhooks      app.WebhookRouter
 	Emails        app.EmailRouter // nil: e-mail is not configured
 	Pushes        app.PushRouter  // nil: push is off
+	Quiet         app.QuietRules  // nil: no quiet hours
 	Clock         clock.Clock     // nil: the wall clock
 	Logger        *slog.Logger
 }
@@ -87,7 +88,13 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 	for i, u := range recipients {
 		prefs[i] = merge(defaults, stored[u.ID])
 	}
-	rows, toasts, out, wait, prev, mine, err := x.queue(ctx, typ, ev, recipients, prefs)
+	var quiet map[string]*app.QuietHours
+	if x.d.Quiet != nil && typ.Name != app.QuietDigestType {
+		if quiet, err = x.d.Quiet.QuietHoursFor(ctx, ids); err != nil {
+			return nil, fmt.Errorf("load quiet hours: %w", err)
+		}
+	}
+	rows, toasts, out, wait, prev, mine, err := x.queue(ctx, typ, ev, recipients, prefs, quiet)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +103,9 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 		Pushes: len(out.Pushes)}
 	if err := wait(); err != nil {
 		return nil, fmt.Errorf("store notifications: %w", err)
+	}
+	for _, h := range out.Held {
+		x.d.Quiet.Held(h.Until)
 	}
 	<-prev
 	for i, n := range rows {
@@ -111,8 +121,12 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 // (created_at, id) never passes a row that becomes visible later. It takes
 // the dispatch's turn to announce: prev is closed once the dispatch
 // queued before has announced, mine must be closed once this one has (or
-// failed), after prev.
-func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences) (
+// failed), after prev. A recipient inside quiet hours (quiet), or who
+// collects the type in a digest, gets no toast, e-mail, push or
+// quiet-following webhook delivery; the notification is recorded for the
+// window's (or the type's) digest instead.
+func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences,
+	quiet map[string]*app.QuietHours) (
 	rows []*app.Notification, toasts []bool, out app.Outbox, wait func() error, prev, mine chan struct{}, err error) {
 	x.order.Lock()
 	defer x.order.Unlock()
@@ -126,34 +140,30 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 		if err != nil {
 			return nil, nil, out, nil, nil, nil, err
 		}
-		if x.d.Webhooks != nil && typ.WebhookEvent != "" {
-			ds, err := x.d.Webhooks.Deliveries(ctx, typ, n)
-			if err != nil {
-				return nil, nil, out, nil, nil, nil, fmt.Errorf("route webhooks: %w", err)
+		until, quieted := quiet[u.ID].Holds(ev.Level, now)
+		digest := "" // the quiet-hours window's, or the type's (collected)
+		if !quieted {
+			if until, quieted = quiet[u.ID].Collects(ev.Type, now); quieted {
+				digest = ev.Type
 			}
-			out.Webhooks = append(out.Webhooks, ds...)
 		}
-		if x.d.Emails != nil && prefs[i].Email(ev.Type) {
-			es, err := x.d.Emails.Emails(ctx, typ, n, prefs[i].InApp(ev.Type))
-			if err != nil {
-				return nil, nil, out, nil, nil, nil, fmt.Errorf("route e-mails: %w", err)
-			}
-			out.Emails = append(out.Emails, es...)
+		ch, err := x.channels(ctx, typ, n, prefs[i], quieted)
+		if err != nil {
+			return nil, nil, out, nil, nil, nil, err
 		}
-		if x.d.Pushes != nil && prefs[i].Push(ev.Type) {
-			ps, err := x.d.Pushes.Pushes(ctx, typ, n, prefs[i].InApp(ev.Type))
-			if err != nil {
-				return nil, nil, out, nil, nil, nil, fmt.Errorf("route pushes: %w", err)
-			}
-			out.Pushes = append(out.Pushes, ps...)
+		out.Webhooks = append(out.Webhooks, ch.Webhooks...)
+		out.Emails = append(out.Emails, ch.Emails...)
+		out.Pushes = append(out.Pushes, ch.Pushes...)
+		if ch.held {
+			out.Held = append(out.Held, &app.QuietHeld{NotificationID: n.ID, UserID: u.ID, Digest: digest, Level: n.Level, Until: until})
 		}
 		if prefs[i].InApp(ev.Type) {
 			rows = append(rows, n)
-			toasts = append(toasts, prefs[i].Toast(ev.Type))
+			toasts = append(toasts, prefs[i].Toast(ev.Type) && !quieted)
 		}
 	}
 	wait = func() error { return nil }
-	if len(rows) > 0 || len(out.Webhooks) > 0 || len(out.Emails) > 0 || len(out.Pushes) > 0 {
+	if len(rows) > 0 || len(out.Webhooks) > 0 || len(out.Emails) > 0 || len(out.Pushes) > 0 || len(out.Held) > 0 {
 		wait = x.d.Notifications.QueueNotifications(ctx, rows, out)
 	}
 	prev, mine = x.turn, make(chan struct{})
@@ -163,6 +173,53 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 	}
 	x.turn = mine
 	return rows, toasts, out, wait, prev, mine, nil
+}
+
+// routed is what one recipient's notification goes out on; held says
+// quiet hours kept back at least one channel.
+type routed struct {
+	app.Outbox
+	held bool
+}
+
+// channels routes n to the recipient's webhooks, e-mail and push by pref.
+// When quieted, only the webhooks exempt from quiet hours keep their
+// deliveries, and e-mail and push are not asked at all.
+func (x *Dispatcher) channels(ctx context.Context, typ app.NotificationType, n *app.Notification, pref app.Preferences, quieted bool) (routed, error) {
+	var r routed
+	if x.d.Webhooks != nil && typ.WebhookEvent != "" {
+		ds, err := x.d.Webhooks.Deliveries(ctx, typ, n)
+		if err != nil {
+			return r, fmt.Errorf("route webhooks: %w", err)
+		}
+		for _, d := range ds {
+			if quieted && !d.QuietExempt {
+				r.held = true
+				continue
+			}
+			r.Webhooks = append(r.Webhooks, d)
+		}
+	}
+	if quieted {
+		r.held = r.held || pref.Toast(n.Type) && pref.InApp(n.Type) ||
+			x.d.Emails != nil && pref.Email(n.Type) || x.d.Pushes != nil && pref.Push(n.Type)
+		return r, nil
+	}
+	if x.d.Emails != nil && pref.Email(n.Type) {
+		es, err := x.d.Emails.Emails(ctx, typ, n, pref.InApp(n.Type))
+		if err != nil {
+			return r, fmt.Errorf("route e-mails: %w", err)
+		}
+		r.Emails = es
+	}
+	if x.d.Pushes != nil && pref.Push(n.Type) {
+		ps, err := x.d.Pushes.Pushes(ctx, typ, n, pref.InApp(n.Type))
+		if err != nil {
+			return r, fmt.Errorf("route pushes: %w", err)
+		}
+		r.Pushes = ps
+	}
+	return r, nil
 }
 
 // recipients resolves ev.Users: none means the actor, ["*"] every user, and

@@ -10,7 +10,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-	_ "time/tzdata" // time zones on systems without /usr/share/zoneinfo (small containers)
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/clock"
@@ -48,7 +47,7 @@ func New(d Deps) (*Reporter, error) {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	d.Logger = cmp.Or(d.Logger, slog.Default())
 	cfg := d.Config
-	loc, err := time.LoadLocation(cfg.Timezone)
+	loc, err := app.LoadZone(cfg.Timezone)
 	if err != nil {
 		return nil, app.Errorf(app.EINVALID, "report.timezone %q is not a known time zone (examples: Europe/Paris, UTC, Local).", cfg.Timezone)
 	}

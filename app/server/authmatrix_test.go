@@ -233,11 +233,17 @@ var matrix = map[string]entry{
 		s.notification()
 		return request{path: "/api/notifications"}
 	}, owner: 200, other: 200, shows: true},
-	"DELETE /api/notifications":           {access: apiRoute, scopes: client, req: send("/api/notifications", ""), owner: 200, other: 200},
-	"POST /api/notifications/read-all":    {access: apiRoute, scopes: client, req: send("/api/notifications/read-all", ""), owner: 200, other: 200},
-	"PATCH /api/notifications/read-all":   {access: apiRoute, scopes: client, req: send("/api/notifications/read-all", ""), owner: 200, other: 200},
-	"GET /api/notifications/preferences":  {access: apiRoute, scopes: client, req: get("/api/notifications/preferences"), owner: 200, other: 200},
-	"PUT /api/notifications/preferences":  {access: apiRoute, scopes: client, req: send("/api/notifications/preferences", `{"job_failed":true}`), owner: 200, other: 200},
+	"DELETE /api/notifications":          {access: apiRoute, scopes: client, req: send("/api/notifications", ""), owner: 200, other: 200},
+	"POST /api/notifications/read-all":   {access: apiRoute, scopes: client, req: send("/api/notifications/read-all", ""), owner: 200, other: 200},
+	"PATCH /api/notifications/read-all":  {access: apiRoute, scopes: client, req: send("/api/notifications/read-all", ""), owner: 200, other: 200},
+	"GET /api/notifications/preferences": {access: apiRoute, scopes: client, req: get("/api/notifications/preferences"), owner: 200, other: 200},
+	"PUT /api/notifications/preferences": {access: apiRoute, scopes: client, req: send("/api/notifications/preferences", `{"job_failed":true}`), owner: 200, other: 200},
+	"GET /api/notifications/digests":     {access: apiRoute, scopes: client, req: get("/api/notifications/digests"), owner: 200, other: 200},
+	"PUT /api/notifications/digests": {access: apiRoute, scopes: client, owner: 200, other: 200,
+		req: send("/api/notifications/digests", `{"digests":[{"type":"job_completed","every_minutes":30}]}`)},
+	"GET /api/notifications/quiet-hours": {access: apiRoute, scopes: client, req: get("/api/notifications/quiet-hours"), owner: 200, other: 200},
+	"PUT /api/notifications/quiet-hours": {access: apiRoute, scopes: client, owner: 200, other: 200,
+		req: send("/api/notifications/quiet-hours", `{"timezone":"UTC","windows":[{"days":["mon"],"start":"22:00","end":"07:00"}]}`)},
 	"GET /api/notifications/mutes":        {access: apiRoute, scopes: client, req: func(s *scene) request { s.mute(); return request{path: "/api/notifications/mutes"} }, owner: 200, other: 200, shows: true},
 	"POST /api/notifications/mutes":       {access: apiRoute, scopes: client, req: send("/api/notifications/mutes", `{"app_label":"config","model_name":"device","object_id":"7"}`), owner: 201, other: 201},
 	"DELETE /api/notifications/mutes/:id": {access: apiRoute, scopes: client, req: func(s *scene) request { return request{path: "/api/notifications/mutes/" + s.mute()} }, owner: 200, other: 404},
@@ -424,6 +430,8 @@ var matrix = map[string]entry{
 	"POST /ui/notifications/:id/mute": {access: page, req: func(s *scene) request {
 		return request{path: "/ui/notifications/" + s.objectNotification() + "/mute", body: "for=1h", form: true}
 	}, owner: 200, other: 404},
+	"PUT /ui/digests":      {access: page, req: form("/ui/digests", "mode-job_completed=30"), owner: 200, other: 200},
+	"PUT /ui/quiet-hours":  {access: page, req: form("/ui/quiet-hours", "timezone=UTC&day-0=fri&start-0=22:00&end-0=07:00"), owner: 200, other: 200},
 	"POST /ui/mutes":       {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
 	"DELETE /ui/mutes/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},
 	"POST /ui/webhooks":    {access: page, req: form("/ui/webhooks", "kind=generic&url="+hookURL+"&events=job.failed"), owner: 200, other: 200},

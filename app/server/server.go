@@ -26,6 +26,7 @@ import (
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/push"
+	"github.com/belfry/belfry/app/quiet"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
@@ -65,6 +66,9 @@ type Server struct {
 	Webhooks *webhook.Webhooks
 	// Email sends e-mail notifications (nothing while email.host is empty).
 	Email *email.Service
+	// Quiet holds notifications back in the users' quiet hours and sends
+	// the digests.
+	Quiet *quiet.Service
 	// Push sends Web Push to the users' devices.
 	Push     *push.Service
 	Hub      *hub.Hub

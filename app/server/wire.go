@@ -19,6 +19,7 @@ import (
 	"github.com/belfry/belfry/app/poll"
 	"github.com/belfry/belfry/app/provision"
 	"github.com/belfry/belfry/app/push"
+	"github.com/belfry/belfry/app/quiet"
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/app/routes"
@@ -90,9 +91,18 @@ func (s *Server) wire(ctx context.Context) error {
 		Unread: s.Notifications.UnreadCount, Key: vapid, Clock: s.Clock, Logger: s.Logger}); err != nil {
 		return err
 	}
+	// Quiet hours hold those four back per recipient; their digests go
+	// through the same dispatcher. A user's default zone is the weekly
+	// report's.
+	zone, err := app.LoadZone(cfg.Report.Timezone)
+	if err != nil {
+		return err
+	}
+	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), Types: s.Types, BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone, Clock: s.Clock, Logger: s.Logger})
 	s.Dispatcher = s.Push.KickAfter(s.Email.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Clock: s.Clock, Logger: s.Logger}))))
+		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Quiet: s.Quiet, Clock: s.Clock, Logger: s.Logger}))))
+	s.Quiet.Use(s.Dispatcher)
 	s.Bus.Subscribe(s.Push.Handle)
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
@@ -142,7 +152,7 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Auth.OnRevoke(gotifyAPI.Revoke)
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Quiet: s.Quiet, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
@@ -158,13 +168,13 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Bus.Subscribe(ntfyAPI.Handle)
 	s.Auth.OnRevoke(ntfyAPI.Revoke)
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, pages, ntfyAPI); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Quiet, pages, ntfyAPI); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
 	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI, ntfyAPI)
-	s.start(s.Auth, s.Webhooks, s.Email, s.Push, weekly, pruning, gotifyAPI)
+	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, weekly, pruning, gotifyAPI)
 	return nil
 }
 

@@ -12,7 +12,7 @@ func (a *API) Doc() web.Doc {
 		"Webhook": web.Object("id!", web.UUID(""), "name!", web.Str(""), "kind!", web.Enum("discord", "slack", "ntfy", "generic"),
 			"url!", web.Str("Redacted: secrets in the path or query are masked."), "events!", web.Array(web.Str("e.g. job.failed")),
 			"enabled!", web.Bool(""), "disabled_reason", web.Str(""), "auth!", web.Str(""), "auth_username", web.Str(""),
-			"signed!", web.Bool(""), "created_at!", web.Time(""), "updated_at!", web.Time("")),
+			"signed!", web.Bool(""), "follows_quiet_hours!", web.Bool("Quiet hours hold its deliveries."), "created_at!", web.Time(""), "updated_at!", web.Time("")),
 		"Delivery": web.Object("id!", web.UUID(""), "webhook_id!", web.UUID(""), "notification_id", web.UUID(""), "event!", web.Str(""),
 			"status!", web.Enum("pending", "delivered", "failed"), "attempts!", web.Int(""), "next_attempt_at", web.Time(""),
 			"last_error", web.Str(""), "response_code", web.Int(""), "duration_ms!", web.Int(""),
@@ -23,6 +23,7 @@ func (a *API) Doc() web.Doc {
 func operations() []web.Operation {
 	webhookBody := web.Object("name", web.Str(""), "kind!", web.Enum("discord", "slack", "ntfy", "generic"), "url!", web.Str(""),
 		"events!", web.Array(web.Str("Webhook events, e.g. job.failed.")), "enabled", web.Bool(""),
+		"follows_quiet_hours", web.Bool("Default true: the owner's quiet hours hold its deliveries."),
 		"auth_username", web.Str("ntfy basic auth."), "auth_password", web.Str(""), "auth_token", web.Str("ntfy access token."))
 	return []web.Operation{
 		{Method: "GET", Path: "/api/webhooks", Tag: "webhooks", Auth: web.AnyLogin, Summary: "The caller's webhooks.",

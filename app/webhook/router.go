@@ -44,6 +44,7 @@ func (r *Router) Deliveries(ctx context.Context, typ app.NotificationType, n *ap
 		out = append(out, &app.WebhookDelivery{
 			ID: id.String(), WebhookID: h.ID, NotificationID: n.ID, Event: typ.WebhookEvent,
 			Payload: payload, Status: app.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
+			QuietExempt: h.QuietExempt,
 		})
 	}
 	return out, nil

@@ -16,6 +16,8 @@ type Input struct {
 	Events []string        `json:"events"`
 	// Enabled nil means enabled.
 	Enabled *bool `json:"enabled"`
+	// FollowsQuietHours nil means true: quiet hours hold its deliveries.
+	FollowsQuietHours *bool `json:"follows_quiet_hours"`
 	// The ntfy credentials: a username and password, or a token.
 	AuthUsername string `json:"auth_username"`
 	AuthPassword string `json:"auth_password"`
@@ -26,14 +28,16 @@ type Input struct {
 // change; it may be given if it is the webhook's. Its JSON names are those
 // of the body of PATCH /api/webhooks/:id.
 type Changes struct {
-	Name         *string          `json:"name"` // "": the URL's host
-	Kind         *app.WebhookKind `json:"kind"`
-	URL          *string          `json:"url"`
-	Events       *[]string        `json:"events"`
-	Enabled      *bool            `json:"enabled"` // true also clears the reason it was off
-	AuthUsername *string          `json:"auth_username"`
-	AuthPassword *string          `json:"auth_password"`
-	AuthToken    *string          `json:"auth_token"`
+	Name    *string          `json:"name"` // "": the URL's host
+	Kind    *app.WebhookKind `json:"kind"`
+	URL     *string          `json:"url"`
+	Events  *[]string        `json:"events"`
+	Enabled *bool            `json:"enabled"` // true also clears the reason it was off
+	// FollowsQuietHours false delivers inside its owner's quiet hours too.
+	FollowsQuietHours *bool   `json:"follows_quiet_hours"`
+	AuthUsername      *string `json:"auth_username"`
+	AuthPassword      *string `json:"auth_password"`
+	AuthToken         *string `json:"auth_token"`
 }
 
 // Create adds a webhook for the user and returns it with its signing
@@ -48,6 +52,7 @@ func (s *Service) Create(ctx context.Context, userID string, in Input) (*app.Web
 		UserID: userID, Name: in.Name, Kind: in.Kind, URL: in.URL, Events: in.Events,
 		Enabled: in.Enabled == nil || *in.Enabled, AuthUsername: in.AuthUsername,
 		AuthPassword: in.AuthPassword, AuthToken: in.AuthToken,
+		QuietExempt: in.FollowsQuietHours != nil && !*in.FollowsQuietHours,
 	}
 	if err := s.check(ctx, w, true); err != nil {
 		return nil, "", err
@@ -91,6 +96,9 @@ func (s *Service) Update(ctx context.Context, userID, id string, ch Changes) (*a
 	}
 	if ch.Enabled != nil {
 		enable(w, *ch.Enabled)
+	}
+	if ch.FollowsQuietHours != nil {
+		w.QuietExempt = !*ch.FollowsQuietHours
 	}
 	if err := s.check(ctx, w, urlChanged); err != nil {
 		return nil, err

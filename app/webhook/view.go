@@ -11,18 +11,20 @@ import (
 // webhookView is a webhook as the API shows it: never its secret or
 // credentials, and its URL redacted (see RedactURL).
 type webhookView struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name"`
-	Kind           string    `json:"kind"`
-	URL            string    `json:"url"`
-	Events         []string  `json:"events"`
-	Enabled        bool      `json:"enabled"`
-	DisabledReason string    `json:"disabled_reason,omitempty"`
-	Auth           string    `json:"auth"`
-	AuthUsername   string    `json:"auth_username,omitempty"`
-	Signed         bool      `json:"signed"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	Kind           string   `json:"kind"`
+	URL            string   `json:"url"`
+	Events         []string `json:"events"`
+	Enabled        bool     `json:"enabled"`
+	DisabledReason string   `json:"disabled_reason,omitempty"`
+	Auth           string   `json:"auth"`
+	AuthUsername   string   `json:"auth_username,omitempty"`
+	Signed         bool     `json:"signed"`
+	// FollowsQuietHours: quiet hours hold the deliveries (docs/quiet-hours.md).
+	FollowsQuietHours bool      `json:"follows_quiet_hours"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 func viewWebhook(w *app.Webhook) webhookView {
@@ -33,7 +35,7 @@ func viewWebhook(w *app.Webhook) webhookView {
 	return webhookView{
 		ID: w.ID, Name: w.Name, Kind: string(w.Kind), URL: RedactURL(w.URL), Events: events,
 		Enabled: w.Enabled, DisabledReason: w.DisabledReason, Auth: w.AuthMode(), AuthUsername: w.AuthUsername,
-		Signed: w.Secret != "", CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		Signed: w.Secret != "", FollowsQuietHours: !w.QuietExempt, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/email"
 	"github.com/belfry/belfry/app/gotify"
+	"github.com/belfry/belfry/app/heartbeat"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
@@ -128,6 +129,9 @@ func (s *Server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Heartbeats: checks that raise an alert when their pings stop.
+	s.Heartbeats = heartbeat.New(heartbeat.Deps{BaseURL: cfg.Server.BaseURL, Timezone: cfg.Report.Timezone, Types: s.Types,
+		Store: db.NewHeartbeatStore(s.DB), Users: s.Users, Dispatcher: s.Dispatcher, Inbox: inbox, Clock: s.Clock, Logger: s.Logger})
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
 		Deliveries: cfg.Webhooks.Retention.Duration, Emails: cfg.Email.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
@@ -142,7 +146,7 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Auth.OnRevoke(gotifyAPI.Revoke)
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Hooks: s.Hooks, Heartbeats: s.Heartbeats, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
@@ -152,13 +156,13 @@ func (s *Server) wire(ctx context.Context) error {
 		LoginRefused: pages.LoginRefused})
 	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock})
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, pages, ntfyPublish); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Heartbeats, pages, ntfyPublish); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
 	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI)
-	s.start(s.Auth, s.Webhooks, s.Email, s.Push, weekly, pruning, gotifyAPI)
+	s.start(s.Auth, s.Webhooks, s.Email, s.Push, weekly, pruning, gotifyAPI, s.Heartbeats)
 	return nil
 }
 

@@ -60,11 +60,12 @@ type Service struct {
 	// wake asks Run to look at the deadlines again.
 	wake chan struct{}
 	// armed is the deadline (Unix ms) Run's timer waits for, 0 for none: a
-	// change that sets an earlier one wakes Run.
-	armed atomic.Int64
+	// change that sets an earlier one wakes Run. armMu guards it and timer.
+	armMu sync.Mutex
+	armed int64
+	timer clock.Timer
 	// wakeups counts the timer's firings.
 	wakeups atomic.Int64
-	timer   clock.Timer // Run's, touched only by step
 }
 
 // New returns the service over d.
@@ -127,7 +128,10 @@ func (s *Service) changed(d *time.Time) {
 	if d == nil {
 		return
 	}
-	if a := s.armed.Load(); a == 0 || d.UnixMilli() < a {
+	s.armMu.Lock()
+	a := s.armed
+	s.armMu.Unlock()
+	if a == 0 || d.UnixMilli() < a {
 		s.kick()
 	}
 }

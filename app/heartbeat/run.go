@@ -19,9 +19,11 @@ func (s *Service) Run(ctx context.Context) {
 		s.step(ctx)
 		select {
 		case <-ctx.Done():
+			s.armMu.Lock()
 			if s.timer != nil {
 				s.timer.Stop()
 			}
+			s.armMu.Unlock()
 			return
 		case <-s.wake:
 		}
@@ -31,49 +33,56 @@ func (s *Service) Run(ctx context.Context) {
 // step makes every check whose deadline passed late and sets the timer for
 // the next deadline, rounded up to the second.
 func (s *Service) step(ctx context.Context) {
-	now := s.now()
-	next, ok, err := s.evaluate(ctx, now)
+	err := s.evaluate(ctx, s.now())
+	if err != nil && ctx.Err() != nil {
+		return
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return
-		}
 		s.d.Logger.Error("heartbeat deadlines", "err", err)
+	}
+	// The earliest deadline is read and armed under armMu, which changed
+	// takes to compare a new deadline with it: a deadline written after
+	// the read is seen by changed, one written before by the read.
+	s.armMu.Lock()
+	defer s.armMu.Unlock()
+	next, ok, nerr := s.d.Store.NextHeartbeatDeadline(ctx)
+	now := s.now()
+	if err != nil || nerr != nil {
 		next, ok = now.Add(retryAfter), true
 	}
 	if s.timer != nil {
 		s.timer.Stop()
 		s.timer = nil
 	}
+	s.armed = 0
 	if !ok {
-		s.armed.Store(0)
 		return
 	}
 	at := next.Truncate(time.Second)
 	if at.Before(next) {
 		at = at.Add(time.Second)
 	}
-	s.armed.Store(next.UnixMilli())
+	s.armed = next.UnixMilli()
 	s.timer = s.d.Clock.AfterFunc(at.Sub(now), func() {
 		s.wakeups.Add(1)
 		s.kick()
 	})
 }
 
-// evaluate expires the checks due at now and returns the next deadline.
-func (s *Service) evaluate(ctx context.Context, now time.Time) (time.Time, bool, error) {
+// evaluate expires the checks due at now.
+func (s *Service) evaluate(ctx context.Context, now time.Time) error {
 	for {
 		due, err := s.d.Store.DueHeartbeats(ctx, now, dueBatch)
 		if err != nil {
-			return time.Time{}, false, err
+			return err
 		}
 		for _, h := range due {
 			if err := s.expire(ctx, h, now); err != nil {
-				return time.Time{}, false, err
+				return err
 			}
 		}
 		if len(due) < dueBatch {
-			break
+			return nil
 		}
 	}
-	return s.d.Store.NextHeartbeatDeadline(ctx)
 }

@@ -22,10 +22,9 @@ func (s *Service) location(h *app.Heartbeat) (*time.Location, error) {
 	return loc, nil
 }
 
-// schedule returns the cron schedule of h (nil for a period check). The
-// rules are the weekly report's (gocron's standard 5-field parser): a time
-// that does not exist on a spring-forward day is skipped to the same slot
-// after the change, one that happens twice on a fall-back day fires once.
+// schedule returns the cron schedule of h (nil for a period check), parsed
+// like the weekly report's (gocron's standard 5-field parser, in the
+// check's time zone).
 func (s *Service) schedule(h *app.Heartbeat) (gocron.Cron, error) {
 	if h.Schedule == "" {
 		return nil, nil
@@ -57,13 +56,34 @@ func (s *Service) check(h *app.Heartbeat) error {
 }
 
 // due returns when h expects its next success after one at last: the end
-// of its period, or its next cron slot.
+// of its period, or its next cron slot. Across daylight saving changes the
+// slots are wall-clock times: one that does not exist on a spring-forward
+// day (02:30 in Paris on 29 March 2026) is skipped, and one that happens
+// twice on a fall-back day (01:30 in New York on 1 November 2026) is
+// expected once, at its first occurrence, as cron runs it once.
 func (s *Service) due(h *app.Heartbeat, last time.Time) (time.Time, error) {
 	c, err := s.schedule(h)
 	if err != nil || c == nil {
 		return last.Add(h.Period), err
 	}
-	return c.Next(last).UTC(), nil
+	next := c.Next(last)
+	if repeated(next) {
+		next = c.Next(next)
+	}
+	return next.UTC(), nil
+}
+
+// repeated reports whether t's wall-clock time already happened earlier
+// that day, because the clocks went back in between.
+func repeated(t time.Time) bool {
+	_, now := t.Zone()
+	_, before := t.Add(-12 * time.Hour).Zone()
+	if before <= now {
+		return false
+	}
+	const wall = "2006-01-02 15:04:05"
+	earlier := t.Add(-time.Duration(before-now) * time.Second)
+	return earlier.Format(wall) == t.Format(wall)
 }
 
 // deadline returns when h goes late, given its state: a success expected

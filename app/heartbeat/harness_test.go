@@ -1,8 +1,6 @@
 package heartbeat_test
 
 import (
-	"log/slog"
-	"os"
 	"context"
 	"encoding/json"
 	"io"
@@ -46,7 +44,7 @@ func newFixtureAt(t *testing.T, c *clocktest.Fake, tz string) *fixture {
 
 // start starts (or restarts) the application on the fixture's database.
 func (f *fixture) start() {
-	f.app = servertest.New(f.t, servertest.WithClock(f.clock), servertest.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, nil))), servertest.WithConfig(func(c *app.Config) {
+	f.app = servertest.New(f.t, servertest.WithClock(f.clock), servertest.WithConfig(func(c *app.Config) {
 		c.Database.Path = f.dbPath
 		c.Report.Timezone = f.tz
 		c.Report.Enabled = false
@@ -144,6 +142,13 @@ func (f *fixture) waitArmed() {
 		a := f.app.Heartbeats.Armed()
 		return first == 0 || a != 0 && a <= first
 	})
+}
+
+// url is the ping URL of v on the running application (a restart
+// changes its port).
+func (f *fixture) url(v heartbeat.View) string {
+	_, key, _ := strings.Cut(v.PingURL, "/ping/")
+	return f.app.URL + "/ping/" + key
 }
 
 // state returns the state of check id.

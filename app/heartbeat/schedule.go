@@ -66,7 +66,11 @@ func (s *Service) due(h *app.Heartbeat, last time.Time) (time.Time, error) {
 	if err != nil || c == nil {
 		return last.Add(h.Period), err
 	}
-	next := c.Next(last)
+	loc, err := s.location(h)
+	if err != nil {
+		return time.Time{}, err
+	}
+	next := c.Next(last).In(loc)
 	if repeated(next) {
 		next = c.Next(next)
 	}

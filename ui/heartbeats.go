@@ -23,6 +23,23 @@ var (
 		{3600, "1 hour"}, {6 * 3600, "6 hours"}, {86400, "1 day"}}
 )
 
+// span says a number of seconds for people: "1 day", "5 minutes", "90 s".
+func span(seconds int64) string {
+	for _, u := range []struct {
+		n    int64
+		name string
+	}{{86400, "day"}, {3600, "hour"}, {60, "minute"}} {
+		if seconds >= u.n && seconds%u.n == 0 {
+			n := seconds / u.n
+			if n == 1 {
+				return "1 " + u.name
+			}
+			return strconv.FormatInt(n, 10) + " " + u.name + "s"
+		}
+	}
+	return strconv.FormatInt(seconds, 10) + " s"
+}
+
 // heartbeatsPage is the content of the heartbeats page and its partials.
 type heartbeatsPage struct {
 	Checks  []heartbeat.View

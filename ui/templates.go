@@ -88,6 +88,7 @@ func (u *UI) funcs() template.FuncMap {
 		"initial":    initial,
 		"extras":     extras,
 		"pathescape": url.PathEscape,
+		"span":       span,
 	}
 }
 

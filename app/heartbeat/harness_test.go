@@ -20,7 +20,7 @@ import (
 // fixture is the whole application on a fake clock and a database file
 // that survives restarts, with alice and her browser session.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	app    *servertest.App
 	clock  *clocktest.Fake
 	dbPath string
@@ -185,7 +185,7 @@ func (f *fixture) notifications() []*app.Notification {
 	return ns
 }
 
-func decode(t *testing.T, body string, v any) {
+func decode(t testing.TB, body string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(body), v); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, body)
@@ -193,7 +193,7 @@ func decode(t *testing.T, body string, v any) {
 }
 
 // errorCode returns the code of an error envelope.
-func errorCode(t *testing.T, body string) string {
+func errorCode(t testing.TB, body string) string {
 	t.Helper()
 	var env struct {
 		Error struct{ Code, Message string } `json:"error"`

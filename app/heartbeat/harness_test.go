@@ -204,3 +204,8 @@ func errorCode(t testing.TB, body string) string {
 	}
 	return env.Error.Code
 }
+
+// heartbeatInput is an Input with a name and a period.
+func heartbeatInput(name string, period int64) heartbeat.Input {
+	return heartbeat.Input{Name: &name, PeriodSeconds: &period}
+}

@@ -64,8 +64,9 @@ type Service struct {
 	armMu sync.Mutex
 	armed int64
 	timer clock.Timer
-	// wakeups counts the timer's firings.
-	wakeups atomic.Int64
+	// wakeups counts the timer's firings, pings the signals accepted,
+	// alerts the checks that went late or down.
+	wakeups, pings, alerts atomic.Int64
 }
 
 // New returns the service over d.

@@ -1,7 +1,11 @@
 package heartbeat_test
 
 import (
+	"io"
+	"net/http"
+
 	"bytes"
+	"github.com/belfry/belfry/app"
 	"log/slog"
 	"strings"
 	"sync"
@@ -55,5 +59,26 @@ func TestRequestLogHidesTheKey(t *testing.T) {
 	a.Do("GET", "/api/heartbeats/"+h.ID, "", servertest.Cookie(a.Session(u)))
 	if !strings.Contains(logs.String(), "path=/api/heartbeats/"+h.ID) {
 		t.Fatal("an API request's path is not logged")
+	}
+}
+
+// TestMetrics: pings and alerts are counted.
+func TestMetrics(t *testing.T) {
+	f := newFixture(t)
+	hb := f.create(`{"name":"m","period_seconds":3600}`)
+	f.pingOK(hb.PingURL)
+	f.pingOK(hb.PingURL + "/fail")
+	req, _ := http.NewRequest("GET", f.app.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+f.app.TokenFor("root", true, app.ScopeAdmin))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range []string{"belfry_heartbeat_pings_total 2", "belfry_heartbeat_alerts_total 1"} {
+		if !strings.Contains(string(b), "\n"+line+"\n") {
+			t.Errorf("no %q in the metrics (%d)", line, resp.StatusCode)
+		}
 	}
 }

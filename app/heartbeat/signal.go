@@ -28,6 +28,7 @@ func (s *Service) Signal(ctx context.Context, key string, p app.HeartbeatPing) (
 	if err := s.apply(ctx, h, &p); err != nil {
 		return nil, err
 	}
+	s.pings.Add(1)
 	return h, nil
 }
 
@@ -112,6 +113,7 @@ func (s *Service) save(ctx context.Context, h *app.Heartbeat, p *app.HeartbeatPi
 // alert raises a late or down notification of h and returns its id ("" when
 // the owner does not receive it: a preference, a mute, or an error, logged).
 func (s *Service) alert(ctx context.Context, h *app.Heartbeat, title, body string) string {
+	s.alerts.Add(1)
 	return s.notify(ctx, h, h.Level, title, body)
 }
 

@@ -160,7 +160,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, s.Heartbeats)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI)
 	s.start(s.Auth, s.Webhooks, s.Email, s.Push, weekly, pruning, gotifyAPI, s.Heartbeats)
 	return nil

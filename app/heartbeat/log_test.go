@@ -1,16 +1,15 @@
 package heartbeat_test
 
 import (
-	"io"
-	"net/http"
-
 	"bytes"
-	"github.com/belfry/belfry/app"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/server/servertest"
 )
 

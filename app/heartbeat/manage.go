@@ -129,9 +129,11 @@ func (s *Service) Update(ctx context.Context, userID, id string, in Input) (*app
 	})
 }
 
-// Pause stops waiting for one of userID's checks until its next ping.
+// Pause stops waiting for one of userID's checks until its next ping; its
+// open alert is marked read (its owner knows).
 func (s *Service) Pause(ctx context.Context, userID, id string) (*app.Heartbeat, error) {
 	return s.change(ctx, userID, id, func(h *app.Heartbeat) error {
+		s.supersede(ctx, h)
 		h.State, h.StartedAt = app.HeartbeatPaused, nil
 		return nil
 	})

@@ -154,21 +154,25 @@ func TestFailExitStatusStartAndLog(t *testing.T) {
 func TestPauseAndResume(t *testing.T) {
 	f := newFixture(t)
 	hb := f.create(`{"name":"Weekly","period_seconds":60,"grace_seconds":0}`)
-	f.pingOK(hb.PingURL)
+	f.pingOK(hb.PingURL + "/fail")
+	// Pausing a failing check marks its alert read.
 	if code, body := f.api(f.cookie, "POST", "/api/heartbeats/"+hb.ID+"/pause", ""); code != 200 || !strings.Contains(body, `"state":"paused"`) {
 		t.Fatalf("pause: %d %s", code, body)
 	}
+	if got := f.alerts(); len(got) != 1 || !got[0].IsRead() {
+		t.Fatalf("the alert after a pause: %+v", got)
+	}
 	f.clock.Advance(time.Hour)
 	f.settle()
-	if len(f.alerts()) != 0 || f.state(hb.ID) != "paused" {
+	if len(f.alerts()) != 1 || f.state(hb.ID) != "paused" {
 		t.Fatal("a paused check raised an alert")
 	}
-	// A ping resumes it.
+	// A ping resumes it, without a back notification (it was paused).
 	f.pingOK(hb.PingURL)
-	if f.state(hb.ID) != "up" {
-		t.Fatal("a ping did not resume the paused check")
+	if f.state(hb.ID) != "up" || len(f.alerts()) != 1 {
+		t.Fatal("a ping did not resume the paused check quietly")
 	}
-	f.waitAlerts(hb.ID, 1)
+	f.waitAlerts(hb.ID, 2)
 }
 
 func TestPingBodyMethodsAndRunID(t *testing.T) {

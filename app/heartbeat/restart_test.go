@@ -23,7 +23,7 @@ func TestRestartKeepsTheState(t *testing.T) {
 	if len(f.alerts()) != 0 {
 		t.Fatal("an alert before the deadline")
 	}
-	f.clock.Advance(30 * time.Minute)
+	f.clock.Advance(30*time.Minute + 59*time.Second)
 	f.waitAlerts(hb.ID, 1)
 }
 

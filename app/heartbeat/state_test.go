@@ -53,7 +53,7 @@ func TestLateThenBack(t *testing.T) {
 		t.Fatalf("after a ping: state %s deadline %v, want up by %v", v.State, v.Deadline, want)
 	}
 	// Past the period, within the grace: still up.
-	f.clock.Advance(time.Hour + 4*time.Minute)
+	f.clock.Advance(time.Hour + 4*time.Minute + 59*time.Second)
 	f.settle()
 	if f.state(hb.ID) != "up" {
 		t.Fatal("late within the grace time")
@@ -135,6 +135,7 @@ func TestFailExitStatusStartAndLog(t *testing.T) {
 	if v, _ := f.get(hb.ID); v.StartedAt == nil || !v.Deadline.Equal(v.StartedAt.Add(time.Minute)) {
 		t.Fatalf("a start: %+v", v)
 	}
+	f.clock.Advance(59 * time.Second)
 	got = f.waitAlerts(hb.ID, 5)
 	if got[0].Title != "Sync is late" || !strings.Contains(got[0].Body, "did not finish within the grace time") {
 		t.Fatalf("the unfinished run: %+v", got[0])
@@ -172,6 +173,7 @@ func TestPauseAndResume(t *testing.T) {
 	if f.state(hb.ID) != "up" || len(f.alerts()) != 1 {
 		t.Fatal("a ping did not resume the paused check quietly")
 	}
+	f.clock.Advance(59 * time.Second)
 	f.waitAlerts(hb.ID, 2)
 }
 

@@ -142,6 +142,9 @@ type WebSocketConfig struct {
 	// SendBuffer is how many queued frames one write carries at most.
 	SendBuffer int      `toml:"send_buffer"`
 	PingPeriod Duration `toml:"ping_period"`
+	// StreamKeepalive is how often the ntfy subscriptions (/<topic>/json,
+	// /sse, /raw and /ws) get ntfy's keepalive event.
+	StreamKeepalive Duration `toml:"stream_keepalive"`
 	// MaxConnections bounds the live connections of the server, both
 	// endpoints together; MaxPerAddress those from one client address.
 	MaxConnections int `toml:"max_connections"`
@@ -347,6 +350,7 @@ func DefaultConfig() Config {
 			WriteTimeout:    Duration{10 * time.Second},
 			SendBuffer:      16,
 			PingPeriod:      Duration{30 * time.Second},
+			StreamKeepalive: Duration{45 * time.Second},
 			MaxConnections:  10000,
 			MaxPerAddress:   100,
 		},

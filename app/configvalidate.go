@@ -142,7 +142,8 @@ func (w *WebSocketConfig) validate() error {
 		"websocket.max_connections": w.MaxConnections, "websocket.max_per_address": w.MaxPerAddress}); err != nil {
 		return err
 	}
-	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod, "websocket.write_timeout": w.WriteTimeout})
+	return positiveDurations(map[string]Duration{"websocket.ping_period": w.PingPeriod, "websocket.write_timeout": w.WriteTimeout,
+		"websocket.stream_keepalive": w.StreamKeepalive})
 }
 
 func (p *PollingConfig) validate() error {

@@ -121,6 +121,7 @@ func TestConfigValidate(t *testing.T) {
 		{"ws message size", func(c *Config) { c.WebSocket.MaxMessageBytes = 100 }, "websocket.max_message_bytes must be at least 512, not 100"},
 		{"ws buffer", func(c *Config) { c.WebSocket.SendBuffer = 0 }, "websocket.send_buffer must be at least 1"},
 		{"ws ping", func(c *Config) { c.WebSocket.PingPeriod = Duration{} }, "websocket.ping_period must be a positive duration"},
+		{"stream keepalive", func(c *Config) { c.WebSocket.StreamKeepalive = Duration{} }, "websocket.stream_keepalive must be a positive duration"},
 		{"ws queued bytes", func(c *Config) { c.WebSocket.MaxQueuedBytes = 4096 }, "websocket.max_queued_bytes must be at least 65536 (64 KiB), not 4096"},
 		{"ws write timeout", func(c *Config) { c.WebSocket.WriteTimeout = Duration{} }, "websocket.write_timeout must be a positive duration"},
 		{"ws connections", func(c *Config) { c.WebSocket.MaxConnections = 0 }, "websocket.max_connections must be at least 1, not 0"},

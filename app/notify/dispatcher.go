@@ -42,6 +42,10 @@ type Dispatcher struct {
 
 	order sync.Mutex // stamps ids and times in queue order
 	last  time.Time  // the latest creation time stamped
+	// turn is closed once the latest dispatch queued has announced its
+	// notifications (or failed): each dispatch announces after the one
+	// queued before it, so the bus carries them in commit order.
+	turn chan struct{}
 }
 
 var _ app.Dispatcher = (*Dispatcher)(nil)
@@ -83,15 +87,17 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 	for i, u := range recipients {
 		prefs[i] = merge(defaults, stored[u.ID])
 	}
-	rows, toasts, out, wait, err := x.queue(ctx, typ, ev, recipients, prefs)
+	rows, toasts, out, wait, prev, mine, err := x.queue(ctx, typ, ev, recipients, prefs)
 	if err != nil {
 		return nil, err
 	}
+	defer func() { <-prev; close(mine) }()
 	res := &app.DispatchResult{Notifications: []app.NotificationRef{}, Webhooks: len(out.Webhooks), Emails: len(out.Emails),
 		Pushes: len(out.Pushes)}
 	if err := wait(); err != nil {
 		return nil, fmt.Errorf("store notifications: %w", err)
 	}
+	<-prev
 	for i, n := range rows {
 		res.Notifications = append(res.Notifications, app.NotificationRef{ID: n.ID, UserID: n.UserID})
 		x.d.Changes.Publish(ctx, app.Change{Kind: app.ChangeCreated, UserID: n.UserID, ID: n.ID, Notification: n, Toast: toasts[i]})
@@ -102,9 +108,12 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 // queue stamps the notifications with their ids and creation time, routes
 // them to webhooks and queues the write, all under x.order: ids and times
 // then grow in the order the writes commit, so a client paging forward by
-// (created_at, id) never passes a row that becomes visible later.
+// (created_at, id) never passes a row that becomes visible later. It takes
+// the dispatch's turn to announce: prev is closed once the dispatch
+// queued before has announced, mine must be closed once this one has (or
+// failed), after prev.
 func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences) (
-	rows []*app.Notification, toasts []bool, out app.Outbox, wait func() error, err error) {
+	rows []*app.Notification, toasts []bool, out app.Outbox, wait func() error, prev, mine chan struct{}, err error) {
 	x.order.Lock()
 	defer x.order.Unlock()
 	now := x.d.Clock.Now().UTC().Truncate(time.Millisecond)
@@ -115,26 +124,26 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 	for i, u := range recipients {
 		n, err := newNotification(u.ID, ev, now)
 		if err != nil {
-			return nil, nil, out, nil, err
+			return nil, nil, out, nil, nil, nil, err
 		}
 		if x.d.Webhooks != nil && typ.WebhookEvent != "" {
 			ds, err := x.d.Webhooks.Deliveries(ctx, typ, n)
 			if err != nil {
-				return nil, nil, out, nil, fmt.Errorf("route webhooks: %w", err)
+				return nil, nil, out, nil, nil, nil, fmt.Errorf("route webhooks: %w", err)
 			}
 			out.Webhooks = append(out.Webhooks, ds...)
 		}
 		if x.d.Emails != nil && prefs[i].Email(ev.Type) {
 			es, err := x.d.Emails.Emails(ctx, typ, n, prefs[i].InApp(ev.Type))
 			if err != nil {
-				return nil, nil, out, nil, fmt.Errorf("route e-mails: %w", err)
+				return nil, nil, out, nil, nil, nil, fmt.Errorf("route e-mails: %w", err)
 			}
 			out.Emails = append(out.Emails, es...)
 		}
 		if x.d.Pushes != nil && prefs[i].Push(ev.Type) {
 			ps, err := x.d.Pushes.Pushes(ctx, typ, n, prefs[i].InApp(ev.Type))
 			if err != nil {
-				return nil, nil, out, nil, fmt.Errorf("route pushes: %w", err)
+				return nil, nil, out, nil, nil, nil, fmt.Errorf("route pushes: %w", err)
 			}
 			out.Pushes = append(out.Pushes, ps...)
 		}
@@ -147,7 +156,13 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 	if len(rows) > 0 || len(out.Webhooks) > 0 || len(out.Emails) > 0 || len(out.Pushes) > 0 {
 		wait = x.d.Notifications.QueueNotifications(ctx, rows, out)
 	}
-	return rows, toasts, out, wait, nil
+	prev, mine = x.turn, make(chan struct{})
+	if prev == nil {
+		prev = make(chan struct{})
+		close(prev)
+	}
+	x.turn = mine
+	return rows, toasts, out, wait, prev, mine, nil
 }
 
 // recipients resolves ev.Users: none means the actor, ["*"] every user, and

@@ -26,6 +26,8 @@ func (q *queueRecorder) QueueNotifications(ctx context.Context, ns []*app.Notifi
 
 // Concurrent publishes must be stamped in commit order: otherwise a poller
 // paging forward by (created_at, id) could pass a row that commits later.
+// They are announced on the bus in that order too, so a live client that
+// resumes after the last notification it got (ntfy's since=) misses none.
 func TestNotifyStampsInCommitOrder(t *testing.T) {
 	f := newFixture(t)
 	rec := &queueRecorder{NotificationStore: f.notifs}
@@ -51,10 +53,23 @@ func TestNotifyStampsInCommitOrder(t *testing.T) {
 	if len(rec.queued) != 640 {
 		t.Fatalf("queued %d rows, want 640", len(rec.queued))
 	}
-	for i := 1; i < len(rec.queued); i++ {
-		a, b := rec.queued[i-1], rec.queued[i]
+	inOrder(t, "queued", rec.queued)
+	announced := make([]*app.Notification, 0, len(f.changes.changes))
+	for _, c := range f.changes.changes {
+		announced = append(announced, c.Notification)
+	}
+	if len(announced) != 640 {
+		t.Fatalf("announced %d rows, want 640", len(announced))
+	}
+	inOrder(t, "announced", announced)
+}
+
+func inOrder(t *testing.T, what string, rows []*app.Notification) {
+	t.Helper()
+	for i := 1; i < len(rows); i++ {
+		a, b := rows[i-1], rows[i]
 		if b.CreatedAt.Before(a.CreatedAt) || (b.CreatedAt.Equal(a.CreatedAt) && b.ID <= a.ID) {
-			t.Fatalf("row %d (%v, %s) queued after (%v, %s): not in key order", i, b.CreatedAt, b.ID, a.CreatedAt, a.ID)
+			t.Fatalf("row %d (%v, %s) %s after (%v, %s): not in key order", i, b.CreatedAt, b.ID, what, a.CreatedAt, a.ID)
 		}
 	}
 }

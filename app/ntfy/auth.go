@@ -30,19 +30,20 @@ const authHint = "Belfry needs a %s token: send Authorization: Bearer <token>, B
 // over the header, as in ntfy). A token must have publish (or admin)
 // scope.
 func publisher(c *gin.Context, creds Credentials) (*app.User, error) {
-	return caller(c, creds, "publish", app.ScopePublish)
+	u, _, err := caller(c, creds, "publish", app.ScopePublish)
+	return u, err
 }
 
 // caller authenticates the request the ways ntfy clients do (see
 // publisher); a token must have scope (or admin scope), action naming
-// what it is refused for.
-func caller(c *gin.Context, creds Credentials, action string, scope app.Scope) (*app.User, error) {
+// what it is refused for. The token is nil for a username and password.
+func caller(c *gin.Context, creds Credentials, action string, scope app.Scope) (*app.User, *app.Token, error) {
 	header, err := authorization(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if header == "" {
-		return nil, errUnauthorized.wrap(authHint, scope)
+		return nil, nil, errUnauthorized.wrap(authHint, scope)
 	}
 	ctx := c.Request.Context()
 	scheme, rest, _ := strings.Cut(header, " ")
@@ -53,14 +54,15 @@ func caller(c *gin.Context, creds Credentials, action string, scope app.Scope) (
 		r := http.Request{Header: http.Header{"Authorization": {header}}}
 		username, password, ok := r.BasicAuth()
 		if !ok {
-			return nil, errUnauthorized.wrap("the Basic credentials are not base64 of username:password")
+			return nil, nil, errUnauthorized.wrap("the Basic credentials are not base64 of username:password")
 		}
 		if username == "" {
 			return tokenCaller(ctx, creds, password, action, scope)
 		}
-		return passwordPublisher(ctx, creds, c.ClientIP(), username, password)
+		u, err := passwordPublisher(ctx, creds, c.ClientIP(), username, password)
+		return u, nil, err
 	}
-	return nil, errUnauthorized.wrap("Authorization %q is not Bearer or Basic; "+authHint, scheme, scope)
+	return nil, nil, errUnauthorized.wrap("Authorization %q is not Bearer or Basic; "+authHint, scheme, scope)
 }
 
 // authorization returns the Authorization value: ?auth= (or
@@ -83,15 +85,15 @@ func authorization(c *gin.Context) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-func tokenCaller(ctx context.Context, creds Credentials, secret, action string, scope app.Scope) (*app.User, error) {
+func tokenCaller(ctx context.Context, creds Credentials, secret, action string, scope app.Scope) (*app.User, *app.Token, error) {
 	u, t, err := creds.TokenUser(ctx, secret)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t.Scope != scope && t.Scope != app.ScopeAdmin {
-		return nil, errForbidden.wrap("a %s token may not %s; use a %s token", t.Scope, action, scope)
+		return nil, nil, errForbidden.wrap("a %s token may not %s; use a %s token", t.Scope, action, scope)
 	}
-	return u, nil
+	return u, t, nil
 }
 
 // passwordPublisher checks a username and password as the login does, with

@@ -40,6 +40,7 @@ var (
 	errForbidden        = apiError{40301, http.StatusForbidden, "forbidden", docs + "#authentication"}
 	errJSONTooLarge     = apiError{41303, http.StatusRequestEntityTooLarge, "JSON body too large", ""}
 	errInternal         = apiError{50001, http.StatusInternalServerError, "internal server error", ""}
+	errUnavailable      = apiError{50301, http.StatusServiceUnavailable, "service unavailable", ""}
 	errScheduleDisabled = apiError{40000, http.StatusBadRequest, "invalid request: scheduled delivery is not supported", docs + "#scheduled-delivery"}
 	errTemplateDisabled = apiError{40000, http.StatusBadRequest, "invalid request: message templating is not supported", docs + "#message-templating"}
 )

@@ -31,7 +31,7 @@ func view(n *app.Notification, topic string) answer {
 	var k kept
 	_ = json.Unmarshal(n.Data, &k) // data is a stored JSON object; a foreign shape only loses extras
 	e := answer{ID: n.ID, Time: n.CreatedAt.Unix(), Event: "message", Topic: topic, Title: n.Title, Message: n.Body,
-		Click: n.TargetURL}
+		Click: n.TargetURL, SequenceID: n.ID}
 	if strings.TrimSpace(e.Message) == "" {
 		e.Message, e.Title = n.Title, ""
 	}

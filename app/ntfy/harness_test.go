@@ -21,9 +21,9 @@ type harness struct {
 	token string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...servertest.Option) *harness {
 	t.Helper()
-	a := servertest.New(t)
+	a := servertest.New(t, opts...)
 	alice := a.User("alice", false)
 	return &harness{t: t, a: a, alice: alice, token: a.Token(alice, app.ScopePublish)}
 }
@@ -88,6 +88,7 @@ type answer struct {
 	Click       string   `json:"click"`
 	Icon        string   `json:"icon"`
 	ContentType string   `json:"content_type"`
+	SequenceID  string   `json:"sequence_id"`
 	Actions     []struct {
 		Action, Label, URL string
 	} `json:"actions"`

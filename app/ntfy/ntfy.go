@@ -10,6 +10,7 @@ package ntfy
 import (
 	"cmp"
 	"context"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/ingest"
 	"github.com/belfry/belfry/app/web"
+	"github.com/belfry/belfry/app/ws"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -34,21 +36,50 @@ type Deps struct {
 	Credentials Credentials
 	// Notifications answers subscriptions (nil: no subscribe routes).
 	Notifications Notifications
-	Clock         clock.Clock // nil: the wall clock
+	// Stream configures the held-open subscriptions.
+	Stream StreamConfig
+	Clock  clock.Clock  // nil: the wall clock
+	Logger *slog.Logger // nil: slog.Default()
 }
 
-// Service serves ntfy's publish routes. It is safe for concurrent use.
+// StreamConfig configures the held-open subscriptions (/<topic>/json,
+// /sse, /raw and /ws).
+type StreamConfig struct {
+	// BaseURL is server.base_url: a /ws handshake with an Origin must come
+	// from it (the ntfy app sends none).
+	BaseURL string
+	// WebSocket's max_queued_bytes and write_timeout bound what waits for
+	// one subscription and how long its writes may stall;
+	// stream_keepalive is the keepalive interval; the rest configure /ws.
+	WebSocket app.WebSocketConfig
+	// Limits bound the WebSocket connections of every endpoint together
+	// (nil: limits of /ws's own, from WebSocket).
+	Limits *ws.Limits
+}
+
+// Service serves ntfy's publish and subscribe routes. It is safe for
+// concurrent use.
 type Service struct {
 	d Deps
 	// reserved returns the first path segments of Belfry's own routes,
 	// which are not topics.
 	reserved func() map[string]bool
+	log      *slog.Logger
+	live     *live        // the held-open subscriptions
+	sockets  *ws.Registry // the connections of /<topic>/ws
 }
 
 // New returns a Service over d.
 func New(d Deps) *Service {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
-	return &Service{d: d}
+	s := &Service{d: d, log: cmp.Or(d.Logger, slog.Default())}
+	if d.Notifications != nil {
+		s.live = newLive(d.Clock, d.Stream.WebSocket.StreamKeepalive.Duration)
+		o := ws.Configured(d.Stream.BaseURL, d.Stream.WebSocket, d.Stream.Limits, s.log)
+		o.OnConnect, o.OnClose = s.socketOpened, s.socketClosed
+		s.sockets = ws.New(o)
+	}
+	return s
 }
 
 // topicPattern is ntfy's rule for topic names.
@@ -177,13 +208,16 @@ type answer struct {
 	Event       string   `json:"event"`
 	Topic       string   `json:"topic"`
 	Title       string   `json:"title,omitempty"`
-	Message     string   `json:"message"`
+	Message     string   `json:"message,omitempty"`
 	Priority    int      `json:"priority,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
 	Click       string   `json:"click,omitempty"`
 	Icon        string   `json:"icon,omitempty"`
 	Actions     []Action `json:"actions,omitempty"`
 	ContentType string   `json:"content_type,omitempty"`
+	// SequenceID names the notification a message_clear or message_delete
+	// is about (ntfy 2.16); a message's is its own id.
+	SequenceID string `json:"sequence_id,omitempty"`
 }
 
 func (s *Service) answer(m *message, res *app.DispatchResult) answer {

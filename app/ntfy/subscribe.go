@@ -27,79 +27,124 @@ type Notifications interface {
 // pollPage is how many notifications one query of a poll reads.
 const pollPage = 500
 
-// registerSubscribe adds ntfy's subscribe routes that Belfry serves: the
-// poll form of /<topic>/json, the topic auth check and the health check
-// the ntfy app performs.
+// registerSubscribe adds ntfy's subscribe routes: /<topic>/json, /sse and
+// /raw, polled (poll=1) or held open, /<topic>/ws, the topic auth check and
+// the health check the ntfy app performs.
 func (s *Service) registerSubscribe(r gin.IRouter) {
 	for _, format := range []string{"json", "sse", "raw"} {
-		r.GET("/:topic/"+format, s.handlePoll)
+		r.GET("/:topic/"+format, s.handleSubscribe)
 	}
+	r.GET("/:topic/ws", s.handleSocket)
 	r.GET("/:topic/auth", s.handleAuth)
 	r.GET("/v1/health", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"healthy": true}) })
 }
 
 // subscriber checks the topics of the path and authenticates the caller,
-// who needs a client (or admin) token or their password.
-func (s *Service) subscriber(c *gin.Context) (*app.User, []string, error) {
+// who needs a client (or admin) token or their password; the token is nil
+// for a password.
+func (s *Service) subscriber(c *gin.Context) (*app.User, *app.Token, []string, error) {
 	topics := strings.Split(c.Param("topic"), ",")
 	for _, t := range topics {
 		if err := s.checkTopic(t); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	u, err := caller(c, s.d.Credentials, "subscribe", app.ScopeClient)
-	return u, topics, err
+	u, t, err := caller(c, s.d.Credentials, "subscribe", app.ScopeClient)
+	return u, t, topics, err
 }
 
 // handleAuth is GET /<topic>/auth: ntfy's check that the caller may read
 // the topics, {"success":true}, or ntfy's 401/403.
 func (s *Service) handleAuth(c *gin.Context) {
-	if _, _, err := s.subscriber(c); err != nil {
+	if _, _, _, err := s.subscriber(c); err != nil {
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"success": true})
 }
 
-// handlePoll is GET /<topic>/json?poll=1 (and /sse, /raw): the caller's
-// notifications of the topics since= (default all), oldest first, after
-// the filters, in the format of the path. Without poll=1 it answers 400:
-// Belfry does not hold streams open yet.
-func (s *Service) handlePoll(c *gin.Context) {
-	u, topics, err := s.subscriber(c)
+// subscription is one subscribe request, parsed.
+type subscription struct {
+	user   *app.User
+	token  *app.Token // nil for a username and password
+	topics []string
+	f      filters
+	// from is where the backlog starts; nil for none (a held-open
+	// subscription without since=, as in ntfy).
+	from   *since
+	format string // json, sse, raw or ws
+	poll   bool
+}
+
+// subscription authenticates and parses a subscribe request: the topics,
+// the filters, poll= and since= (default all when polling, none when held
+// open). scheduled= is accepted: every message is delivered at once.
+func (s *Service) subscription(c *gin.Context, format string) (subscription, error) {
+	u, t, topics, err := s.subscriber(c)
 	if err != nil {
-		writeError(c, err)
-		return
+		return subscription{}, err
 	}
 	q := c.Request.URL.Query()
-	if !isTrue(first(q, "poll", "po")) {
-		writeError(c, errBadRequest.wrap("Belfry does not keep subscriptions open yet; add poll=1 and poll again (docs/mobile.md)"))
-		return
-	}
 	f, err := parseFilters(q)
 	if err != nil {
-		writeError(c, err)
-		return
+		return subscription{}, err
 	}
-	ctx := c.Request.Context()
-	since, err := s.parseSince(ctx, u, first(q, "since", "si"))
-	if err != nil {
-		writeError(c, err)
-		return
+	sub := subscription{user: u, token: t, topics: topics, f: f, format: format, poll: isTrue(first(q, "poll", "po"))}
+	if v := first(q, "since", "si"); v != "" || sub.poll {
+		from, err := s.parseSince(c.Request.Context(), u, v)
+		if err != nil {
+			return subscription{}, err
+		}
+		sub.from = &from
 	}
-	msgs, err := s.poll(ctx, u, topics, since)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
+	return sub, nil
+}
+
+// handleSubscribe is GET /<topic>/json (and /sse, /raw): with poll=1 the
+// caller's notifications of the topics since= (default all), oldest
+// first, after the filters, in the format of the path, and the answer
+// ends; without, the same held open (see hold).
+func (s *Service) handleSubscribe(c *gin.Context) {
 	format := c.Request.URL.Path[strings.LastIndexByte(c.Request.URL.Path, '/')+1:]
+	q, err := s.subscription(c, format)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if !q.poll {
+		s.hold(c, q)
+		return
+	}
+	items, _, err := s.backlog(c.Request.Context(), q)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	c.Header("Content-Type", contentTypes[format])
 	c.Status(http.StatusOK)
-	for _, m := range msgs {
-		if f.match(m) {
-			_, _ = c.Writer.Write(m.encode(format))
+	for _, it := range items {
+		_, _ = c.Writer.Write(encode(it.answer, format))
+	}
+}
+
+// backlog is what a subscription gets before anything new: the messages
+// from its since= that pass its filters, and the cursor of the last
+// notification read (nil when none was), after which new ones are live.
+func (s *Service) backlog(ctx context.Context, q subscription) ([]polled, *app.Cursor, error) {
+	if q.from == nil {
+		return nil, nil, nil
+	}
+	items, last, err := s.poll(ctx, q.user, q.topics, *q.from)
+	if err != nil {
+		return nil, nil, err
+	}
+	kept := items[:0]
+	for _, it := range items {
+		if q.f.match(it.answer) {
+			kept = append(kept, it)
 		}
 	}
+	return kept, last, nil
 }
 
 // contentTypes are the answers' types by format, as ntfy sends them.
@@ -109,16 +154,25 @@ var contentTypes = map[string]string{
 	"raw":  "text/plain; charset=utf-8",
 }
 
-// encode is e in format: a JSON line; an SSE event (a message event has
-// no event: line, so EventSource's onmessage gets it); or, raw, the
-// message alone on one line.
-func (e answer) encode(format string) []byte {
+// encode is e in format: a JSON line; a WebSocket frame's JSON; an SSE
+// event (a message event has no event: line, so EventSource's onmessage
+// gets it, others name theirs); or, raw, the message alone on one line and
+// an empty line for any other event.
+func encode(e answer, format string) []byte {
 	if format == "raw" {
+		if e.Event != "message" {
+			return []byte("\n")
+		}
 		return []byte(strings.ReplaceAll(e.Message, "\n", " ") + "\n")
 	}
 	b, _ := json.Marshal(e) // strings, numbers and Actions: cannot fail
-	if format == "sse" {
+	switch {
+	case format == "ws":
+		return b
+	case format == "sse" && e.Event == "message":
 		return []byte("data: " + string(b) + "\n\n")
+	case format == "sse":
+		return []byte("event: " + e.Event + "\ndata: " + string(b) + "\n\n")
 	}
 	return append(b, '\n')
 }
@@ -183,9 +237,16 @@ func uuidTime(id string) time.Time {
 	return time.UnixMilli(ms)
 }
 
+// polled is a message of a backlog and whether it was read.
+type polled struct {
+	answer
+	read bool
+}
+
 // poll reads the caller's notifications of topics from since, oldest
-// first, as ntfy messages.
-func (s *Service) poll(ctx context.Context, u *app.User, topics []string, from since) ([]answer, error) {
+// first, as ntfy messages, and the cursor of the last notification it read
+// (nil when none).
+func (s *Service) poll(ctx context.Context, u *app.User, topics []string, from since) ([]polled, *app.Cursor, error) {
 	f := app.NotificationFilter{UserID: u.ID, Sort: app.SortOldest, Limit: pollPage, After: from.after}
 	if from.latest {
 		f.Sort, f.Limit = app.SortNewest, 1
@@ -193,22 +254,26 @@ func (s *Service) poll(ctx context.Context, u *app.User, topics []string, from s
 	if len(topics) == 1 && topics[0] != Inbox {
 		f.ServiceID = topics[0]
 	}
-	var out []answer
+	var out []polled
+	var last *app.Cursor
 	for {
 		page, err := s.d.Notifications.ListNotifications(ctx, f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, n := range page {
 			if topic, ok := topicOf(n, topics); ok && !n.CreatedAt.Before(from.at) {
-				out = append(out, view(n, topic))
+				out = append(out, polled{view(n, topic), n.IsRead()})
 			}
 		}
-		if len(page) < f.Limit || from.latest {
-			return out, nil
+		if len(page) > 0 {
+			n := page[len(page)-1]
+			last = &app.Cursor{CreatedAt: n.CreatedAt, ID: n.ID}
 		}
-		last := page[len(page)-1]
-		f.After = &app.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+		if len(page) < f.Limit || from.latest {
+			return out, last, nil
+		}
+		f.After = last
 	}
 }
 

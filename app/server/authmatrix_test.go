@@ -121,7 +121,7 @@ var matrix = map[string]entry{
 	"POST /":              {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 	"PUT /":               {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 
-	// Subscribing in ntfy's dialect (the poll form): client tokens, never a
+	// Subscribing in ntfy's dialect (polled here): client tokens, never a
 	// session; a user reads their own inbox.
 	"GET /:topic/json": {access: tokenRoute, scopes: client, req: func(s *scene) request {
 		s.notification()
@@ -136,7 +136,11 @@ var matrix = map[string]entry{
 		return request{path: "/inbox/raw?poll=1"}
 	}, owner: 200, other: 200, shows: true},
 	"GET /:topic/auth": {access: tokenRoute, scopes: client, req: get("/backups/auth"), owner: 200, other: 200},
-	"GET /v1/health":   {access: public, req: get("/v1/health"), owner: 200},
+	// The held-open forms are the same routes (tests in app/ntfy); a plain
+	// GET of /<topic>/ws is not a WebSocket handshake: 400 once
+	// authenticated.
+	"GET /:topic/ws": {access: tokenRoute, scopes: client, req: get("/backups/ws"), owner: 400, other: 400},
+	"GET /v1/health": {access: public, req: get("/v1/health"), owner: 200},
 
 	// Gotify's publish: an application (publish) token, never a session.
 	"POST /message": {access: tokenRoute, scopes: publish, req: send("/message", `{"message":"hello"}`), owner: 200, other: 200},

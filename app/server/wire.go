@@ -154,14 +154,20 @@ func (s *Server) wire(ctx context.Context) error {
 		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
 		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
 		LoginRefused: pages.LoginRefused})
-	ntfyPublish := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock})
+	// ntfy's publish and subscribe routes; its held-open subscriptions
+	// follow the bus, count against the same connection limits (/ws) and
+	// end on revocation like the hub's sockets.
+	ntfyAPI := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock,
+		Stream: ntfy.StreamConfig{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets}, Logger: s.Logger})
+	s.Bus.Subscribe(ntfyAPI.Handle)
+	s.Auth.OnRevoke(ntfyAPI.Revoke)
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Heartbeats, pages, ntfyPublish); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Heartbeats, pages, ntfyAPI); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, s.Heartbeats)
-	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats)
+	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI, ntfyAPI)
 	s.start(s.Auth, s.Webhooks, s.Email, s.Push, weekly, pruning, gotifyAPI, s.Heartbeats)
 	return nil
 }

@@ -34,6 +34,7 @@ type Conn struct {
 	userID     string
 	tokenID    string
 	credential string // what authenticated the handshake, see ConnInfo
+	presented  bool   // the credential came in the request, see ConnInfo
 	data       any
 	addr       string    // the client address its Limits slot counts
 	released   sync.Once // the slot is given back once

@@ -93,3 +93,14 @@ func (l *Limits) Observe(m *metrics.Registry) {
 	m.CounterFunc(name, help, func() float64 { return float64(l.refusedPerAddress.Load()) }, "reason", RefusedPerAddress)
 	m.CounterFunc(name, help, func() float64 { return float64(l.refusedTotal.Load()) }, "reason", RefusedTotal)
 }
+
+// Observe registers r's connections, frames sent and slow disconnects on
+// m, beside the other endpoints' (label endpoint).
+func (r *Registry) Observe(m *metrics.Registry, endpoint string) {
+	m.GaugeFunc("belfry_ws_sockets", "Live WebSocket connections.",
+		func() float64 { return float64(r.Stats().Conns) }, "endpoint", endpoint)
+	m.CounterFunc("belfry_ws_frames_sent_total", "Frames written to WebSocket connections (notifications delivered live).",
+		func() float64 { return float64(r.Stats().Sent) }, "endpoint", endpoint)
+	m.CounterFunc("belfry_ws_slow_disconnects_total", "WebSocket connections closed because they did not read fast enough.",
+		func() float64 { return float64(r.Stats().DroppedSlow) }, "endpoint", endpoint)
+}

@@ -59,7 +59,7 @@ func checkOrigin(allowed string, r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		c := connFrom(r.Context())
-		return c != nil && c.tokenID != ""
+		return c != nil && c.presented
 	}
 	got := originOf(origin)
 	if got == "" {

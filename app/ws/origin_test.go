@@ -36,8 +36,8 @@ func TestCheckOrigin(t *testing.T) {
 			r.Header.Set("Origin", tc.origin)
 		}
 		c := &Conn{}
-		if tc.bearer {
-			c.tokenID = "token-id"
+		if tc.bearer { // a token or a password in the request (ConnInfo.Presented)
+			c.presented = true
 		}
 		r = r.WithContext(withConn(r.Context(), c))
 		if got := checkOrigin(tc.allowed, r); got != tc.ok {

@@ -130,6 +130,10 @@ type ConnInfo struct {
 	// the token id or the browser session's credential. Registry.CloseToken
 	// closes the connections opened with it.
 	Credential string
+	// Presented says the peer sent its credential in the request itself (an
+	// Authorization header or a query parameter), not in a cookie: like a
+	// token, such a peer may omit Origin (a browser always sends one).
+	Presented bool
 	// Data is the endpoint's state for the connection, see Conn.Data.
 	Data any
 }
@@ -240,7 +244,7 @@ func (r *Registry) Serve(gc *gin.Context, info ConnInfo) error {
 		web.WriteError(gc, err)
 		return err
 	}
-	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, credential: info.Credential, data: info.Data,
+	c := &Conn{reg: r, userID: info.UserID, tokenID: info.TokenID, credential: info.Credential, presented: info.Presented || info.TokenID != "", data: info.Data,
 		addr: addr, done: make(chan struct{})}
 	req := gc.Request.WithContext(withConn(gc.Request.Context(), c))
 	var nc *batchConn

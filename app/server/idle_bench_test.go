@@ -1,4 +1,4 @@
-package gotify_test
+package server_test
 
 import (
 	"bufio"
@@ -18,13 +18,14 @@ import (
 // BenchmarkIdleStream.
 const idleConns = 500
 
-// BenchmarkIdleStream measures, in one process, what an idle Gotify
-// /stream costs the server against an idle /ws/notification/: heap in
-// use plus goroutine stacks after a full collection, per connection. The
-// clients are bare TCP connections that send the handshake and then never
-// read, so they add only their socket (the same for both endpoints).
+// BenchmarkIdleStream measures, in one process, what an idle stream of
+// each kind costs the server — ntfy's /<topic>/json, /sse and /ws, Gotify's
+// /stream — against an idle /ws/notification/: heap in use plus goroutine
+// stacks after a full collection, per connection. The clients are bare
+// TCP connections that send the request and then never read, so they add
+// only their socket (the same for every endpoint).
 //
-//	go test -run '^$' -bench IdleStream -benchtime 1x ./app/gotify/
+//	go test -run '^$' -bench IdleStream -benchtime 1x ./app/server/
 func BenchmarkIdleStream(b *testing.B) {
 	h := servertest.New(b, servertest.WithConfig(func(c *app.Config) {
 		c.WebSocket.MaxConnections, c.WebSocket.MaxPerAddress = 4*idleConns, 4*idleConns
@@ -38,18 +39,22 @@ func BenchmarkIdleStream(b *testing.B) {
 		// Each endpoint is measured twice, in turn; the second round is
 		// reported, so one-time allocations of the first (pools, caches)
 		// count for neither.
-		for i, ep := range []struct{ name, path string }{
-			{"ws-notification", "/ws/notification/"}, {"gotify-stream", "/stream?token=" + token},
-			{"ws-notification", "/ws/notification/"}, {"gotify-stream", "/stream?token=" + token},
-		} {
+		kinds := []struct {
+			name, path string
+			upgrade    bool
+		}{
+			{"ws-notification", "/ws/notification/", true}, {"gotify-stream", "/stream?token=" + token, true},
+			{"ntfy-ws", "/backups/ws", true}, {"ntfy-json", "/backups/json", false}, {"ntfy-sse", "/backups/sse", false},
+		}
+		for i, ep := range append(kinds, kinds...) {
 			before := settledHeap()
 			conns := make([]net.Conn, 0, idleConns)
 			for range idleConns {
-				conns = append(conns, handshake(b, addr, ep.path, token))
+				conns = append(conns, handshake(b, addr, ep.path, token, ep.upgrade))
 			}
 			time.Sleep(200 * time.Millisecond) // let every connection's goroutines settle
 			after := settledHeap()
-			if i >= 2 {
+			if i >= len(kinds) {
 				b.ReportMetric(float64(after-before)/idleConns, ep.name+"-B/conn")
 			}
 			for _, c := range conns {
@@ -60,20 +65,24 @@ func BenchmarkIdleStream(b *testing.B) {
 	}
 }
 
-// handshake opens a WebSocket to path with token as a bearer token and
-// returns the connection once the server answered 101.
-func handshake(b *testing.B, addr, path, token string) net.Conn {
+// handshake opens a WebSocket (upgrade) or a held-open GET to path with
+// token as a bearer token and returns the connection once the server
+// answered 101 (200).
+func handshake(b *testing.B, addr, path, token string, upgrade bool) net.Conn {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " + token + "\r\n\r\n"
-	if _, err := c.Write([]byte(req)); err != nil {
+	req, want := "GET "+path+" HTTP/1.1\r\nHost: "+addr+"\r\nAuthorization: Bearer "+token+"\r\n", http.StatusOK
+	if upgrade {
+		req += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+		want = http.StatusSwitchingProtocols
+	}
+	if _, err := c.Write([]byte(req + "\r\n")); err != nil {
 		b.Fatal(err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReaderSize(c, 512), nil)
-	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+	if err != nil || resp.StatusCode != want {
 		b.Fatalf("handshake %s: %v %v", path, resp, err)
 	}
 	return c

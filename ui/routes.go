@@ -12,6 +12,7 @@ var navigation = []page{
 	{Path: "/channels", Label: "Channels", Icon: "chat", Scripts: []string{"channels.js"}},
 	{Path: "/preferences", Label: "Preferences", Icon: "sliders", Scripts: []string{"push.js"}},
 	{Path: "/mutes", Label: "Mutes", Icon: "bell-off"},
+	{Path: "/heartbeats", Label: "Heartbeats", Icon: "pulse"},
 	{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Scripts: []string{"webhooks.js"}},
 	{Path: "/tokens", Label: "API tokens", Icon: "key"},
 	{Path: "/admin/users", Label: "Users", Icon: "users", Admin: true},
@@ -78,6 +79,14 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	pages.GET("/mutes", u.handleMutesPage)
 	parts.POST("/mutes", u.handleCreateMute)
 	parts.DELETE("/mutes/:id", u.handleDeleteMute)
+
+	pages.GET("/heartbeats", u.handleHeartbeatsPage)
+	beats := parts.Group("/heartbeats")
+	beats.GET("", u.handleHeartbeatList)
+	beats.POST("", u.handleCreateHeartbeat)
+	beats.POST("/:id/pause", u.handlePauseHeartbeat)
+	beats.DELETE("/:id", u.handleDeleteHeartbeat)
+	beats.GET("/:id/log", u.handleHeartbeatLog)
 
 	pages.GET("/webhooks", u.handleWebhooksPage)
 	hooks := parts.Group("/webhooks")

@@ -91,6 +91,7 @@ func (u *UI) funcs() template.FuncMap {
 		"quickMutes": quickMutes,
 		"item":       itemOf,
 		"mutedView":  mutedView,
+		"span":       span,
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/email"
+	"github.com/belfry/belfry/app/heartbeat"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/quiet"
 	"github.com/belfry/belfry/app/webhook"
@@ -48,6 +49,8 @@ type Deps struct {
 	// Hooks keeps the tokens' custom mappings and signing secrets, edited
 	// on the tokens page.
 	Hooks *hooks.Service
+	// Heartbeats serves the heartbeats page.
+	Heartbeats *heartbeat.Service
 	// FirstRunHint tells the login page how the first admin password was
 	// set, e.g. "The admin password was printed once when Belfry first
 	// started." Empty: no hint.

@@ -303,6 +303,28 @@ var matrix = map[string]entry{
 	"POST /api/webhooks/:id/rotate-secret": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/webhooks/" + s.webhook() + "/rotate-secret"} }, owner: 200, other: 404},
 	"GET /api/webhooks/:id/deliveries":     {access: apiRoute, req: func(s *scene) request { return request{path: "/api/webhooks/" + s.webhook() + "/deliveries"} }, owner: 200, other: 404},
 
+	// Heartbeats: the ping URLs are public (the key is the credential);
+	// the API and the page show and change only the caller's own checks.
+	"GET /ping/:key":          {access: public, req: pingPath(""), owner: 200},
+	"POST /ping/:key":         {access: public, req: pingPath(""), owner: 200},
+	"HEAD /ping/:key":         {access: public, req: pingPath(""), owner: 200},
+	"GET /ping/:key/:signal":  {access: public, req: pingPath("/start"), owner: 200},
+	"POST /ping/:key/:signal": {access: public, req: pingPath("/fail"), owner: 200},
+	"HEAD /ping/:key/:signal": {access: public, req: pingPath("/0"), owner: 200},
+	"GET /api/heartbeats": {access: apiRoute, req: func(s *scene) request {
+		s.heartbeat()
+		return request{path: "/api/heartbeats"}
+	}, owner: 200, other: 200, shows: true},
+	"POST /api/heartbeats":    {access: apiRoute, req: send("/api/heartbeats", `{"name":"new","period_seconds":3600}`), owner: 201, other: 201},
+	"GET /api/heartbeats/:id": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/heartbeats/" + s.heartbeatID()} }, owner: 200, other: 404, shows: true},
+	"PATCH /api/heartbeats/:id": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/heartbeats/" + s.heartbeatID(), body: `{"grace_seconds":60}`}
+	}, owner: 200, other: 404, shows: true},
+	"DELETE /api/heartbeats/:id": {access: apiRoute, req: func(s *scene) request { return request{path: "/api/heartbeats/" + s.heartbeatID()} }, owner: 200, other: 404},
+	"POST /api/heartbeats/:id/pause": {access: apiRoute, req: func(s *scene) request {
+		return request{path: "/api/heartbeats/" + s.heartbeatID() + "/pause"}
+	}, owner: 200, other: 404, shows: true},
+
 	// Channels over REST.
 	"POST /api/channels": {access: apiRoute, scopes: client, req: func(s *scene) request {
 		return request{path: "/api/channels", body: fmt.Sprintf(`{"name":"new-%d"}`, s.seq())}
@@ -368,6 +390,7 @@ var matrix = map[string]entry{
 	"PUT /ui/email/address": {access: page, req: form("/ui/email/address", "email=owner%40example.org"), owner: 200, other: 200},
 	"POST /ui/email/test":   {access: page, req: form("/ui/email/test", ""), owner: 200, other: 200},
 	"GET /mutes":            {access: page, req: func(s *scene) request { s.mute(); return request{path: "/mutes"} }, owner: 200, other: 200, shows: true},
+	"GET /heartbeats":       {access: page, req: func(s *scene) request { s.heartbeat(); return request{path: "/heartbeats"} }, owner: 200, other: 200, shows: true},
 	"GET /webhooks":         {access: page, req: func(s *scene) request { s.webhook(); return request{path: "/webhooks"} }, owner: 200, other: 200, shows: true},
 	"GET /tokens":           {access: page, req: func(s *scene) request { s.token(); return request{path: "/tokens"} }, owner: 200, other: 200, shows: true},
 	"GET /admin/users":      {access: page, req: get("/admin/users"), owner: 200, other: 403},
@@ -434,7 +457,14 @@ var matrix = map[string]entry{
 	"PUT /ui/quiet-hours":  {access: page, req: form("/ui/quiet-hours", "timezone=UTC&day-0=fri&start-0=22:00&end-0=07:00"), owner: 200, other: 200},
 	"POST /ui/mutes":       {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
 	"DELETE /ui/mutes/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},
-	"POST /ui/webhooks":    {access: page, req: form("/ui/webhooks", "kind=generic&url="+hookURL+"&events=job.failed"), owner: 200, other: 200},
+	"GET /ui/heartbeats":   {access: page, req: func(s *scene) request { s.heartbeat(); return request{path: "/ui/heartbeats"} }, owner: 200, other: 200, shows: true},
+	"POST /ui/heartbeats":  {access: page, req: form("/ui/heartbeats", "name=ui&period=3600&grace=60&type=job_failed&level=error"), owner: 200, other: 200},
+	"POST /ui/heartbeats/:id/pause": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/heartbeats/" + s.heartbeatID() + "/pause", form: true}
+	}, owner: 200, other: 404, shows: true},
+	"DELETE /ui/heartbeats/:id":  {access: page, req: func(s *scene) request { return request{path: "/ui/heartbeats/" + s.heartbeatID()} }, owner: 200, other: 404},
+	"GET /ui/heartbeats/:id/log": {access: page, req: func(s *scene) request { return request{path: "/ui/heartbeats/" + s.heartbeatID() + "/log"} }, owner: 200, other: 404},
+	"POST /ui/webhooks":          {access: page, req: form("/ui/webhooks", "kind=generic&url="+hookURL+"&events=job.failed"), owner: 200, other: 200},
 	"PUT /ui/webhooks/:id": {access: page, req: func(s *scene) request {
 		return request{path: "/ui/webhooks/" + s.webhook(), body: "kind=generic&name=renamed&url=" + hookURL + "&events=job.failed", form: true}
 	}, owner: 200, other: 404},

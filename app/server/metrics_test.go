@@ -85,7 +85,7 @@ func TestMetricsAfterWorkload(t *testing.T) {
 	}
 	// The wired capabilities report too (their values here are zero).
 	for _, series := range []string{`belfry_ws_sockets{endpoint="notification"}`, `belfry_ws_sockets{endpoint="channels"}`,
-		`belfry_webhook_deliveries_total{outcome="delivered"}`, "belfry_storm_activations_total"} {
+		`belfry_webhook_deliveries_total{outcome="delivered"}`, "belfry_storm_activations_total", "belfry_heartbeat_pings_total"} {
 		if got := sample(text, series); got != 0 {
 			t.Errorf("%s = %v, want 0", series, got)
 		}

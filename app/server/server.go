@@ -21,6 +21,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/email"
+	"github.com/belfry/belfry/app/heartbeat"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
@@ -70,10 +71,12 @@ type Server struct {
 	// the digests.
 	Quiet *quiet.Service
 	// Push sends Web Push to the users' devices.
-	Push     *push.Service
-	Hub      *hub.Hub
-	Channels *channels.Service
-	Metrics  *metrics.Registry
+	Push *push.Service
+	// Heartbeats runs the dead man's switches and their ping URLs.
+	Heartbeats *heartbeat.Service
+	Hub        *hub.Hub
+	Channels   *channels.Service
+	Metrics    *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler

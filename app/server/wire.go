@@ -10,6 +10,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/email"
 	"github.com/belfry/belfry/app/gotify"
+	"github.com/belfry/belfry/app/heartbeat"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
 	"github.com/belfry/belfry/app/ingest"
@@ -138,6 +139,9 @@ func (s *Server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Heartbeats: checks that raise an alert when their pings stop.
+	s.Heartbeats = heartbeat.New(heartbeat.Deps{BaseURL: cfg.Server.BaseURL, Timezone: cfg.Report.Timezone, Types: s.Types,
+		Store: db.NewHeartbeatStore(s.DB), Users: s.Users, Dispatcher: s.Dispatcher, Inbox: inbox, Clock: s.Clock, Logger: s.Logger})
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
 		Deliveries: cfg.Webhooks.Retention.Duration, Emails: cfg.Email.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
@@ -152,7 +156,7 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Auth.OnRevoke(gotifyAPI.Revoke)
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Quiet: s.Quiet, Hooks: s.Hooks, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Quiet: s.Quiet, Hooks: s.Hooks, Heartbeats: s.Heartbeats, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
@@ -168,13 +172,13 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Bus.Subscribe(ntfyAPI.Handle)
 	s.Auth.OnRevoke(ntfyAPI.Revoke)
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Quiet, pages, ntfyAPI); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Quiet, s.Heartbeats, pages, ntfyAPI); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI, ntfyAPI)
-	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, weekly, pruning, gotifyAPI)
+	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, weekly, pruning, gotifyAPI, s.Heartbeats)
 	return nil
 }
 

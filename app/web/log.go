@@ -11,7 +11,8 @@ import (
 
 // RequestLog logs every request at debug level: method, path (without the
 // query string), status, size, duration and client address. Headers are
-// never logged, so neither Authorization nor cookies can leak into logs.
+// never logged, so neither Authorization nor cookies can leak into logs;
+// nor are paths that carry a secret (RedactPath), whose route is logged.
 func RequestLog(logger *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !logger.Enabled(c.Request.Context(), slog.LevelDebug) {
@@ -20,9 +21,13 @@ func RequestLog(logger *slog.Logger) gin.HandlerFunc {
 		}
 		start := time.Now()
 		c.Next()
+		path := c.Request.URL.Path
+		if c.GetBool(redactKey) {
+			path = c.FullPath()
+		}
 		logger.LogAttrs(c.Request.Context(), slog.LevelDebug, "request",
 			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
+			slog.String("path", path),
 			slog.Int("status", c.Writer.Status()),
 			slog.Int("bytes", max(c.Writer.Size(), 0)),
 			slog.Duration("duration", time.Since(start)),
@@ -30,6 +35,12 @@ func RequestLog(logger *slog.Logger) gin.HandlerFunc {
 		)
 	}
 }
+
+const redactKey = "web.redact"
+
+// RedactPath marks the request's path as carrying a secret (a ping key):
+// the request log shows its route (/ping/:key) instead.
+func RedactPath(c *gin.Context) { c.Set(redactKey, true) }
 
 // Recovery turns a panic in a handler into a logged error with its stack
 // and a 500 in the JSON error envelope, instead of gin's plain-text dump.

@@ -91,12 +91,14 @@ func sockets(a *servertest.App) int {
 	return a.Hub.Stats().Sockets + a.Channels.Stats().Sockets
 }
 
-// closeAndWait closes conn and waits until the server has let it go.
-func closeAndWait(t *testing.T, a *servertest.App, conn *gws.Conn) {
+// closeAndWait waits until the server holds the open sockets (a client
+// may see its handshake answered just before the server indexes it), then
+// closes conn and waits until the server has let it go.
+func closeAndWait(t *testing.T, a *servertest.App, conn *gws.Conn, open int) {
 	t.Helper()
-	before := sockets(a)
+	apptest.WaitFor(t, "the server to hold every socket", func() bool { return sockets(a) == open })
 	_ = conn.Close()
-	apptest.WaitFor(t, "the server to let the socket go", func() bool { return sockets(a) < before })
+	apptest.WaitFor(t, "the server to let the socket go", func() bool { return sockets(a) == open-1 })
 }
 
 func wantRefusals(t *testing.T, a *servertest.App, perAddress, total float64) {
@@ -123,7 +125,7 @@ func TestWebSocketPerAddressLimit(t *testing.T) {
 	sc.open(notificationPath, "127.0.0.2", nil)
 	wantRefusals(t, a, 2, 0)
 
-	closeAndWait(t, a, first)
+	closeAndWait(t, a, first, 3)
 	sc.open(channelsPath, "127.0.0.1", nil)
 	sc.refused(notificationPath, "127.0.0.1", nil)
 	wantRefusals(t, a, 3, 0)
@@ -143,7 +145,7 @@ func TestWebSocketTotalLimit(t *testing.T) {
 	sc.refused(notificationPath, "127.0.0.1", nil)
 	wantRefusals(t, a, 0, 2)
 
-	closeAndWait(t, a, second)
+	closeAndWait(t, a, second, 3)
 	sc.open(notificationPath, "127.0.0.4", nil)
 	sc.refused(channelsPath, "127.0.0.5", nil)
 	wantRefusals(t, a, 0, 3)

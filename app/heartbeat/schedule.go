@@ -3,7 +3,6 @@ package heartbeat
 import (
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones on systems without /usr/share/zoneinfo
 
 	"github.com/belfry/belfry/app"
 	"github.com/go-co-op/gocron/v2"
@@ -15,9 +14,9 @@ func (s *Service) location(h *app.Heartbeat) (*time.Location, error) {
 	if name == "" {
 		name = s.d.Timezone
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := app.LoadZone(name)
 	if err != nil {
-		return nil, app.Errorf(app.EINVALID, "Field timezone %q is not a known time zone (examples: Europe/Paris, UTC).", h.Timezone)
+		return nil, app.Errorf(app.EINVALID, "Field timezone: %s", app.ErrorMessage(err))
 	}
 	return loc, nil
 }

@@ -54,7 +54,9 @@ func DBOptions(path string) db.Options {
 // closes it when the test ends.
 func OpenDB(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(db.Options{DatabaseConfig: Config(t).Database})
+	cfg := Config(t).Database
+	SeedDB(t, cfg.Path)
+	d, err := db.Open(db.Options{DatabaseConfig: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,7 @@ func New(t testing.TB, opts ...Option) *App {
 	if o.config != nil {
 		o.config(&cfg)
 	}
+	apptest.SeedDB(t, cfg.Database.Path)
 	sopts := []server.Option{}
 	if o.version != "" {
 		sopts = append(sopts, server.WithVersion(o.version))

@@ -50,6 +50,13 @@ fuzz() {
 	began=$SECONDS
 	$GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZE" -parallel 1 "$pkg" </dev/null >"$out/$n.log" 2>&1 || status=$?
 	execs=$(grep -o 'execs: [0-9]*' "$out/$n.log" | tail -1 | cut -d' ' -f2 || true)
+	# Go's fuzzer can fail with only "context deadline exceeded" when
+	# -fuzztime ends while a worker still processes a new input; a real
+	# failure always writes its input ("Failing input written to …").
+	if [ "$status" -ne 0 ] && grep -q 'context deadline exceeded' "$out/$n.log" && ! grep -q 'Failing input written' "$out/$n.log"; then
+		status=0
+		echo "(the fuzzer's time ran out while it handled a new input: not a failure)" >>"$out/$n.log"
+	fi
 	[ "$status" -eq 0 ] || crashes=1
 	printf '%-18s %-16s %9s execs  %d crashes  %3ds\n' "$name" "$pkg" "${execs:-0}" "$crashes" $((SECONDS - began)) >"$out/$n.line"
 	[ "$status" -eq 0 ] || sed 's/^/    /' "$out/$n.log" | tail -25 >>"$out/$n.line"

@@ -27,7 +27,10 @@ func TestBrowserEmailPreferences(t *testing.T) {
 
 	tb.do(chromedp.SetValue(chromedp.CSS(`#email-card input[name=email]`), "ann@example.org"),
 		chromedp.Click(chromedp.CSS(`#email-card button[type=submit]`)))
-	tb.until("the address saved", `document.querySelector('#email-card .alert-success') !== null && !document.getElementById('email-test').disabled`)
+	// The swapped-in card must have settled (htmx has bound the new test
+	// button) before the button is clicked.
+	tb.until("the address saved", `document.querySelector('#email-card .alert-success') !== null && !document.getElementById('email-test').disabled &&
+		!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling') && document.getElementById('email-test')['htmx-internal-data'] !== undefined`)
 	tb.do(chromedp.Click(chromedp.CSS(`#email-test`)))
 	tb.until("the server's answer", `(document.querySelector('#email-card .alert-success')||{textContent:''}).textContent.includes('The server answered')`)
 	if m := smtpd.WaitMessages(t, 1)[0]; len(m.To) != 1 || m.To[0] != "ann@example.org" {

@@ -72,13 +72,17 @@ func (l *live) subs(userID string) []*sub {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	var out []*sub
-	for u, set := range l.users {
-		if userID != "" && u != userID {
-			continue
-		}
+	add := func(set map[*sub]struct{}) {
 		for s := range set {
 			out = append(out, s)
 		}
+	}
+	if userID != "" {
+		add(l.users[userID])
+		return out
+	}
+	for _, set := range l.users {
+		add(set)
 	}
 	return out
 }
@@ -86,18 +90,10 @@ func (l *live) subs(userID string) []*sub {
 // Handle takes one change from the bus, on the publisher's goroutine, and
 // never blocks: each subscription of the user queues what it makes of it.
 func (l *live) Handle(c app.Change) {
-	l.mu.RLock()
-	set := l.users[c.UserID]
-	if len(set) == 0 {
-		l.mu.RUnlock()
+	if c.UserID == "" {
 		return
 	}
-	subs := make([]*sub, 0, len(set))
-	for s := range set {
-		subs = append(subs, s)
-	}
-	l.mu.RUnlock()
-	for _, s := range subs {
+	for _, s := range l.subs(c.UserID) {
 		s.change(c)
 	}
 }

@@ -26,7 +26,7 @@ func ParseInboxFilter(get func(string) string, types *Types) (NotificationFilter
 	}
 	if f.Type = get("type"); f.Type != "" {
 		if _, ok := types.Lookup(f.Type); !ok {
-			return f, Errorf(EINVALID, "Parameter type: unknown notification type %q.", truncateUTF8(f.Type, 64))
+			return f, Errorf(EINVALID, "Unknown notification type %q (parameter type).", truncateUTF8(f.Type, 64))
 		}
 	}
 	f.ServiceID, f.Project = get("service_id"), get("project")

@@ -50,7 +50,7 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 	}
 	c := b.login("ann")
 
-	st, first := c.get("/ui/notifications", true)
+	st, first := c.get("/ui/notifications?limit=20", true)
 	if st != http.StatusOK || !slices.Equal(itemIDs(first), ids[:20]) {
 		t.Fatalf("first page: %d %v", st, itemIDs(first))
 	}
@@ -59,7 +59,7 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 	}
 	more := moreURL(first)
 	_, second := c.get(more, true)
-	if !slices.Equal(itemIDs(second), ids[20:]) || moreURL(second) != "" {
+	if !slices.Equal(itemIDs(second), ids[20:]) || moreURL(second) != "" || !strings.Contains(more, "limit=20") {
 		t.Errorf("second page %v, more %q", itemIDs(second), moreURL(second))
 	}
 	if strings.Contains(second, `class="empty"`) {
@@ -85,7 +85,7 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 
 	// The full page renders the filters it was asked for.
 	st, page := c.get("/notifications?unread=1&type=job_failed", false)
-	if st != http.StatusOK || len(itemIDs(page)) != 4 || !strings.Contains(page, `value="job_failed" selected`) || !strings.Contains(page, `value="1" checked`) {
+	if st != http.StatusOK || len(itemIDs(page)) != 4 || !strings.Contains(page, `value="job_failed" selected`) || !strings.Contains(page, `value="unread" selected`) {
 		t.Errorf("filtered page: %d, %d items", st, len(itemIDs(page)))
 	}
 }
@@ -101,9 +101,17 @@ func TestNotificationListRejectsBadQueries(t *testing.T) {
 		"limit=0":            "Limit must be a number from 1 to 200",
 		"limit=201":          "Limit must be a number from 1 to 200",
 		"limit=ten":          "Limit must be a number from 1 to 200",
-		"before=garbage":     "is malformed",
-		"before=12_not-uuid": "is malformed",
-		"before=-5_01900000-0000-7000-8000-000000000001": "is malformed",
+		"cursor=garbage":     "is malformed",
+		"cursor=12_not-uuid": "is malformed",
+		"cursor=-5_01900000-0000-7000-8000-000000000001": "is malformed",
+		"q=" + strings.Repeat("x", 201):                  "Parameter q must be text",
+		"level=fatal":                                    "Parameter level must be",
+		"read=both":                                      "Parameter read must be",
+		"read=read&unread=1":                             "contradict",
+		"service_id=" + strings.Repeat("s", 129):         "Parameter service_id must be text",
+		"project=" + strings.Repeat("p", 129):            "Parameter project must be text",
+		"before=garbage":                                 "Parameter before must be",
+		"before=2026-02-30":                              "Parameter before must be",
 	} {
 		resp := c.do(http.MethodGet, "/ui/notifications?"+q, nil, true)
 		if resp.Header.Get("HX-Retarget") != "#flash" {

@@ -30,8 +30,10 @@
     var t = e.detail.target;
     if (t && t.matches && t.matches('#page-items > li.more')) lastBeforeMore = t.previousElementSibling;
   });
-  document.addEventListener('htmx:afterSettle', function (e) {
-    if (e.detail.elt && e.detail.elt.id === 'filters') announce();
+  document.addEventListener('htmx:afterRequest', function (e) {
+    if (e.detail.successful && e.detail.elt && e.detail.elt.id === 'filters') announce();
+  });
+  document.addEventListener('htmx:afterSettle', function () {
     if (!lastBeforeMore) return;
     var first = lastBeforeMore.nextElementSibling;
     lastBeforeMore = null;

@@ -159,9 +159,21 @@ func (u *UI) handleNotificationsPage(c *gin.Context) {
 // handleNotificationList renders list items (and a "load more" item) for
 // the page or the dropdown, with the badge as an out-of-band swap.
 func (u *UI) handleNotificationList(c *gin.Context) {
-	if q, ok := u.listQueryOf(c); ok {
-		u.renderList(c, q)
+	q, ok := u.listQueryOf(c)
+	if !ok {
+		return
 	}
+	// The page's filter form asks here for the list alone; the address it
+	// puts in the history is the full page's, so a reload or a bookmark
+	// shows the same filtered list.
+	if c.GetHeader("HX-Trigger") == "filters" && q.View == "page" && q.Before == nil {
+		push := "/notifications"
+		if len(q.Params) > 0 {
+			push += "?" + q.Params.Encode()
+		}
+		c.Header("HX-Push-Url", push)
+	}
+	u.renderList(c, q)
 }
 
 // listQueryOf reads the list query of the request's form; on a bad one it

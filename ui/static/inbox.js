@@ -1,21 +1,10 @@
 // inbox.js: the notifications page's search and filters. The filters live
-// in the address (the form pushes its URL), so Back and Forward restore a
-// filtered list and this puts the form's fields back to match it. A status
-// line tells a screen reader what a search or filter found, and "Load
-// more" hands the focus to the first item it loaded.
+// in the address (the server answers the form with HX-Push-Url; Back and
+// Forward reload the page, as the layout's htmx-config keeps no history
+// cache). A status line tells a screen reader what a search or filter
+// found, and "Load more" hands the focus to the first item it loaded.
 (function () {
   'use strict';
-  function syncForm() {
-    var form = document.getElementById('filters');
-    if (!form) return;
-    var params = new URLSearchParams(location.search);
-    if (!params.get('read') && params.get('unread') === '1') params.set('read', 'unread');
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name) el.value = params.get(el.name) || '';
-    });
-  }
-  document.addEventListener('htmx:historyRestore', syncForm);
-
   function announce() {
     var status = document.getElementById('filter-status');
     var list = document.getElementById('page-items');

@@ -283,7 +283,10 @@ func TestNavigation(t *testing.T) {
 	if got := scriptsFor("/reports/42"); !slices.Equal(got, []string{"app.js"}) {
 		t.Errorf("scripts of /reports/42 = %v", got)
 	}
-	if got := scriptsFor("/notifications"); got != nil {
+	if got := scriptsFor("/mutes"); got != nil {
+		t.Errorf("scripts of /mutes = %v", got)
+	}
+	if got := scriptsFor("/notifications"); !slices.Equal(got, []string{"inbox.js"}) {
 		t.Errorf("scripts of /notifications = %v", got)
 	}
 	if got := labels(navFor(&app.User{}, "/")); !slices.Equal(got, []string{"Notifications", "Channels", "Preferences", "Mutes", "Heartbeats", "Reports", "Webhooks", "API tokens"}) {

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	htmlpkg "html"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -29,7 +30,7 @@ func moreURL(html string) string {
 	if m == nil {
 		return ""
 	}
-	return strings.ReplaceAll(m[1], "&amp;", "&")
+	return htmlpkg.UnescapeString(m[1])
 }
 
 func TestNotificationListPagesAndFilters(t *testing.T) {
@@ -81,6 +82,19 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 	_, none := c.get("/ui/notifications?type=weekly_report", true)
 	if len(itemIDs(none)) != 0 || !strings.Contains(none, "Nothing matches these filters") {
 		t.Errorf("filtered empty state missing:\n%s", none)
+	}
+
+	// A search pages by cursor with the search (and the page size) kept.
+	_, found := c.get("/ui/notifications?q=EVENT+1&limit=3", true)
+	more = moreURL(found)
+	if got := itemIDs(found); !slices.Equal(got, ids[5:8]) || !strings.Contains(more, "q=EVENT+1") || !strings.Contains(more, "limit=3") || !strings.Contains(more, "cursor=") {
+		t.Errorf("search: %v, more %q", got, more) // events 19, 18, 17 of 1 and 10–19
+	}
+	if _, next := c.get(more, true); !slices.Equal(itemIDs(next), ids[8:11]) {
+		t.Errorf("search, second page: %v", itemIDs(next))
+	}
+	if _, errs := c.get("/ui/notifications?level=error", true); len(itemIDs(errs)) != 0 || !strings.Contains(errs, "Nothing matches these filters") {
+		t.Errorf("level=error shows %d items", len(itemIDs(errs)))
 	}
 
 	// The full page renders the filters it was asked for.

@@ -2,8 +2,8 @@ package ui_test
 
 import (
 	"context"
-	htmlpkg "html"
 	"fmt"
+	htmlpkg "html"
 	"net/http"
 	"net/url"
 	"regexp"

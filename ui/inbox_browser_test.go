@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -186,4 +187,21 @@ func TestBrowserInboxFiltersPhoneDarkKeyboard(t *testing.T) {
 	tb.viewport(1280, 800, false)
 	tb.navigate("/notifications?level=warning&q=backup")
 	tb.shot("inbox-filters-desktop")
+
+	// An item's service is a link to that service's notifications; following
+	// it does not mark the item read.
+	unread := eval[string](tb, `document.querySelector('#page-items .nitem.unread').dataset.nid`)
+	var svc string
+	for _, n := range ns {
+		if n.ID == unread {
+			svc = n.ServiceID
+		}
+	}
+	tb.do(chromedp.Click(chromedp.CSS(itemSel(unread) + ` a.nsource[href*="service_id"]`)))
+	tb.until("the service's list", `new URLSearchParams(location.search).get('service_id') === `+jsString(svc)+
+		` && document.querySelector('#filters input[name=service_id]').value === `+jsString(svc))
+	tb.waitLive(1)
+	if n, err := b.Notifications.FindNotification(context.Background(), unread); err != nil || n.IsRead() {
+		t.Errorf("following the service link marked the item read (%v)", err)
+	}
 }

@@ -164,6 +164,14 @@ func TestBrowserInboxFiltersPhoneDarkKeyboard(t *testing.T) {
 		}
 	}
 	tb.shot("inbox-filters-phone-dark")
+	wantContrast := func(theme string) {
+		for _, sel := range []string{`.filter-field span`, `#page-items .nsource`, `#clear-filters`, `#filters select[name=level]`} {
+			if r := eval[float64](tb, contrastJS(sel)); r < 4.5 {
+				t.Errorf("%s: %s has contrast %.2f:1, want 4.5:1", theme, sel, r)
+			}
+		}
+	}
+	wantContrast("dark")
 
 	// Tab walks the controls in order, with a visible focus ring (the
 	// date field takes a Tab for each of its parts).
@@ -187,6 +195,7 @@ func TestBrowserInboxFiltersPhoneDarkKeyboard(t *testing.T) {
 	tb.viewport(1280, 800, false)
 	tb.navigate("/notifications?level=warning&q=backup")
 	tb.shot("inbox-filters-desktop")
+	wantContrast("light")
 
 	// An item's service is a link to that service's notifications; following
 	// it does not mark the item read.

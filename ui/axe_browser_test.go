@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -78,8 +77,15 @@ var axeStates = []axeState{
 	{"channel", "root", "/channels/{channel}", nil, `document.body.dataset.chan === 'live' && document.querySelector('#messages .msg')`},
 	{"channel settings", "root", "/channels/{channel}", clickThen(`.chan-settings summary`), `document.querySelector('.chan-settings[open]')`},
 	{"account", "root", "/account", nil, `document.querySelector('main form')`},
+	{"password banner", "admin", "/notifications", nil, `document.querySelector('#password-banner .banner')`},
+	{"heartbeat created", "root", "/heartbeats", (*axeSweep).createHeartbeat, `document.getElementById('new-ping-url')`},
+	{"user created", "root", "/admin/users", (*axeSweep).createUser, `document.querySelector('#user-result .alert-success')`},
+	{"route edit", "root", "/admin/routing", clickThen(`#route-list .inline-form summary`), `document.querySelector('#route-list .inline-form[open]')`},
+	{"channel member menu", "root", "/channels/{channel}", clickThen(`.member-mod summary`), `document.querySelector('.member-mod[open]')`},
 	{"not found", "root", "/no/such/page", nil, `document.querySelector('.error-page h1')`},
 	{"not allowed", "ann", "/admin/users", nil, `document.querySelector('.error-page h1')`},
+	// Last, as it deletes root's read notifications.
+	{"delete-read done", "root", "/notifications", (*axeSweep).deleteRead, `document.querySelector('#flash .alert-success')`},
 }
 
 // axeSweep is the Belfry the sweep runs against, with one tab per person.
@@ -140,6 +146,23 @@ func (s *axeSweep) createToken(tb *tab) {
 	tb.click(`#token-form button[type=submit]`)
 }
 
+func (s *axeSweep) createHeartbeat(tb *tab) {
+	tb.do(chromedp.SendKeys(chromedp.CSS(`#heartbeat-form input[name=name]`), "Weekly scrub"))
+	tb.click(`#heartbeat-form button[type=submit]`)
+}
+
+func (s *axeSweep) createUser(tb *tab) {
+	tb.do(chromedp.SendKeys(chromedp.CSS(`#user-form input[name=username]`), fmt.Sprintf("user%d", time.Now().UnixNano()%1e6)),
+		chromedp.SendKeys(chromedp.CSS(`#user-form input[name=password]`), testPassword))
+	tb.click(`#user-form button[type=submit]`)
+}
+
+func (s *axeSweep) deleteRead(tb *tab) {
+	tb.click(`#delete-read`)
+	tb.until("the confirmation", `document.getElementById('confirm').open`)
+	tb.click(`#confirm-ok`)
+}
+
 // newAxeSweep starts a Belfry with something on every page: an admin with a
 // full inbox, a webhook, a check, a token, a route, a channel and a mute;
 // a user with nothing.
@@ -186,9 +209,13 @@ func (s *axeSweep) tab(user string) *tab {
 		return tb
 	}
 	var tb *tab
-	if user == "" {
+	switch user {
+	case "":
 		tb = s.b.openTab(s.t)
-	} else {
+	case "admin": // the first admin, with the printed password
+		tb = s.b.openTab(s.t)
+		tb.loginAs("admin", s.b.AdminPassword)
+	default:
 		tb = s.b.signedInTab(s.t, user)
 	}
 	s.tabs[user] = tb
@@ -205,10 +232,13 @@ type axeViolation struct {
 
 // axeRunJS runs axe on the whole page and gives every node of every
 // violation, one per line of the result.
-const axeRunJS = `axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+const axeRunJS = `axe.run(document, { resultTypes: ['violations', 'incomplete'] }).then(function (r) {
 	var out = [];
 	r.violations.forEach(function (v) { v.nodes.forEach(function (n) {
 		out.push({ rule: v.id, impact: n.impact || v.impact || '', help: v.help, target: n.target.map(String).join(' ') });
+	}); });
+	r.incomplete.forEach(function (v) { v.nodes.forEach(function (n) {
+		out.push({ rule: v.id, impact: 'incomplete', help: (n.any[0] || {}).message || v.help, target: n.target.map(String).join(' ') });
 	}); });
 	return JSON.stringify(out);
 })`
@@ -252,41 +282,38 @@ func (s *axeSweep) check(st axeState) map[string][]axeViolation {
 	return found
 }
 
-// serious reports whether an axe impact fails the sweep: critical,
-// serious and moderate do, minor is only logged.
-func serious(impact string) bool { return impact != "minor" }
-
 // TestBrowserAxeSweep runs axe-core on every page and state of the UI,
 // light and dark, desktop and phone, and fails on every critical, serious
-// or moderate violation, naming the rule, its impact, the element and the
-// state. The figures per state are logged.
+// or moderate violation, and on every check axe could not decide
+// (incomplete) but contrast, naming the rule, its impact, the element and
+// the state. Minor violations and undecided contrast (text under an open
+// pop-over, say) are logged, with a table of the counts per state.
 func TestBrowserAxeSweep(t *testing.T) {
 	start := time.Now()
 	s := newAxeSweep(t)
-	var table []string
+	table := []string{fmt.Sprintf("%-22s %s", "state", strings.Join(modeNames(), " | "))}
 	total := 0
 	for _, st := range axeStates {
 		found := s.check(st)
 		counts := make([]string, 0, len(axeModes))
 		for _, m := range axeModes {
-			n, minor := 0, 0
+			n := map[string]int{}
 			for _, v := range found[m.name] {
-				if !serious(v.Impact) {
-					minor++
+				n[v.Impact]++
+				line := fmt.Sprintf("%s [%s]: %s (%s) at %s: %s", st.name, m.name, v.Rule, v.Impact, v.Target, v.Help)
+				if v.Impact == "minor" || v.Impact == "incomplete" && v.Rule == "color-contrast" {
+					t.Log(line)
 					continue
 				}
-				n++
-				t.Errorf("%s [%s]: %s (%s) at %s: %s", st.name, m.name, v.Rule, v.Impact, v.Target, v.Help)
+				t.Error(line)
+				total++
 			}
-			total += n
-			counts = append(counts, fmt.Sprintf("%d/%d", n, minor))
+			counts = append(counts, fmt.Sprintf("%d/%d/%d", n["critical"]+n["serious"]+n["moderate"], n["minor"], n["incomplete"]))
 		}
 		table = append(table, fmt.Sprintf("%-22s %s", st.name, strings.Join(counts, "  ")))
 	}
-	sort.Strings(table)
-	t.Logf("axe violations per state (serious+moderate / minor) in %s:\n%-22s %s\n%s\n%d states × %d modes, %d violations, in %s",
-		strings.Join(modeNames(), ", "), "state", strings.Join(modeNames(), " | "), strings.Join(table, "\n"),
-		len(axeStates), len(axeModes), total, time.Since(start).Round(time.Millisecond))
+	t.Logf("axe per state, failing (critical+serious+moderate) / minor / incomplete:\n%s\n%d states × %d modes, %d failing violations, in %s",
+		strings.Join(table, "\n"), len(axeStates), len(axeModes), total, time.Since(start).Round(time.Millisecond))
 }
 
 func modeNames() []string {

@@ -2,13 +2,13 @@
 # lighthouse.sh measures the inbox with Lighthouse (npm, package-lock.json),
 # desktop preset, in Debian's Chromium: it builds Belfry, starts it on a
 # loopback port with a fresh database, adds a user with 60 notifications
-# (a mix of levels, bodies and links), signs in through POST /login, hands
+# (LIGHTHOUSE_NOTIFICATIONS; a mix of levels, bodies and links), signs in through POST /login, hands
 # the session cookie to Lighthouse (--extra-headers) and prints the
 # accessibility and performance scores with the metrics behind them.
 #
 #   bash scripts/lighthouse.sh            # scores of /notifications
 #   LIGHTHOUSE_RUNS=3 bash scripts/lighthouse.sh   # three runs, each printed
-#   LIGHTHOUSE_PATH=/preferences bash scripts/lighthouse.sh
+#   LIGHTHOUSE_PATH=/preferences bash scripts/lighthouse.sh   # another page
 #
 # The JSON and HTML reports land in $BELFRY_ARTIFACTS (default
 # $TMPDIR/belfry-lighthouse). It exits 1 when accessibility is below 100 or
@@ -20,6 +20,7 @@ GO=${GO:-go}
 CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
 RUNS=${LIGHTHOUSE_RUNS:-1}
 PAGE=${LIGHTHOUSE_PATH:-/notifications}
+SEED=${LIGHTHOUSE_NOTIFICATIONS:-60}
 MIN_A11Y=${LIGHTHOUSE_MIN_A11Y:-100}
 MIN_PERF=${LIGHTHOUSE_MIN_PERF:-95}
 out=${BELFRY_ARTIFACTS:-${TMPDIR:-/tmp}/belfry-lighthouse}
@@ -56,15 +57,12 @@ done
 # A person with their own password (no "choose your own password" banner)
 # and a publish token.
 printf '%s\n' "$password" | "$work/belfry" user add ann --password-stdin >/dev/null
-token=$("$work/belfry" token create ann --scope publish --name lighthouse | grep -o 'bf_[A-Za-z0-9_-]*' | head -n1 || true)
-if [ -z "$token" ]; then
-	token=$("$work/belfry" token create ann --scope publish --name lighthouse | tail -n1 | awk '{print $NF}')
-fi
+token=$("$work/belfry" token create ann --scope publish --name lighthouse)
 
-echo "lighthouse: publishing 60 notifications" >&2
+echo "lighthouse: publishing $SEED notifications" >&2
 levels=(info info warning info error info)
 types=(job_completed rule_executed quota_warning job_completed job_failed weekly_report)
-for i in $(seq 60); do
+for i in $(seq "$SEED"); do
 	k=$((i % 6))
 	body=$(printf '{"type":"%s","level":"%s","title":"Event %d: %s on nas-%02d","body":"Run **%d** finished: 1 204 files, 3.2 GB in 14 min. See `/var/log/job-%d.log`.","target_url":"https://nas.home.arpa/jobs/%d"}' \
 		"${types[$k]}" "${levels[$k]}" "$i" "${types[$k]}" "$((i % 7))" "$i" "$i" "$i")
@@ -85,18 +83,7 @@ for run in $(seq "$RUNS"); do
 	node_modules/.bin/lighthouse "$base$PAGE" --preset=desktop --only-categories=accessibility,performance,best-practices \
 		--extra-headers="{\"Cookie\":\"$cookie\"}" --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
 		--output=json --output=html --output-path="$report" --quiet
-	node -e '
-		const r = require(process.argv[1]);
-		const c = r.categories, a = r.audits;
-		const pct = (x) => Math.round(x * 100);
-		console.log(`lighthouse run ' "$run" ': ${r.finalDisplayedUrl} accessibility ${pct(c.accessibility.score)} performance ${pct(c.performance.score)} best-practices ${pct(c["best-practices"].score)}`);
-		console.log(`  FCP ${a["first-contentful-paint"].displayValue}, LCP ${a["largest-contentful-paint"].displayValue}, TBT ${a["total-blocking-time"].displayValue}, CLS ${a["cumulative-layout-shift"].displayValue}, SI ${a["speed-index"].displayValue}`);
-		for (const k of ["accessibility", "performance", "best-practices"])
-			for (const ref of c[k].auditRefs)
-				if (ref.weight > 0 && a[ref.id].score !== null && a[ref.id].score < 1)
-					console.log(`  ${k}: ${ref.id} ${pct(a[ref.id].score)}: ${a[ref.id].title}${a[ref.id].displayValue ? " (" + a[ref.id].displayValue + ")" : ""}`);
-		if (pct(c.accessibility.score) < Number(process.argv[2]) || pct(c.performance.score) < Number(process.argv[3])) process.exit(1);
-	' "$report.report.json" "$MIN_A11Y" "$MIN_PERF" || status=1
+	node scripts/lighthouse-scores.js "$report.report.json" "$run" "$MIN_A11Y" "$MIN_PERF" || status=1
 	echo "  report: $report.report.html" >&2
 done
 exit $status

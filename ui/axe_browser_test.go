@@ -84,6 +84,7 @@ var axeStates = []axeState{
 	{"channel member menu", "root", "/channels/{channel}", clickThen(`.member-mod summary`), `document.querySelector('.member-mod[open]')`},
 	{"not found", "root", "/no/such/page", nil, `document.querySelector('.error-page h1')`},
 	{"not allowed", "ann", "/admin/users", nil, `document.querySelector('.error-page h1')`},
+	{"offline", "bob", "/notifications", (*axeSweep).goOffline, `!document.getElementById('conn').hidden`},
 	// Last, as it deletes root's read notifications.
 	{"delete-read done", "root", "/notifications", (*axeSweep).deleteRead, `document.querySelector('#flash .alert-success')`},
 }
@@ -163,9 +164,20 @@ func (s *axeSweep) deleteRead(tb *tab) {
 	tb.click(`#confirm-ok`)
 }
 
+// goOffline cuts the tab's socket and refuses new ones, so the page says
+// it is offline; the next state's opening lets sockets in again.
+func (s *axeSweep) goOffline(tb *tab) {
+	bob, err := s.b.Users.FindUserByName(context.Background(), "bob")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.b.BlockSockets.Store(true)
+	s.b.Hub.Revoke(bob.ID, "")
+}
+
 // newAxeSweep starts a Belfry with something on every page: an admin with a
 // full inbox, a webhook, a check, a token, a route, a channel and a mute;
-// a user with nothing.
+// users with nothing.
 func newAxeSweep(t *testing.T) *axeSweep {
 	src, err := os.ReadFile(filepath.FromSlash(axeScript))
 	if err != nil {
@@ -174,6 +186,7 @@ func newAxeSweep(t *testing.T) *axeSweep {
 	b := newBelfry(t)
 	s := &axeSweep{t: t, b: b, root: b.user("root", true), tabs: map[string]*tab{}, axe: string(src)}
 	ann := b.user("ann", false)
+	b.user("bob", false)
 	s.tok = b.token(s.root)
 	b.seedInbox(s.root)
 	b.publish(s.tok, map[string]any{"type": "job_failed", "level": "warning", "title": "Device nas-01 is offline",
@@ -248,6 +261,7 @@ func (s *axeSweep) check(st axeState) map[string][]axeViolation {
 	tb := s.tab(st.user)
 	path := strings.ReplaceAll(st.path, "{channel}", s.channel)
 	open := func() {
+		s.b.BlockSockets.Store(false) // what "offline" did
 		tb.viewport(1280, 800, false)
 		if st.user == "" {
 			tb.do(chromedp.Navigate(s.b.URL + path))

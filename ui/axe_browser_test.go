@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
 	"github.com/chromedp/chromedp"
 )
 
@@ -60,6 +61,9 @@ var axeStates = []axeState{
 	{"burst summary", "root", "/notifications", (*axeSweep).showBurst, `document.querySelector('#toasts .toast-summary')`},
 	{"delete-read confirm", "root", "/notifications", clickThen(`#delete-read`), `document.getElementById('confirm').open`},
 	{"preferences", "root", "/preferences", nil, `document.getElementById('quiet-card') && document.getElementById('digests-card')`},
+	{"preferences reset", "root", "/preferences", (*axeSweep).resetPreferences, `document.querySelector('#pref-table .alert-success, #flash .alert-success') && document.querySelector('#pref-rows tr')`},
+	{"e-mail test sent", "root", "/preferences", (*axeSweep).testEmail, `(document.querySelector('#email-card .alert-success') || {textContent: ''}).textContent.includes('The server answered')`},
+	{"quiet hours saved", "root", "/preferences", (*axeSweep).saveQuietHours, `document.querySelector('#quiet-card .form-result .alert')`},
 	{"mutes", "root", "/mutes", nil, `document.querySelector('#mute-form')`},
 	{"webhooks empty", "ann", "/webhooks", nil, `document.querySelector('#webhook-list .empty')`},
 	{"webhooks list", "root", "/webhooks", nil, `document.querySelector('#webhook-list .hook')`},
@@ -164,6 +168,30 @@ func (s *axeSweep) deleteRead(tb *tab) {
 	tb.click(`#confirm-ok`)
 }
 
+func (s *axeSweep) resetPreferences(tb *tab) {
+	tb.click(`.page-head .actions button[hx-delete="/ui/preferences"]`)
+	tb.until("the confirmation", `document.getElementById('confirm').open`)
+	tb.click(`#confirm-ok`)
+}
+
+// testEmail saves an address and sends the test e-mail through the SMTP
+// server of the sweep.
+func (s *axeSweep) testEmail(tb *tab) {
+	tb.do(chromedp.SetValue(chromedp.CSS(`#email-card input[name=email]`), "root@example.org"))
+	tb.click(`#email-card button[type=submit]`)
+	tb.until("the address saved", `document.querySelector('#email-card .alert-success') && !document.getElementById('email-test').disabled &&
+		!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling') && document.getElementById('email-test')['htmx-internal-data'] !== undefined`)
+	tb.click(`#email-test`)
+}
+
+func (s *axeSweep) saveQuietHours(tb *tab) {
+	tb.do(chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=timezone]`), "Europe/Paris"),
+		chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=start-0]`), "22:00"),
+		chromedp.SetValue(chromedp.CSS(`#quiet-card input[name=end-0]`), "07:00"))
+	tb.click(`#quiet-card input[name=day-0]`)
+	tb.click(`#quiet-card button[type=submit]`)
+}
+
 // goOffline cuts the tab's socket and refuses new ones, so the page says
 // it is offline; the next state's opening lets sockets in again.
 func (s *axeSweep) goOffline(tb *tab) {
@@ -176,14 +204,16 @@ func (s *axeSweep) goOffline(tb *tab) {
 }
 
 // newAxeSweep starts a Belfry with something on every page: an admin with a
-// full inbox, a webhook, a check, a token, a route, a channel and a mute;
+// full inbox, a webhook, a check, a token, a route, a channel and a mute,
+// and e-mail through a real SMTP server;
 // users with nothing.
 func newAxeSweep(t *testing.T) *axeSweep {
 	src, err := os.ReadFile(filepath.FromSlash(axeScript))
 	if err != nil {
 		t.Fatalf("axe-core is missing (run scripts/ui-assets.sh, which installs package-lock.json): %v", err)
 	}
-	b := newBelfry(t)
+	smtpd := apptest.NewSMTP(t)
+	b := newBelfryWith(t, func(c *app.Config) { smtpd.Configure(&c.Email) })
 	s := &axeSweep{t: t, b: b, root: b.user("root", true), tabs: map[string]*tab{}, axe: string(src)}
 	ann := b.user("ann", false)
 	b.user("bob", false)

@@ -54,6 +54,8 @@ var axeStates = []axeState{
 	{"inbox empty", "ann", "/notifications", nil, `document.querySelector('#page-items .empty')`},
 	{"inbox full", "root", "/notifications", nil, `document.querySelectorAll('#page-items .nitem').length >= 8`},
 	{"inbox filtered empty", "root", "/notifications?unread=1&type=weekly_report", nil, `document.querySelector('#page-items .empty')`},
+	{"inbox searched", "root", "/notifications?q=nas-01&read=all", nil, `document.querySelectorAll('#page-items .nitem').length >= 2 && document.getElementById('filter-q').value === 'nas-01'`},
+	{"inbox filtered by level and date", "root", "/notifications?level=error&before=2030-01-01", nil, `document.querySelectorAll('#page-items .nitem').length >= 2`},
 	{"bell panel open", "root", "/notifications", clickThen(`#bell-button`), `document.querySelectorAll('#panel-items .nitem').length >= 8`},
 	{"account menu open", "root", "/notifications", clickThen(`.usermenu summary`), `document.querySelector('.usermenu').open`},
 	{"mute this open", "root", "/notifications", clickThen(`.nmute summary`), `document.querySelector('.nmute[open] .nmute-form')`},

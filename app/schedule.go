@@ -78,9 +78,10 @@ type Scheduler interface {
 	// Errors: the dispatcher's for a bad event, CheckDeliverAt's,
 	// ECONFLICT beyond MaxScheduledPerUser.
 	Schedule(ctx context.Context, owner *User, asSystem bool, ev *Event, at time.Time) (*ScheduledEvent, error)
-	// Cancel deletes one of userID's pending events (ENOTFOUND with
+	// Cancel deletes one of userID's pending events, published to topic
+	// (its service_id) unless topic is "" (ENOTFOUND with
 	// CodeScheduleMissing otherwise: unknown, another's, or delivered).
-	Cancel(ctx context.Context, userID, id string) (*ScheduledEvent, error)
+	Cancel(ctx context.Context, userID, id, topic string) (*ScheduledEvent, error)
 }
 
 // ScheduleStore keeps the scheduled events.

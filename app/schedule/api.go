@@ -33,7 +33,7 @@ func (s *Service) handleCancel(c *gin.Context) {
 	if !ok {
 		return
 	}
-	e, err := s.Cancel(c.Request.Context(), web.UserFrom(c).ID, id)
+	e, err := s.Cancel(c.Request.Context(), web.UserFrom(c).ID, id, "")
 	if err != nil {
 		web.WriteError(c, err)
 		return

@@ -111,14 +111,14 @@ func (s *Service) List(ctx context.Context, userID string) ([]*app.ScheduledEven
 }
 
 // Cancel implements app.Scheduler.
-func (s *Service) Cancel(ctx context.Context, userID, id string) (*app.ScheduledEvent, error) {
+func (s *Service) Cancel(ctx context.Context, userID, id, topic string) (*app.ScheduledEvent, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, err := s.d.Store.FindScheduled(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if e.UserID != userID {
+	if e.UserID != userID || (topic != "" && e.Event.ServiceID != topic) {
 		return nil, missing()
 	}
 	ok, err := s.d.Store.DeleteScheduled(ctx, userID, id)

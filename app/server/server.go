@@ -77,9 +77,9 @@ type Server struct {
 	Heartbeats *heartbeat.Service
 	// Schedule keeps events published for later until they are due.
 	Schedule *schedule.Service
-	Hub        *hub.Hub
-	Channels   *channels.Service
-	Metrics    *metrics.Registry
+	Hub      *hub.Hub
+	Channels *channels.Service
+	Metrics  *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler

@@ -173,7 +173,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// ntfy's publish and subscribe routes; its held-open subscriptions
 	// follow the bus, count against the same connection limits (/ws) and
 	// end on revocation like the hub's sockets.
-	ntfyAPI := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock,
+	ntfyAPI := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Scheduled: s.Schedule, Zone: zone, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock,
 		Stream: ntfy.StreamConfig{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets}, Logger: s.Logger})
 	s.Bus.Subscribe(ntfyAPI.Handle)
 	s.Auth.OnRevoke(ntfyAPI.Revoke)

@@ -69,9 +69,7 @@ func TestScheduled_InvisibleUntilDue(t *testing.T) {
 	if n := f.pollCount(client); n != 1 {
 		t.Fatalf("the polling API shows %d after due", n)
 	}
-	if p := f.pending(); len(p) != 0 {
-		t.Fatalf("still scheduled after delivery: %+v", p)
-	}
+	apptest.WaitFor(t, "the scheduled row gone", func() bool { return len(f.pending()) == 0 })
 	f.clock.Advance(time.Hour)
 	settle()
 	if n := len(f.stored()); n != 1 {
@@ -126,6 +124,7 @@ func TestScheduled_RestartBeforeDue(t *testing.T) {
 	}
 	f.clock.Advance(time.Minute)
 	f.waitStored(1)
+	apptest.WaitFor(t, "the scheduled row gone", func() bool { return len(f.pending()) == 0 })
 	f.restart()
 	settle()
 	if n := len(f.stored()); n != 1 {

@@ -23,5 +23,7 @@ func (s *Service) Observe(m *metrics.Registry) {
 	m.CounterFunc("belfry_scheduled_refused_total", "Scheduled events the dispatcher refused when they fell due (dropped).",
 		func() float64 { return float64(s.failed.Load()) })
 	m.CounterFunc("belfry_scheduled_wakeups_total", "Wake-ups of the scheduled delivery timer.",
-		func() float64 { return float64(s.wakeups.Load()) })
+		func() float64 { return float64(s.alarm.Wakeups()) })
+	m.GaugeFunc("belfry_scheduled_next_delivery_timestamp_seconds", "When the timer wakes for the next scheduled event (Unix time); 0 for none.",
+		func() float64 { return float64(s.alarm.Armed()) / 1000 })
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/clock"
 )
 
 // dueBatch is how many due events one store query returns.
@@ -17,58 +18,8 @@ const retryAfter = 30 * time.Second
 // Belfry was off — and then waits, with one timer, for the earliest one,
 // until ctx ends. A delivery that has begun is finished first.
 func (s *Service) Run(ctx context.Context) {
-	for {
-		s.step(ctx)
-		select {
-		case <-ctx.Done():
-			s.armMu.Lock()
-			if s.timer != nil {
-				s.timer.Stop()
-			}
-			s.armMu.Unlock()
-			return
-		case <-s.wake:
-		}
-	}
-}
-
-// step delivers every due event and sets the timer for the next one,
-// rounded up to the second.
-func (s *Service) step(ctx context.Context) {
-	err := s.deliverDue(ctx, s.now())
-	if err != nil && ctx.Err() != nil {
-		return
-	}
-	if err != nil {
-		s.d.Logger.Error("scheduled delivery", "err", err)
-	}
-	// Read and armed under armMu, which changed takes to compare a new
-	// delivery time with it: one written after the read is seen by
-	// changed, one written before by the read.
-	s.armMu.Lock()
-	defer s.armMu.Unlock()
-	next, ok, nerr := s.d.Store.NextScheduled(ctx)
-	now := s.now()
-	if err != nil || nerr != nil {
-		next, ok = now.Add(retryAfter), true
-	}
-	if s.timer != nil {
-		s.timer.Stop()
-		s.timer = nil
-	}
-	s.armed = 0
-	if !ok {
-		return
-	}
-	at := next.Truncate(time.Second)
-	if at.Before(next) {
-		at = at.Add(time.Second)
-	}
-	s.armed = next.UnixMilli()
-	s.timer = s.d.Clock.AfterFunc(at.Sub(now), func() {
-		s.wakeups.Add(1)
-		s.kick()
-	})
+	s.alarm.Run(ctx, clock.AlarmJob{Due: s.deliverDue, Next: s.d.Store.NextScheduled, Retry: retryAfter,
+		Failed: func(err error) { s.d.Logger.Error("scheduled delivery", "err", err) }})
 }
 
 // deliverDue delivers the events due at now, earliest first.

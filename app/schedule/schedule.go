@@ -52,16 +52,11 @@ type Service struct {
 	// mu serialises a delivery with a cancel, so an event is either
 	// cancelled or delivered, never both.
 	mu sync.Mutex
-	// wake asks Run to look at the delivery times again.
-	wake chan struct{}
-	// armed is the delivery time (Unix ms) Run's timer waits for, 0 for
-	// none: a new event due earlier wakes Run. armMu guards it and timer.
-	armMu sync.Mutex
-	armed int64
-	timer clock.Timer
-	// wakeups counts the timer's firings, delivered the events handed to
-	// the dispatcher, failed those it refused at delivery.
-	wakeups, delivered, failed atomic.Int64
+	// alarm waits for the earliest delivery time.
+	alarm *clock.Alarm
+	// delivered counts the events handed to the dispatcher, failed those
+	// it refused at delivery.
+	delivered, failed atomic.Int64
 }
 
 var _ app.Scheduler = (*Service)(nil)
@@ -73,7 +68,7 @@ func New(d Deps) *Service {
 	if d.Config.MaxDelay.Duration == 0 {
 		d.Config.MaxDelay.Duration = app.DefaultMaxDelay
 	}
-	return &Service{d: d, wake: make(chan struct{}, 1)}
+	return &Service{d: d, alarm: clock.NewAlarm(d.Clock)}
 }
 
 // MaxDelay is how far ahead an event may be scheduled (schedule.max_delay).
@@ -101,7 +96,7 @@ func (s *Service) Schedule(ctx context.Context, owner *app.User, asSystem bool, 
 	if err := s.d.Store.CreateScheduled(ctx, e); err != nil {
 		return nil, err
 	}
-	s.changed(e.DeliverAt)
+	s.alarm.Changed(e.DeliverAt)
 	return e, nil
 }
 
@@ -133,24 +128,6 @@ func (s *Service) Cancel(ctx context.Context, userID, id, topic string) (*app.Sc
 
 func missing() error {
 	return app.CodedErrorf(app.ENOTFOUND, app.CodeScheduleMissing, "Scheduled event not found: it was cancelled, delivered, or never existed.")
-}
-
-// changed tells Run that an event is due at t: one earlier than the timer
-// waits for wakes it.
-func (s *Service) changed(t time.Time) {
-	s.armMu.Lock()
-	a := s.armed
-	s.armMu.Unlock()
-	if a == 0 || t.UnixMilli() < a {
-		s.kick()
-	}
-}
-
-func (s *Service) kick() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
 }
 
 func (s *Service) now() time.Time { return s.d.Clock.Now().UTC() }

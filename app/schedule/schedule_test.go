@@ -185,9 +185,9 @@ func TestScheduled_Cancel(t *testing.T) {
 		t.Fatalf("malformed id: %d %s", w.Code, w.Body)
 	}
 	f.clock.Advance(10 * time.Minute)
-	ns := f.waitStored(1)
+	f.waitStored(1)
 	settle()
-	if ns = f.stored(); len(ns) != 1 || ns[0].Title != "Kept" {
+	if ns := f.stored(); len(ns) != 1 || ns[0].Title != "Kept" {
 		t.Fatalf("delivered: %+v", ns)
 	}
 	if w := f.app.Do("DELETE", "/api/v1/events/scheduled/"+kept.Scheduled.ID, "", servertest.Bearer(f.token)); w.Code != http.StatusNotFound {

@@ -185,16 +185,24 @@ func (s *Service) handleJSON(c *gin.Context) {
 
 // publish authenticates the request and publishes to topic.
 func (s *Service) publish(c *gin.Context, topic string, body func() (string, error)) {
+	if user, ok := s.topicPublisher(c, topic); ok {
+		s.publishAs(c, user, topic, nil, body)
+	}
+}
+
+// topicPublisher checks topic and authenticates its publisher; false when
+// it answered an error.
+func (s *Service) topicPublisher(c *gin.Context, topic string) (*app.User, bool) {
 	if err := s.checkTopic(topic); err != nil {
 		writeError(c, err)
-		return
+		return nil, false
 	}
 	user, err := publisher(c, s.d.Credentials)
 	if err != nil {
 		writeError(c, err)
-		return
+		return nil, false
 	}
-	s.publishAs(c, user, topic, nil, body)
+	return user, true
 }
 
 // publishAs parses the message, publishes it through ingest and answers

@@ -35,13 +35,8 @@ func (s *Service) publishLater(c *gin.Context, user *app.User, m *message) {
 // through Belfry's own API; their ids, like unknown ones, are 404.
 func (s *Service) handleCancel(c *gin.Context) {
 	topic := c.Param("topic")
-	if err := s.checkTopic(topic); err != nil {
-		writeError(c, err)
-		return
-	}
-	user, err := publisher(c, s.d.Credentials)
-	if err != nil {
-		writeError(c, err)
+	user, ok := s.topicPublisher(c, topic)
+	if !ok {
 		return
 	}
 	id, err := app.ParseID(c.Param("sequence"))

@@ -24,10 +24,14 @@ type fixture struct {
 	alice  *app.User
 	token  string // alice's publish token
 	cookie string
+	smtp   *apptest.SMTP // nil: no e-mail
 }
 
-func newFixture(t testing.TB) *fixture {
-	f := &fixture{t: t, clock: clocktest.New(), dbPath: filepath.Join(t.TempDir(), "belfry.db")}
+func newFixture(t testing.TB) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with e-mail through smtp (nil: none).
+func newFixtureWith(t testing.TB, smtp *apptest.SMTP) *fixture {
+	f := &fixture{t: t, clock: clocktest.New(), dbPath: filepath.Join(t.TempDir(), "belfry.db"), smtp: smtp}
 	f.start()
 	f.alice = f.app.User("alice", false)
 	f.token = f.app.Token(f.alice, app.ScopePublish)
@@ -41,6 +45,9 @@ func (f *fixture) start() {
 		c.Database.Path = f.dbPath
 		c.Report.Enabled = false
 		c.Report.Timezone = "UTC"
+		if f.smtp != nil {
+			f.smtp.Configure(&c.Email)
+		}
 	}))
 }
 

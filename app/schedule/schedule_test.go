@@ -25,15 +25,35 @@ func (f *fixture) pollCount(token string) int {
 	return len(page.Notifications)
 }
 
+// rows counts the rows of table in the database.
+func (f *fixture) rows(table string) int {
+	f.t.Helper()
+	var n int
+	if err := f.app.DB.Reader().QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
 // TestScheduled_InvisibleUntilDue: a scheduled event creates nothing —
-// no notification in the list or polling API, no badge, no socket frame —
+// no notification in the list or polling API, no badge, no socket frame,
+// no webhook delivery, e-mail or push queued —
 // until its time; then it is delivered once, created at its time, and
 // leaves the scheduled list.
 func TestScheduled_InvisibleUntilDue(t *testing.T) {
-	f := newFixture(t)
+	smtp := apptest.NewSMTP(t)
+	f := newFixtureWith(t, smtp)
+	if w := f.app.Do("PUT", "/api/email/address", `{"email":"alice@example.org"}`, servertest.Cookie(f.cookie)); w.Code != http.StatusOK {
+		t.Fatalf("e-mail address: %d %s", w.Code, w.Body)
+	}
 	client := f.app.Token(f.alice, app.ScopeClient)
 	socket := apptest.Dial(t, f.app.URL+"/ws/notification/", http.Header{"Authorization": {"Bearer " + client}})
 	apptest.WaitFor(t, "the socket indexed", func() bool { return f.app.Hub.Stats().Sockets == 1 })
+	// A webhook of alice's: a delivery would be queued with the notification.
+	if w := f.app.Do("POST", "/api/webhooks", `{"kind":"generic","url":"http://127.0.0.1:9/hook","events":["job.failed"]}`,
+		servertest.Cookie(f.cookie)); w.Code != http.StatusCreated {
+		t.Fatalf("webhook: %d %s", w.Code, w.Body)
+	}
 	start := f.clock.Now()
 	a := f.schedule(`{"type":"job_failed","title":"Later","level":"error","delay":"30m"}`)
 	if want := start.Add(30 * time.Minute); !a.Scheduled.DeliverAt.Equal(want) {
@@ -54,6 +74,9 @@ func TestScheduled_InvisibleUntilDue(t *testing.T) {
 	if frame, ok := socket.NextWithin(50 * time.Millisecond); ok {
 		t.Fatalf("a socket frame before due: %s", frame)
 	}
+	if n := f.rows("webhook_deliveries") + f.rows("email_outbox") + f.rows("push_outbox"); n != 0 || len(smtp.Messages()) != 0 {
+		t.Fatalf("%d webhook deliveries, e-mails or pushes queued, %d e-mails sent before due", n, len(smtp.Messages()))
+	}
 
 	f.clock.Advance(time.Second)
 	ns := f.waitStored(1)
@@ -68,6 +91,12 @@ func TestScheduled_InvisibleUntilDue(t *testing.T) {
 	}
 	if n := f.pollCount(client); n != 1 {
 		t.Fatalf("the polling API shows %d after due", n)
+	}
+	if n := f.rows("webhook_deliveries"); n != 1 {
+		t.Fatalf("%d webhook deliveries after due, want 1", n)
+	}
+	if got := smtp.WaitMessages(t, 1); len(got) != 1 {
+		t.Fatalf("%d e-mails after due, want 1", len(got))
 	}
 	apptest.WaitFor(t, "the scheduled row gone", func() bool { return len(f.pending()) == 0 })
 	f.clock.Advance(time.Hour)

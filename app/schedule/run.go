@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -22,20 +23,23 @@ func (s *Service) Run(ctx context.Context) {
 		Failed: func(err error) { s.d.Logger.Error("scheduled delivery", "err", err) }})
 }
 
-// deliverDue delivers the events due at now, earliest first.
+// deliverDue delivers the events due at now, earliest first. An event
+// that fails (the database is busy or full) does not hold back the others
+// of its batch; the failure is returned after the batch, for a retry.
 func (s *Service) deliverDue(ctx context.Context, now time.Time) error {
 	for ctx.Err() == nil {
 		due, err := s.d.Store.DueScheduled(ctx, now, dueBatch)
 		if err != nil {
 			return err
 		}
+		var failed error
 		for _, e := range due {
-			if err := s.deliver(context.WithoutCancel(ctx), e); err != nil {
-				return err
+			if err := s.deliver(context.WithoutCancel(ctx), e); err != nil && failed == nil {
+				failed = fmt.Errorf("scheduled event %s: %w", e.ID, err)
 			}
 		}
-		if len(due) < dueBatch {
-			return nil
+		if failed != nil || len(due) < dueBatch {
+			return failed
 		}
 	}
 	return ctx.Err()

@@ -25,7 +25,8 @@ func scheduledRenderCases(usr *app.User) []renderCase {
 func TestUntil(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for d, want := range map[time.Duration]string{30 * time.Second: "in less than a minute", 25 * time.Minute: "in 25 min",
-		3 * time.Hour: "in 3 h", 47 * time.Hour: "in 47 h", 72 * time.Hour: "in 3 days"} {
+		29*time.Minute + 59*time.Second: "in 30 min", 59*time.Minute + 50*time.Second: "in 1 h", 2*time.Hour + 59*time.Minute: "in 3 h",
+		47 * time.Hour: "in 47 h", 47*time.Hour + 45*time.Minute: "in 2 days", 71 * time.Hour: "in 3 days"} {
 		if got := until(now, now.Add(d)); got != want {
 			t.Errorf("until +%s = %q, want %q", d, got, want)
 		}

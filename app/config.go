@@ -54,6 +54,7 @@ type Config struct {
 	Report        ReportConfig        `toml:"report"`
 	Metrics       MetricsConfig       `toml:"metrics"`
 	Retention     RetentionConfig     `toml:"retention"`
+	Schedule      ScheduleConfig      `toml:"schedule"`
 	Provision     ProvisionConfig     `toml:"provision"`
 }
 
@@ -274,6 +275,12 @@ type RetentionConfig struct {
 	ChannelMessages Duration `toml:"channel_messages"`
 }
 
+// ScheduleConfig is scheduled delivery (app/schedule): how far ahead a
+// publish may ask to be delivered.
+type ScheduleConfig struct {
+	MaxDelay Duration `toml:"max_delay"`
+}
+
 // ProvisionConfig declares users and API tokens in the configuration
 // (Ansible, NixOS, compose): app/provision creates or updates them at every
 // start. With OwnsUsers (OwnsTokens) the configuration owns them all: users
@@ -368,5 +375,6 @@ func DefaultConfig() Config {
 		Retention: RetentionConfig{Enabled: true, Interval: Duration{time.Hour},
 			ReadNotifications: Duration{30 * 24 * time.Hour}, MaxPerUser: 2000,
 			ChannelMessages: Duration{180 * 24 * time.Hour}},
+		Schedule: ScheduleConfig{MaxDelay: Duration{DefaultMaxDelay}},
 	}
 }

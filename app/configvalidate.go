@@ -17,7 +17,7 @@ func (c *Config) Validate() error {
 	for _, check := range []func() error{
 		c.Server.validate, c.Database.validate, c.Auth.validate, c.Notifications.validate,
 		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Email.validate, c.Push.validate, c.Log.validate,
-		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.Provision.validate, c.validateDesktop,
+		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.Schedule.validate, c.Provision.validate, c.validateDesktop,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -223,6 +223,13 @@ func (r *ReportConfig) validate() error {
 	}
 	if _, err := LoadZone(r.Timezone); err != nil {
 		return invalidf("report.timezone must be an IANA time zone such as \"Europe/Paris\" or \"Local\", not %q.", r.Timezone)
+	}
+	return nil
+}
+
+func (s *ScheduleConfig) validate() error {
+	if s.MaxDelay.Duration < time.Minute || s.MaxDelay.Duration > 366*24*time.Hour {
+		return invalidf("schedule.max_delay must be between 1m and 8784h (366 days), not %s.", s.MaxDelay)
 	}
 	return nil
 }

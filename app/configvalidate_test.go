@@ -28,6 +28,8 @@ func TestConfigValidateOperations(t *testing.T) {
 		{"metrics listen", func(c *Config) { c.Metrics.Listen = "9090" }, `metrics.listen must be empty (serve /metrics on server.listen) or host:port`},
 		{"metrics port", func(c *Config) { c.Metrics.Listen = ":prom" }, `metrics.listen has an invalid port "prom"`},
 		{"retention interval", func(c *Config) { c.Retention.Interval = Duration{} }, "retention.interval must be a positive duration"},
+		{"schedule max delay too small", func(c *Config) { c.Schedule.MaxDelay = Duration{time.Second} }, "schedule.max_delay must be between 1m and 8784h"},
+		{"schedule max delay too large", func(c *Config) { c.Schedule.MaxDelay = Duration{400 * 24 * time.Hour} }, "schedule.max_delay must be between 1m and 8784h"},
 		{"retention read", func(c *Config) { c.Retention.ReadNotifications = Duration{-time.Hour} }, "retention.read_notifications must not be negative"},
 		{"retention channel", func(c *Config) { c.Retention.ChannelMessages = Duration{-time.Hour} }, "retention.channel_messages must not be negative"},
 		{"retention max", func(c *Config) { c.Retention.MaxPerUser = -1 }, "retention.max_per_user must not be negative"},

@@ -18,6 +18,7 @@ var iconPaths = map[string]string{
 	"trash":     `<path d="M4 7h16M9.5 7V4.5h5V7M6 7l1 13h10l1-13M10 11v5.5M14 11v5.5"/>`,
 	"check":     `<path d="M5 12.5l4.5 4.5L19 7.5"/>`,
 	"pulse":     `<path d="M3 12h4l2.5-6 5 12 2.5-6h4"/>`,
+	"clock":     `<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3.5 2"/>`,
 	"check-all": `<path d="M2 12.5l4.5 4.5L15.5 8M12.5 16.5l.5.5L22 8"/>`,
 	"external":  `<path d="M14 4h6v6M20 4l-8.5 8.5M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5"/>`,
 	"x":         `<path d="M6 6l12 12M18 6 6 18"/>`,

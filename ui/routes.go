@@ -13,6 +13,7 @@ var navigation = []page{
 	{Path: "/preferences", Label: "Preferences", Icon: "sliders", Scripts: []string{"push.js"}},
 	{Path: "/mutes", Label: "Mutes", Icon: "bell-off"},
 	{Path: "/heartbeats", Label: "Heartbeats", Icon: "pulse"},
+	{Path: "/scheduled", Label: "Scheduled", Icon: "clock"},
 	{Path: "/webhooks", Label: "Webhooks", Icon: "webhook", Scripts: []string{"webhooks.js"}},
 	{Path: "/tokens", Label: "API tokens", Icon: "key"},
 	{Path: "/admin/users", Label: "Users", Icon: "users", Admin: true},
@@ -87,6 +88,10 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	beats.POST("/:id/pause", u.handlePauseHeartbeat)
 	beats.DELETE("/:id", u.handleDeleteHeartbeat)
 	beats.GET("/:id/log", u.handleHeartbeatLog)
+
+	pages.GET("/scheduled", u.handleScheduledPage)
+	parts.GET("/scheduled", u.handleScheduledList)
+	parts.DELETE("/scheduled/:id", u.handleCancelScheduled)
 
 	pages.GET("/webhooks", u.handleWebhooksPage)
 	hooks := parts.Group("/webhooks")

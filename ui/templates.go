@@ -79,6 +79,7 @@ func (u *UI) funcs() template.FuncMap {
 		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"ago":        func(t time.Time) string { return ago(u.now(), t) },
+		"until":      func(t time.Time) string { return until(u.now(), t) },
 		"levelName":  levelName,
 		"levelIcon":  levelIcon,
 		"icon":       icon,
@@ -126,6 +127,21 @@ func badgeText(n int) string {
 
 // ago says how long before now t was, the way an inbox does: "just now",
 // "5 min ago", "3 h ago", "yesterday", "4 days ago", then the date.
+// until says how soon t comes, rounded to the nearest unit: "in 25 min",
+// "in 3 h", "in 2 days".
+func until(now, t time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d < time.Minute:
+		return "in less than a minute"
+	case d < time.Hour-30*time.Second:
+		return fmt.Sprintf("in %d min", int((d+30*time.Second)/time.Minute))
+	case d < 48*time.Hour-30*time.Minute:
+		return fmt.Sprintf("in %d h", int((d+30*time.Minute)/time.Hour))
+	}
+	return fmt.Sprintf("in %d days", int((d+12*time.Hour)/(24*time.Hour)))
+}
+
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
 	switch {

@@ -141,6 +141,7 @@ func renderCases(u *UI) []renderCase {
 	}
 	cases = append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
 	cases = append(cases, heartbeatRenderCases(usr)...)
+	cases = append(cases, scheduledRenderCases(usr)...)
 	return append(append(cases, routingRenderCases(usr)...), tokenMappingRenderCases(tokens[0])...)
 }
 
@@ -289,7 +290,7 @@ func TestNavigation(t *testing.T) {
 	if got := scriptsFor("/notifications"); !slices.Equal(got, []string{"inbox.js"}) {
 		t.Errorf("scripts of /notifications = %v", got)
 	}
-	if got := labels(navFor(&app.User{}, "/")); !slices.Equal(got, []string{"Notifications", "Channels", "Preferences", "Mutes", "Heartbeats", "Reports", "Webhooks", "API tokens"}) {
+	if got := labels(navFor(&app.User{}, "/")); !slices.Equal(got, []string{"Notifications", "Channels", "Preferences", "Mutes", "Heartbeats", "Reports", "Scheduled", "Webhooks", "API tokens"}) {
 		t.Errorf("navigation order = %v", got)
 	}
 	u := newTestUI(t)

@@ -51,6 +51,8 @@ type Deps struct {
 	Hooks *hooks.Service
 	// Heartbeats serves the heartbeats page.
 	Heartbeats *heartbeat.Service
+	// Scheduled serves the scheduled page.
+	Scheduled Scheduled
 	// FirstRunHint tells the login page how the first admin password was
 	// set, e.g. "The admin password was printed once when Belfry first
 	// started." Empty: no hint.

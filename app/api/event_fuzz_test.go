@@ -33,6 +33,8 @@ func FuzzPublish(f *testing.F) {
 		`{"type":"rule_executed","title":"ran"}`,
 		`{"type":"job_failed","title":"x","colour":"red"}`, `{"type":"job_failed","title":5}`, `{"type":"job_failed","title":"x"} {}`,
 		`{"type":`, ``, `[1,2]`, `{"type":"job_failed","title":"x","data":[1]}`,
+		`{"type":"job_failed","title":"later","delay":"30m"}`, `{"type":"job_failed","title":"later","delay":90}`,
+		`{"type":"job_failed","title":"later","deliver_at":"2999-01-01T00:00:00Z"}`, `{"type":"job_failed","title":"x","delay":"1h","deliver_at":"x"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -52,7 +54,21 @@ func FuzzPublish(f *testing.F) {
 		rec := httptest.NewRecorder()
 		a.Handler.ServeHTTP(rec, req)
 
-		ev, valid := domainEvent(body, types)
+		ev, valid, later := domainEvent(body, types)
+		if later {
+			// Scheduled: 202 naming the scheduled event, or a refusal
+			// of the time or the event.
+			var res struct {
+				Scheduled *struct{ ID string } `json:"scheduled"`
+			}
+			if rec.Code == http.StatusAccepted && (json.Unmarshal(rec.Body.Bytes(), &res) != nil || res.Scheduled == nil || res.Scheduled.ID == "") {
+				t.Fatalf("POST %q: 202 without the scheduled event: %s", body, rec.Body)
+			}
+			if rec.Code != http.StatusAccepted && (rec.Code < 400 || rec.Code >= 500) {
+				t.Fatalf("POST %q: %d %s", body, rec.Code, rec.Body)
+			}
+			return
+		}
 		if rec.Code != http.StatusAccepted {
 			var env web.Envelope
 			if rec.Code < 400 || rec.Code >= 500 || json.Unmarshal(rec.Body.Bytes(), &env) != nil || env.Error.Message == "" ||
@@ -91,17 +107,23 @@ func FuzzPublish(f *testing.F) {
 }
 
 // domainEvent decodes body as DecodeJSON does and reports whether the
-// domain accepts the event.
-func domainEvent(body []byte, types *app.Types) (app.Event, bool) {
-	var ev app.Event
+// domain accepts the event, and whether it asks for a later delivery.
+func domainEvent(body []byte, types *app.Types) (app.Event, bool, bool) {
+	var req struct {
+		app.Event
+		DeliverAt *string         `json:"deliver_at"`
+		Delay     json.RawMessage `json:"delay"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if len(body) > web.MaxBody || dec.Decode(&ev) != nil {
-		return ev, false
+	if len(body) > web.MaxBody || dec.Decode(&req) != nil {
+		return req.Event, false, false
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return ev, false // trailing data
+		return req.Event, false, false // trailing data
 	}
+	later := req.DeliverAt != nil || (len(bytes.TrimSpace(req.Delay)) > 0 && string(bytes.TrimSpace(req.Delay)) != "null")
+	ev := req.Event
 	ev.Normalize()
-	return ev, ev.Validate(types) == nil
+	return ev, ev.Validate(types) == nil, later
 }

@@ -32,6 +32,7 @@ type Deps struct {
 	Preferences   app.PreferenceStore
 	Mutes         app.MuteStore
 	Dispatcher    app.Dispatcher
+	Scheduler     app.Scheduler                   // publishes for later (deliver_at, delay); nil: refused
 	Ready         func(ctx context.Context) error // /readyz; nil: always ready
 	Version       string
 	Clock         clock.Clock // nil: the wall clock; tests use clocktest.Fake

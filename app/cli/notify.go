@@ -19,9 +19,10 @@ import (
 const notifyTimeout = 30 * time.Second
 
 func (r *runner) notify(ctx context.Context, args []string) error {
-	fs := r.flags("notify", "--type T --title TEXT [--body TEXT] [--level L] [--url URL] [--data JSON] [--service S] [--project P] [--user U]... [--token T] [--server URL]",
+	fs := r.flags("notify", "--type T --title TEXT [--body TEXT] [--level L] [--url URL] [--data JSON] [--service S] [--project P] [--user U]... [--delay D | --at TIME] [--token T] [--server URL]",
 		"Publish an event to a running Belfry over HTTP (POST /api/v1/events) and print the id of each\n"+
-			"notification created, one per line. The token needs the publish or admin scope.")
+			"notification created, one per line; with --delay or --at, the id of the scheduled event (cancel it\n"+
+			"on the Scheduled page). The token needs the publish or admin scope.")
 	var ev app.Event
 	var level, data string
 	var users stringList
@@ -34,6 +35,9 @@ func (r *runner) notify(ctx context.Context, args []string) error {
 	fs.StringVar(&ev.ServiceID, "service", "", "the originating service `id`")
 	fs.StringVar(&ev.Project, "project", "", "the `project`")
 	fs.Var(&users, "user", "a recipient's `username` (repeatable; \"*\" for everyone; admins only) (default: the token's owner)")
+	var when later
+	fs.StringVar(&when.Delay, "delay", "", "deliver after this `duration` (30m, 2h) or number of seconds instead of now")
+	fs.StringVar(&when.DeliverAt, "at", "", "deliver at this RFC 3339 `time` (2026-03-01T18:30:00+01:00) instead of now")
 	token := fs.String("token", "", "API `token` (default: $BELFRY_TOKEN)")
 	server := fs.String("server", "", "the server's `URL` (default: $BELFRY_SERVER_URL, else server.base_url)")
 	if _, err := r.parse(fs, args, 0, 0); err != nil {
@@ -53,6 +57,9 @@ func (r *runner) notify(ctx context.Context, args []string) error {
 		ev.Data = json.RawMessage(data)
 	}
 	ev.Users = users
+	if when.Delay != "" && when.DeliverAt != "" {
+		return usagef("notify: give --delay or --at, not both")
+	}
 	if *token == "" {
 		*token = r.getenv(EnvToken)
 	}
@@ -63,9 +70,14 @@ func (r *runner) notify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := publish(ctx, base, *token, &ev)
+	res, err := publish(ctx, base, *token, &ev, when)
 	if err != nil {
 		return err
+	}
+	if s := res.Scheduled; s != nil {
+		fmt.Fprintln(r.stdout, s.ID)
+		fmt.Fprintf(r.stderr, "Scheduled for %s.\n", s.DeliverAt.Format(time.RFC3339))
+		return nil
 	}
 	for _, n := range res.Notifications {
 		fmt.Fprintln(r.stdout, n.ID)
@@ -97,10 +109,29 @@ func (r *runner) serverURL(fs *flagSet, flagValue string) (string, error) {
 	return strings.TrimRight(s, "/"), nil
 }
 
-// publish posts ev to base/api/v1/events with the bearer token. A refusal
-// is returned with the server's message.
-func publish(ctx context.Context, base, token string, ev *app.Event) (*app.DispatchResult, error) {
-	body, err := json.Marshal(ev)
+// later is when a published event should appear ("": now).
+type later struct {
+	Delay     string `json:"delay,omitempty"`
+	DeliverAt string `json:"deliver_at,omitempty"`
+}
+
+// published is the answer to a publish: what was created, or what was
+// scheduled.
+type published struct {
+	app.DispatchResult
+	Scheduled *struct {
+		ID        string    `json:"id"`
+		DeliverAt time.Time `json:"deliver_at"`
+	} `json:"scheduled"`
+}
+
+// publish posts ev, for when, to base/api/v1/events with the bearer
+// token. A refusal is returned with the server's message.
+func publish(ctx context.Context, base, token string, ev *app.Event, when later) (*published, error) {
+	body, err := json.Marshal(struct {
+		*app.Event
+		later
+	}{ev, when})
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +165,7 @@ func publish(ctx context.Context, base, token string, ev *app.Event) (*app.Dispa
 		}
 		return nil, fmt.Errorf("server answered %s", resp.Status)
 	}
-	var res app.DispatchResult
+	var res published
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, fmt.Errorf("publish to %s: unexpected response: %w", base, err)
 	}

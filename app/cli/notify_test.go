@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/server/servertest"
@@ -137,5 +138,36 @@ func TestCLINotifyUsage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			wantFailure(t, runCLI(t, tc.env, "", append([]string{"notify"}, tc.args...)...), 2, tc.want)
 		})
+	}
+}
+
+// TestCLINotifyLater: --delay and --at schedule the event and print its
+// id; both at once is a usage error; a refused time names the problem.
+func TestCLINotifyLater(t *testing.T) {
+	s := servertest.New(t)
+	ctx := context.Background()
+	token := s.TokenFor("henry", false, app.ScopePublish)
+	henry, _ := s.Users.FindUserByName(ctx, "henry")
+
+	res := mustRun(t, nil, "", "notify", "--server", s.URL, "--token", token, "--type", "job_failed", "--title", "Later", "--delay", "2h")
+	at := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	res2 := mustRun(t, nil, "", "notify", "--server", s.URL, "--token", token, "--type", "job_failed", "--title", "At", "--at", at)
+	pending, err := s.Schedule.List(ctx, henry.ID)
+	if err != nil || len(pending) != 2 || pending[0].ID != strings.TrimSpace(res2.stdout) || pending[1].ID != strings.TrimSpace(res.stdout) {
+		t.Fatalf("scheduled %+v (%v); printed %q and %q", pending, err, res.stdout, res2.stdout)
+	}
+	if !strings.Contains(res.stderr, "Scheduled for ") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+	if n, _ := s.Notifications.ListNotifications(ctx, app.NotificationFilter{UserID: henry.ID, Limit: 10}); len(n) != 0 {
+		t.Fatalf("%d notifications created at once", len(n))
+	}
+	if res := runCLI(t, nil, "", "notify", "--server", s.URL, "--token", token, "--type", "job_failed", "--title", "x", "--delay", "1h", "--at", at); res.code() != 2 ||
+		!strings.Contains(res.err.Error(), "not both") {
+		t.Fatalf("both: %d %v", res.code(), res.err)
+	}
+	if res := runCLI(t, nil, "", "notify", "--server", s.URL, "--token", token, "--type", "job_failed", "--title", "x", "--delay", "9999h"); res.err == nil ||
+		!strings.Contains(res.err.Error(), "SCHEDULE_TOO_FAR") {
+		t.Fatalf("too far: %v", res.err)
 	}
 }

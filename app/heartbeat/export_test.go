@@ -3,20 +3,16 @@ package heartbeat
 import "context"
 
 // Wakeups counts the deadline timer's firings, for the benchmark.
-func (s *Service) Wakeups() int64 { return s.wakeups.Load() }
+func (s *Service) Wakeups() int64 { return s.alarm.Wakeups() }
 
 // Armed is the deadline the timer waits for, 0 for none.
-func (s *Service) Armed() int64 {
-	s.armMu.Lock()
-	defer s.armMu.Unlock()
-	return s.armed
-}
+func (s *Service) Armed() int64 { return s.alarm.Armed() }
 
-// Idle reports whether Run has nothing to do: no wake-up pending, and the
-// timer waits for the earliest deadline or an earlier one.
+// Idle reports whether Run has nothing to do: the timer waits for the
+// earliest deadline or an earlier one.
 func (s *Service) Idle(ctx context.Context) bool {
 	next, ok, err := s.d.Store.NextHeartbeatDeadline(ctx)
-	if err != nil || len(s.wake) > 0 {
+	if err != nil {
 		return false
 	}
 	a := s.Armed()

@@ -57,23 +57,18 @@ type Service struct {
 	d     Deps
 	seed  maphash.Seed
 	locks [checkLocks]sync.Mutex
-	// wake asks Run to look at the deadlines again.
-	wake chan struct{}
-	// armed is the deadline (Unix ms) Run's timer waits for, 0 for none: a
-	// change that sets an earlier one wakes Run. armMu guards it and timer.
-	armMu sync.Mutex
-	armed int64
-	timer clock.Timer
-	// wakeups counts the timer's firings, pings the signals accepted,
-	// alerts the checks that went late or down.
-	wakeups, pings, alerts atomic.Int64
+	// alarm waits for the earliest deadline of all checks.
+	alarm *clock.Alarm
+	// pings counts the signals accepted, alerts the checks that went late
+	// or down.
+	pings, alerts atomic.Int64
 }
 
 // New returns the service over d.
 func New(d Deps) *Service {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	d.Logger = cmp.Or(d.Logger, slog.Default())
-	return &Service{d: d, seed: maphash.MakeSeed(), wake: make(chan struct{}, 1)}
+	return &Service{d: d, seed: maphash.MakeSeed(), alarm: clock.NewAlarm(d.Clock)}
 }
 
 // Register serves the ping URLs (public: the key is the credential) and
@@ -123,24 +118,10 @@ func validKey(key string) bool {
 	return err == nil
 }
 
-// changed tells Run that a check's deadline is now d (nil: none): an
-// earlier one than the timer waits for wakes it.
+// changed tells Run that a check's deadline is now d (nil: none).
 func (s *Service) changed(d *time.Time) {
-	if d == nil {
-		return
-	}
-	s.armMu.Lock()
-	a := s.armed
-	s.armMu.Unlock()
-	if a == 0 || d.UnixMilli() < a {
-		s.kick()
-	}
-}
-
-func (s *Service) kick() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	if d != nil {
+		s.alarm.Changed(*d)
 	}
 }
 

@@ -9,5 +9,5 @@ func (s *Service) Observe(m *metrics.Registry) {
 	m.CounterFunc("belfry_heartbeat_alerts_total", "Heartbeat checks that went late or down.",
 		func() float64 { return float64(s.alerts.Load()) })
 	m.CounterFunc("belfry_heartbeat_wakeups_total", "Wake-ups of the heartbeat deadline timer.",
-		func() float64 { return float64(s.wakeups.Load()) })
+		func() float64 { return float64(s.alarm.Wakeups()) })
 }

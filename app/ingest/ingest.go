@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/belfry/belfry/app"
 )
@@ -48,9 +49,10 @@ type Routes interface {
 }
 
 // Deps are the Publisher's collaborators. Routes may be nil: no topic is
-// routed.
+// routed; Scheduler may be nil: PublishAt refuses.
 type Deps struct {
 	Dispatcher app.Dispatcher
+	Scheduler  app.Scheduler
 	Routes     Routes
 }
 
@@ -69,15 +71,39 @@ func New(d Deps) *Publisher { return &Publisher{d: d} }
 // dispatcher's: EINVALID naming the field for a message Belfry cannot
 // store.
 func (p *Publisher) Publish(ctx context.Context, publisher *app.User, m Message) (*app.DispatchResult, error) {
-	ev, err := Event(m)
+	ev, actor, err := p.event(ctx, publisher, m)
 	if err != nil {
 		return nil, err
+	}
+	return p.d.Dispatcher.Notify(ctx, actor, ev)
+}
+
+// PublishAt is Publish at a later time: the message is checked now, with
+// its recipients as Publish would resolve them now, and kept by the
+// scheduler until at. Errors: the scheduler's.
+func (p *Publisher) PublishAt(ctx context.Context, publisher *app.User, m Message, at time.Time) (*app.ScheduledEvent, error) {
+	if p.d.Scheduler == nil {
+		return nil, app.CodedErrorf(app.EINVALID, app.CodeScheduleInvalid, "Scheduled delivery is not available here.")
+	}
+	ev, actor, err := p.event(ctx, publisher, m)
+	if err != nil {
+		return nil, err
+	}
+	return p.d.Scheduler.Schedule(ctx, publisher, actor == nil, ev, at)
+}
+
+// event is m's event and the actor it is sent as: the publisher, or the
+// system for a routed topic.
+func (p *Publisher) event(ctx context.Context, publisher *app.User, m Message) (*app.Event, *app.User, error) {
+	ev, err := Event(m)
+	if err != nil {
+		return nil, nil, err
 	}
 	actor := publisher
 	if p.d.Routes != nil && m.Topic != "" {
 		users, err := p.d.Routes.RouteUsers(ctx, m.Topic)
 		if err != nil {
-			return nil, fmt.Errorf("route topic %q: %w", m.Topic, err)
+			return nil, nil, fmt.Errorf("route topic %q: %w", m.Topic, err)
 		}
 		if len(users) > 0 && (publisher.IsAdmin || slices.Contains(users, publisher.Username)) {
 			// The route's admin chose its recipients; the dispatcher
@@ -86,7 +112,7 @@ func (p *Publisher) Publish(ctx context.Context, publisher *app.User, m Message)
 			ev.Users, actor = users, nil
 		}
 	}
-	return p.d.Dispatcher.Notify(ctx, actor, ev)
+	return ev, actor, nil
 }
 
 // Event maps m to the event the dispatcher receives:

@@ -38,10 +38,10 @@ var (
 	errCallsDisabled    = apiError{40032, http.StatusBadRequest, "invalid request: calling is disabled", docs + "#phone-calls"}
 	errUnauthorized     = apiError{40101, http.StatusUnauthorized, "unauthorized", docs + "#authentication"}
 	errForbidden        = apiError{40301, http.StatusForbidden, "forbidden", docs + "#authentication"}
+	errNotFound         = apiError{40401, http.StatusNotFound, "page not found", ""}
 	errJSONTooLarge     = apiError{41303, http.StatusRequestEntityTooLarge, "JSON body too large", ""}
 	errInternal         = apiError{50001, http.StatusInternalServerError, "internal server error", ""}
 	errUnavailable      = apiError{50301, http.StatusServiceUnavailable, "service unavailable", ""}
-	errScheduleDisabled = apiError{40000, http.StatusBadRequest, "invalid request: scheduled delivery is not supported", docs + "#scheduled-delivery"}
 	errTemplateDisabled = apiError{40000, http.StatusBadRequest, "invalid request: message templating is not supported", docs + "#message-templating"}
 )
 

@@ -76,7 +76,7 @@ func TestPublishJSONRefusals(t *testing.T) {
 		{`{"topic":"mytopic","filename":"diskspace.jpg"}`, 400, 40014, []string{`remove JSON field "filename"`}},
 		{`{"topic":"mytopic","email":"phil@example.com"}`, 400, 40001, []string{`remove JSON field "email"`}},
 		{`{"topic":"mytopic","call":"yes"}`, 400, 40032, []string{`remove JSON field "call"`}},
-		{`{"topic":"mytopic","delay":"30min"}`, 400, 40000, []string{`remove JSON field "delay"`}},
+		{`{"topic":"mytopic","delay":"30 fortnights"}`, 400, 40004, []string{`JSON field "delay"`, "unable to parse delay"}},
 		{`{"topic":"mytopic","actions":[{"action":"dance","label":"x"}]}`, 400, 40018, []string{`JSON field "actions"`, "view, broadcast or http"}},
 		{`{"topic":"mytopic","actions":{"action":"view"}}`, 400, 40018, []string{"not a JSON array of actions"}},
 		{`{"topic":"mytopic","message":"` + strings.Repeat("x", 70<<10) + `"}`, 413, 41303, []string{"JSON body too large", "64 KiB"}},

@@ -24,6 +24,8 @@ type message struct {
 	Actions  []Action
 	Markdown bool
 	Type     string // Belfry's notification type; "" is the built-in message type
+	// Delay is X-Delay/At/In as sent: deliver later (delay.go).
+	Delay value
 }
 
 // emptyMessage is what ntfy makes of a message without a body
@@ -41,7 +43,6 @@ var refusals = []struct {
 	{pFilename, errNoAttachments, "Belfry does not store attachments"},
 	{pEmail, errEmailDisabled, "Belfry does not forward messages by e-mail"},
 	{pCall, errCallsDisabled, "Belfry does not make phone calls"},
-	{pDelay, errScheduleDisabled, "Belfry delivers every message at once"},
 	{pTemplate, errTemplateDisabled, "Belfry does not fill ntfy templates; send the message itself"},
 	{pPollID, errBadRequest, "Belfry does not relay iOS poll requests"},
 }
@@ -55,7 +56,8 @@ func parseMessage(src source, topic string, body func() (string, error)) (*messa
 			return nil, r.err.wrap("%s: remove %s", r.why, v.from)
 		}
 	}
-	m := &message{Topic: topic, Title: src.get(pTitle).text, Click: src.get(pClick).text, Type: src.get(pType).text}
+	m := &message{Topic: topic, Title: src.get(pTitle).text, Click: src.get(pClick).text, Type: src.get(pType).text,
+		Delay: src.get(pDelay)}
 	var err error
 	if m.Priority, err = parsePriority(src.get(pPriority)); err != nil {
 		return nil, err

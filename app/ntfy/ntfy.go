@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/clock"
@@ -25,15 +26,28 @@ import (
 	"github.com/google/uuid"
 )
 
-// Publisher hands a message to the dispatcher (ingest.Publisher).
+// Publisher hands a message to the dispatcher, or to the scheduler for
+// later (ingest.Publisher).
 type Publisher interface {
 	Publish(ctx context.Context, publisher *app.User, m ingest.Message) (*app.DispatchResult, error)
+	PublishAt(ctx context.Context, publisher *app.User, m ingest.Message, at time.Time) (*app.ScheduledEvent, error)
+}
+
+// Scheduled cancels a message scheduled for later (app/schedule).
+type Scheduled interface {
+	Cancel(ctx context.Context, userID, id, topic string) (*app.ScheduledEvent, error)
 }
 
 // Deps are the Service's collaborators.
 type Deps struct {
 	Publisher   Publisher
 	Credentials Credentials
+	// Scheduled cancels scheduled messages (DELETE /<topic>/<id>); nil:
+	// no such route.
+	Scheduled Scheduled
+	// Zone is where a natural delivery time ("At: 10am") is read; nil:
+	// UTC.
+	Zone *time.Location
 	// Notifications answers subscriptions (nil: no subscribe routes).
 	Notifications Notifications
 	// Stream configures the held-open subscriptions.
@@ -105,6 +119,9 @@ func (s *Service) Register(r gin.IRouter, _ gin.HandlerFunc) {
 	for _, verb := range []string{"publish", "send", "trigger"} {
 		r.GET("/:topic/"+verb, s.handleGet)
 	}
+	if s.d.Scheduled != nil {
+		r.DELETE("/:topic/:sequence", s.handleCancel)
+	}
 	if s.d.Notifications != nil {
 		s.registerSubscribe(r)
 	}
@@ -168,16 +185,24 @@ func (s *Service) handleJSON(c *gin.Context) {
 
 // publish authenticates the request and publishes to topic.
 func (s *Service) publish(c *gin.Context, topic string, body func() (string, error)) {
+	if user, ok := s.topicPublisher(c, topic); ok {
+		s.publishAs(c, user, topic, nil, body)
+	}
+}
+
+// topicPublisher checks topic and authenticates its publisher; false when
+// it answered an error.
+func (s *Service) topicPublisher(c *gin.Context, topic string) (*app.User, bool) {
 	if err := s.checkTopic(topic); err != nil {
 		writeError(c, err)
-		return
+		return nil, false
 	}
 	user, err := publisher(c, s.d.Credentials)
 	if err != nil {
 		writeError(c, err)
-		return
+		return nil, false
 	}
-	s.publishAs(c, user, topic, nil, body)
+	return user, true
 }
 
 // publishAs parses the message, publishes it through ingest and answers
@@ -187,6 +212,10 @@ func (s *Service) publishAs(c *gin.Context, user *app.User, topic string, fields
 	m, err := parseMessage(src, topic, body)
 	if err != nil {
 		writeError(c, err)
+		return
+	}
+	if m.Delay.set() {
+		s.publishLater(c, user, m)
 		return
 	}
 	res, err := s.d.Publisher.Publish(c.Request.Context(), user, m.ingest())
@@ -221,15 +250,21 @@ type answer struct {
 }
 
 func (s *Service) answer(m *message, res *app.DispatchResult) answer {
-	a := answer{Time: s.d.Clock.Now().Unix(), Event: "message", Topic: m.Topic, Title: m.Title, Message: m.Message,
-		Priority: m.Priority, Tags: m.Tags, Click: m.Click, Icon: m.Icon, Actions: m.Actions}
-	if m.Markdown {
-		a.ContentType = "text/markdown"
-	}
+	a := m.answer(s.d.Clock.Now())
 	if len(res.Notifications) > 0 {
 		a.ID = res.Notifications[0].ID
 	} else {
 		a.ID = uuid.NewString()
+	}
+	return a
+}
+
+// answer is m as ntfy's message JSON at t, without an id.
+func (m *message) answer(t time.Time) answer {
+	a := answer{Time: t.Unix(), Event: "message", Topic: m.Topic, Title: m.Title, Message: m.Message,
+		Priority: m.Priority, Tags: m.Tags, Click: m.Click, Icon: m.Icon, Actions: m.Actions}
+	if m.Markdown {
+		a.ContentType = "text/markdown"
 	}
 	return a
 }

@@ -33,13 +33,14 @@ var (
 	pType     = param{[]string{"X-Type", "Type"}, "type"}
 	// Content-Type: text/markdown says Markdown too.
 	pContentType = param{[]string{"Content-Type", "Content_Type"}, ""}
+	// Scheduled delivery (delay.go).
+	pDelay = param{[]string{"X-Delay", "Delay", "X-At", "At", "X-In", "In"}, "delay"}
 
 	// Refused: Belfry has no such feature (yet).
 	pAttach   = param{[]string{"X-Attach", "Attach", "a"}, "attach"}
 	pFilename = param{[]string{"X-Filename", "Filename", "file", "f"}, "filename"}
 	pEmail    = param{[]string{"X-Email", "X-E-Mail", "Email", "E-Mail", "mail", "e"}, "email"}
 	pCall     = param{[]string{"X-Call", "Call"}, "call"}
-	pDelay    = param{[]string{"X-Delay", "Delay", "X-At", "At", "X-In", "In"}, "delay"}
 	pTemplate = param{[]string{"X-Template", "Template", "tpl"}, ""}
 	pPollID   = param{[]string{"X-Poll-ID", "Poll-ID"}, ""}
 )

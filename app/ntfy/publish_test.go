@@ -304,7 +304,6 @@ func TestPublishRefusals(t *testing.T) {
 		{[]string{"X-Filename", "Filename", "file", "f"}, "flower.jpg", 40014, "attachments not allowed"},
 		{[]string{"X-Email", "X-E-Mail", "Email", "E-Mail", "mail", "e"}, "phil@example.com", 40001, "e-mail notifications are not enabled"},
 		{[]string{"X-Call", "Call"}, "yes", 40032, "calling is disabled"},
-		{[]string{"X-Delay", "Delay", "X-At", "At", "X-In", "In"}, "30min", 40000, "scheduled delivery is not supported"},
 		{[]string{"X-Template", "Template", "tpl"}, "yes", 40000, "templating is not supported"},
 		{[]string{"X-Poll-ID", "Poll-ID"}, "abc", 40000, "poll requests"},
 	} {

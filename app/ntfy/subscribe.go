@@ -78,7 +78,8 @@ type subscription struct {
 
 // subscription authenticates and parses a subscribe request: the topics,
 // the filters, poll= and since= (default all when polling, none when held
-// open). scheduled= is accepted: every message is delivered at once.
+// open). scheduled= is accepted and changes nothing: a scheduled message
+// is listed nowhere before it is due (docs/scheduled-delivery.md).
 func (s *Service) subscription(c *gin.Context, format string) (subscription, error) {
 	u, t, topics, err := s.subscriber(c)
 	if err != nil {

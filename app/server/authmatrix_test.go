@@ -122,7 +122,10 @@ var matrix = map[string]entry{
 	"GET /:topic/send":    {access: tokenRoute, scopes: publish, req: get("/backups/send?message=hello"), owner: 200, other: 200},
 	"GET /:topic/trigger": {access: tokenRoute, scopes: publish, req: get("/backups/trigger"), owner: 200, other: 200},
 	"POST /":              {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
-	"PUT /":               {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
+	"DELETE /:topic/:sequence": {access: tokenRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/backups/" + s.scheduled()}
+	}, owner: 200, other: 404},
+	"PUT /": {access: tokenRoute, scopes: publish, req: send("/", `{"topic":"backups","message":"hello"}`), owner: 200, other: 200},
 
 	// Subscribing in ntfy's dialect (polled here): client tokens, never a
 	// session; a user reads their own inbox.
@@ -226,7 +229,15 @@ var matrix = map[string]entry{
 
 	// Publishing and the caller.
 	"POST /api/v1/events": {access: apiRoute, scopes: publish, req: send("/api/v1/events", `{"type":"job_failed","title":"hello"}`), owner: 202, other: 202},
-	"GET /api/v1/me":      {access: apiRoute, scopes: []app.Scope{app.ScopeClient, app.ScopePublish}, req: get("/api/v1/me"), owner: 200, other: 200},
+	// Scheduled delivery: the publisher's own pending events.
+	"GET /api/v1/events/scheduled": {access: apiRoute, scopes: publish, req: func(s *scene) request {
+		s.scheduled()
+		return request{path: "/api/v1/events/scheduled"}
+	}, owner: 200, other: 200, shows: true},
+	"DELETE /api/v1/events/scheduled/:id": {access: apiRoute, scopes: publish, req: func(s *scene) request {
+		return request{path: "/api/v1/events/scheduled/" + s.scheduled()}
+	}, owner: 200, other: 404},
+	"GET /api/v1/me": {access: apiRoute, scopes: []app.Scope{app.ScopeClient, app.ScopePublish}, req: get("/api/v1/me"), owner: 200, other: 200},
 
 	// The in-app notifications API.
 	"GET /api/notifications": {access: apiRoute, scopes: client, req: func(s *scene) request {
@@ -380,20 +391,23 @@ var matrix = map[string]entry{
 	"GET /ws/channels/":     {access: socket, req: get("/ws/channels/"), owner: 101, other: 101},
 
 	// The web UI: pages.
-	"GET /login":            {access: page, req: get("/login"), owner: 303, other: 303, anon: 200},
-	"GET /":                 {access: page, req: get("/"), owner: 303, other: 303},
-	"GET /notifications":    {access: page, req: func(s *scene) request { s.notification(); return request{path: "/notifications"} }, owner: 200, other: 200, shows: true},
-	"GET /channels":         {access: page, req: get("/channels"), owner: 200, other: 200},
-	"GET /channels/:id":     {access: page, req: func(s *scene) request { return request{path: "/channels/" + s.room().id} }, owner: 200, other: 200},
-	"GET /preferences":      {access: page, req: get("/preferences"), owner: 200, other: 200},
-	"GET /n/:id":            {access: page, req: func(s *scene) request { return request{path: "/n/" + s.notification()} }, owner: 303, other: 404},
-	"PUT /ui/email/address": {access: page, req: form("/ui/email/address", "email=owner%40example.org"), owner: 200, other: 200},
-	"POST /ui/email/test":   {access: page, req: form("/ui/email/test", ""), owner: 200, other: 200},
-	"GET /mutes":            {access: page, req: func(s *scene) request { s.mute(); return request{path: "/mutes"} }, owner: 200, other: 200, shows: true},
-	"GET /heartbeats":       {access: page, req: func(s *scene) request { s.heartbeat(); return request{path: "/heartbeats"} }, owner: 200, other: 200, shows: true},
-	"GET /webhooks":         {access: page, req: func(s *scene) request { s.webhook(); return request{path: "/webhooks"} }, owner: 200, other: 200, shows: true},
-	"GET /tokens":           {access: page, req: func(s *scene) request { s.token(); return request{path: "/tokens"} }, owner: 200, other: 200, shows: true},
-	"GET /admin/users":      {access: page, req: get("/admin/users"), owner: 200, other: 403},
+	"GET /login":               {access: page, req: get("/login"), owner: 303, other: 303, anon: 200},
+	"GET /":                    {access: page, req: get("/"), owner: 303, other: 303},
+	"GET /notifications":       {access: page, req: func(s *scene) request { s.notification(); return request{path: "/notifications"} }, owner: 200, other: 200, shows: true},
+	"GET /channels":            {access: page, req: get("/channels"), owner: 200, other: 200},
+	"GET /channels/:id":        {access: page, req: func(s *scene) request { return request{path: "/channels/" + s.room().id} }, owner: 200, other: 200},
+	"GET /preferences":         {access: page, req: get("/preferences"), owner: 200, other: 200},
+	"GET /n/:id":               {access: page, req: func(s *scene) request { return request{path: "/n/" + s.notification()} }, owner: 303, other: 404},
+	"PUT /ui/email/address":    {access: page, req: form("/ui/email/address", "email=owner%40example.org"), owner: 200, other: 200},
+	"POST /ui/email/test":      {access: page, req: form("/ui/email/test", ""), owner: 200, other: 200},
+	"GET /mutes":               {access: page, req: func(s *scene) request { s.mute(); return request{path: "/mutes"} }, owner: 200, other: 200, shows: true},
+	"GET /heartbeats":          {access: page, req: func(s *scene) request { s.heartbeat(); return request{path: "/heartbeats"} }, owner: 200, other: 200, shows: true},
+	"GET /scheduled":           {access: page, req: func(s *scene) request { s.scheduled(); return request{path: "/scheduled"} }, owner: 200, other: 200, shows: true},
+	"GET /ui/scheduled":        {access: page, req: func(s *scene) request { s.scheduled(); return request{path: "/ui/scheduled"} }, owner: 200, other: 200, shows: true},
+	"DELETE /ui/scheduled/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/scheduled/" + s.scheduled()} }, owner: 200, other: 404},
+	"GET /webhooks":            {access: page, req: func(s *scene) request { s.webhook(); return request{path: "/webhooks"} }, owner: 200, other: 200, shows: true},
+	"GET /tokens":              {access: page, req: func(s *scene) request { s.token(); return request{path: "/tokens"} }, owner: 200, other: 200, shows: true},
+	"GET /admin/users":         {access: page, req: get("/admin/users"), owner: 200, other: 403},
 
 	// The web UI: htmx partials and actions.
 	"GET /ui/notifications":              {access: page, req: func(s *scene) request { s.notification(); return request{path: "/ui/notifications"} }, owner: 200, other: 200, shows: true},

@@ -28,6 +28,7 @@ import (
 	"github.com/belfry/belfry/app/metrics"
 	"github.com/belfry/belfry/app/push"
 	"github.com/belfry/belfry/app/quiet"
+	"github.com/belfry/belfry/app/schedule"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/db"
@@ -74,9 +75,11 @@ type Server struct {
 	Push *push.Service
 	// Heartbeats runs the dead man's switches and their ping URLs.
 	Heartbeats *heartbeat.Service
-	Hub        *hub.Hub
-	Channels   *channels.Service
-	Metrics    *metrics.Registry
+	// Schedule keeps events published for later until they are due.
+	Schedule *schedule.Service
+	Hub      *hub.Hub
+	Channels *channels.Service
+	Metrics  *metrics.Registry
 
 	// Handler routes every request.
 	Handler http.Handler

@@ -24,6 +24,7 @@ import (
 	"github.com/belfry/belfry/app/report"
 	"github.com/belfry/belfry/app/retention"
 	"github.com/belfry/belfry/app/routes"
+	"github.com/belfry/belfry/app/schedule"
 	"github.com/belfry/belfry/app/web"
 	"github.com/belfry/belfry/app/webhook"
 	"github.com/belfry/belfry/app/ws"
@@ -100,17 +101,22 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), Types: s.Types, BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone, Clock: s.Clock, Logger: s.Logger})
-	s.Dispatcher = s.Push.KickAfter(s.Email.KickAfter(s.Webhooks.Worker.KickAfter(notify.New(notify.Deps{Types: s.Types, Users: s.Users,
+	dispatcher := notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Quiet: s.Quiet, Clock: s.Clock, Logger: s.Logger}))))
+		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Quiet: s.Quiet, Clock: s.Clock, Logger: s.Logger})
+	s.Dispatcher = s.Push.KickAfter(s.Email.KickAfter(s.Webhooks.Worker.KickAfter(dispatcher)))
 	s.Quiet.Use(s.Dispatcher)
+	// Scheduled delivery keeps an event for later, checked now as the
+	// dispatcher will deliver it, and hands it to the dispatcher when due.
+	s.Schedule = schedule.New(schedule.Deps{Config: cfg.Schedule, Store: db.NewScheduleStore(s.DB), Users: s.Users,
+		Dispatcher: s.Dispatcher, Checker: dispatcher, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(s.Push.Handle)
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher, to the users
 	// an admin routed the topic to.
 	s.TopicRoutes = db.NewRouteStore(s.DB)
-	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher, Routes: s.TopicRoutes})
+	s.Ingest = ingest.New(ingest.Deps{Dispatcher: s.Dispatcher, Scheduler: s.Schedule, Routes: s.TopicRoutes})
 	s.Hooks = hooks.New(hooks.Deps{BaseURL: cfg.Server.BaseURL, Types: s.Types, Tokens: s.Auth, Publisher: s.Ingest,
 		Inbox: inbox, Alerts: db.NewAlertStore(s.DB), Mappings: db.NewTokenMappingStore(s.DB), Logger: s.Logger})
 
@@ -156,29 +162,29 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Auth.OnRevoke(gotifyAPI.Revoke)
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Quiet: s.Quiet, Hooks: s.Hooks, Heartbeats: s.Heartbeats, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Quiet: s.Quiet, Hooks: s.Hooks, Heartbeats: s.Heartbeats, Scheduled: s.Schedule, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
 	jsonAPI := api.New(api.Deps{Server: cfg.Server, AuthConfig: cfg.Auth, Types: s.Types, Auth: s.Auth,
 		Users: s.Users, Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences,
-		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Ready: s.ready, Version: s.version, Clock: s.Clock,
+		Mutes: s.Mutes, Dispatcher: s.Dispatcher, Scheduler: s.Schedule, Ready: s.ready, Version: s.version, Clock: s.Clock,
 		LoginRefused: pages.LoginRefused})
 	// ntfy's publish and subscribe routes; its held-open subscriptions
 	// follow the bus, count against the same connection limits (/ws) and
 	// end on revocation like the hub's sockets.
-	ntfyAPI := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock,
+	ntfyAPI := ntfy.New(ntfy.Deps{Publisher: s.Ingest, Scheduled: s.Schedule, Zone: zone, Credentials: s.Auth, Notifications: s.Notifications, Clock: s.Clock,
 		Stream: ntfy.StreamConfig{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets}, Logger: s.Logger})
 	s.Bus.Subscribe(ntfyAPI.Handle)
 	s.Auth.OnRevoke(ntfyAPI.Revoke)
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Quiet, s.Heartbeats, pages, ntfyAPI); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Quiet, s.Heartbeats, s.Schedule, pages, ntfyAPI); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats, s.Schedule)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI, ntfyAPI)
-	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, weekly, pruning, gotifyAPI, s.Heartbeats)
+	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, weekly, pruning, gotifyAPI, s.Heartbeats, s.Schedule)
 	return nil
 }
 

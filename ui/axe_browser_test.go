@@ -83,6 +83,8 @@ var axeStates = []axeState{
 	{"channel", "root", "/channels/{channel}", nil, `document.body.dataset.chan === 'live' && document.querySelector('#messages .msg')`},
 	{"channel settings", "root", "/channels/{channel}", clickThen(`.chan-settings summary`), `document.querySelector('.chan-settings[open]')`},
 	{"account", "root", "/account", nil, `document.querySelector('main form')`},
+	{"scheduled empty", "ann", "/scheduled", nil, `document.querySelector('#scheduled-list .empty')`},
+	{"scheduled", "root", "/scheduled", nil, `document.querySelector('#scheduled-list tbody tr')`},
 	{"password banner", "admin", "/notifications", nil, `document.querySelector('#password-banner .banner')`},
 	{"heartbeat created", "root", "/heartbeats", (*axeSweep).createHeartbeat, `document.getElementById('new-ping-url')`},
 	{"user created", "root", "/admin/users", (*axeSweep).createUser, `document.querySelector('#user-result .alert-success')`},
@@ -223,6 +225,7 @@ func newAxeSweep(t *testing.T) *axeSweep {
 	b.seedInbox(s.root)
 	b.publish(s.tok, map[string]any{"type": "job_failed", "level": "warning", "title": "Device nas-01 is offline",
 		"object": map[string]any{"app_label": "config", "model_name": "device", "object_id": "nas-01"}})
+	b.publish(s.tok, map[string]any{"type": "job_completed", "title": "Reminder: rotate the backup disks", "delay": "48h"})
 	if err := b.Mutes.CreateMute(context.Background(), &app.Mute{UserID: s.root.ID,
 		Object: app.ObjectRef{AppLabel: "config", ModelName: "device", ObjectID: "router-02"}, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)

@@ -128,6 +128,10 @@ func (s *Service) KickAfter(next app.Dispatcher) app.Dispatcher {
 	return outbox.KickAfter(next, s.kick, func(r *app.DispatchResult) int { return r.Pushes })
 }
 
+// Kick wakes the worker: pushes were queued outside a dispatch (an
+// escalation step).
+func (s *Service) Kick() { s.kick.Kick() }
+
 // Pushes implements app.PushRouter: one push for n's user, fanned out to
 // every device of theirs by the store.
 func (s *Service) Pushes(_ context.Context, _ app.NotificationType, n *app.Notification, stored bool) ([]*app.Push, error) {

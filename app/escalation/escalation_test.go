@@ -1,0 +1,268 @@
+package escalation_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/clock/clocktest"
+	"github.com/belfry/belfry/app/server/servertest"
+)
+
+// fixture is the whole application on loopback with a fake clock, e-mail
+// to the kit's SMTP server, Web Push to the kit's push service, and a
+// webhook of alice's to a real local receiver that subscribes to nothing
+// the tests publish. bob is an admin, the ladder's last step.
+type fixture struct {
+	t      *testing.T
+	app    *servertest.App
+	clock  *clocktest.Fake
+	smtp   *apptest.SMTP
+	push   *apptest.PushService
+	dbPath string
+	alice  *app.User
+	bob    *app.User
+	cookie string
+	token  string
+	pager  *receiver
+	hookID string
+}
+
+func newFixture(t *testing.T) *fixture {
+	f := &fixture{t: t, clock: clocktest.New(), smtp: apptest.NewSMTP(t), push: apptest.NewPushService(t),
+		dbPath: filepath.Join(t.TempDir(), "belfry.db"), pager: newReceiver(t)}
+	f.start()
+	f.alice, f.bob = f.app.User("alice", false), f.app.User("bob", true)
+	f.cookie, f.token = f.app.Session(f.alice), f.app.Token(f.alice, app.ScopePublish)
+	f.expect(f.do("PUT", "/api/email/address", `{"email":"alice@example.org"}`), http.StatusOK)
+	f.expect(f.do("POST", "/api/push/subscriptions", f.push.Device("phone").JSON()), http.StatusCreated)
+	var hook struct{ ID string }
+	f.decode(f.expect(f.do("POST", "/api/webhooks", `{"kind":"generic","url":"`+f.pager.URL+`","events":["job.completed"]}`), http.StatusCreated), &hook)
+	f.hookID = hook.ID
+	return f
+}
+
+// ladder is the rule of most tests: errors of job_failed, repeated after
+// 30 min, e-mailed 15 min later, sent to the pager webhook 15 min later,
+// and bob 30 min after that.
+func (f *fixture) ladder() string {
+	return `{"type":"job_failed","min_level":"error","steps":[{"delay_minutes":30,"action":"repeat"},` +
+		`{"delay_minutes":15,"action":"email"},{"delay_minutes":15,"action":"webhook","webhook_id":"` + f.hookID + `"},` +
+		`{"delay_minutes":30,"action":"user","user":"bob"}]}`
+}
+
+func (f *fixture) start() {
+	f.app = servertest.New(f.t, servertest.WithClock(f.clock), servertest.WithConfig(func(c *app.Config) {
+		c.Database.Path = f.dbPath
+		c.Storm.Enabled = false
+		c.Webhooks.AllowPrivate = true
+		f.smtp.Configure(&c.Email)
+		f.push.Configure(&c.Push)
+	}))
+}
+
+func (f *fixture) stop() { _ = f.app.Close(context.Background()) }
+
+func (f *fixture) do(method, path, body string) *httptest.ResponseRecorder {
+	return f.app.Do(method, path, body, servertest.Cookie(f.cookie))
+}
+
+func (f *fixture) expect(w *httptest.ResponseRecorder, status int) *httptest.ResponseRecorder {
+	f.t.Helper()
+	if w.Code != status {
+		f.t.Fatalf("status %d, want %d: %s", w.Code, status, w.Body)
+	}
+	return w
+}
+
+func (f *fixture) decode(w *httptest.ResponseRecorder, v any) {
+	f.t.Helper()
+	if err := json.Unmarshal(w.Body.Bytes(), v); err != nil {
+		f.t.Fatalf("%v: %s", err, w.Body)
+	}
+}
+
+// publish publishes a job_failed of level as alice and returns its id.
+func (f *fixture) publish(level, title string) string {
+	f.t.Helper()
+	var res struct {
+		Notifications []struct{ ID string } `json:"notifications"`
+	}
+	f.decode(f.expect(f.app.Do("POST", "/api/v1/events", `{"type":"job_failed","level":"`+level+`","title":"`+title+`"}`,
+		servertest.Bearer(f.token)), http.StatusAccepted), &res)
+	if len(res.Notifications) != 1 {
+		f.t.Fatalf("published %+v", res)
+	}
+	return res.Notifications[0].ID
+}
+
+type ladder struct {
+	State  string `json:"state"`
+	Reason string `json:"reason"`
+	NextAt *time.Time `json:"next_at"`
+	Next   int `json:"next_step"`
+	Sent   []app.EscalationSent
+}
+
+func (f *fixture) ladderOf(id string) ladder {
+	f.t.Helper()
+	var l ladder
+	f.decode(f.expect(f.do("GET", "/api/notifications/"+id+"/escalation", ""), http.StatusOK), &l)
+	return l
+}
+
+// waitSent waits until n steps' records of id are there.
+func (f *fixture) waitSent(id string, n int) ladder {
+	f.t.Helper()
+	var l ladder
+	apptest.WaitFor(f.t, "the step's records", func() bool { l = f.ladderOf(id); return len(l.Sent) >= n })
+	if len(l.Sent) != n {
+		f.t.Fatalf("%d records, want %d: %+v", len(l.Sent), n, l.Sent)
+	}
+	return l
+}
+
+// settle gives the background workers time to send what they would send.
+func settle() { time.Sleep(300 * time.Millisecond) }
+
+type receiver struct {
+	*httptest.Server
+	mu     sync.Mutex
+	bodies []string
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.bodies = append(r.bodies, string(b))
+		r.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) received() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.bodies...)
+}
+
+// pushes returns the pushes the device accepted.
+func (f *fixture) pushes() []apptest.PushReceived {
+	var out []apptest.PushReceived
+	for _, r := range f.push.Received() {
+		if r.Status < 300 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func emailSubjects(s *apptest.SMTP) []string {
+	var out []string
+	for _, m := range s.Messages() {
+		for _, line := range strings.Split(string(m.Data), "\r\n") {
+			if subject, ok := strings.CutPrefix(line, "Subject: "); ok {
+				out = append(out, subject)
+			}
+		}
+	}
+	return out
+}
+
+// TestLadder_StepsInOrder: each step fires at its time and not before —
+// the repeat (push with urgency high, e-mail), the e-mail, the webhook,
+// then bob's notification referencing the original — and every step is on
+// the notification's escalation.
+func TestLadder_StepsInOrder(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated)
+	t0 := f.clock.Now()
+	warn := f.publish("warning", "Disk 91% full") // below the rule's level
+	id := f.publish("error", "Backup failed")
+	apptest.WaitFor(t, "the first pushes", func() bool { return len(f.pushes()) >= 1 })
+	f.smtp.WaitMessages(t, 2)
+	if l := f.ladderOf(warn); l.State != "none" {
+		t.Fatalf("the warning's ladder: %+v", l)
+	}
+	if l := f.ladderOf(id); l.State != app.EscalationActive || l.NextAt == nil || !l.NextAt.Equal(t0.Add(30*time.Minute)) {
+		t.Fatalf("ladder at start: %+v", l)
+	}
+
+	f.clock.Set(t0.Add(29 * time.Minute))
+	settle()
+	if n := len(f.ladderOf(id).Sent); n != 0 {
+		t.Fatalf("%d steps before 30 min", n)
+	}
+	f.clock.Set(t0.Add(30 * time.Minute))
+	l := f.waitSent(id, 2)
+	if l.Sent[0].Channel != "push" || l.Sent[1].Channel != "email" || l.Sent[0].Step != 1 || !l.Sent[0].At.Equal(t0.Add(30*time.Minute)) {
+		t.Fatalf("the repeat's records: %+v", l.Sent)
+	}
+	p := f.push.WaitFor("the repeat push", func(rs []apptest.PushReceived) bool { return rs[len(rs)-1].Payload["renotify"] == true })
+	if r := p[len(p)-1]; r.Header.Get("Urgency") != "high" || r.Payload["id"] != id ||
+		r.Payload["title"] != "Reminder: Backup failed (not read for 30 min)" {
+		t.Fatalf("repeat push: %v %v", r.Header, r.Payload)
+	}
+	f.smtp.WaitMessages(t, 3)
+	if s := emailSubjects(f.smtp); s[2] != "Reminder: [Belfry] Backup failed" {
+		t.Fatalf("subjects %q", s)
+	}
+
+	f.clock.Set(t0.Add(44 * time.Minute))
+	settle()
+	if n := len(f.ladderOf(id).Sent); n != 2 {
+		t.Fatalf("%d records before the e-mail step", n)
+	}
+	f.clock.Set(t0.Add(45 * time.Minute))
+	if l := f.waitSent(id, 3); l.Sent[2].Channel != "email" || l.Sent[2].Action != app.EscalateEmail {
+		t.Fatalf("step 2: %+v", l.Sent[2])
+	}
+	f.smtp.WaitMessages(t, 4)
+
+	f.clock.Set(t0.Add(60 * time.Minute))
+	if l := f.waitSent(id, 4); l.Sent[3].Channel != "webhook" {
+		t.Fatalf("step 3: %+v", l.Sent[3])
+	}
+	apptest.WaitFor(t, "the pager webhook", func() bool { return len(f.pager.received()) >= 1 })
+	if b := f.pager.received()[0]; !strings.Contains(b, `"notification.escalated"`) || !strings.Contains(b, id) {
+		t.Fatalf("webhook body %s", b)
+	}
+
+	f.clock.Set(t0.Add(90 * time.Minute))
+	l = f.waitSent(id, 5)
+	if l.State != app.EscalationDone || l.NextAt != nil || l.Sent[4].Channel != "user" || !strings.Contains(l.Sent[4].Detail, "bob") {
+		t.Fatalf("after the last step: %+v", l)
+	}
+	var bobs struct {
+		Notifications []struct {
+			Type, Title string
+			Data        map[string]any
+		}
+	}
+	f.decode(f.expect(f.app.Do("GET", "/api/notifications", "", servertest.Cookie(f.app.Session(f.bob))), http.StatusOK), &bobs)
+	if len(bobs.Notifications) != 1 || bobs.Notifications[0].Type != app.EscalationType ||
+		bobs.Notifications[0].Title != "Escalated from alice: Backup failed" || bobs.Notifications[0].Data["escalated_from"] != id {
+		t.Fatalf("bob's inbox: %+v", bobs)
+	}
+	if !strings.Contains(l.Sent[4].Detail, "notification ") {
+		t.Errorf("the user step does not name bob's notification: %q", l.Sent[4].Detail)
+	}
+	f.clock.Advance(24 * time.Hour)
+	settle()
+	if n := len(f.ladderOf(id).Sent); n != 5 {
+		t.Fatalf("%d records after the ladder ended", n)
+	}
+}

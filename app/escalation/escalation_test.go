@@ -257,12 +257,120 @@ func TestLadder_StepsInOrder(t *testing.T) {
 		bobs.Notifications[0].Title != "Escalated from alice: Backup failed" || bobs.Notifications[0].Data["escalated_from"] != id {
 		t.Fatalf("bob's inbox: %+v", bobs)
 	}
-	if !strings.Contains(l.Sent[4].Detail, "notification ") {
-		t.Errorf("the user step does not name bob's notification: %q", l.Sent[4].Detail)
-	}
+	apptest.WaitFor(t, "the user step's note", func() bool {
+		return strings.Contains(f.ladderOf(id).Sent[4].Detail, "(notification ")
+	})
 	f.clock.Advance(24 * time.Hour)
 	settle()
 	if n := len(f.ladderOf(id).Sent); n != 5 {
 		t.Fatalf("%d records after the ladder ended", n)
+	}
+}
+
+// cancelled checks that id's ladder stopped for reason and that nothing
+// more goes out, however long the clock runs.
+func (f *fixture) cancelled(id, reason string) {
+	f.t.Helper()
+	settle() // the first push and e-mail, the clear push
+	pushes, mails := len(f.pushes()), len(f.smtp.Messages())
+	for range 4 {
+		f.clock.Advance(30 * time.Minute)
+		settle()
+	}
+	var l ladder
+	apptest.WaitFor(f.t, "the ladder cancelled", func() bool { l = f.ladderOf(id); return l.State == app.EscalationCancelled })
+	if l.Reason != reason || len(l.Sent) != 0 || l.NextAt != nil {
+		f.t.Fatalf("cancelled ladder: %+v, want reason %q and nothing sent", l, reason)
+	}
+	if len(f.pushes()) != pushes || len(f.smtp.Messages()) != mails || len(f.pager.received()) != 0 {
+		f.t.Fatal("a step went out after the ladder was cancelled")
+	}
+}
+
+// TestLadder_AcknowledgedByPolling: the polling API's acknowledge stops
+// the ladder.
+func TestLadder_AcknowledgedByPolling(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated)
+	id := f.publish("error", "Backup failed")
+	f.expect(f.app.Do("POST", "/api/v1/client/notifications/"+id+"/acknowledge", "",
+		servertest.Bearer(f.app.Token(f.alice, app.ScopeClient))), http.StatusOK)
+	f.cancelled(id, "acknowledged")
+}
+
+// TestLadder_ReadOnSocket: the /ws/notification/ frame that marks a
+// notification read stops its ladder after its first step.
+func TestLadder_ReadOnSocket(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated)
+	socket := apptest.Dial(t, strings.Replace(f.app.URL, "http", "ws", 1)+"/ws/notification/",
+		http.Header{"Authorization": {"Bearer " + f.app.Token(f.alice, app.ScopeClient)}})
+	apptest.WaitFor(t, "the socket indexed", func() bool { return f.app.Hub.Stats().Sockets == 1 })
+	id := f.publish("error", "Backup failed")
+	socket.Next()
+	f.clock.Advance(30 * time.Minute)
+	f.waitSent(id, 2)
+	socket.Send(`{"type":"notification","notification_id":"` + id + `"}`)
+	var l ladder
+	apptest.WaitFor(t, "the ladder cancelled", func() bool { l = f.ladderOf(id); return l.State == app.EscalationCancelled })
+	settle()
+	mails := len(f.smtp.Messages())
+	f.clock.Advance(3 * time.Hour)
+	settle()
+	if l = f.ladderOf(id); l.Reason != "read" || len(l.Sent) != 2 || len(f.smtp.Messages()) != mails || len(f.pager.received()) != 0 {
+		t.Fatalf("after the read: %+v", l)
+	}
+}
+
+// TestLadder_ReadByAPI: PATCH /api/notifications/:id/read stops it, and
+// so does read-all for another notification.
+func TestLadder_ReadByAPI(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated)
+	id := f.publish("error", "Backup failed")
+	f.expect(f.do("PATCH", "/api/notifications/"+id+"/read", ""), http.StatusOK)
+	f.cancelled(id, "read")
+}
+
+// TestLadder_MissedBusEvent: a notification read while the service did not
+// hear of it (written behind the bus's back) is still not escalated: the
+// step re-checks in its write.
+func TestLadder_MissedBusEvent(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated)
+	id := f.publish("error", "Backup failed")
+	if _, err := f.app.Notifications.MarkRead(context.Background(), f.alice.ID, id); err != nil { // the store, not the Inbox: no bus event
+		t.Fatal(err)
+	}
+	f.cancelled(id, "read")
+}
+
+// TestLadder_Restart: Belfry stops after the first step and is off when
+// the second is due; at start the second is taken once, the third waits
+// its delay from then, and a further restart repeats nothing.
+func TestLadder_Restart(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated)
+	t0 := f.clock.Now()
+	id := f.publish("error", "Backup failed")
+	f.clock.Set(t0.Add(30 * time.Minute))
+	f.waitSent(id, 2)
+	f.stop()
+	f.clock.Set(t0.Add(3 * time.Hour))
+	f.start()
+	l := f.waitSent(id, 3)
+	if l.Sent[2].Action != app.EscalateEmail || !l.Sent[2].At.Equal(t0.Add(3*time.Hour)) || l.State != app.EscalationActive ||
+		!l.NextAt.Equal(t0.Add(3*time.Hour+15*time.Minute)) {
+		t.Fatalf("after the restart: %+v", l)
+	}
+	f.stop()
+	f.start()
+	settle()
+	if l := f.ladderOf(id); len(l.Sent) != 3 || len(f.pager.received()) != 0 {
+		t.Fatalf("a second restart took a step: %+v", l)
+	}
+	f.clock.Set(t0.Add(3*time.Hour + 15*time.Minute))
+	if l := f.waitSent(id, 4); l.Sent[3].Channel != "webhook" {
+		t.Fatalf("step 3 after the restarts: %+v", l.Sent[3])
 	}
 }

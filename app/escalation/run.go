@@ -15,9 +15,10 @@ const (
 	// recheckEvery bounds the wait for the next step: timers of a
 	// suspended machine fire late, and a failed read is retried.
 	recheckEvery = time.Hour
-	// minWait spaces the timer's wake-ups: steps due within a second of
-	// each other are taken together, so however many ladders are in
-	// flight the timer wakes at most once a second.
+	// minWait spaces the timer's wake-ups: a step due less than a second
+	// after the last look waits for the second to pass, so steps due close
+	// together are taken together and however many ladders are in flight
+	// the timer wakes at most once a second.
 	minWait = time.Second
 	// batch is how many due ladders one read takes.
 	batch = 200
@@ -28,6 +29,7 @@ const (
 func (s *Service) Run(ctx context.Context) {
 	for {
 		s.wakeup.Add(1)
+		woke := s.d.Clock.Now()
 		s.sweep(ctx)
 		if _, err := s.Escalate(ctx); err != nil && ctx.Err() == nil {
 			s.d.Logger.Error("escalation", "err", err)
@@ -37,7 +39,11 @@ func (s *Service) Run(ctx context.Context) {
 			s.d.Logger.Error("escalation next step", "err", err)
 			timer = s.d.Clock.AfterFunc(recheckEvery, s.wake)
 		} else if ok {
-			wait := min(max(next.Sub(s.d.Clock.Now()), minWait), recheckEvery)
+			now := s.d.Clock.Now()
+			wait := min(max(next.Sub(now), woke.Add(minWait).Sub(now)), recheckEvery)
+			if wait <= 0 {
+				continue // due meanwhile, and the last look was a while ago
+			}
 			timer = s.d.Clock.AfterFunc(wait, s.wake)
 		}
 		select {

@@ -374,3 +374,81 @@ func TestLadder_Restart(t *testing.T) {
 		t.Fatalf("step 3 after the restarts: %+v", l.Sent[3])
 	}
 }
+
+// TestRules_API: the caller's rules round-trip, another user's are
+// invisible, and every bad input is a 4xx in the error envelope.
+func TestRules_API(t *testing.T) {
+	f := newFixture(t)
+	var r app.EscalationRule
+	f.decode(f.expect(f.do("POST", "/api/notifications/escalations", `{"min_level":"warning","steps":[{"delay_minutes":10,"action":"user","user":"bob"}]}`),
+		http.StatusCreated), &r)
+	if r.ID == "" || r.MinLevel != app.LevelWarning || len(r.Steps) != 1 || r.Steps[0].User != "bob" {
+		t.Fatalf("created %+v", r)
+	}
+	f.expect(f.do("PUT", "/api/notifications/escalations/"+r.ID, `{"type":"job_failed","steps":[{"delay_minutes":5,"action":"repeat"}]}`), http.StatusOK)
+	var list struct{ Rules []app.EscalationRule }
+	f.decode(f.expect(f.do("GET", "/api/notifications/escalations", ""), http.StatusOK), &list)
+	if len(list.Rules) != 1 || list.Rules[0].Type != "job_failed" || list.Rules[0].MinLevel != "" || list.Rules[0].Steps[0].DelayMinutes != 5 {
+		t.Fatalf("listed %+v", list)
+	}
+	carol := f.app.Session(f.app.User("carol", false))
+	f.expect(f.app.Do("GET", "/api/notifications/escalations/"+r.ID, "", servertest.Cookie(carol)), http.StatusNotFound)
+	f.expect(f.app.Do("DELETE", "/api/notifications/escalations/"+r.ID, "", servertest.Cookie(carol)), http.StatusNotFound)
+	id := f.publish("error", "Backup failed")
+	f.expect(f.app.Do("GET", "/api/notifications/"+id+"/escalation", "", servertest.Cookie(carol)), http.StatusNotFound)
+
+	step := func(s string) string { return `{"min_level":"error","steps":[` + s + `]}` }
+	for name, c := range map[string]struct {
+		method, path, body string
+		status             int
+	}{
+		"NoMatch":        {"POST", "", `{"steps":[{"delay_minutes":5,"action":"repeat"}]}`, 400},
+		"UnknownType":    {"POST", "", `{"type":"nope","steps":[{"delay_minutes":5,"action":"repeat"}]}`, 400},
+		"EscalationType": {"POST", "", `{"type":"escalation","steps":[{"delay_minutes":5,"action":"repeat"}]}`, 400},
+		"BadLevel":       {"POST", "", `{"min_level":"critical","steps":[{"delay_minutes":5,"action":"repeat"}]}`, 400},
+		"NoSteps":        {"POST", "", `{"min_level":"error","steps":[]}`, 400},
+		"TooManySteps":   {"POST", "", step(strings.Repeat(`{"delay_minutes":5,"action":"repeat"},`, 5) + `{"delay_minutes":5,"action":"repeat"}`), 400},
+		"ZeroDelay":      {"POST", "", step(`{"delay_minutes":0,"action":"repeat"}`), 400},
+		"LongDelay":      {"POST", "", step(`{"delay_minutes":10081,"action":"repeat"}`), 400},
+		"BadAction":      {"POST", "", step(`{"delay_minutes":5,"action":"sms"}`), 400},
+		"WebhookMissing": {"POST", "", step(`{"delay_minutes":5,"action":"webhook"}`), 400},
+		"WebhookNotUUID": {"POST", "", step(`{"delay_minutes":5,"action":"webhook","webhook_id":"x"}`), 400},
+		"WebhookOthers":  {"POST", "", step(`{"delay_minutes":5,"action":"webhook","webhook_id":"0190a0a0-0000-7000-8000-000000000000"}`), 400},
+		"UserUnknown":    {"POST", "", step(`{"delay_minutes":5,"action":"user","user":"nobody"}`), 400},
+		"UserSelf":       {"POST", "", step(`{"delay_minutes":5,"action":"user","user":"alice"}`), 400},
+		"UserNotAdmin":   {"POST", "", step(`{"delay_minutes":5,"action":"user","user":"carol"}`), 403},
+		"RepeatWithUser": {"POST", "", step(`{"delay_minutes":5,"action":"repeat","user":"bob"}`), 400},
+		"UnknownField":   {"POST", "", `{"level":"error"}`, 400},
+		"NotJSON":        {"POST", "", `{"steps":`, 400},
+		"WrongType":      {"POST", "", `{"steps":"soon"}`, 400},
+		"PutNotUUID":     {"PUT", "/nope", step(`{"delay_minutes":5,"action":"repeat"}`), 400},
+		"PutMissing":     {"PUT", "/0190a0a0-0000-7000-8000-000000000000", step(`{"delay_minutes":5,"action":"repeat"}`), 404},
+		"PutInvalid":     {"PUT", "/" + r.ID, step(`{"delay_minutes":-1,"action":"repeat"}`), 400},
+		"DeleteMissing":  {"DELETE", "/0190a0a0-0000-7000-8000-000000000000", "", 404},
+		"LadderNotUUID":  {"GET", "/../nope/escalation", "", 400},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := "/api/notifications/escalations" + c.path
+			if name == "LadderNotUUID" {
+				path = "/api/notifications/nope/escalation"
+			}
+			w := f.do(c.method, path, c.body)
+			var env struct {
+				Error struct{ Code, Message string }
+			}
+			if w.Code != c.status || json.Unmarshal(w.Body.Bytes(), &env) != nil || env.Error.Message == "" {
+				t.Fatalf("%d %s, want %d", w.Code, w.Body, c.status)
+			}
+		})
+	}
+	f.decode(f.expect(f.do("GET", "/api/notifications/escalations/"+r.ID, ""), http.StatusOK), &r)
+	if r.Steps[0].DelayMinutes != 5 {
+		t.Fatalf("a refused PUT changed the rule: %+v", r)
+	}
+	for range app.MaxEscalationRules - 1 {
+		f.expect(f.do("POST", "/api/notifications/escalations", step(`{"delay_minutes":5,"action":"repeat"}`)), http.StatusCreated)
+	}
+	f.expect(f.do("POST", "/api/notifications/escalations", step(`{"delay_minutes":5,"action":"repeat"}`)), http.StatusBadRequest)
+	f.expect(f.do("DELETE", "/api/notifications/escalations/"+r.ID, ""), http.StatusNoContent)
+	f.expect(f.do("GET", "/api/notifications/escalations/"+r.ID, ""), http.StatusNotFound)
+}

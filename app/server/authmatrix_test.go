@@ -465,6 +465,9 @@ var matrix = map[string]entry{
 		return request{path: "/ui/notifications/" + s.objectNotification() + "/mute", body: "for=1h", form: true}
 	}, owner: 200, other: 404},
 	"PUT /ui/digests":      {access: page, req: form("/ui/digests", "mode-job_completed=30"), owner: 200, other: 200},
+	"POST /ui/escalations": {access: page, req: form("/ui/escalations", "min_level=error&delay-0=30&action-0=repeat"), owner: 200, other: 200},
+	"DELETE /ui/escalations/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/escalations/" + s.escalationRule(), form: true} },
+		owner: 200, other: 404},
 	"PUT /ui/quiet-hours":  {access: page, req: form("/ui/quiet-hours", "timezone=UTC&day-0=fri&start-0=22:00&end-0=07:00"), owner: 200, other: 200},
 	"POST /ui/mutes":       {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
 	"DELETE /ui/mutes/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},

@@ -86,12 +86,7 @@ func describeStep(s app.EscalationStep, hooks map[string]string) string {
 // escalationFromForm reads the add form: type, min_level and rows
 // delay-N, action-N, webhook-N, user-N; a row without a delay is left out.
 func escalationFromForm(f map[string][]string) escalation.RuleInput {
-	get := func(k string) string {
-		if v := f[k]; len(v) > 0 {
-			return strings.TrimSpace(v[0])
-		}
-		return ""
-	}
+	get := func(k string) string { return formField(f, k) }
 	in := escalation.RuleInput{Type: get("type"), MinLevel: app.Level(get("min_level")), Steps: []app.EscalationStep{}}
 	for i := range escalationSteps {
 		delay := get(fmt.Sprintf("delay-%d", i))

@@ -51,7 +51,9 @@ func (s *Service) handleCreate(c *gin.Context) {
 }
 
 func (s *Service) handleGet(c *gin.Context) {
-	s.withRule(c, func(ctx context.Context, u *app.User, id string) (*app.EscalationRule, error) { return s.Get(ctx, u, id) })
+	s.withRule(c, func(ctx context.Context, u *app.User, id string) (*app.EscalationRule, error) {
+		return s.Get(ctx, u, id)
+	})
 }
 
 func (s *Service) handleUpdate(c *gin.Context) {
@@ -195,6 +197,6 @@ func (s *Service) Doc() web.Doc {
 			Summary: "Delete a rule and stop its ladders in flight.", Status: 204, Errors: ruleErrors},
 		{Method: "GET", Path: "/api/notifications/:id/escalation", Tag: tag, Auth: web.AnyLogin,
 			Summary: "A notification's escalation: its ladder, the next step due and every step taken (what, on which channel, when).",
-			Status: 200, Result: web.Ref("EscalationLadder"), Errors: ruleErrors},
+			Status:  200, Result: web.Ref("EscalationLadder"), Errors: ruleErrors},
 	}}
 }

@@ -51,7 +51,7 @@ type Deps struct {
 	Types         *app.Types
 	Users         app.UserStore
 	Notifications Notifications
-	Webhooks      Webhooks        // the "webhook" steps' deliveries
+	Webhooks      Webhooks // the "webhook" steps' deliveries
 	Hooks         Hooks
 	Emails        app.EmailRouter // nil: e-mail is off
 	Pushes        Pusher          // nil: push is off
@@ -65,17 +65,18 @@ type Deps struct {
 // Service implements app.EscalationRules, the rules API and the ladders'
 // timer. It is safe for concurrent use.
 type Service struct {
-	d    Deps
-	kick chan struct{}
+	d Deps
 
-	mu         sync.Mutex
-	dispatcher app.Dispatcher
-	// rules memoises each user's rules sorted by precedence (present and
+	mu sync.Mutex
+	// rules memoises each user's rules sorted by precedence (absent or
 	// empty: none), read on every dispatch.
 	rules map[string][]*app.EscalationRule
 	// dirty are the users whose notifications were read or acknowledged
 	// since Run last looked: their ladders may stop.
-	dirty map[string]bool
+	dirty      map[string]bool
+	dispatcher app.Dispatcher // the "user" steps'
+
+	kick chan struct{} // wakes Run
 
 	steps             map[string]*atomic.Uint64 // steps taken, by action
 	cancelled, wakeup atomic.Uint64
@@ -114,22 +115,15 @@ func (s *Service) Use(d app.Dispatcher) {
 func (s *Service) EscalationRulesFor(ctx context.Context, userIDs []string) (map[string][]*app.EscalationRule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var missing []string
-	for _, id := range userIDs {
-		if _, ok := s.rules[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) > 0 {
+	err := app.Memoise(ctx, s.rules, userIDs, func(ctx context.Context, missing []string) (map[string][]*app.EscalationRule, error) {
 		stored, err := s.d.Store.EscalationRulesFor(ctx, missing)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range missing {
-			rs := stored[id]
+		for _, rs := range stored {
 			app.SortEscalationRules(rs)
-			s.rules[id] = append([]*app.EscalationRule{}, rs...)
 		}
+		return stored, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := map[string][]*app.EscalationRule{}
 	for _, id := range userIDs {

@@ -106,10 +106,10 @@ func (f *fixture) publish(level, title string) string {
 }
 
 type ladder struct {
-	State  string `json:"state"`
-	Reason string `json:"reason"`
+	State  string     `json:"state"`
+	Reason string     `json:"reason"`
 	NextAt *time.Time `json:"next_at"`
-	Next   int `json:"next_step"`
+	Next   int        `json:"next_step"`
 	Sent   []app.EscalationSent
 }
 

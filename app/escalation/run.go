@@ -34,26 +34,17 @@ func (s *Service) Run(ctx context.Context) {
 		if _, err := s.Escalate(ctx); err != nil && ctx.Err() == nil {
 			s.d.Logger.Error("escalation", "err", err)
 		}
-		var timer clock.Timer
+		wait := time.Duration(-1) // no ladder in flight: wait for a kick
 		if next, ok, err := s.d.Store.NextEscalationDue(ctx); err != nil && ctx.Err() == nil {
 			s.d.Logger.Error("escalation next step", "err", err)
-			timer = s.d.Clock.AfterFunc(recheckEvery, s.wake)
+			wait = recheckEvery
 		} else if ok {
 			now := s.d.Clock.Now()
-			wait := min(max(next.Sub(now), woke.Add(minWait).Sub(now)), recheckEvery)
-			if wait <= 0 {
+			if wait = min(max(next.Sub(now), woke.Add(minWait).Sub(now)), recheckEvery); wait <= 0 {
 				continue // due meanwhile, and the last look was a while ago
 			}
-			timer = s.d.Clock.AfterFunc(wait, s.wake)
 		}
-		select {
-		case <-ctx.Done():
-		case <-s.kick:
-		}
-		if timer != nil {
-			timer.Stop()
-		}
-		if ctx.Err() != nil {
+		if !clock.Sleep(ctx, s.d.Clock, wait, s.kick) {
 			return
 		}
 	}

@@ -25,7 +25,9 @@ func (s *scene) escalationRule() string {
 	return r.ID
 }
 
-func escalationRulePath(s *scene) string { return "/api/notifications/escalations/" + s.escalationRule() }
+func escalationRulePath(s *scene) string {
+	return "/api/notifications/escalations/" + s.escalationRule()
+}
 
 // escalationBody is a valid rule for the matrix's POST and PUT.
 const escalationBody = `{"min_level":"error","steps":[{"delay_minutes":30,"action":"repeat"}]}`

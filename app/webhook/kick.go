@@ -11,4 +11,3 @@ import (
 func (w *Worker) KickAfter(next app.Dispatcher) app.Dispatcher {
 	return outbox.KickAfter(next, w.kick, func(r *app.DispatchResult) int { return r.Webhooks })
 }
-

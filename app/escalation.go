@@ -233,6 +233,9 @@ type EscalationStore interface {
 	// CancelEscalations cancels userID's active ladders whose notification
 	// is read or acknowledged, and returns how many.
 	CancelEscalations(ctx context.Context, userID string, now time.Time) (int, error)
+	// EscalationStates returns the state of the ladders of userID's
+	// notifications ids that have one.
+	EscalationStates(ctx context.Context, userID string, ids []string) (map[string]string, error)
 	// FindEscalation returns the ladder of userID's notification id and its
 	// steps taken; ok false when it has none.
 	FindEscalation(ctx context.Context, userID, id string) (e *Escalation, sent []EscalationSent, ok bool, err error)

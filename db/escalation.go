@@ -367,3 +367,26 @@ func (s *EscalationStore) FindEscalation(ctx context.Context, userID, id string)
 	})
 	return e, sent, true, internal(err, "find escalation")
 }
+
+// EscalationStates returns the ladder states of those of ids (userID's)
+// that have one, one query per 500.
+func (s *EscalationStore) EscalationStates(ctx context.Context, userID string, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, chunk := range inChunks(ids) {
+		rows, err := s.db.readQuery(ctx, `SELECT notification_id, state FROM escalations
+			WHERE user_id = ? AND notification_id IN (`+placeholders(len(chunk))+`)`, append([]any{userID}, anySlice(chunk)...)...)
+		if err != nil {
+			return nil, internal(err, "escalation states")
+		}
+		err = eachRow(rows, func() error {
+			var id, state string
+			err := rows.Scan(&id, &state)
+			out[id] = state
+			return err
+		})
+		if err != nil {
+			return nil, internal(err, "escalation states")
+		}
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/escalation"
@@ -150,4 +151,39 @@ func (u *UI) escalationResult(c *gin.Context, saved string, change func(ctx cont
 	}
 	card.Result = &a
 	u.partial(c, status, "preferences", "escalation_card", card)
+}
+
+// escalationStepsView is a notification's ladder as the inbox shows it
+// when its Escalation disclosure opens.
+type escalationStepsView struct {
+	State, Reason string
+	Sent          []app.EscalationSent
+	NextNumber    int
+	NextAction    string
+	DueAt         time.Time
+	EndedAt       *time.Time
+}
+
+// handleNotificationEscalation answers with the steps of the caller's
+// notification's ladder: what was sent, on which channel, when, and what
+// comes next.
+func (u *UI) handleNotificationEscalation(c *gin.Context) {
+	ctx, usr := c.Request.Context(), user(c)
+	id, err := app.ParseID(c.Param("id"))
+	var l *escalation.Ladder
+	if err == nil {
+		l, err = u.d.Escalation.LadderOf(ctx, usr.ID, id)
+	}
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	v := escalationStepsView{State: l.State, Sent: l.Sent}
+	if e := l.Escalation; e != nil {
+		v.Reason, v.DueAt, v.EndedAt = e.Reason, e.DueAt, e.EndedAt
+		if e.Next < len(e.Steps) {
+			v.NextNumber, v.NextAction = e.Next+1, describeStep(e.Steps[e.Next], nil)
+		}
+	}
+	u.partial(c, http.StatusOK, "", "escalation_steps", v)
 }

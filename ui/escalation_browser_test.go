@@ -51,6 +51,17 @@ func TestBrowserEscalation(t *testing.T) {
 		t.Fatalf("a refused form saved a rule: %d rules", len(rs))
 	}
 
+	// An error now starts the ladder; the inbox shows it on the item.
+	if _, err := b.Dispatcher.Notify(context.Background(), ann, &app.Event{Type: "job_failed", Level: app.LevelError, Title: "Backup failed"}); err != nil {
+		t.Fatal(err)
+	}
+	tb.navigate("/notifications")
+	tb.until("the item's escalation", `document.querySelector('.nitem details.nescalation summary') !== null`)
+	tb.do(chromedp.Click(chromedp.CSS(`.nitem details.nescalation summary`)))
+	tb.until("the ladder's next step", `(document.querySelector('.nitem .nesc-next')||{textContent:''}).textContent.includes('Next: step 1 (send it again')`)
+
+	tb.navigate("/preferences")
+	tb.until("the rule listed", `document.querySelector('#escalation-card li.escalation-rule button') !== null`)
 	tb.do(chromedp.Click(chromedp.CSS(`#escalation-card li.escalation-rule button`)))
 	tb.until("the confirmation", `document.getElementById('confirm').open`)
 	tb.do(chromedp.Click(chromedp.CSS(`#confirm-ok`)))

@@ -129,6 +129,19 @@ func (s *Service) LadderOf(ctx context.Context, userID, id string) (*Ladder, err
 	return l, nil
 }
 
+// States returns the ladder states of those of userID's notifications ns
+// that have one (none: no query).
+func (s *Service) States(ctx context.Context, userID string, ns []*app.Notification) (map[string]string, error) {
+	if len(ns) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(ns))
+	for i, n := range ns {
+		ids[i] = n.ID
+	}
+	return s.d.Store.EscalationStates(ctx, userID, ids)
+}
+
 func (s *Service) handleLadder(c *gin.Context) {
 	id, ok := web.PathID(c, "id")
 	if !ok {

@@ -464,7 +464,10 @@ var matrix = map[string]entry{
 	"POST /ui/notifications/:id/mute": {access: page, req: func(s *scene) request {
 		return request{path: "/ui/notifications/" + s.objectNotification() + "/mute", body: "for=1h", form: true}
 	}, owner: 200, other: 404},
-	"PUT /ui/digests":      {access: page, req: form("/ui/digests", "mode-job_completed=30"), owner: 200, other: 200},
+	"PUT /ui/digests": {access: page, req: form("/ui/digests", "mode-job_completed=30"), owner: 200, other: 200},
+	"GET /ui/notifications/:id/escalation": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/notifications/" + s.notification() + "/escalation"}
+	}, owner: 200, other: 404},
 	"POST /ui/escalations": {access: page, req: form("/ui/escalations", "min_level=error&delay-0=30&action-0=repeat"), owner: 200, other: 200},
 	"DELETE /ui/escalations/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/escalations/" + s.escalationRule(), form: true} },
 		owner: 200, other: 404},

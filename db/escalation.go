@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -343,30 +344,52 @@ func (s *EscalationStore) CancelEscalations(ctx context.Context, userID string, 
 }
 
 // FindEscalation returns the ladder of userID's notification id and the
-// steps taken, oldest first.
+// steps taken, oldest first, in one statement: one snapshot, so the steps
+// always match the ladder's state.
 func (s *EscalationStore) FindEscalation(ctx context.Context, userID, id string) (*app.Escalation, []app.EscalationSent, bool, error) {
-	e, err := scanEscalation(s.db.readQueryRow(ctx, `SELECT `+escalationColumns+` FROM escalations WHERE notification_id = ? AND user_id = ?`, id, userID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, false, nil
-	}
+	rows, err := s.db.readQuery(ctx, `SELECT `+prefixed("e.", escalationColumns)+`, x.step, x.action, x.channel, x.detail, x.at
+		FROM escalations e LEFT JOIN escalation_steps x ON x.notification_id = e.notification_id
+		WHERE e.notification_id = ? AND e.user_id = ? ORDER BY x.step, x.seq`, id, userID)
 	if err != nil {
 		return nil, nil, false, internal(err, "find escalation")
 	}
-	rows, err := s.db.readQuery(ctx, `SELECT step, action, channel, detail, at FROM escalation_steps WHERE notification_id = ? ORDER BY step, seq`, id)
-	if err != nil {
-		return nil, nil, false, internal(err, "find escalation")
-	}
+	var e *app.Escalation
 	sent := []app.EscalationSent{}
 	err = eachRow(rows, func() error {
 		var x app.EscalationSent
-		var at int64
-		err := rows.Scan(&x.Step, &x.Action, &x.Channel, &x.Detail, &at)
-		x.At = fromMillis(at)
-		sent = append(sent, x)
-		return err
+		var step, at sql.NullInt64
+		var action, channel, detail sql.NullString
+		got, err := scanEscalation(scanWith(rows, &step, &action, &channel, &detail, &at))
+		if err != nil {
+			return err
+		}
+		e = got
+		if step.Valid {
+			x.Step, x.Action, x.Channel, x.Detail, x.At = int(step.Int64), action.String, channel.String, detail.String, fromMillis(at.Int64)
+			sent = append(sent, x)
+		}
+		return nil
 	})
-	return e, sent, true, internal(err, "find escalation")
+	if err != nil {
+		return nil, nil, false, internal(err, "find escalation")
+	}
+	return e, sent, e != nil, nil
 }
+
+// prefixed qualifies each column of a comma-separated list with p.
+func prefixed(p, columns string) string {
+	return p + strings.ReplaceAll(columns, ", ", ", "+p)
+}
+
+// scanWith is r scanning extra destinations after the ones asked for.
+func scanWith(r rowScanner, extra ...any) rowScanner { return extraScanner{r, extra} }
+
+type extraScanner struct {
+	r     rowScanner
+	extra []any
+}
+
+func (x extraScanner) Scan(dest ...any) error { return x.r.Scan(append(dest, x.extra...)...) }
 
 // EscalationStates returns the ladder states of those of ids (userID's)
 // that have one, one query per 500.

@@ -26,6 +26,7 @@ import (
 // Pusher builds the push of a repeat step (push.Service.Reminder).
 type Pusher interface {
 	Reminder(n *app.Notification, title string, now time.Time) ([]*app.Push, error)
+	Devices(ctx context.Context, userID string) (int, error)
 }
 
 // Webhooks finds a user's webhook and builds a delivery to it

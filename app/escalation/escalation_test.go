@@ -246,6 +246,9 @@ func TestLadder_StepsInOrder(t *testing.T) {
 	if l.State != app.EscalationDone || l.NextAt != nil || l.Sent[4].Channel != "user" || !strings.Contains(l.Sent[4].Detail, "bob") {
 		t.Fatalf("after the last step: %+v", l)
 	}
+	apptest.WaitFor(t, "the user step's note", func() bool {
+		return strings.Contains(f.ladderOf(id).Sent[4].Detail, "(notification ")
+	})
 	var bobs struct {
 		Notifications []struct {
 			Type, Title string
@@ -257,9 +260,6 @@ func TestLadder_StepsInOrder(t *testing.T) {
 		bobs.Notifications[0].Title != "Escalated from alice: Backup failed" || bobs.Notifications[0].Data["escalated_from"] != id {
 		t.Fatalf("bob's inbox: %+v", bobs)
 	}
-	apptest.WaitFor(t, "the user step's note", func() bool {
-		return strings.Contains(f.ladderOf(id).Sent[4].Detail, "(notification ")
-	})
 	f.clock.Advance(24 * time.Hour)
 	settle()
 	if n := len(f.ladderOf(id).Sent); n != 5 {
@@ -451,4 +451,65 @@ func TestRules_API(t *testing.T) {
 	f.expect(f.do("POST", "/api/notifications/escalations", step(`{"delay_minutes":5,"action":"repeat"}`)), http.StatusBadRequest)
 	f.expect(f.do("DELETE", "/api/notifications/escalations/"+r.ID, ""), http.StatusNoContent)
 	f.expect(f.do("GET", "/api/notifications/escalations/"+r.ID, ""), http.StatusNotFound)
+}
+
+// TestLadder_RuleDeleted: deleting the rule stops its ladders in flight.
+func TestLadder_RuleDeleted(t *testing.T) {
+	f := newFixture(t)
+	var r app.EscalationRule
+	f.decode(f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated), &r)
+	id := f.publish("error", "Backup failed")
+	f.expect(f.do("DELETE", "/api/notifications/escalations/"+r.ID, ""), http.StatusNoContent)
+	f.cancelled(id, "rule deleted")
+}
+
+// TestLadder_QuietHoursHold: a warning quiet hours hold does not escalate
+// (its toast, push and e-mail wait for the digest); an error breaks
+// through and escalates.
+func TestLadder_QuietHoursHold(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations",
+		`{"min_level":"warning","steps":[{"delay_minutes":30,"action":"repeat"}]}`), http.StatusCreated)
+	f.expect(f.do("PUT", "/api/notifications/quiet-hours",
+		`{"timezone":"UTC","windows":[{"days":["sun"],"start":"00:00","end":"23:59"}]}`), http.StatusOK) // 1 March 2026 is a Sunday
+	held := f.publish("warning", "Disk 91% full")
+	through := f.publish("error", "Backup failed")
+	if l := f.ladderOf(held); l.State != "none" {
+		t.Fatalf("the held warning escalates: %+v", l)
+	}
+	if l := f.ladderOf(through); l.State != app.EscalationActive {
+		t.Fatalf("the error does not: %+v", l)
+	}
+	f.clock.Advance(30 * time.Minute)
+	f.waitSent(through, 2)
+}
+
+// TestRules_EmailOff: without e-mail an e-mail step is refused, and a
+// repeat of a notification that went out on no other channel is recorded
+// as such, on channel none.
+func TestRules_EmailOff(t *testing.T) {
+	clock := clocktest.New()
+	a := servertest.New(t, servertest.WithClock(clock))
+	alice := a.User("alice", false)
+	cookie := servertest.Cookie(a.Session(alice))
+	if w := a.Do("POST", "/api/notifications/escalations", `{"min_level":"error","steps":[{"delay_minutes":5,"action":"email"}]}`, cookie); w.Code != http.StatusBadRequest ||
+		!strings.Contains(w.Body.String(), "e-mail is off") {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if w := a.Do("POST", "/api/notifications/escalations", `{"min_level":"error","steps":[{"delay_minutes":5,"action":"repeat"}]}`, cookie); w.Code != http.StatusCreated {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	res, err := a.Dispatcher.Notify(context.Background(), alice, &app.Event{Type: "job_failed", Level: app.LevelError, Title: "Backup failed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(5 * time.Minute)
+	var l ladder
+	apptest.WaitFor(t, "the step", func() bool {
+		_ = json.Unmarshal(a.Do("GET", "/api/notifications/"+res.Notifications[0].ID+"/escalation", "", cookie).Body.Bytes(), &l)
+		return l.State == app.EscalationDone
+	})
+	if len(l.Sent) != 1 || l.Sent[0].Channel != "none" || !strings.Contains(l.Sent[0].Detail, "nothing to repeat") {
+		t.Fatalf("ladder %+v", l)
+	}
 }

@@ -141,12 +141,19 @@ func (s *Service) plan(ctx context.Context, e *app.Escalation, st app.Escalation
 		for _, ch := range e.Channels {
 			switch {
 			case ch == "push" && s.d.Pushes != nil:
+				devices, err := s.d.Pushes.Devices(ctx, e.UserID)
+				if err != nil || devices == 0 {
+					if err != nil {
+						return nil, out, err
+					}
+					continue // the devices were removed since
+				}
 				ps, err := s.d.Pushes.Reminder(n, title, now)
 				if err != nil {
 					return nil, out, err
 				}
 				out.Pushes = append(out.Pushes, ps...)
-				record("push", "pushed again to your devices, urgency high")
+				record("push", fmt.Sprintf("pushed again to %s, urgency high", app.Plural(devices, "device")))
 			case ch == "email" && s.d.Emails != nil:
 				es, err := s.reminderEmail(ctx, n, title, now)
 				if err != nil {

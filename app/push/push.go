@@ -149,6 +149,13 @@ func (s *Service) Reminder(n *app.Notification, title string, now time.Time) ([]
 	return s.pushes(&again, true, true, now)
 }
 
+// Devices returns how many devices userID has: a repeat pushes only to a
+// user who has one.
+func (s *Service) Devices(ctx context.Context, userID string) (int, error) {
+	subs, err := s.d.Store.ListSubscriptions(ctx, userID)
+	return len(subs), err
+}
+
 func (s *Service) pushes(n *app.Notification, stored, reminder bool, at time.Time) ([]*app.Push, error) {
 	m := message{Kind: app.PushNotify, Title: n.Title, Body: excerpt(n.Body, bodyExcerpt), Level: string(n.Level),
 		Icon: iconPath(n.Level), URL: s.target(n, stored), Renotify: reminder}

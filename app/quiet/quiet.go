@@ -228,13 +228,13 @@ func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 	for _, h := range dg.Held {
 		levels[h.Level]++
 	}
-	title := "While you were away: " + plural(len(dg.Held), "notification")
+	title := "While you were away: " + app.Plural(len(dg.Held), "notification")
 	if dg.Digest != "" {
-		title = "Digest of " + dg.Digest + ": " + plural(len(dg.Held), "notification")
+		title = "Digest of " + dg.Digest + ": " + app.Plural(len(dg.Held), "notification")
 	}
 	for _, l := range []app.Level{app.LevelWarning, app.LevelError} {
 		if levels[l] > 0 {
-			title += ", " + plural(levels[l], string(l))
+			title += ", " + app.Plural(levels[l], string(l))
 		}
 	}
 	var body strings.Builder
@@ -250,11 +250,4 @@ func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 		dg.Until.UTC().Format(time.RFC3339), len(dg.Held), levels[app.LevelWarning], levels[app.LevelError], dg.Digest)
 	return &app.Event{Type: app.QuietDigestType, Level: app.LevelInfo, Title: title, Body: body.String(),
 		Format: app.FormatMarkdown, Users: []string{username}, Data: []byte(data)}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -513,3 +513,32 @@ func TestRules_EmailOff(t *testing.T) {
 		t.Fatalf("ladder %+v", l)
 	}
 }
+
+// TestLadder_Deleted: deleting the notification deletes its ladder; no
+// step goes out.
+func TestLadder_Deleted(t *testing.T) {
+	f := newFixture(t)
+	f.expect(f.do("POST", "/api/notifications/escalations", f.ladder()), http.StatusCreated)
+	id := f.publish("error", "Backup failed")
+	settle()
+	mails := len(f.smtp.Messages())
+	f.expect(f.do("DELETE", "/api/notifications/"+id, ""), http.StatusOK)
+	f.expect(f.do("GET", "/api/notifications/"+id+"/escalation", ""), http.StatusNotFound)
+	for range 4 {
+		f.clock.Advance(30 * time.Minute)
+		settle()
+	}
+	var n int
+	if err := f.app.DB.Reader().QueryRow(`SELECT COUNT(*) FROM escalations`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d ladders left, %v", n, err)
+	}
+	settle()
+	for _, p := range f.pushes() {
+		if p.Payload["renotify"] == true {
+			t.Fatalf("a reminder was pushed for a deleted notification: %v", p.Payload)
+		}
+	}
+	if len(f.smtp.Messages()) != mails || len(f.pager.received()) != 0 {
+		t.Fatal("a step went out for a deleted notification")
+	}
+}

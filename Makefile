@@ -12,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # The steps of `make test`, in order.
 TEST_STEPS ?= deps assets chromium tools lint gotest faults fuzz smoke-qemu dist-check
 
-.PHONY: run test check deps assets chromium tools lint gotest faults fuzz build bench bench-live release image deb dist-check smoke-qemu
+.PHONY: run test check deps assets chromium tools lint gotest faults fuzz build bench bench-live lighthouse release image deb dist-check smoke-qemu
 
 ## run: build ./belfry, then run it (belfry serve) on 127.0.0.1:8080 with a database in ./data
 # The binary replaces make's shell, so SIGTERM and Ctrl-C reach belfry itself
@@ -90,6 +90,11 @@ bench:
 LOADGEN_FLAGS ?=
 bench-live: build
 	$(GO) run ./tools/loadgen -bin $(abspath $(BIN)) $(LOADGEN_FLAGS)
+
+## lighthouse: Lighthouse (npm) on the inbox of a real Belfry with seeded data, signed in, desktop preset: prints
+## accessibility and performance (docs/accessibility.md); not part of `make test`, its timings depend on the machine
+lighthouse: assets
+	GO=$(GO) bash scripts/lighthouse.sh
 
 ## release: static, stripped, version-stamped binaries for every platform, the container image and the Debian packages in dist/, with SHA256SUMS
 release: assets

@@ -63,15 +63,27 @@ type Cursor struct {
 type NotificationFilter struct {
 	UserID     string
 	UnreadOnly bool
-	Type       string
-	Status     string
-	ServiceID  string
-	Project    string
-	Sort       string // SortNewest (default) or SortOldest
-	After      *Cursor
-	Limit      int
-	Offset     int
+	// ReadOnly keeps only read notifications; with UnreadOnly it is EINVALID.
+	ReadOnly  bool
+	Type      string
+	Level     Level
+	Status    string
+	ServiceID string
+	Project   string
+	// Search keeps notifications whose title or body contains it, ignoring
+	// the case of ASCII letters (at most MaxSearchLen bytes).
+	Search string
+	// CreatedBefore keeps notifications created before it (the inbox's jump
+	// to a date); zero does not filter.
+	CreatedBefore time.Time
+	Sort          string // SortNewest (default) or SortOldest
+	After         *Cursor
+	Limit         int
+	Offset        int
 }
+
+// MaxSearchLen bounds a notification search: longer text is EINVALID.
+const MaxSearchLen = 200
 
 // AckOutcome is the per-id result of a bulk acknowledge.
 type AckOutcome string

@@ -272,15 +272,42 @@ func listNotificationsQuery(f app.NotificationFilter) (string, []any, error) {
 	return q, args, nil
 }
 
+// likeEscaper makes a search's %, _ and \ match themselves in a LIKE
+// pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // notificationWhere is the WHERE clause shared by list and count.
 func notificationWhere(f app.NotificationFilter) (string, []any, error) {
 	if f.UserID == "" {
 		return "", nil, app.Errorf(app.EINVALID, "A notification query needs a user.")
 	}
 	conds, args := []string{"user_id = ?"}, []any{f.UserID}
-	if f.UnreadOnly {
+	switch {
+	case f.UnreadOnly && f.ReadOnly:
+		return "", nil, app.Errorf(app.EINVALID, "A notification query cannot keep only read and only unread notifications.")
+	case f.UnreadOnly:
 		// Spelled exactly as the partial index's WHERE so the planner uses it.
 		conds = append(conds, "read_at IS NULL")
+	case f.ReadOnly:
+		conds = append(conds, "read_at IS NOT NULL")
+	}
+	if f.Level != "" && !f.Level.Valid() {
+		return "", nil, app.Errorf(app.EINVALID, "Level must be info, warning or error, not %q.", string(f.Level))
+	}
+	if len(f.Search) > app.MaxSearchLen {
+		return "", nil, app.Errorf(app.EINVALID, "A search is at most %d bytes.", app.MaxSearchLen)
+	}
+	if f.Search != "" {
+		// A substring of title or body, ASCII letters in either case: LIKE
+		// with its wildcards escaped. See docs/benchmarks.md for why this
+		// and not FTS5.
+		pattern := "%" + likeEscaper.Replace(f.Search) + "%"
+		conds = append(conds, `(title LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\')`)
+		args = append(args, pattern, pattern)
+	}
+	if !f.CreatedBefore.IsZero() {
+		conds = append(conds, "created_at < ?")
+		args = append(args, millis(f.CreatedBefore))
 	}
 	switch f.Status {
 	case "":
@@ -291,7 +318,7 @@ func notificationWhere(f app.NotificationFilter) (string, []any, error) {
 	default:
 		return "", nil, app.Errorf(app.EINVALID, "Status must be %s or %s, not %q.", app.StatusPending, app.StatusAcknowledged, f.Status)
 	}
-	for _, c := range []struct{ col, val string }{{"type", f.Type}, {"service_id", f.ServiceID}, {"project", f.Project}} {
+	for _, c := range []struct{ col, val string }{{"type", f.Type}, {"level", string(f.Level)}, {"service_id", f.ServiceID}, {"project", f.Project}} {
 		if c.val != "" {
 			conds = append(conds, c.col+" = ?")
 			args = append(args, c.val)

@@ -173,7 +173,8 @@ func (tb *tab) until(what, expr string) {
 // went away under an evaluation (a navigation replaced the document).
 func contextReplaced(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated or closed")
 }
 
 // clickUntil clicks selector until expr holds, a few times: a button that

@@ -84,10 +84,11 @@ func TestBrowserDeleteOneAndDeleteRead(t *testing.T) {
 	tb.until("four items", `document.querySelectorAll('#page-items .nitem').length === 4`)
 
 	// The unread filter narrows the list in place and into the address.
-	tb.do(chromedp.Click(chromedp.CSS(`#filters input[name=unread]`)))
-	tb.until("the unread ones", `document.querySelectorAll('#page-items .nitem').length === 2 && location.search.includes('unread=1')`)
+	tb.do(chromedp.SetValue(chromedp.CSS(`#filters select[name=read]`), "unread"), chromedp.Evaluate[chromedp.Void](
+		`document.querySelector('#filters select[name=read]').dispatchEvent(new Event('change', { bubbles: true }))`))
+	tb.until("the unread ones", `document.querySelectorAll('#page-items .nitem').length === 2 && location.search.includes('read=unread')`)
 	tb.do(chromedp.SetValue(chromedp.CSS(`#filters select[name=type]`), "job_failed"), chromedp.Evaluate[chromedp.Void](
-		`document.querySelector('#filters select').dispatchEvent(new Event('change', { bubbles: true }))`))
+		`document.querySelector('#filters select[name=type]').dispatchEvent(new Event('change', { bubbles: true }))`))
 	tb.until("the filtered empty state", `document.querySelector('#page-items .empty') !== null`)
 	tb.do(chromedp.Navigate(b.URL + "/notifications"))
 	tb.waitLive(1)

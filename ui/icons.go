@@ -21,6 +21,7 @@ var iconPaths = map[string]string{
 	"check-all": `<path d="M2 12.5l4.5 4.5L15.5 8M12.5 16.5l.5.5L22 8"/>`,
 	"external":  `<path d="M14 4h6v6M20 4l-8.5 8.5M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5"/>`,
 	"x":         `<path d="M6 6l12 12M18 6 6 18"/>`,
+	"search":    `<circle cx="11" cy="11" r="6.5"/><path d="m20 20-4.4-4.4"/>`,
 	"info":      `<circle cx="12" cy="12" r="9"/><path d="M12 11v5.5M12 7.5v.01"/>`,
 	"warning":   `<path d="M12 3.5 21.5 20h-19z"/><path d="M12 10v4.5M12 17.3v.01"/>`,
 	"error":     `<circle cx="12" cy="12" r="9"/><path d="M9 9l6 6M15 9l-6 6"/>`,

@@ -173,22 +173,22 @@ func TestBrowserLongListKeepsItsLengthOnNewEvents(t *testing.T) {
 	b := newBelfry(t)
 	ann := b.user("ann", false)
 	tok := b.token(ann)
-	for i := 0; i < 45; i++ {
+	for i := 0; i < 110; i++ { // pages of 50: 50, 100, 110
 		b.publish(tok, map[string]any{"type": "job_completed", "title": "old " + string(rune('A'+i%26))})
 	}
 	tb := b.signedInTab(t, "ann")
-	for _, want := range []string{"40", "45"} {
+	for _, want := range []string{"100", "110"} {
 		tb.clickUntil(want+" items", `#page-items .more button`, `document.querySelectorAll('#page-items .nitem').length === `+want)
 		tb.idle()
 	}
 	id := b.publish(tok, map[string]any{"type": "job_failed", "title": "new one"})
 	tb.until("the new item at the top", `document.querySelector('#page-items .nitem').dataset.nid === `+jsString(id))
 	tb.idle()
-	if n := eval[int](tb, `document.querySelectorAll('#page-items .nitem').length`); n != 46 {
-		t.Errorf("after a new event the list shows %d items, want 46", n)
+	if n := eval[int](tb, `document.querySelectorAll('#page-items .nitem').length`); n != 111 {
+		t.Errorf("after a new event the list shows %d items, want 111", n)
 	}
-	if n := eval[int](tb, `new Set([...document.querySelectorAll('#page-items .nitem')].map(e => e.dataset.nid)).size`); n != 46 {
-		t.Errorf("%d distinct items, want 46", n)
+	if n := eval[int](tb, `new Set([...document.querySelectorAll('#page-items .nitem')].map(e => e.dataset.nid)).size`); n != 111 {
+		t.Errorf("%d distinct items, want 111", n)
 	}
 }
 

@@ -5,35 +5,35 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // Page sizes of the two lists: the full page and the bell's dropdown.
 const (
-	pageLimit  = 20
+	pageLimit  = 50
 	panelLimit = 8
 	maxLimit   = 200
 )
 
 // listQuery is what a notification list shows: the view ("page" or
-// "panel"), the filters and the keyset position.
+// "panel"), the inbox's filters, the keyset position and the page size.
 type listQuery struct {
 	View   string
-	Unread bool
-	Type   string
+	Filter app.NotificationFilter
+	// Params are the filter parameters as given, for the next page's URL.
+	Params url.Values
 	Before *app.Cursor
 	Limit  int
 }
 
-// parseListQuery reads a list query from the form. Every bad value is
-// EINVALID with a message naming it.
+// parseListQuery reads a list query from the form: view, limit, cursor,
+// the inbox's filters (app.ParseInboxFilter) and unread=1, the older
+// spelling of read=unread. Every bad value is EINVALID with a message
+// naming it.
 func (u *UI) parseListQuery(f url.Values) (listQuery, error) {
-	q := listQuery{View: f.Get("view"), Type: f.Get("type")}
+	q := listQuery{View: f.Get("view"), Params: url.Values{}}
 	switch q.View {
 	case "", "page":
 		q.View, q.Limit = "page", pageLimit
@@ -42,15 +42,27 @@ func (u *UI) parseListQuery(f url.Values) (listQuery, error) {
 	default:
 		return q, app.Errorf(app.EINVALID, "View must be page or panel, not %q.", q.View)
 	}
+	var err error
+	if q.Filter, err = app.ParseInboxFilter(f.Get, u.d.Types); err != nil {
+		return q, err
+	}
 	switch f.Get("unread") {
 	case "", "0", "false":
 	case "1", "true", "on":
-		q.Unread = true
+		if q.Filter.ReadOnly {
+			return q, app.Errorf(app.EINVALID, "Unread and read=read contradict each other.")
+		}
+		q.Filter.UnreadOnly = true
 	default:
 		return q, app.Errorf(app.EINVALID, "Unread must be 1 or 0.")
 	}
-	if _, ok := u.d.Types.Lookup(q.Type); q.Type != "" && !ok {
-		return q, app.Errorf(app.EINVALID, "Unknown notification type %q.", q.Type)
+	for _, name := range app.InboxParams {
+		if v := f.Get(name); v != "" {
+			q.Params.Set(name, v)
+		}
+	}
+	if q.Filter.UnreadOnly {
+		q.Params.Set("read", "unread")
 	}
 	if s := f.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -58,29 +70,14 @@ func (u *UI) parseListQuery(f url.Values) (listQuery, error) {
 			return q, app.Errorf(app.EINVALID, "Limit must be a number from 1 to %d.", maxLimit)
 		}
 		q.Limit = n
+		q.Params.Set("limit", s)
 	}
-	if s := f.Get("before"); s != "" {
-		cur, err := parseCursor(s)
-		if err != nil {
+	if s := f.Get("cursor"); s != "" {
+		if q.Before, err = app.ParseCursor("cursor", s); err != nil {
 			return q, err
 		}
-		q.Before = cur
 	}
 	return q, nil
-}
-
-// formatCursor writes the keyset position after n as "<unix ms>_<id>".
-func formatCursor(n *app.Notification) string {
-	return strconv.FormatInt(n.CreatedAt.UnixMilli(), 10) + "_" + n.ID
-}
-
-func parseCursor(s string) (*app.Cursor, error) {
-	ms, id, ok := strings.Cut(s, "_")
-	n, err := strconv.ParseInt(ms, 10, 64)
-	if !ok || err != nil || n < 0 || uuid.Validate(id) != nil {
-		return nil, app.Errorf(app.EINVALID, "The list position %q is malformed.", s)
-	}
-	return &app.Cursor{CreatedAt: time.UnixMilli(n).UTC(), ID: id}, nil
 }
 
 // listView is one page of a notification list.
@@ -106,7 +103,8 @@ type badgeView struct {
 
 // loadList fetches one page of q for userID, with the unread count.
 func (u *UI) loadList(ctx context.Context, userID string, q listQuery) (listView, error) {
-	f := app.NotificationFilter{UserID: userID, UnreadOnly: q.Unread, Type: q.Type, After: q.Before, Limit: q.Limit + 1}
+	f := q.Filter
+	f.UserID, f.After, f.Limit = userID, q.Before, q.Limit+1
 	ns, err := u.d.Notifications.ListNotifications(ctx, f)
 	if err != nil {
 		return listView{}, err
@@ -123,27 +121,27 @@ func (u *UI) loadList(ctx context.Context, userID string, q listQuery) (listView
 	if err != nil {
 		return listView{}, err
 	}
-	v := listView{Items: ns, Muted: muted, Escalated: escalated, Continued: q.Before != nil, Filtered: q.Unread || q.Type != "", Badge: badgeView{Count: unread, OOB: true}}
+	v := listView{Items: ns, Muted: muted, Escalated: escalated, Continued: q.Before != nil, Filtered: app.InboxFiltered(q.Filter), Badge: badgeView{Count: unread, OOB: true}}
 	if len(ns) > q.Limit {
 		v.Items = ns[:q.Limit]
-		next := url.Values{"view": {q.View}, "before": {formatCursor(v.Items[q.Limit-1])}}
-		if q.Unread {
-			next.Set("unread", "1")
-		}
-		if q.Type != "" {
-			next.Set("type", q.Type)
+		next := url.Values{"view": {q.View}, "cursor": {app.CursorAfter(v.Items[q.Limit-1]).String()}}
+		for k, vs := range q.Params {
+			next[k] = vs
 		}
 		v.More = "/ui/notifications?" + next.Encode()
 	}
 	return v, nil
 }
 
-// notificationsPage is the content of the full notifications page.
+// notificationsPage is the content of the full notifications page: the
+// list and the filters it was asked for.
 type notificationsPage struct {
-	List   listView
-	Types  []string
-	Unread bool
-	Type   string
+	List      listView
+	Types     []string
+	Levels    []app.Level
+	Filter    app.NotificationFilter
+	Before    string // the date jump as given
+	PageLimit int
 }
 
 func (u *UI) handleNotificationsPage(c *gin.Context) {
@@ -160,15 +158,28 @@ func (u *UI) handleNotificationsPage(c *gin.Context) {
 		return
 	}
 	list.Badge.OOB = false
-	u.page(c, http.StatusOK, "notifications", "Notifications", notificationsPage{List: list, Types: u.d.Types.Names(), Unread: q.Unread, Type: q.Type})
+	u.page(c, http.StatusOK, "notifications", "Notifications", notificationsPage{List: list, Types: u.d.Types.Names(),
+		Levels: []app.Level{app.LevelInfo, app.LevelWarning, app.LevelError}, Filter: q.Filter, Before: q.Params.Get("before"), PageLimit: q.Limit})
 }
 
 // handleNotificationList renders list items (and a "load more" item) for
 // the page or the dropdown, with the badge as an out-of-band swap.
 func (u *UI) handleNotificationList(c *gin.Context) {
-	if q, ok := u.listQueryOf(c); ok {
-		u.renderList(c, q)
+	q, ok := u.listQueryOf(c)
+	if !ok {
+		return
 	}
+	// The page's filter form asks here for the list alone; the address it
+	// puts in the history is the full page's, so a reload or a bookmark
+	// shows the same filtered list.
+	if c.GetHeader("HX-Trigger") == "filters" && q.View == "page" && q.Before == nil {
+		push := "/notifications"
+		if len(q.Params) > 0 {
+			push += "?" + q.Params.Encode()
+		}
+		c.Header("HX-Push-Url", push)
+	}
+	u.renderList(c, q)
 }
 
 // listQueryOf reads the list query of the request's form; on a bad one it

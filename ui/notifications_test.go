@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	htmlpkg "html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -29,7 +30,7 @@ func moreURL(html string) string {
 	if m == nil {
 		return ""
 	}
-	return strings.ReplaceAll(m[1], "&amp;", "&")
+	return htmlpkg.UnescapeString(m[1])
 }
 
 func TestNotificationListPagesAndFilters(t *testing.T) {
@@ -50,7 +51,7 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 	}
 	c := b.login("ann")
 
-	st, first := c.get("/ui/notifications", true)
+	st, first := c.get("/ui/notifications?limit=20", true)
 	if st != http.StatusOK || !slices.Equal(itemIDs(first), ids[:20]) {
 		t.Fatalf("first page: %d %v", st, itemIDs(first))
 	}
@@ -59,7 +60,7 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 	}
 	more := moreURL(first)
 	_, second := c.get(more, true)
-	if !slices.Equal(itemIDs(second), ids[20:]) || moreURL(second) != "" {
+	if !slices.Equal(itemIDs(second), ids[20:]) || moreURL(second) != "" || !strings.Contains(more, "limit=20") {
 		t.Errorf("second page %v, more %q", itemIDs(second), moreURL(second))
 	}
 	if strings.Contains(second, `class="empty"`) {
@@ -83,9 +84,22 @@ func TestNotificationListPagesAndFilters(t *testing.T) {
 		t.Errorf("filtered empty state missing:\n%s", none)
 	}
 
+	// A search pages by cursor with the search (and the page size) kept.
+	_, found := c.get("/ui/notifications?q=EVENT+1&limit=3", true)
+	more = moreURL(found)
+	if got := itemIDs(found); !slices.Equal(got, ids[5:8]) || !strings.Contains(more, "q=EVENT+1") || !strings.Contains(more, "limit=3") || !strings.Contains(more, "cursor=") {
+		t.Errorf("search: %v, more %q", got, more) // events 19, 18, 17 of 1 and 10–19
+	}
+	if _, next := c.get(more, true); !slices.Equal(itemIDs(next), ids[8:11]) {
+		t.Errorf("search, second page: %v", itemIDs(next))
+	}
+	if _, errs := c.get("/ui/notifications?level=error", true); len(itemIDs(errs)) != 0 || !strings.Contains(errs, "Nothing matches these filters") {
+		t.Errorf("level=error shows %d items", len(itemIDs(errs)))
+	}
+
 	// The full page renders the filters it was asked for.
 	st, page := c.get("/notifications?unread=1&type=job_failed", false)
-	if st != http.StatusOK || len(itemIDs(page)) != 4 || !strings.Contains(page, `value="job_failed" selected`) || !strings.Contains(page, `value="1" checked`) {
+	if st != http.StatusOK || len(itemIDs(page)) != 4 || !strings.Contains(page, `value="job_failed" selected`) || !strings.Contains(page, `value="unread" selected`) {
 		t.Errorf("filtered page: %d, %d items", st, len(itemIDs(page)))
 	}
 }
@@ -101,9 +115,17 @@ func TestNotificationListRejectsBadQueries(t *testing.T) {
 		"limit=0":            "Limit must be a number from 1 to 200",
 		"limit=201":          "Limit must be a number from 1 to 200",
 		"limit=ten":          "Limit must be a number from 1 to 200",
-		"before=garbage":     "is malformed",
-		"before=12_not-uuid": "is malformed",
-		"before=-5_01900000-0000-7000-8000-000000000001": "is malformed",
+		"cursor=garbage":     "is malformed",
+		"cursor=12_not-uuid": "is malformed",
+		"cursor=-5_01900000-0000-7000-8000-000000000001": "is malformed",
+		"q=" + strings.Repeat("x", 201):                  "Parameter q must be text",
+		"level=fatal":                                    "Parameter level must be",
+		"read=both":                                      "Parameter read must be",
+		"read=read&unread=1":                             "contradict",
+		"service_id=" + strings.Repeat("s", 129):         "Parameter service_id must be text",
+		"project=" + strings.Repeat("p", 129):            "Parameter project must be text",
+		"before=garbage":                                 "Parameter before must be",
+		"before=2026-02-30":                              "Parameter before must be",
 	} {
 		resp := c.do(http.MethodGet, "/ui/notifications?"+q, nil, true)
 		if resp.Header.Get("HX-Retarget") != "#flash" {

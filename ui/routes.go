@@ -8,7 +8,7 @@ import (
 
 // navigation is every section of the UI, in order: one entry per section of the UI.
 var navigation = []page{
-	{Path: "/notifications", Label: "Notifications", Icon: "inbox"},
+	{Path: "/notifications", Label: "Notifications", Icon: "inbox", Scripts: []string{"inbox.js"}},
 	{Path: "/channels", Label: "Channels", Icon: "chat", Scripts: []string{"channels.js"}},
 	{Path: "/preferences", Label: "Preferences", Icon: "sliders", Scripts: []string{"push.js"}},
 	{Path: "/mutes", Label: "Mutes", Icon: "bell-off"},

@@ -76,3 +76,21 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// The binary embeds the UI's own files and htmx with its WebSocket
+// extension only: the npm test tools (axe-core, Lighthouse) stay in
+// node_modules.
+func TestStaticEmbedsNoTestTools(t *testing.T) {
+	u, err := loadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range u.byName {
+		if strings.HasPrefix(name, "vendor/") && name != "vendor/htmx.min.js" && name != "vendor/ws.min.js" {
+			t.Errorf("embedded %s, which is not a UI asset", name)
+		}
+		if strings.Contains(string(a.body), "axe-core") || strings.Contains(name, "lighthouse") {
+			t.Errorf("embedded %s carries a test tool", name)
+		}
+	}
+}

@@ -76,7 +76,7 @@ func renderCases(u *UI) []renderCase {
 		{ID: "m1", Object: app.ObjectRef{AppLabel: hostile, ModelName: hostile, ObjectID: hostile}, ValidTill: &till},
 		{ID: "m2", Object: app.ObjectRef{AppLabel: "config", ModelName: "device", ObjectID: "42"}},
 	}
-	list := listView{Items: notes, More: "/ui/notifications?view=page&before=1_x", Badge: badgeView{Count: 120, OOB: true}}
+	list := listView{Items: notes, More: "/ui/notifications?view=page&cursor=1_x", Badge: badgeView{Count: 120, OOB: true}}
 	empty := listView{Filtered: true, Badge: badgeView{OOB: true}}
 	prefs := preferencesPage{Rows: []prefRow{
 		{Name: "job_failed", Label: "Job failed", Description: hostile, InApp: true, Toast: true, Saved: "toast"},
@@ -90,7 +90,8 @@ func renderCases(u *UI) []renderCase {
 		return renderCase{set, "layout", layoutView{Title: title, User: usr, Nav: navFor(usr, "/"+set), Unread: 7, Content: content}}
 	}
 	cases := []renderCase{
-		page("notifications", hostile, notificationsPage{List: list, Types: u.d.Types.Names(), Unread: true, Type: "job_failed"}),
+		page("notifications", hostile, notificationsPage{List: list, Types: u.d.Types.Names(), Levels: []app.Level{app.LevelWarning},
+			Filter: app.NotificationFilter{UnreadOnly: true, Type: "job_failed", Search: hostile, ServiceID: hostile, Project: hostile, Level: app.LevelWarning}, Before: hostile}),
 		page("notifications", "Notifications", notificationsPage{List: empty, Types: u.d.Types.Names()}),
 		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Failed: true, Next: "/x?" + hostile, Hint: hostile}}},
 		{"login", "layout", layoutView{Title: "Sign in", Content: loginPage{Refused: hostile, Next: "/x"}}},
@@ -282,7 +283,10 @@ func TestNavigation(t *testing.T) {
 	if got := scriptsFor("/reports/42"); !slices.Equal(got, []string{"app.js"}) {
 		t.Errorf("scripts of /reports/42 = %v", got)
 	}
-	if got := scriptsFor("/notifications"); got != nil {
+	if got := scriptsFor("/mutes"); got != nil {
+		t.Errorf("scripts of /mutes = %v", got)
+	}
+	if got := scriptsFor("/notifications"); !slices.Equal(got, []string{"inbox.js"}) {
 		t.Errorf("scripts of /notifications = %v", got)
 	}
 	if got := labels(navFor(&app.User{}, "/")); !slices.Equal(got, []string{"Notifications", "Channels", "Preferences", "Mutes", "Heartbeats", "Reports", "Webhooks", "API tokens"}) {

@@ -43,20 +43,24 @@ type listResponse struct {
 	UnreadCount   int                `json:"unreadCount"`
 	Page          int                `json:"page"`
 	Limit         int                `json:"limit"`
+	// NextCursor is the position after this page for the cursor
+	// parameter; null on the last page.
+	NextCursor *string `json:"next_cursor"`
 }
 
-// listQuery is the parsed query of GET /api/notifications.
+// listQuery is the parsed query of GET /api/notifications: the page and
+// the inbox's filters and keyset position.
 type listQuery struct {
 	page, limit int
-	unreadOnly  bool
+	filter      app.NotificationFilter
 }
 
-func parseListQuery(c *gin.Context) (listQuery, error) {
+func (s *Server) parseListQuery(c *gin.Context) (listQuery, error) {
 	q := listQuery{page: 1, limit: defaultLimit}
-	if _, err := web.Query(c); err != nil {
+	values, err := web.Query(c)
+	if err != nil {
 		return q, err
 	}
-	var err error
 	if v, ok := c.GetQuery("page"); ok {
 		if q.page, err = strconv.Atoi(v); err != nil || q.page < 1 || q.page > maxPage {
 			return q, app.Errorf(app.EINVALID, "Parameter page must be a whole number from 1 to %d.", maxPage)
@@ -67,29 +71,43 @@ func parseListQuery(c *gin.Context) (listQuery, error) {
 			return q, app.Errorf(app.EINVALID, "Parameter limit must be a whole number from 1 to %d.", maxLimit)
 		}
 	}
+	if q.filter, err = app.ParseInboxFilter(values.Get, s.d.Types); err != nil {
+		return q, err
+	}
 	switch v := c.Query("unread_only"); v {
 	case "1", "true":
-		q.unreadOnly = true
+		if q.filter.ReadOnly {
+			return q, app.Errorf(app.EINVALID, "Parameters unread_only and read=read contradict each other; give one.")
+		}
+		q.filter.UnreadOnly = true
 	case "", "0", "false":
 	default:
 		return q, app.Errorf(app.EINVALID, "Parameter unread_only must be 1, true, 0 or false.")
 	}
+	if v := values.Get("cursor"); v != "" {
+		if q.page != 1 {
+			return q, app.Errorf(app.EINVALID, "Parameters page and cursor contradict each other: a cursor is the position after a page; give one.")
+		}
+		if q.filter.After, err = app.ParseCursor("cursor", v); err != nil {
+			return q, err
+		}
+	}
+	q.filter.Sort, q.filter.Limit, q.filter.Offset = app.SortNewest, q.limit+1, (q.page-1)*q.limit
 	return q, nil
 }
 
 // handleListNotifications is GET /api/notifications: the caller's
-// notifications, newest first, one page at a time.
+// notifications, newest first, one page at a time (by page number or by
+// keyset cursor), filtered by the inbox's filters.
 func (s *Server) handleListNotifications(c *gin.Context) {
-	q, err := parseListQuery(c)
+	q, err := s.parseListQuery(c)
 	if err != nil {
 		web.WriteError(c, err)
 		return
 	}
 	ctx, uid := c.Request.Context(), web.UserFrom(c).ID
-	ns, err := s.d.Notifications.ListNotifications(ctx, app.NotificationFilter{
-		UserID: uid, UnreadOnly: q.unreadOnly, Sort: app.SortNewest,
-		Limit: q.limit, Offset: (q.page - 1) * q.limit,
-	})
+	q.filter.UserID = uid
+	ns, err := s.d.Notifications.ListNotifications(ctx, q.filter)
 	if err != nil {
 		web.WriteError(c, err)
 		return
@@ -99,11 +117,17 @@ func (s *Server) handleListNotifications(c *gin.Context) {
 		web.WriteError(c, err)
 		return
 	}
-	views := make([]notificationView, 0, len(ns))
-	for _, n := range ns {
-		views = append(views, viewNotification(n))
+	resp := listResponse{UnreadCount: unread, Page: q.page, Limit: q.limit}
+	if len(ns) > q.limit {
+		ns = ns[:q.limit]
+		next := app.CursorAfter(ns[q.limit-1]).String()
+		resp.NextCursor = &next
 	}
-	c.JSON(http.StatusOK, listResponse{Notifications: views, UnreadCount: unread, Page: q.page, Limit: q.limit})
+	resp.Notifications = make([]notificationView, 0, len(ns))
+	for _, n := range ns {
+		resp.Notifications = append(resp.Notifications, viewNotification(n))
+	}
+	c.JSON(http.StatusOK, resp)
 }
 
 // handleMarkRead is PATCH /api/notifications/:id/read.

@@ -1,8 +1,8 @@
 // Package apptest is Belfry's test kit, shared by the tests of every
 // package: a real SQLite database in a temporary directory, users and
-// tokens, complete notifications, a quiet logger, a WebSocket client and
-// a wait helper. The fake clock is clocktest.Fake; the whole application
-// on loopback is servertest.New. Nothing here is a stand-in for a real
+// tokens, complete notifications and a seeded inbox of any size (Inbox), a
+// quiet logger, a WebSocket client and a wait helper. The fake clock is
+// clocktest.Fake; the whole application on loopback is servertest.New. Nothing here is a stand-in for a real
 // part: the database is SQLite, the tokens are minted by auth.Service.
 package apptest
 

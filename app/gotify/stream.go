@@ -96,12 +96,14 @@ func (g *Gotify) Run(ctx context.Context) {
 
 // push sends n to every stream of its user. A notification deleted before
 // it was pushed is skipped.
-func (s *stream) push(ctx context.Context, n *app.Notification) {
-	ctx, cancel := context.WithTimeout(ctx, streamTimeout)
+func (s *stream) push(parent context.Context, n *app.Notification) {
+	ctx, cancel := context.WithTimeout(parent, streamTimeout)
 	defer cancel()
 	number, topic, err := s.numbers.Numbered(ctx, n.ID)
 	if err != nil {
-		if app.ErrorKind(err) != app.ENOTFOUND && ctx.Err() == nil {
+		// Only shutting down is quiet: a read that ran out of time is an
+		// error like any other (the stream misses that message).
+		if app.ErrorKind(err) != app.ENOTFOUND && parent.Err() == nil {
 			s.log.Error("gotify stream: read the message's numbers", "user_id", n.UserID, "err", err)
 		}
 		return

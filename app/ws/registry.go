@@ -250,6 +250,9 @@ func (r *Registry) Serve(gc *gin.Context, info ConnInfo) error {
 	var nc *batchConn
 	ws, err := r.upgrader.Upgrade(hijacker{gc.Writer, func(raw *batchConn) { nc = raw }, r.opts.WriteTimeout}, req, nil)
 	if err != nil { // the upgrader has answered
+		if nc != nil { // hijacked, then refused: gorilla closed it
+			_ = nc.release()
+		}
 		c.releaseSlot()
 		return err
 	}
@@ -257,11 +260,17 @@ func (r *Registry) Serve(gc *gin.Context, info ConnInfo) error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
+		_ = nc.release()
 		c.abortHandshake()
 		return ErrClosed
 	}
 	r.indexLocked(c)
 	r.mu.Unlock()
+	// The 101 goes out now, before any frame queued since indexing (the
+	// hijacker held it): a peer that sees it misses no later send.
+	if err := nc.release(); err != nil {
+		_ = nc.Close() // the reader ends and unindexes it
+	}
 	// A fresh goroutine, not the handler's — whose stack is deep after
 	// routing, authentication and a database lookup — so an idle
 	// connection holds one shallow stack.

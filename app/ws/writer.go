@@ -114,6 +114,7 @@ type batchConn struct {
 	timeout time.Duration
 
 	mu      sync.Mutex
+	holds   int     // the holders: the handshake (until indexed) and the writer's batch
 	buf     *[]byte // while held
 	stalled bool    // a write made no progress for the timeout
 }
@@ -126,17 +127,24 @@ func (b *batchConn) timedOut() bool {
 	return b.stalled
 }
 
-// hold starts a batch.
+// hold starts a batch. Holds nest: what is written collects until the last
+// holder releases, in the order it was written.
 func (b *batchConn) hold() {
 	b.mu.Lock()
-	b.buf = flushBuffers.Get().(*[]byte)
+	if b.holds == 0 {
+		b.buf = flushBuffers.Get().(*[]byte)
+	}
+	b.holds++
 	b.mu.Unlock()
 }
 
-// release writes what the batch collected and ends it.
+// release ends a hold; the last one writes what the batch collected.
 func (b *batchConn) release() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.holds--; b.holds > 0 {
+		return nil
+	}
 	err := b.flushLocked()
 	flushBuffers.Put(b.buf)
 	b.buf = nil
@@ -192,7 +200,10 @@ func (b *batchConn) writeAll(p []byte) (int, error) {
 // SetWriteDeadline is ignored: every write sets its own (see writeAll).
 func (b *batchConn) SetWriteDeadline(time.Time) error { return nil }
 
-// hijacker hands gorilla's upgrader the connection wrapped in a batchConn.
+// hijacker hands gorilla's upgrader the connection wrapped in a batchConn,
+// held: the handshake's answer goes out only when Serve has indexed the
+// connection and releases it, so a client that has its 101 is already
+// reached by every later send.
 type hijacker struct {
 	http.ResponseWriter
 	got     func(*batchConn)
@@ -210,6 +221,7 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	bc := &batchConn{Conn: nc, timeout: h.timeout}
+	bc.hold()
 	h.got(bc)
 	return bc, brw, nil
 }

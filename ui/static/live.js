@@ -124,10 +124,20 @@
         badge.classList.add('bump');
       }
     }
-    var bell = document.getElementById('bell-button');
-    if (bell) bell.setAttribute('aria-label', n ? 'Notifications, ' + text + ' unread' : 'Notifications');
+    nameBell();
     document.title = (n ? '(' + text + ') ' : '') + document.title.replace(/^\(\d+\+?\) /, '');
   }
+
+  // nameBell gives the bell the name its badge shows ("Notifications, 5
+  // unread"): after every change of the badge, whoever made it (a frame, a
+  // list or /ui/badge swapped in by htmx, a merged reload).
+  var bell = document.getElementById('bell-button');
+  function nameBell() {
+    var badge = document.getElementById('badge');
+    var label = badge && !badge.hidden && badge.textContent ? 'Notifications, ' + badge.textContent + ' unread' : 'Notifications';
+    if (bell && bell.getAttribute('aria-label') !== label) bell.setAttribute('aria-label', label);
+  }
+  if (bell) new MutationObserver(nameBell).observe(bell, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['hidden'] });
 
   function reloadLists() {
     document.querySelectorAll('[data-live-list]').forEach(function (list) {
@@ -170,11 +180,11 @@
   belfry.markRead = markRead;
 
   // A click anywhere on an unread item — its title, its link, its text —
-  // except its delete button, its mute menu and its escalation's steps
-  // marks it read.
+  // except its delete button, its mute menu, its service and project
+  // filters and its escalation's steps marks it read.
   document.addEventListener('click', function (e) {
     var item = e.target.closest('.nitem.unread');
-    if (item && !e.target.closest('.ndelete, .nmute, .nescalation')) markRead(item.dataset.nid);
+    if (item && !e.target.closest('.ndelete, .nmute, .nsource, .nescalation')) markRead(item.dataset.nid);
   });
 
   function iconNode(name) {
@@ -365,11 +375,12 @@
     hint.textContent = ' Press Alt+T to move to the newest toast.';
     return hint;
   }
-  // focusable lets the shortcut focus el, which screen readers then name
-  // by its title.
+  // focusable lets the shortcut focus el, a group that screen readers then
+  // name by its title (a name on a plain div is not allowed).
   function focusable(el, title, hint) {
     title.id = 'toast-title-' + (++toastSeq);
     el.tabIndex = -1;
+    el.setAttribute('role', 'group');
     el.setAttribute('aria-labelledby', title.id);
     if (hint) el.appendChild(hint);
   }

@@ -101,6 +101,8 @@ type Outbox struct {
 	Pushes   []*Push
 	// Held are the notifications quiet hours held back, for the digest.
 	Held []*QuietHeld
+	// Escalations are the ladders the notifications start (app/escalation).
+	Escalations []*Escalation
 }
 
 // EmailStore keeps the e-mail outbox and the users' addresses.

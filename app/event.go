@@ -66,7 +66,7 @@ func (e *Event) Normalize() {
 	if e.EmailSubject == "" {
 		e.EmailSubject = "[Belfry] " + e.Title
 		if len(e.EmailSubject) > MaxEmailSubject {
-			e.EmailSubject = truncateUTF8(e.EmailSubject, MaxEmailSubject)
+			e.EmailSubject = TruncateUTF8(e.EmailSubject, MaxEmailSubject)
 		}
 	}
 }
@@ -135,8 +135,8 @@ func isWebURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
+// TruncateUTF8 cuts s to at most n bytes without splitting a character.
+func TruncateUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

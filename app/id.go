@@ -13,7 +13,7 @@ import (
 // UUID (braces, urn:uuid:, no hyphens) is not. The error is EINVALID.
 func ParseID(s string) (string, error) {
 	if len(s) != 36 || uuid.Validate(s) != nil {
-		return "", Errorf(EINVALID, "%q is not a UUID.", truncateUTF8(s, 64))
+		return "", Errorf(EINVALID, "%q is not a UUID.", TruncateUTF8(s, 64))
 	}
 	return strings.ToLower(s), nil
 }

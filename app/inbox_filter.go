@@ -22,11 +22,11 @@ func ParseInboxFilter(get func(string) string, types *Types) (NotificationFilter
 		return f, Errorf(EINVALID, "Parameter q must be text of at most %d bytes.", MaxSearchLen)
 	}
 	if f.Level = Level(get("level")); f.Level != "" && !f.Level.Valid() {
-		return f, Errorf(EINVALID, "Parameter level must be info, warning or error, not %q.", truncateUTF8(string(f.Level), 64))
+		return f, Errorf(EINVALID, "Parameter level must be info, warning or error, not %q.", TruncateUTF8(string(f.Level), 64))
 	}
 	if f.Type = get("type"); f.Type != "" {
 		if _, ok := types.Lookup(f.Type); !ok {
-			return f, Errorf(EINVALID, "Unknown notification type %q (parameter type).", truncateUTF8(f.Type, 64))
+			return f, Errorf(EINVALID, "Unknown notification type %q (parameter type).", TruncateUTF8(f.Type, 64))
 		}
 	}
 	f.ServiceID, f.Project = get("service_id"), get("project")
@@ -42,12 +42,12 @@ func ParseInboxFilter(get func(string) string, types *Types) (NotificationFilter
 	case "unread":
 		f.UnreadOnly = true
 	default:
-		return f, Errorf(EINVALID, "Parameter read must be read, unread or all, not %q.", truncateUTF8(get("read"), 64))
+		return f, Errorf(EINVALID, "Parameter read must be read, unread or all, not %q.", TruncateUTF8(get("read"), 64))
 	}
 	if v := get("before"); v != "" {
 		t, err := parseBefore(v)
 		if err != nil {
-			return f, Errorf(EINVALID, "Parameter before must be an RFC 3339 time such as 2026-03-30T08:00:00Z or a date such as 2026-03-30, not %q.", truncateUTF8(v, 64))
+			return f, Errorf(EINVALID, "Parameter before must be an RFC 3339 time such as 2026-03-30T08:00:00Z or a date such as 2026-03-30, not %q.", TruncateUTF8(v, 64))
 		}
 		f.CreatedBefore = t
 	}

@@ -27,7 +27,7 @@ const MessageType = "message"
 const WeeklyReportType = "weekly_report"
 
 // BuiltinTypes are the six types of the in-app spec with its defaults, and
-// MessageType and QuietDigestType.
+// MessageType, QuietDigestType and EscalationType.
 var BuiltinTypes = []NotificationType{
 	{Name: "weekly_report", InApp: true, Toast: false, Email: true, Description: "Weekly report (every Monday)"},
 	{Name: "job_completed", InApp: true, Toast: true, WebhookEvent: "job.completed", Description: "When a job completes"},
@@ -37,6 +37,7 @@ var BuiltinTypes = []NotificationType{
 	{Name: "integrity_alert", InApp: true, Toast: false, Email: true, Push: true, WebhookEvent: "integrity.failed", Description: "Integrity issue"},
 	{Name: MessageType, InApp: true, Toast: true, Push: true, WebhookEvent: "message.received", Description: "Messages from ntfy, Gotify and alert publishers"},
 	{Name: QuietDigestType, InApp: true, Toast: true, Email: true, Push: true, Description: "What quiet hours held back (at the end of a window)"},
+	{Name: EscalationType, InApp: true, Toast: true, Email: true, Push: true, Description: "Another user's notification escalated to you (not read in time)"},
 }
 
 var typeNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)

@@ -54,7 +54,7 @@ func ValidateTopic(topic string) error {
 		topic == "." || topic == ".." || strings.ContainsFunc(topic, func(r rune) bool { return r == '/' || unicode.IsControl(r) })
 	if bad {
 		return Errorf(EINVALID, "A topic must be 1 to %d bytes of text without \"/\", control characters or surrounding spaces, not %q.",
-			MaxFieldLen, truncateUTF8(strings.ToValidUTF8(topic, ""), 64))
+			MaxFieldLen, TruncateUTF8(strings.ToValidUTF8(topic, ""), 64))
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func ParseDelay(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
 		return 0, CodedErrorf(EINVALID, CodeScheduleInvalid,
-			"Field delay must be a duration such as \"30m\" or \"2h\", or a number of seconds, not %q.", truncateUTF8(s, 64))
+			"Field delay must be a duration such as \"30m\" or \"2h\", or a number of seconds, not %q.", TruncateUTF8(s, 64))
 	}
 	return d, nil
 }

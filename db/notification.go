@@ -89,7 +89,10 @@ func (s *NotificationStore) QueueNotifications(ctx context.Context, ns []*app.No
 		if _, err = insertPushes(tx, out.Pushes); err != nil {
 			return err
 		}
-		return insertHeld(tx, out.Held)
+		if err := insertHeld(tx, out.Held); err != nil {
+			return err
+		}
+		return insertEscalations(tx, out.Escalations)
 	})
 	return func() error {
 		err := committed()

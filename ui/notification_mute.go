@@ -24,12 +24,14 @@ func mutedView(m *app.Mute, done bool) muteThisView { return muteThisView{Mute: 
 type itemView struct {
 	*app.Notification
 	Mute *app.Mute
+	// Escalation is the state of its escalation ladder ("": none).
+	Escalation string
 }
 
 // itemOf is the template function that pairs a list's notification with
-// the mute of its object from muted.
-func itemOf(n *app.Notification, muted map[app.ObjectRef]*app.Mute) itemView {
-	v := itemView{Notification: n}
+// the mute of its object from muted and its ladder's state from escalated.
+func itemOf(n *app.Notification, muted map[app.ObjectRef]*app.Mute, escalated map[string]string) itemView {
+	v := itemView{Notification: n, Escalation: escalated[n.ID]}
 	if n.Object != nil {
 		v.Mute = muted[*n.Object]
 	}

@@ -85,6 +85,8 @@ type listView struct {
 	Items []*app.Notification
 	// Muted holds the caller's mutes in force of the items' objects.
 	Muted map[app.ObjectRef]*app.Mute
+	// Escalated holds the state of the items' escalation ladders, by id.
+	Escalated map[string]string
 	// More is the URL of the next page, "" at the end.
 	More string
 	// Continued is true for a "load more" page: no empty state.
@@ -115,7 +117,11 @@ func (u *UI) loadList(ctx context.Context, userID string, q listQuery) (listView
 	if err != nil {
 		return listView{}, err
 	}
-	v := listView{Items: ns, Muted: muted, Continued: q.Before != nil, Filtered: app.InboxFiltered(q.Filter), Badge: badgeView{Count: unread, OOB: true}}
+	escalated, err := u.d.Escalation.States(ctx, userID, ns)
+	if err != nil {
+		return listView{}, err
+	}
+	v := listView{Items: ns, Muted: muted, Escalated: escalated, Continued: q.Before != nil, Filtered: app.InboxFiltered(q.Filter), Badge: badgeView{Count: unread, OOB: true}}
 	if len(ns) > q.Limit {
 		v.Items = ns[:q.Limit]
 		next := url.Values{"view": {q.View}, "cursor": {app.CursorAfter(v.Items[q.Limit-1]).String()}}

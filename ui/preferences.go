@@ -21,10 +21,11 @@ type prefRow struct {
 
 // preferencesPage is the content of the preferences page.
 type preferencesPage struct {
-	Rows    []prefRow
-	Email   emailCard
-	Quiet   quietCard
-	Digests digestsCard
+	Rows       []prefRow
+	Email      emailCard
+	Quiet      quietCard
+	Escalation escalationCard
+	Digests    digestsCard
 }
 
 // emailCard is the e-mail section of the preferences page.
@@ -84,8 +85,13 @@ func (u *UI) handlePreferencesPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
+	esc, err := u.newEscalationCard(ctx, user(c))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
 	u.page(c, http.StatusOK, "preferences", "Preferences", preferencesPage{Rows: rows,
-		Email: emailCard{Enabled: st.Enabled, Address: st.Address}, Quiet: newQuietCard(q), Digests: u.newDigestsCard(ds)})
+		Email: emailCard{Enabled: st.Enabled, Address: st.Address}, Quiet: newQuietCard(q), Digests: u.newDigestsCard(ds), Escalation: esc})
 }
 
 // handleSetPreference saves one toggle — key is "<type>" (in-app) or

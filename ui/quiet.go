@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/belfry/belfry/app"
 	"github.com/gin-gonic/gin"
@@ -51,12 +50,7 @@ func newQuietCard(q app.QuietHours) quietCard {
 // row with no day and no time is left out (that is how a window is
 // removed).
 func quietFromForm(f map[string][]string) app.QuietHours {
-	get := func(k string) string {
-		if v := f[k]; len(v) > 0 {
-			return strings.TrimSpace(v[0])
-		}
-		return ""
-	}
+	get := func(k string) string { return formField(f, k) }
 	q := app.QuietHours{Timezone: get("timezone"), Breakthrough: app.Level(get("breakthrough")), Windows: []app.QuietWindow{}}
 	for i := 0; i <= app.MaxQuietWindows; i++ {
 		days, start, end := f[fmt.Sprintf("day-%d", i)], get(fmt.Sprintf("start-%d", i)), get(fmt.Sprintf("end-%d", i))

@@ -243,3 +243,11 @@ func form(c *gin.Context) (url.Values, error) {
 	}
 	return c.Request.Form, nil
 }
+
+// formField is the first value of form field k, trimmed; "" when absent.
+func formField(f map[string][]string, k string) string {
+	if v := f[k]; len(v) > 0 {
+		return strings.TrimSpace(v[0])
+	}
+	return ""
+}

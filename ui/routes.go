@@ -74,6 +74,9 @@ func (u *UI) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 	parts.POST("/email/test", u.handleTestEmail)
 	parts.PUT("/quiet-hours", u.handleSetQuietHours)
 	parts.PUT("/digests", u.handleSetDigests)
+	parts.POST("/escalations", u.handleCreateEscalation)
+	parts.GET("/notifications/:id/escalation", u.handleNotificationEscalation)
+	parts.DELETE("/escalations/:id", u.handleDeleteEscalation)
 	// The link of an e-mail: opens the notification, marked read.
 	pages.GET("/n/:id", u.handleOpenNotification)
 

@@ -140,7 +140,7 @@ func renderCases(u *UI) []renderCase {
 		{"users", "user_rows", usersV},
 	}
 	cases = append(append(cases, webhookRenderCases(usr)...), channelRenderCases(usr)...)
-	cases = append(cases, heartbeatRenderCases(usr)...)
+	cases = append(append(cases, heartbeatRenderCases(usr)...), escalationRenderCases(usr, notes[0])...)
 	cases = append(cases, scheduledRenderCases(usr)...)
 	return append(append(cases, routingRenderCases(usr)...), tokenMappingRenderCases(tokens[0])...)
 }

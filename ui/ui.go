@@ -20,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/email"
+	"github.com/belfry/belfry/app/escalation"
 	"github.com/belfry/belfry/app/heartbeat"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/quiet"
@@ -46,6 +47,8 @@ type Deps struct {
 	Email *email.Service
 	// Quiet is the quiet-hours section of the preferences page.
 	Quiet *quiet.Service
+	// Escalation is its escalation section and a notification's ladder.
+	Escalation *escalation.Service
 	// Hooks keeps the tokens' custom mappings and signing secrets, edited
 	// on the tokens page.
 	Hooks *hooks.Service

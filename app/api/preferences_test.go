@@ -8,16 +8,16 @@ import (
 
 // specDefaults is the spec's example response, in its order, with
 // Belfry's built-in message type (app.MessageType) and the quiet-hours
-// digest (app.QuietDigestType, issue 17) after the six of the spec.
+// digest (app.QuietDigestType, issue 17) and the escalation (app.EscalationType) after the six of the spec.
 const specDefaults = `{"weekly_report":true,"job_completed":true,"job_failed":true,"rule_executed":false,` +
-	`"quota_warning":true,"integrity_alert":true,"message":true,"quiet_digest":true,"weekly_report_toast":false,"job_completed_toast":true,` +
-	`"job_failed_toast":true,"rule_executed_toast":false,"quota_warning_toast":false,"integrity_alert_toast":false,"message_toast":true,"quiet_digest_toast":true,` +
+	`"quota_warning":true,"integrity_alert":true,"message":true,"quiet_digest":true,"escalation":true,"weekly_report_toast":false,"job_completed_toast":true,` +
+	`"job_failed_toast":true,"rule_executed_toast":false,"quota_warning_toast":false,"integrity_alert_toast":false,"message_toast":true,"quiet_digest_toast":true,"escalation_toast":true,` +
 	// The e-mail channel (issue 16): errors, integrity alerts and the weekly report on.
 	`"weekly_report_email":true,"job_completed_email":false,"job_failed_email":true,"rule_executed_email":false,` +
-	`"quota_warning_email":false,"integrity_alert_email":true,"message_email":false,"quiet_digest_email":true,` +
+	`"quota_warning_email":false,"integrity_alert_email":true,"message_email":false,"quiet_digest_email":true,"escalation_email":true,` +
 	// The push channel (issue 14): failures, alerts and messages on.
 	`"weekly_report_push":false,"job_completed_push":false,"job_failed_push":true,"rule_executed_push":false,` +
-	`"quota_warning_push":true,"integrity_alert_push":true,"message_push":true,"quiet_digest_push":true}`
+	`"quota_warning_push":true,"integrity_alert_push":true,"message_push":true,"quiet_digest_push":true,"escalation_push":true}`
 
 func TestPreferences(t *testing.T) {
 	h := newHarness(t)

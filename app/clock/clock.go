@@ -4,7 +4,10 @@
 // so that tests drive them all with clocktest.Fake instead of sleeping.
 package clock
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Clock tells the time and schedules calls.
 type Clock interface {
@@ -31,4 +34,21 @@ func (Real) Now() time.Time { return time.Now() }
 // AfterFunc is time.AfterFunc.
 func (Real) AfterFunc(d time.Duration, f func()) Timer {
 	return time.AfterFunc(d, f)
+}
+
+// Sleep waits until d has passed on c (d < 0: no timeout), wake receives,
+// or ctx ends, and reports whether ctx is still on: the wait of a service
+// whose one timer waits for its next deadline.
+func Sleep(ctx context.Context, c Clock, d time.Duration, wake <-chan struct{}) bool {
+	fired := make(chan struct{})
+	if d >= 0 {
+		t := c.AfterFunc(d, func() { close(fired) })
+		defer t.Stop()
+	}
+	select {
+	case <-ctx.Done():
+	case <-wake:
+	case <-fired:
+	}
+	return ctx.Err() == nil
 }

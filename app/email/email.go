@@ -86,6 +86,10 @@ func (s *Service) KickAfter(next app.Dispatcher) app.Dispatcher {
 	return outbox.KickAfter(next, s.kick, func(r *app.DispatchResult) int { return r.Emails })
 }
 
+// Kick wakes the worker: e-mails were queued outside a dispatch (an
+// escalation step).
+func (s *Service) Kick() { s.kick.Kick() }
+
 // snapshot is the notification as its e-mail shows it, taken at dispatch.
 type snapshot struct {
 	ID        string    `json:"id"`

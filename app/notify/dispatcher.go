@@ -30,10 +30,11 @@ type Deps struct {
 	Mutes         app.MuteStore
 	Changes       app.ChangePublisher
 	Webhooks      app.WebhookRouter
-	Emails        app.EmailRouter // nil: e-mail is not configured
-	Pushes        app.PushRouter  // nil: push is off
-	Quiet         app.QuietRules  // nil: no quiet hours
-	Clock         clock.Clock     // nil: the wall clock
+	Emails        app.EmailRouter     // nil: e-mail is not configured
+	Pushes        app.PushRouter      // nil: push is off
+	Quiet         app.QuietRules      // nil: no quiet hours
+	Escalations   app.EscalationRules // nil: no escalation
+	Clock         clock.Clock         // nil: the wall clock
 	Logger        *slog.Logger
 }
 
@@ -94,7 +95,13 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 			return nil, fmt.Errorf("load quiet hours: %w", err)
 		}
 	}
-	rows, toasts, out, wait, prev, mine, err := x.queue(ctx, typ, ev, recipients, prefs, quiet)
+	var rules map[string][]*app.EscalationRule
+	if x.d.Escalations != nil && typ.Name != app.EscalationType {
+		if rules, err = x.d.Escalations.EscalationRulesFor(ctx, ids); err != nil {
+			return nil, fmt.Errorf("load escalation rules: %w", err)
+		}
+	}
+	rows, toasts, out, wait, prev, mine, err := x.queue(ctx, typ, ev, recipients, prefs, quiet, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +113,9 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 	}
 	for _, h := range out.Held {
 		x.d.Quiet.Held(h.Until)
+	}
+	if len(out.Escalations) > 0 {
+		x.d.Escalations.Escalating(out.Escalations[0].DueAt)
 	}
 	<-prev
 	for i, n := range rows {
@@ -124,9 +134,11 @@ func (x *Dispatcher) Notify(ctx context.Context, actor *app.User, ev *app.Event)
 // failed), after prev. A recipient inside quiet hours (quiet), or who
 // collects the type in a digest, gets no toast, e-mail, push or
 // quiet-following webhook delivery; the notification is recorded for the
-// window's (or the type's) digest instead.
+// window's (or the type's) digest instead. A stored notification that
+// nothing held and that matches one of its recipient's escalation rules
+// (rules) starts its ladder in the same write.
 func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *app.Event, recipients []*app.User, prefs []app.Preferences,
-	quiet map[string]*app.QuietHours) (
+	quiet map[string]*app.QuietHours, rules map[string][]*app.EscalationRule) (
 	rows []*app.Notification, toasts []bool, out app.Outbox, wait func() error, prev, mine chan struct{}, err error) {
 	x.order.Lock()
 	defer x.order.Unlock()
@@ -160,6 +172,9 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 		if prefs[i].InApp(ev.Type) {
 			rows = append(rows, n)
 			toasts = append(toasts, prefs[i].Toast(ev.Type) && !quieted)
+			if e := app.StartEscalation(rules[u.ID], n, ch.names()); e != nil && !quieted {
+				out.Escalations = append(out.Escalations, e)
+			}
 		}
 	}
 	wait = func() error { return nil }
@@ -180,6 +195,19 @@ func (x *Dispatcher) queue(ctx context.Context, typ app.NotificationType, ev *ap
 type routed struct {
 	app.Outbox
 	held bool
+}
+
+// names are the channels besides in-app that r carries: what an
+// escalation's repeat step sends again.
+func (r routed) names() []string {
+	var out []string
+	if len(r.Pushes) > 0 {
+		out = append(out, "push")
+	}
+	if len(r.Emails) > 0 {
+		out = append(out, "email")
+	}
+	return out
 }
 
 // channels routes n to the recipient's webhooks, e-mail and push by pref.

@@ -27,6 +27,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/belfry/belfry/app"
@@ -128,11 +129,36 @@ func (s *Service) KickAfter(next app.Dispatcher) app.Dispatcher {
 	return outbox.KickAfter(next, s.kick, func(r *app.DispatchResult) int { return r.Pushes })
 }
 
+// Kick wakes the worker: pushes were queued outside a dispatch (an
+// escalation step).
+func (s *Service) Kick() { s.kick.Kick() }
+
 // Pushes implements app.PushRouter: one push for n's user, fanned out to
 // every device of theirs by the store.
 func (s *Service) Pushes(_ context.Context, _ app.NotificationType, n *app.Notification, stored bool) ([]*app.Push, error) {
+	return s.pushes(n, stored, false, n.CreatedAt)
+}
+
+// Reminder returns the push of an escalation's repeat: stored
+// notification n again, titled title, due at now, with urgency high, and
+// shown by the service worker in place of the first one but alerting
+// again (renotify).
+func (s *Service) Reminder(n *app.Notification, title string, now time.Time) ([]*app.Push, error) {
+	again := *n
+	again.Title = title
+	return s.pushes(&again, true, true, now)
+}
+
+// Devices returns how many devices userID has: a repeat pushes only to a
+// user who has one.
+func (s *Service) Devices(ctx context.Context, userID string) (int, error) {
+	subs, err := s.d.Store.ListSubscriptions(ctx, userID)
+	return len(subs), err
+}
+
+func (s *Service) pushes(n *app.Notification, stored, reminder bool, at time.Time) ([]*app.Push, error) {
 	m := message{Kind: app.PushNotify, Title: n.Title, Body: excerpt(n.Body, bodyExcerpt), Level: string(n.Level),
-		Icon: iconPath(n.Level), URL: s.target(n, stored)}
+		Icon: iconPath(n.Level), URL: s.target(n, stored), Renotify: reminder}
 	if stored {
 		m.ID = n.ID
 	}
@@ -141,9 +167,13 @@ func (s *Service) Pushes(_ context.Context, _ app.NotificationType, n *app.Notif
 	if err != nil {
 		return nil, fmt.Errorf("encode push payload: %w", err)
 	}
+	u := urgency(n.Level)
+	if reminder {
+		u = "high"
+	}
 	return []*app.Push{{UserID: n.UserID, NotificationID: m.ID, Kind: app.PushNotify, Payload: payload,
-		Urgency: urgency(n.Level), Topic: topic(n.ID), TTL: s.d.Config.TTL.Duration,
-		NextAttemptAt: n.CreatedAt, CreatedAt: n.CreatedAt}}, nil
+		Urgency: u, Topic: topic(n.ID), TTL: s.d.Config.TTL.Duration,
+		NextAttemptAt: at, CreatedAt: at}}, nil
 }
 
 // target is where a click on n leads: its target URL, else the page that
@@ -170,6 +200,9 @@ type message struct {
 	URL   string `json:"url,omitempty"`
 	Count int    `json:"count,omitempty"` // notifications a summary stands for
 	Badge *int   `json:"badge,omitempty"` // the unread count when sent
+	// Renotify alerts again although a notification with the tag is shown
+	// (an escalation's repeat).
+	Renotify bool `json:"renotify,omitempty"`
 }
 
 // bodyExcerpt bounds the body's excerpt in bytes: lock screens show two

@@ -37,7 +37,7 @@ async function show(m) {
     (await self.registration.getNotifications()).forEach((n) => n.close());
   }
   await self.registration.showNotification(m.title || "Belfry", {
-    body: m.body || "", tag: m.tag, icon: m.icon, badge: "/push/icons/badge.png", data: m,
+    body: m.body || "", tag: m.tag, renotify: !!(m.renotify && m.tag), icon: m.icon, badge: "/push/icons/badge.png", data: m,
     actions: m.id ? [{action: "read", title: "Mark read"}] : [],
   });
 }

@@ -126,20 +126,16 @@ func (s *Service) SetTypeDigests(ctx context.Context, userID string, ds []app.Ty
 func (s *Service) QuietHoursFor(ctx context.Context, userIDs []string) (map[string]*app.QuietHours, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var missing []string
-	for _, id := range userIDs {
-		if _, ok := s.rules[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) > 0 {
+	err := app.Memoise(ctx, s.rules, userIDs, func(ctx context.Context, missing []string) (map[string]*app.QuietHours, error) {
 		stored, err := s.d.Store.QuietHoursFor(ctx, missing)
-		if err != nil {
-			return nil, err
+		resolved := make(map[string]*app.QuietHours, len(stored))
+		for id, q := range stored {
+			resolved[id] = s.resolved(id, q)
 		}
-		for _, id := range missing {
-			s.rules[id] = s.resolved(id, stored[id])
-		}
+		return resolved, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]*app.QuietHours)
 	for _, id := range userIDs {
@@ -177,23 +173,15 @@ func (s *Service) Run(ctx context.Context) {
 		if _, err := s.Digest(ctx); err != nil && ctx.Err() == nil {
 			s.d.Logger.Error("quiet hours digest", "err", err)
 		}
-		var timer clock.Timer
+		wait := time.Duration(-1) // nothing held: wait for a kick
 		if next, ok, err := s.d.Store.NextQuietDigest(ctx); err != nil && ctx.Err() == nil {
 			s.d.Logger.Error("quiet hours next digest", "err", err)
-			timer = s.d.Clock.AfterFunc(recheckEvery, func() { s.Held(time.Time{}) })
+			wait = recheckEvery
 		} else if ok {
 			// A timer of a suspended machine fires late: look again hourly.
-			wait := min(next.Sub(s.d.Clock.Now()), recheckEvery)
-			timer = s.d.Clock.AfterFunc(wait, func() { s.Held(next) })
+			wait = max(min(next.Sub(s.d.Clock.Now()), recheckEvery), 0)
 		}
-		select {
-		case <-ctx.Done():
-		case <-s.kick:
-		}
-		if timer != nil {
-			timer.Stop()
-		}
-		if ctx.Err() != nil {
+		if !clock.Sleep(ctx, s.d.Clock, wait, s.kick) {
 			return
 		}
 	}
@@ -240,13 +228,13 @@ func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 	for _, h := range dg.Held {
 		levels[h.Level]++
 	}
-	title := "While you were away: " + plural(len(dg.Held), "notification")
+	title := "While you were away: " + app.Plural(len(dg.Held), "notification")
 	if dg.Digest != "" {
-		title = "Digest of " + dg.Digest + ": " + plural(len(dg.Held), "notification")
+		title = "Digest of " + dg.Digest + ": " + app.Plural(len(dg.Held), "notification")
 	}
 	for _, l := range []app.Level{app.LevelWarning, app.LevelError} {
 		if levels[l] > 0 {
-			title += ", " + plural(levels[l], string(l))
+			title += ", " + app.Plural(levels[l], string(l))
 		}
 	}
 	var body strings.Builder
@@ -262,11 +250,4 @@ func digestEvent(dg app.QuietDigest, username, base string) *app.Event {
 		dg.Until.UTC().Format(time.RFC3339), len(dg.Held), levels[app.LevelWarning], levels[app.LevelError], dg.Digest)
 	return &app.Event{Type: app.QuietDigestType, Level: app.LevelInfo, Title: title, Body: body.String(),
 		Format: app.FormatMarkdown, Users: []string{username}, Data: []byte(data)}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

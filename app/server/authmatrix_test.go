@@ -252,6 +252,17 @@ var matrix = map[string]entry{
 	"GET /api/notifications/digests":     {access: apiRoute, scopes: client, req: get("/api/notifications/digests"), owner: 200, other: 200},
 	"PUT /api/notifications/digests": {access: apiRoute, scopes: client, owner: 200, other: 200,
 		req: send("/api/notifications/digests", `{"digests":[{"type":"job_completed","every_minutes":30}]}`)},
+	"GET /api/notifications/escalations": {access: apiRoute, scopes: client, req: get("/api/notifications/escalations"), owner: 200, other: 200},
+	"POST /api/notifications/escalations": {access: apiRoute, scopes: client, owner: 201, other: 201,
+		req: send("/api/notifications/escalations", escalationBody)},
+	"GET /api/notifications/escalations/:id": {access: apiRoute, scopes: client, owner: 200, other: 404,
+		req: func(s *scene) request { return request{path: escalationRulePath(s)} }},
+	"PUT /api/notifications/escalations/:id": {access: apiRoute, scopes: client, owner: 200, other: 404,
+		req: func(s *scene) request { return request{path: escalationRulePath(s), body: escalationBody} }},
+	"DELETE /api/notifications/escalations/:id": {access: apiRoute, scopes: client, owner: 204, other: 404,
+		req: func(s *scene) request { return request{path: escalationRulePath(s)} }},
+	"GET /api/notifications/:id/escalation": {access: apiRoute, scopes: client, owner: 200, other: 404,
+		req: func(s *scene) request { return request{path: "/api/notifications/" + s.notification() + "/escalation"} }},
 	"GET /api/notifications/quiet-hours": {access: apiRoute, scopes: client, req: get("/api/notifications/quiet-hours"), owner: 200, other: 200},
 	"PUT /api/notifications/quiet-hours": {access: apiRoute, scopes: client, owner: 200, other: 200,
 		req: send("/api/notifications/quiet-hours", `{"timezone":"UTC","windows":[{"days":["mon"],"start":"22:00","end":"07:00"}]}`)},
@@ -467,7 +478,13 @@ var matrix = map[string]entry{
 	"POST /ui/notifications/:id/mute": {access: page, req: func(s *scene) request {
 		return request{path: "/ui/notifications/" + s.objectNotification() + "/mute", body: "for=1h", form: true}
 	}, owner: 200, other: 404},
-	"PUT /ui/digests":      {access: page, req: form("/ui/digests", "mode-job_completed=30"), owner: 200, other: 200},
+	"PUT /ui/digests": {access: page, req: form("/ui/digests", "mode-job_completed=30"), owner: 200, other: 200},
+	"GET /ui/notifications/:id/escalation": {access: page, req: func(s *scene) request {
+		return request{path: "/ui/notifications/" + s.notification() + "/escalation"}
+	}, owner: 200, other: 404},
+	"POST /ui/escalations": {access: page, req: form("/ui/escalations", "min_level=error&delay-0=30&action-0=repeat"), owner: 200, other: 200},
+	"DELETE /ui/escalations/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/escalations/" + s.escalationRule(), form: true} },
+		owner: 200, other: 404},
 	"PUT /ui/quiet-hours":  {access: page, req: form("/ui/quiet-hours", "timezone=UTC&day-0=fri&start-0=22:00&end-0=07:00"), owner: 200, other: 200},
 	"POST /ui/mutes":       {access: page, req: form("/ui/mutes", "app_label=config&model_name=device&object_id=9&for=forever"), owner: 200, other: 200},
 	"DELETE /ui/mutes/:id": {access: page, req: func(s *scene) request { return request{path: "/ui/mutes/" + s.mute()} }, owner: 200, other: 404},

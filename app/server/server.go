@@ -21,6 +21,7 @@ import (
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/email"
+	"github.com/belfry/belfry/app/escalation"
 	"github.com/belfry/belfry/app/heartbeat"
 	"github.com/belfry/belfry/app/hooks"
 	"github.com/belfry/belfry/app/hub"
@@ -71,6 +72,8 @@ type Server struct {
 	// Quiet holds notifications back in the users' quiet hours and sends
 	// the digests.
 	Quiet *quiet.Service
+	// Escalation climbs the ladders of notifications left unread.
+	Escalation *escalation.Service
 	// Push sends Web Push to the users' devices.
 	Push *push.Service
 	// Heartbeats runs the dead man's switches and their ping URLs.

@@ -9,6 +9,7 @@ import (
 	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/channels"
 	"github.com/belfry/belfry/app/email"
+	"github.com/belfry/belfry/app/escalation"
 	"github.com/belfry/belfry/app/gotify"
 	"github.com/belfry/belfry/app/heartbeat"
 	"github.com/belfry/belfry/app/hooks"
@@ -101,11 +102,21 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), Types: s.Types, BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone, Clock: s.Clock, Logger: s.Logger})
+	// Escalation: ladders start in the dispatch's transaction; their steps
+	// queue rows on the same outboxes, or notify another user through the
+	// dispatcher; a read or acknowledgement on the bus stops them.
+	s.Escalation = escalation.New(escalation.Deps{Store: db.NewEscalationStore(s.DB), Types: s.Types, Users: s.Users,
+		Notifications: s.Notifications, Webhooks: s.Webhooks.Router, Hooks: s.Webhooks.Service, Emails: s.Email.Router(),
+		Pushes: reminders(s.Push), Kick: func() { s.Webhooks.Worker.Kick(); s.Email.Kick(); s.Push.Kick() },
+		BaseURL: cfg.Server.BaseURL, Clock: s.Clock, Logger: s.Logger})
 	dispatcher := notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
-		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Quiet: s.Quiet, Clock: s.Clock, Logger: s.Logger})
+		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Quiet: s.Quiet, Escalations: s.Escalation,
+		Clock: s.Clock, Logger: s.Logger})
 	s.Dispatcher = s.Push.KickAfter(s.Email.KickAfter(s.Webhooks.Worker.KickAfter(dispatcher)))
 	s.Quiet.Use(s.Dispatcher)
+	s.Escalation.Use(s.Dispatcher)
+	s.Bus.Subscribe(s.Escalation.Handle)
 	// Scheduled delivery keeps an event for later, checked now as the
 	// dispatcher will deliver it, and hands it to the dispatcher when due.
 	s.Schedule = schedule.New(schedule.Deps{Config: cfg.Schedule, Store: db.NewScheduleStore(s.DB), Users: s.Users,
@@ -162,7 +173,7 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Auth.OnRevoke(gotifyAPI.Revoke)
 	pages, err := ui.New(ui.Deps{Types: s.Types, Auth: s.Auth, Users: s.Users, Tokens: s.Tokens,
 		Notifications: s.Notifications, Inbox: inbox, Preferences: s.Preferences, Mutes: s.Mutes,
-		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Quiet: s.Quiet, Hooks: s.Hooks, Heartbeats: s.Heartbeats, Scheduled: s.Schedule, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
+		Routes: s.TopicRoutes, Webhooks: s.Webhooks.Service, Channels: s.Channels, Email: s.Email, Quiet: s.Quiet, Escalation: s.Escalation, Hooks: s.Hooks, Heartbeats: s.Heartbeats, Scheduled: s.Schedule, FirstRunHint: firstRunHint(cfg.Auth), Clock: s.Clock, Logger: s.Logger})
 	if err != nil {
 		return err
 	}
@@ -178,13 +189,13 @@ func (s *Server) wire(ctx context.Context) error {
 	s.Bus.Subscribe(ntfyAPI.Handle)
 	s.Auth.OnRevoke(ntfyAPI.Revoke)
 
-	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Quiet, s.Heartbeats, s.Schedule, pages, ntfyAPI); err != nil {
+	if err := s.route(pages.NotFound, jsonAPI, s.Hooks, s.Hub, polling, s.Webhooks, s.Channels, routes.New(s.TopicRoutes), gotifyAPI, s.Email, s.Push, s.Quiet, s.Escalation, s.Heartbeats, s.Schedule, pages, ntfyAPI); err != nil {
 		return err
 	}
 	s.conns = newConnLimiter(cfg.Server)
-	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats, s.Schedule)
+	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats, s.Escalation, s.Schedule)
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI, ntfyAPI)
-	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, weekly, pruning, gotifyAPI, s.Heartbeats, s.Schedule)
+	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, s.Escalation, weekly, pruning, gotifyAPI, s.Heartbeats, s.Schedule)
 	return nil
 }
 
@@ -218,6 +229,15 @@ func (s *Server) drainOnShutdown(ds ...drainer) {
 	for _, d := range ds {
 		s.drainers = append(s.drainers, func() { _ = d.Close() })
 	}
+}
+
+// reminders is what builds an escalation's repeat pushes: nil while push
+// is off.
+func reminders(p *push.Service) escalation.Pusher {
+	if !p.Enabled() {
+		return nil
+	}
+	return p
 }
 
 // firstRunHint tells the login page how the first admin password was set.

@@ -19,9 +19,7 @@ type Router struct {
 
 var _ app.WebhookRouter = (*Router)(nil)
 
-// Deliveries returns the deliveries of n for typ.WebhookEvent, due now. Each
-// carries a snapshot of the notification as its payload and a fresh UUIDv7
-// as its ID, the webhook-id that every attempt repeats.
+// Deliveries returns the deliveries of n for typ.WebhookEvent, due now.
 func (r *Router) Deliveries(ctx context.Context, typ app.NotificationType, n *app.Notification) ([]*app.WebhookDelivery, error) {
 	if typ.WebhookEvent == "" {
 		return nil, nil
@@ -30,6 +28,35 @@ func (r *Router) Deliveries(ctx context.Context, typ app.NotificationType, n *ap
 	if err != nil || len(hooks) == 0 {
 		return nil, err
 	}
+	return r.deliveries(hooks, typ.WebhookEvent, n)
+}
+
+// EscalationEvent is the webhook event of a delivery an escalation step
+// sends to a chosen webhook, whatever events it subscribes to.
+const EscalationEvent = "notification.escalated"
+
+// DeliveryTo returns a delivery of n to userID's webhook id, due now, as
+// an escalation step sends it (event EscalationEvent). Errors: ENOTFOUND
+// when userID has no such webhook; EINVALID when it is disabled.
+func (r *Router) DeliveryTo(ctx context.Context, userID, id string, n *app.Notification) (*app.WebhookDelivery, error) {
+	h, err := r.d.Store.FindWebhook(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !h.Enabled {
+		return nil, app.Errorf(app.EINVALID, "Webhook %s is disabled.", h.ID)
+	}
+	ds, err := r.deliveries([]*app.Webhook{h}, EscalationEvent, n)
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
+}
+
+// deliveries returns one delivery of n for event to each of hooks. Each
+// carries a snapshot of the notification as its payload and a fresh UUIDv7
+// as its ID, the webhook-id that every attempt repeats.
+func (r *Router) deliveries(hooks []*app.Webhook, event string, n *app.Notification) ([]*app.WebhookDelivery, error) {
 	payload, err := json.Marshal(snapshotOf(n))
 	if err != nil {
 		return nil, fmt.Errorf("encode webhook payload: %w", err)
@@ -42,7 +69,7 @@ func (r *Router) Deliveries(ctx context.Context, typ app.NotificationType, n *ap
 			return nil, fmt.Errorf("new delivery id: %w", err)
 		}
 		out = append(out, &app.WebhookDelivery{
-			ID: id.String(), WebhookID: h.ID, NotificationID: n.ID, Event: typ.WebhookEvent,
+			ID: id.String(), WebhookID: h.ID, NotificationID: n.ID, Event: event,
 			Payload: payload, Status: app.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
 			QuietExempt: h.QuietExempt,
 		})

@@ -180,11 +180,11 @@
   belfry.markRead = markRead;
 
   // A click anywhere on an unread item — its title, its link, its text —
-  // except its delete button, its mute menu and its service and project
-  // filters marks it read.
+  // except its delete button, its mute menu, its service and project
+  // filters and its escalation's steps marks it read.
   document.addEventListener('click', function (e) {
     var item = e.target.closest('.nitem.unread');
-    if (item && !e.target.closest('.ndelete, .nmute, .nsource')) markRead(item.dataset.nid);
+    if (item && !e.target.closest('.ndelete, .nmute, .nsource, .nescalation')) markRead(item.dataset.nid);
   });
 
   function iconNode(name) {

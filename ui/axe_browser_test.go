@@ -58,6 +58,7 @@ var axeStates = []axeState{
 	{"inbox filtered by level and date", "root", "/notifications?level=error&before=2030-01-01", nil, `document.querySelectorAll('#page-items .nitem').length >= 2`},
 	{"bell panel open", "root", "/notifications", clickThen(`#bell-button`), `document.querySelectorAll('#panel-items .nitem').length >= 8`},
 	{"account menu open", "root", "/notifications", clickThen(`.usermenu summary`), `document.querySelector('.usermenu').open`},
+	{"escalation open", "root", "/notifications", clickThen(`.nitem details.nescalation summary`), `document.querySelector('.nitem details.nescalation[open] .nesc-next')`},
 	{"mute this open", "root", "/notifications", clickThen(`.nmute summary`), `document.querySelector('.nmute[open] .nmute-form')`},
 	{"toast showing", "root", "/notifications", (*axeSweep).showToast, `document.querySelector('#toasts .toast:not(.toast-summary)')`},
 	{"burst summary", "root", "/notifications", (*axeSweep).showBurst, `document.querySelector('#toasts .toast-summary')`},
@@ -243,11 +244,14 @@ func newAxeSweep(t *testing.T) *axeSweep {
 		{"/ui/webhooks", url.Values{"kind": {"generic"}, "name": {"CI server"}, "url": {recv.URL + "/belfry"}, "events": {"job.failed"}, "auth": {"none"}}},
 		{"/ui/heartbeats", url.Values{"name": {"Nightly backup"}, "period": {"86400"}, "grace": {"3600"}, "type": {"job_failed"}, "level": {"error"}}},
 		{"/ui/routing", url.Values{"topic": {"backups"}, "users": {"ann", "root"}}},
+		{"/ui/escalations", url.Values{"type": {"job_failed"}, "min_level": {"error"}, "delay-0": {"30"}, "action-0": {"repeat"}}},
 	} {
 		if st, body := c.send(http.MethodPost, f.path, f.form); st != http.StatusOK {
 			t.Fatalf("POST %s: %d %s", f.path, st, body)
 		}
 	}
+	// An error the rule above escalates: the inbox item shows its ladder.
+	b.publish(s.tok, map[string]any{"type": "job_failed", "level": "error", "title": "Offsite sync failed"})
 	return s
 }
 

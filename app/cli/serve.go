@@ -84,5 +84,6 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 	if _, err := releaseCodePages(); err != nil {
 		logger.Debug("release the executable's start-up pages", "err", err)
 	}
+	go trimWhenIdle(ctx)
 	return s.Serve(ctx, ln)
 }

@@ -26,27 +26,43 @@ const (
 // never falls quiet, so this adds no collection under load; an idle one
 // costs a few metrics reads a second. It returns when ctx ends.
 func trimWhenIdle(ctx context.Context) {
-	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
 	t := time.NewTicker(idleTick)
 	defer t.Stop()
-	last := read()
-	since := uint64(0) // allocated since the last collection this made
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	var w idleWatch
 	for {
+		metrics.Read(allocs)
+		if w.quiet(allocs[0].Value.Uint64()) {
+			debug.FreeOSMemory()
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		now := read()
-		tick := now - last
-		last, since = now, since+tick
-		if tick <= idleQuiet && since >= idleWorth {
-			debug.FreeOSMemory()
-			last, since = read(), 0
-		}
 	}
+}
+
+// idleWatch decides, from the bytes allocated so far sampled once a tick,
+// when a collection is worth it.
+type idleWatch struct {
+	last  uint64 // allocated at the previous sample; 0 before the first
+	since uint64 // allocated since the last collection it asked for
+}
+
+// quiet takes the next sample and reports whether to collect now: this tick
+// allocated at most idleQuiet after at least idleWorth since the last one.
+func (w *idleWatch) quiet(allocated uint64) bool {
+	first := w.last == 0
+	tick := allocated - w.last
+	w.last = allocated
+	if first {
+		return false
+	}
+	w.since += tick
+	if tick > idleQuiet || w.since < idleWorth {
+		return false
+	}
+	w.since = 0
+	return true
 }

@@ -15,10 +15,13 @@ import (
 // read-ahead and fault-around: without this an idle server keeps most of its
 // 40 MB binary resident (measured: 24 of its 36 MB of VmRSS), though serving
 // needs a fraction of it. The pages stay in the page cache, so a page needed
-// again costs a minor fault, not a read. Writable mappings are never touched:
-// advising those could lose their contents. It returns how many mappings it
-// advised; errors (an older kernel without MADV_PAGEOUT) leave the pages
-// where they were.
+// again costs a minor fault, not a read. MADV_PAGEOUT reclaims as memory
+// pressure would and never discards contents (a page written to since it
+// was mapped, as a relocated one of a dynamically linked build, goes to swap
+// or stays); only the read-only mappings are advised, the writable ones
+// hold the program's variables. It returns how many mappings it advised;
+// errors (an older kernel without MADV_PAGEOUT) leave the pages where they
+// were.
 func releaseCodePages() (int, error) {
 	exe, err := os.Executable()
 	if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
@@ -22,7 +23,7 @@ const (
 // only when the heap reaches twice what was live after the last collection
 // (GOGC=100), so a burst of handshakes or requests would otherwise stay
 // resident, as garbage, for as long as the server stays idle: the 1,000
-// handshakes of an idle-socket fleet left about 4 KiB each. A busy server
+// handshakes of an idle-socket fleet left about 5 KiB each. A busy server
 // never falls quiet, so this adds no collection under load; an idle one
 // costs a few metrics reads a second. It returns when ctx ends.
 func trimWhenIdle(ctx context.Context) {
@@ -33,6 +34,10 @@ func trimWhenIdle(ctx context.Context) {
 	for {
 		metrics.Read(allocs)
 		if w.quiet(allocs[0].Value.Uint64()) {
+			// Two collections: what sits in a sync.Pool (net/http's
+			// buffers, gin's contexts, the sockets' write buffers)
+			// survives the first one in the pool's victim cache.
+			runtime.GC()
 			debug.FreeOSMemory()
 		}
 		select {

@@ -113,10 +113,11 @@ type batchConn struct {
 	net.Conn
 	timeout time.Duration
 
-	mu      sync.Mutex
-	holds   int     // the holders: the handshake (until indexed) and the writer's batch
-	buf     *[]byte // while held
-	stalled bool    // a write made no progress for the timeout
+	mu       sync.Mutex
+	holds    int       // the holders: the handshake (until indexed) and the writer's batch
+	buf      *[]byte   // while held
+	stalled  bool      // a write made no progress for the timeout
+	deadline time.Time // the write deadline last set, see writeAll
 }
 
 // timedOut reports whether a write failed for making no progress. (gorilla
@@ -181,10 +182,20 @@ func (b *batchConn) Write(p []byte) (int, error) {
 }
 
 // writeAll writes p, with the timeout renewed while the peer makes progress.
+//
+// Setting a deadline re-arms a runtime timer under the poller's lock, which
+// cost 4.5 % of the server's CPU at one deadline per frame (paced delivery
+// to 50 sockets, 12,500 frames/s). So a write keeps the deadline already
+// set while at least the timeout remains of it, and a new one gets a
+// quarter more: a write fails after making no progress for between one and
+// one and a quarter timeouts.
 func (b *batchConn) writeAll(p []byte) (int, error) {
 	written := 0
 	for {
-		_ = b.Conn.SetWriteDeadline(time.Now().Add(b.timeout))
+		if now := time.Now(); b.deadline.Sub(now) < b.timeout {
+			b.deadline = now.Add(b.timeout + b.timeout/4)
+			_ = b.Conn.SetWriteDeadline(b.deadline)
+		}
 		n, err := b.Conn.Write(p[written:])
 		written += n
 		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
@@ -194,6 +205,7 @@ func (b *batchConn) writeAll(p []byte) (int, error) {
 			b.stalled = true
 			return written, err
 		}
+		b.deadline = time.Time{} // progress: renew it
 	}
 }
 

@@ -80,10 +80,6 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 	// compressing the UI's assets — and the runtime would hold on to that
 	// memory for minutes: an idle hub gives it back at once.
 	debug.FreeOSMemory()
-	// And the pages of the binary that only start-up ran.
-	if _, err := releaseCodePages(); err != nil {
-		logger.Debug("release the executable's start-up pages", "err", err)
-	}
 	go trimWhenIdle(ctx)
 	return s.Serve(ctx, ln)
 }

@@ -160,6 +160,22 @@ func (r *Registry) CloseUser(userID string, code int, reason string) int {
 	return len(conns)
 }
 
+// CloseAll closes every connection with code and reason, behind its queued
+// frames, and returns how many; new handshakes are still accepted.
+func (r *Registry) CloseAll(code int, reason string) int {
+	r.mu.Lock()
+	conns := make([]*Conn, 0, len(r.conns))
+	for c := range r.conns {
+		conns = append(conns, c)
+		r.unindexLocked(c)
+	}
+	r.mu.Unlock()
+	for _, c := range conns {
+		c.Close(code, reason)
+	}
+	return len(conns)
+}
+
 // Close refuses new handshakes, sends every connection a close frame
 // (CloseShutdown) behind its queued frames, waits up to CloseGrace for them
 // to end and then cuts the rest. It is for graceful shutdown: call it before

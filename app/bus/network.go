@@ -143,7 +143,7 @@ func (n *Network) Ready() error {
 	if n == nil || n.nc.IsConnected() {
 		return nil
 	}
-	return fmt.Errorf("change bus: not connected to NATS (%s)", n.nc.Status())
+	return app.Errorf(app.EUNAVAILABLE, "The change bus is not connected to NATS (%s).", n.nc.Status())
 }
 
 // Flush waits until NATS has every message published so far, or timeout.

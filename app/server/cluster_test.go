@@ -1,0 +1,196 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/apptest"
+	"github.com/belfry/belfry/app/bus/bustest"
+	"github.com/belfry/belfry/app/server/servertest"
+	"github.com/coder/websocket"
+)
+
+// replicas starts two whole servers, each with its own HTTP listener, on
+// one SQLite file (the shared storage stand-in until PostgreSQL lands) and
+// one embedded NATS, and waits until both are connected to it.
+func replicas(t *testing.T) (a, b *servertest.App, nats *bustest.NATS) {
+	t.Helper()
+	nats = bustest.Start(t)
+	path := filepath.Join(t.TempDir(), "belfry.db")
+	cluster := servertest.WithConfig(func(c *app.Config) {
+		c.Database.Path = path
+		c.Cluster.NATSURL = nats.URL
+		c.Cluster.Subject = "test"
+	})
+	a = servertest.New(t, cluster)
+	b = servertest.New(t, cluster)
+	for _, s := range []*servertest.App{a, b} {
+		apptest.WaitFor(t, "the replica to connect to NATS", func() bool { return s.Net.Ready() == nil })
+	}
+	return a, b, nats
+}
+
+// dialReplica opens path on s with token and waits until the endpoint indexed it.
+func dialReplica(t *testing.T, s *servertest.App, path, token string, sockets func() int) *websocket.Conn {
+	t.Helper()
+	before := sockets()
+	c, _, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(s.URL, "http")+path,
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + token}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	apptest.WaitFor(t, "the socket to be indexed", func() bool { return sockets() > before })
+	return c
+}
+
+// metric is series in s's /metrics.
+func metric(s *servertest.App, series string) float64 {
+	rec := httptest.NewRecorder()
+	s.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return apptest.Sample(rec.Body.String(), series)
+}
+
+func hubSockets(s *servertest.App) func() int { return func() int { return s.Hub.Stats().Sockets } }
+
+// publishOn publishes one notification to alice through s and returns its id.
+func publishOn(t *testing.T, s *servertest.App, token, title string) any {
+	t.Helper()
+	res := call(t, "POST", s.URL+"/api/v1/events", token, map[string]any{"type": "job_failed", "title": title}, http.StatusAccepted)
+	return res["notifications"].([]any)[0].(map[string]any)["id"]
+}
+
+// TestClusterBus checks that changes made on one replica reach the live
+// connections and waiters of the other through NATS.
+func TestClusterBus(t *testing.T) {
+	a, b, _ := replicas(t)
+	publish := a.TokenFor("alice", false, app.ScopePublish)
+	client := a.TokenFor("alice", false, app.ScopeClient)
+
+	t.Run("NotificationAndMarkRead", func(t *testing.T) {
+		onA := dialReplica(t, a, "/ws/notification/", client, hubSockets(a))
+		onB := dialReplica(t, b, "/ws/notification/", client, hubSockets(b))
+		id := publishOn(t, a, publish, "Backup failed")
+		for _, sock := range []*websocket.Conn{onB, onA} {
+			if f := readFrame(t, sock); f["type"] != "notification" || f["notification"].(map[string]any)["id"] != id {
+				t.Fatalf("frame %v, want the new notification", f)
+			}
+		}
+		call(t, "PATCH", b.URL+"/api/notifications/"+id.(string)+"/read", client, nil, http.StatusOK)
+		if f := readFrame(t, onA); f["notification_count"] != float64(0) {
+			t.Fatalf("frame on A after the read on B: %v, want an unread count of 0", f)
+		}
+	})
+
+	t.Run("LongPollWakes", func(t *testing.T) {
+		client := a.TokenFor("carol", false, app.ScopeClient)
+		publish := a.TokenFor("carol", false, app.ScopePublish)
+		publishOn(t, a, publish, "First")
+		first := call(t, "GET", b.URL+"/api/v1/client/notifications?sort=oldest", client, nil, http.StatusOK)
+		cursor, _ := first["pagination"].(map[string]any)["next_cursor"].(string)
+		got := make(chan map[string]any, 1)
+		go func() {
+			got <- call(t, "GET", b.URL+"/api/v1/client/notifications?sort=oldest&wait=30&cursor="+cursor, client, nil, http.StatusOK)
+		}()
+		apptest.WaitFor(t, "the long poll to wait", func() bool { return metric(b, "belfry_poll_waiting") > 0 })
+		id := publishOn(t, a, publish, "Disk failing")
+		select {
+		case list := <-got:
+			n := list["notifications"].([]any)
+			if len(n) != 1 || n[0].(map[string]any)["id"] != id {
+				t.Fatalf("long poll answered %v, want the notification published on A", list)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the long poll on B did not wake for a publish on A")
+		}
+	})
+
+	t.Run("ChannelOrder", func(t *testing.T) {
+		ch := call(t, "POST", a.URL+"/api/channels", client, map[string]any{"name": "ops"}, http.StatusCreated)
+		id := ch["id"].(string)
+		sock := dialReplica(t, b, "/ws/channels/", client, func() int { return b.Channels.Stats().Sockets })
+		if err := sock.Write(context.Background(), websocket.MessageText, []byte(`{"type":"subscribe","channel":"channel:`+id+`"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if f := readFrame(t, sock); f["type"] != "subscribed" {
+			t.Fatalf("subscribe answer %v", f)
+		}
+		const n = 20
+		for i := range n {
+			call(t, "POST", a.URL+"/api/channels/"+id+"/messages", client, map[string]any{"content": "m" + string(rune('a'+i))}, http.StatusCreated)
+		}
+		var last float64
+		for i := 0; i < n; {
+			f := readFrame(t, sock)
+			if f["type"] != "channel_message" {
+				continue
+			}
+			if seq := f["seq"].(float64); seq <= last {
+				t.Fatalf("event %d has seq %v after %v", i, seq, last)
+			} else {
+				last = seq
+			}
+			if got := f["data"].(map[string]any)["content"]; got != "m"+string(rune('a'+i)) {
+				t.Fatalf("message %d is %v", i, got)
+			}
+			i++
+		}
+	})
+
+	t.Run("RevokeClosesSocketOnOtherReplica", func(t *testing.T) {
+		u := a.User("bob", false)
+		secret, tok, err := a.Auth.CreateToken(context.Background(), u.ID, "phone", app.ScopeClient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sock := dialReplica(t, b, "/ws/notification/", secret, hubSockets(b))
+		if err := a.Auth.RevokeToken(context.Background(), u.ID, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for {
+			if _, _, err := sock.Read(ctx); err != nil {
+				if ctx.Err() != nil {
+					t.Fatal("the socket on B stayed open after its token was revoked on A")
+				}
+				return
+			}
+		}
+	})
+}
+
+// TestClusterNATSRestart stops NATS: both replicas report not ready, then
+// reconnect when it is back, and delivery resumes.
+func TestClusterNATSRestart(t *testing.T) {
+	a, b, nats := replicas(t)
+	publish := a.TokenFor("alice", false, app.ScopePublish)
+	client := a.TokenFor("alice", false, app.ScopeClient)
+
+	nats.Stop()
+	for _, s := range []*servertest.App{a, b} {
+		apptest.WaitFor(t, "the replica to notice NATS is gone", func() bool { return s.Net.Ready() != nil })
+		res := s.Do("GET", "/readyz", "")
+		if res.Code != http.StatusServiceUnavailable || !strings.Contains(res.Body.String(), "The change bus is not connected") {
+			t.Fatalf("/readyz with NATS down: %d %s", res.Code, res.Body)
+		}
+	}
+	nats.Restart()
+	for _, s := range []*servertest.App{a, b} {
+		apptest.WaitFor(t, "the replica to reconnect", func() bool { return s.Net.Ready() == nil })
+		if res := s.Do("GET", "/readyz", ""); res.Code != http.StatusOK {
+			t.Fatalf("/readyz after the reconnection: %d %s", res.Code, res.Body)
+		}
+	}
+	sock := dialReplica(t, b, "/ws/notification/", client, hubSockets(b))
+	id := publishOn(t, a, publish, "After the restart")
+	if f := readFrame(t, sock); f["notification"].(map[string]any)["id"] != id {
+		t.Fatalf("frame %v after the restart, want the notification", f)
+	}
+}

@@ -167,11 +167,14 @@ func TestClusterBus(t *testing.T) {
 }
 
 // TestClusterNATSRestart stops NATS: both replicas report not ready, then
-// reconnect when it is back, and delivery resumes.
+// reconnect when it is back; the sockets open across the gap are closed
+// with 1012 so their clients reload, and delivery resumes.
 func TestClusterNATSRestart(t *testing.T) {
 	a, b, nats := replicas(t)
 	publish := a.TokenFor("alice", false, app.ScopePublish)
 	client := a.TokenFor("alice", false, app.ScopeClient)
+	before := dialReplica(t, b, "/ws/notification/", client, hubSockets(b))
+	chans := dialReplica(t, b, "/ws/channels/", client, func() int { return b.Channels.Stats().Sockets })
 
 	nats.Stop()
 	for _, s := range []*servertest.App{a, b} {
@@ -186,6 +189,14 @@ func TestClusterNATSRestart(t *testing.T) {
 		apptest.WaitFor(t, "the replica to reconnect", func() bool { return s.Net.Ready() == nil })
 		if res := s.Do("GET", "/readyz", ""); res.Code != http.StatusOK {
 			t.Fatalf("/readyz after the reconnection: %d %s", res.Code, res.Body)
+		}
+	}
+	for _, c := range []*websocket.Conn{before, chans} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, _, err := c.Read(ctx)
+		cancel()
+		if websocket.CloseStatus(err) != websocket.StatusServiceRestart {
+			t.Fatalf("a socket open across the gap ended with %v, want 1012", err)
 		}
 	}
 	sock := dialReplica(t, b, "/ws/notification/", client, hubSockets(b))

@@ -18,7 +18,12 @@ import (
 type Topic[T any] struct {
 	net *Network // nil: in process
 	sub *subscription
+	all fanout[T] // the changes of every replica
+	own fanout[T] // the changes this replica publishes
+}
 
+// fanout is a set of subscribers in subscription order.
+type fanout[T any] struct {
 	mu      sync.RWMutex
 	next    int
 	subs    map[int]func(T)
@@ -36,7 +41,7 @@ func New() *Bus { return Local[app.Change]() }
 
 // Local returns an in-process topic without subscribers.
 func Local[T any]() *Topic[T] {
-	return &Topic[T]{subs: map[int]func(T){}}
+	return &Topic[T]{}
 }
 
 // Open returns the topic name of n: in process when n is nil, otherwise
@@ -49,7 +54,7 @@ func Open[T any](n *Network, name string) *Topic[T] {
 		t.sub = n.subscribe(name, func(data []byte) error {
 			v, err := Decode[T](data)
 			if err == nil {
-				t.deliver(v)
+				t.all.deliver(v)
 			}
 			return err
 		})
@@ -57,54 +62,66 @@ func Open[T any](n *Network, name string) *Topic[T] {
 	return t
 }
 
-// Subscribe registers fn for every later message and returns a function
-// that removes it. fn runs on the publisher's goroutine (in process) or on
-// the topic's one receiving goroutine (NATS), so it must not block: a
-// subscriber that does slow work hands the message to a goroutine of its
-// own.
-func (t *Topic[T]) Subscribe(fn func(T)) (cancel func()) {
-	t.mu.Lock()
-	id := t.next
-	t.next++
-	t.subs[id] = fn
-	t.rebuild()
-	t.mu.Unlock()
-	return func() {
-		t.mu.Lock()
-		delete(t.subs, id)
-		t.rebuild()
-		t.mu.Unlock()
-	}
-}
+// Subscribe registers fn for every later message, whichever replica
+// published it, and returns a function that removes it. fn runs on the
+// publisher's goroutine (in process) or on the topic's one receiving
+// goroutine (NATS), so it must not block: a subscriber that does slow work
+// hands the message to a goroutine of its own.
+func (t *Topic[T]) Subscribe(fn func(T)) (cancel func()) { return t.all.add(fn) }
 
-// rebuild refreshes the subscriber slice in subscription order; callers hold mu.
-func (t *Topic[T]) rebuild() {
-	ordered := make([]func(T), 0, len(t.subs))
-	for id := 0; id < t.next; id++ {
-		if fn, ok := t.subs[id]; ok {
-			ordered = append(ordered, fn)
-		}
-	}
-	t.ordered = ordered
-}
+// SubscribeOwn registers fn for the later messages this replica publishes,
+// on the publisher's goroutine, before they go out: for work that must be
+// done once per change in the whole cluster (queueing a clear push,
+// counting a change). In process it is Subscribe.
+func (t *Topic[T]) SubscribeOwn(fn func(T)) (cancel func()) { return t.own.add(fn) }
 
 // Publish hands v to every subscriber: at once in process, through NATS in
 // a cluster (to this replica's subscribers too, in the order this replica
 // published). A message NATS refused is counted and logged, not returned:
 // the change it announces is durable already.
 func (t *Topic[T]) Publish(_ context.Context, v T) {
+	t.own.deliver(v)
 	if t.net == nil {
-		t.deliver(v)
+		t.all.deliver(v)
 		return
 	}
 	t.net.publish(t.sub, v)
 }
 
+func (f *fanout[T]) add(fn func(T)) (cancel func()) {
+	f.mu.Lock()
+	if f.subs == nil {
+		f.subs = map[int]func(T){}
+	}
+	id := f.next
+	f.next++
+	f.subs[id] = fn
+	f.rebuild()
+	f.mu.Unlock()
+	return func() {
+		f.mu.Lock()
+		delete(f.subs, id)
+		f.rebuild()
+		f.mu.Unlock()
+	}
+}
+
+// rebuild refreshes the subscriber slice in subscription order; callers hold mu.
+func (f *fanout[T]) rebuild() {
+	ordered := make([]func(T), 0, len(f.subs))
+	for id := 0; id < f.next; id++ {
+		if fn, ok := f.subs[id]; ok {
+			ordered = append(ordered, fn)
+		}
+	}
+	f.ordered = ordered
+}
+
 // deliver runs every subscriber.
-func (t *Topic[T]) deliver(v T) {
-	t.mu.RLock()
-	subs := t.ordered
-	t.mu.RUnlock()
+func (f *fanout[T]) deliver(v T) {
+	f.mu.RLock()
+	subs := f.ordered
+	f.mu.RUnlock()
 	for _, fn := range subs {
 		fn(v)
 	}

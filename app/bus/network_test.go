@@ -26,8 +26,9 @@ func replica(t testing.TB, url, prefix string) *bus.Network {
 }
 
 // TestTopicOverNATS publishes on one replica: every replica's subscribers
-// get the changes in publish order, the publisher's own included, and a
-// cluster with another subject prefix gets nothing.
+// get the changes in publish order, the publisher's own included; the
+// own-change subscribers only on the publisher; and a cluster with another
+// subject prefix gets nothing.
 func TestTopicOverNATS(t *testing.T) {
 	nats := bustest.Start(t)
 	a, b, other := replica(t, nats.URL, "one"), replica(t, nats.URL, "one"), replica(t, nats.URL, "two")
@@ -36,6 +37,9 @@ func TestTopicOverNATS(t *testing.T) {
 	onOther.Subscribe(func(app.Change) { strays.Add(1) })
 	const n = 500
 	got := map[string]chan string{"a": make(chan string, n), "b": make(chan string, n)}
+	var ownA, ownB atomic.Int32
+	onA.SubscribeOwn(func(app.Change) { ownA.Add(1) })
+	onB.SubscribeOwn(func(app.Change) { ownB.Add(1) })
 	onA.Subscribe(func(c app.Change) { got["a"] <- c.ID })
 	onB.Subscribe(func(c app.Change) { got["b"] <- c.ID })
 	if err := b.Flush(5 * time.Second); err != nil { // b's subscription is registered with NATS
@@ -58,6 +62,9 @@ func TestTopicOverNATS(t *testing.T) {
 	}
 	if s := a.Stats(); s.Published != n || s.Received != n || s.Errors != 0 || !s.Connected {
 		t.Fatalf("publisher's stats %+v", s)
+	}
+	if ownA.Load() != n || ownB.Load() != 0 {
+		t.Fatalf("own subscribers: publisher %d, other replica %d; want %d and 0", ownA.Load(), ownB.Load(), n)
 	}
 	if err := other.Flush(5 * time.Second); err != nil {
 		t.Fatal(err)

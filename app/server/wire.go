@@ -118,7 +118,9 @@ func (s *Server) wire(ctx context.Context) error {
 	// dispatcher will deliver it, and hands it to the dispatcher when due.
 	s.Schedule = schedule.New(schedule.Deps{Config: cfg.Schedule, Store: db.NewScheduleStore(s.DB), Users: s.Users,
 		Dispatcher: s.Dispatcher, Checker: dispatcher, Clock: s.Clock, Logger: s.Logger})
-	s.Bus.Subscribe(s.Push.Handle)
+	// Clear pushes are queued once in the cluster, by the replica that made
+	// the change.
+	s.Bus.SubscribeOwn(s.Push.Handle)
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher, to the users

@@ -153,17 +153,53 @@ func TestClusterBus(t *testing.T) {
 		if err := a.Auth.RevokeToken(context.Background(), u.ID, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		for {
-			if _, _, err := sock.Read(ctx); err != nil {
-				if ctx.Err() != nil {
-					t.Fatal("the socket on B stayed open after its token was revoked on A")
-				}
-				return
-			}
+		waitClosed(t, sock, "its token was revoked on A")
+
+		carl := a.User("carl", false)
+		sock = dialReplica(t, b, "/ws/notification/", a.Token(carl, app.ScopeClient), hubSockets(b))
+		if err := a.Auth.DeleteUser(context.Background(), carl.ID); err != nil {
+			t.Fatal(err)
 		}
+		waitClosed(t, sock, "its user was deleted on A")
 	})
+
+	t.Run("QuietHoursMemo", func(t *testing.T) {
+		u := a.User("dora", false)
+		ctx := context.Background()
+		if got, err := b.Quiet.QuietHoursFor(ctx, []string{u.ID}); err != nil || got[u.ID] != nil {
+			t.Fatalf("B's quiet hours of dora before = %v, %v", got, err)
+		}
+		q := app.QuietHours{Timezone: "UTC", Windows: []app.QuietWindow{{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Start: "00:00", End: "23:59"}}}
+		if err := a.Quiet.Set(ctx, u.ID, q); err != nil {
+			t.Fatal(err)
+		}
+		apptest.WaitFor(t, "B to forget its memo of dora's quiet hours", func() bool {
+			got, err := b.Quiet.QuietHoursFor(ctx, []string{u.ID})
+			return err == nil && got[u.ID] != nil
+		})
+	})
+
+	if metric(a, "belfry_cluster_connected") != 1 || metric(a, "belfry_cluster_published_total") < 1 ||
+		metric(b, "belfry_cluster_received_total") < metric(a, "belfry_cluster_published_total") || metric(b, "belfry_cluster_errors_total") != 0 {
+		t.Errorf("cluster metrics: A connected %v published %v; B received %v errors %v",
+			metric(a, "belfry_cluster_connected"), metric(a, "belfry_cluster_published_total"),
+			metric(b, "belfry_cluster_received_total"), metric(b, "belfry_cluster_errors_total"))
+	}
+}
+
+// waitClosed fails unless the server closes sock within 10 s.
+func waitClosed(t *testing.T, sock *websocket.Conn, why string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := sock.Read(ctx); err != nil {
+			if ctx.Err() != nil {
+				t.Fatalf("the socket on B stayed open after %s", why)
+			}
+			return
+		}
+	}
 }
 
 // TestClusterNATSRestart stops NATS: both replicas report not ready, then
@@ -179,6 +215,9 @@ func TestClusterNATSRestart(t *testing.T) {
 	nats.Stop()
 	for _, s := range []*servertest.App{a, b} {
 		apptest.WaitFor(t, "the replica to notice NATS is gone", func() bool { return s.Net.Ready() != nil })
+		if metric(s, "belfry_cluster_connected") != 0 {
+			t.Error("belfry_cluster_connected is not 0 with NATS down")
+		}
 		res := s.Do("GET", "/readyz", "")
 		if res.Code != http.StatusServiceUnavailable || !strings.Contains(res.Body.String(), "The change bus is not connected") {
 			t.Fatalf("/readyz with NATS down: %d %s", res.Code, res.Body)
@@ -189,6 +228,9 @@ func TestClusterNATSRestart(t *testing.T) {
 		apptest.WaitFor(t, "the replica to reconnect", func() bool { return s.Net.Ready() == nil })
 		if res := s.Do("GET", "/readyz", ""); res.Code != http.StatusOK {
 			t.Fatalf("/readyz after the reconnection: %d %s", res.Code, res.Body)
+		}
+		if metric(s, "belfry_cluster_gaps_total") < 1 {
+			t.Error("the reconnection was not counted as a gap")
 		}
 	}
 	for _, c := range []*websocket.Conn{before, chans} {

@@ -195,7 +195,7 @@ func (s *Server) wire(ctx context.Context) error {
 	s.conns = newConnLimiter(cfg.Server)
 	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats, s.Schedule)
 	// After a gap in the bus, live clients resynchronise from the database.
-	s.Net.OnGap(s.Auth.Resync, s.Quiet.Resync, polling.Resync, s.Hub.Resync, s.Channels.Resync)
+	s.Net.OnGap(s.Auth.Resync, s.Quiet.Resync, polling.Resync, s.Hub.Resync, s.Channels.Resync, gotifyAPI.Resync, ntfyAPI.Resync)
 	if s.Net != nil {
 		s.Net.Observe(s.Metrics)
 	}

@@ -26,6 +26,7 @@ const (
 // usable; Connect returns one.
 type Network struct {
 	nc     *nats.Conn
+	closed chan struct{} // closed once the connection is
 	prefix string
 	log    *slog.Logger
 
@@ -48,13 +49,14 @@ type subscription struct {
 // reports it, and what is published meanwhile waits in the reconnect
 // buffer (cfg.ReconnectBuffer bytes). Errors: a malformed URL.
 func Connect(cfg app.ClusterConfig, name string, log *slog.Logger) (*Network, error) {
-	n := &Network{prefix: cfg.Subject, log: cmp.Or(log, slog.Default())}
+	n := &Network{prefix: cfg.Subject, log: cmp.Or(log, slog.Default()), closed: make(chan struct{})}
 	nc, err := nats.Connect(cfg.NATSURL,
 		nats.Name(name),
 		nats.RetryOnFailedConnect(true),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
 		nats.ReconnectBufSize(cfg.ReconnectBuffer),
+		nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }),
 		nats.ConnectHandler(func(*nats.Conn) { n.log.Info("cluster: connected to NATS", "url", cfg.NATSURL) }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			n.log.Warn("cluster: disconnected from NATS; changes of other replicas are missed until it is back", "err", err)
@@ -154,13 +156,26 @@ func (n *Network) Flush(timeout time.Duration) error {
 	return n.nc.FlushTimeout(timeout)
 }
 
-// Close sends what is buffered and closes the connection; the topics stop
-// receiving. Closing a nil Network or twice is harmless.
+// closeWait bounds how long Close waits for the buffered messages to go out.
+const closeWait = 5 * time.Second
+
+// Close sends what is buffered, lets the topics take what NATS already
+// delivered and closes the connection, waiting at most closeWait. Closing a
+// nil Network or twice is harmless.
 func (n *Network) Close() error {
 	if n == nil || n.nc.IsClosed() {
 		return nil
 	}
-	return n.nc.Drain()
+	if err := n.nc.Drain(); err != nil {
+		n.nc.Close()
+		return nil // closed meanwhile
+	}
+	select {
+	case <-n.closed:
+	case <-time.After(closeWait):
+		n.nc.Close()
+	}
+	return nil
 }
 
 // Stats are the network's counters, for metrics.

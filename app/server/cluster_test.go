@@ -143,6 +143,32 @@ func TestClusterBus(t *testing.T) {
 		}
 	})
 
+	t.Run("KickInOrder", func(t *testing.T) {
+		bob := a.User("bobby", false)
+		bobToken := a.Token(bob, app.ScopeClient)
+		ch := call(t, "POST", a.URL+"/api/channels", client, map[string]any{"name": "kick-room"}, http.StatusCreated)
+		id := ch["id"].(string)
+		call(t, "POST", a.URL+"/api/channels/"+id+"/join", bobToken, nil, http.StatusOK)
+		sock := dialReplica(t, b, "/ws/channels/", bobToken, func() int { return b.Channels.Stats().Sockets })
+		for _, stream := range []string{"channel:" + id, "user:" + bob.ID} {
+			if err := sock.Write(context.Background(), websocket.MessageText, []byte(`{"type":"subscribe","channel":"`+stream+`"}`)); err != nil {
+				t.Fatal(err)
+			}
+			if f := readFrame(t, sock); f["type"] != "subscribed" {
+				t.Fatalf("subscribe answer %v", f)
+			}
+		}
+		call(t, "POST", a.URL+"/api/channels/"+id+"/kick", client, map[string]any{"user_id": bob.ID}, http.StatusOK)
+		// The channel's event, the user's own, then the end of the
+		// subscription: the order the replica that kicked published.
+		for _, want := range [][2]string{{"user_kicked", "channel:" + id}, {"user_kicked", "user:" + bob.ID}, {"unsubscribed", "channel:" + id}} {
+			f := readFrame(t, sock)
+			if f["type"] != want[0] || f["channel"] != want[1] {
+				t.Fatalf("frame %v, want %s on %s", f, want[0], want[1])
+			}
+		}
+	})
+
 	t.Run("RevokeClosesSocketOnOtherReplica", func(t *testing.T) {
 		u := a.User("bob", false)
 		secret, tok, err := a.Auth.CreateToken(context.Background(), u.ID, "phone", app.ScopeClient)

@@ -56,6 +56,7 @@ type Config struct {
 	Retention     RetentionConfig     `toml:"retention"`
 	Schedule      ScheduleConfig      `toml:"schedule"`
 	Provision     ProvisionConfig     `toml:"provision"`
+	Cluster       ClusterConfig       `toml:"cluster"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -84,6 +85,20 @@ type DatabaseConfig struct {
 	ReadConns   int      `toml:"read_conns"`
 	BatchMax    int      `toml:"batch_max"`
 	BusyTimeout Duration `toml:"busy_timeout"`
+}
+
+// ClusterConfig is the change bus between replicas (docs/cluster.md).
+// An empty NATSURL keeps the in-process bus.
+type ClusterConfig struct {
+	// NATSURL is the NATS server (or comma-separated servers) every replica
+	// publishes its changes to.
+	NATSURL string `toml:"nats_url"`
+	// Subject prefixes every subject Belfry uses, so that clusters can
+	// share one NATS.
+	Subject string `toml:"subject"`
+	// ReconnectBuffer bounds, in bytes, the changes kept while the
+	// connection to NATS is being re-established.
+	ReconnectBuffer int `toml:"reconnect_buffer"`
 }
 
 // AuthConfig is users, sessions and tokens.
@@ -333,6 +348,7 @@ func DefaultConfig() Config {
 			BatchMax:    512,
 			BusyTimeout: Duration{5 * time.Second},
 		},
+		Cluster: ClusterConfig{Subject: "belfry", ReconnectBuffer: 8 << 20},
 		Auth: AuthConfig{
 			SessionTTL:         Duration{30 * 24 * time.Hour},
 			CookieSecure:       "auto",

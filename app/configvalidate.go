@@ -4,6 +4,8 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +19,7 @@ func (c *Config) Validate() error {
 	for _, check := range []func() error{
 		c.Server.validate, c.Database.validate, c.Auth.validate, c.Notifications.validate,
 		c.Storm.validate, c.WebSocket.validate, c.Polling.validate, c.Webhooks.validate, c.Email.validate, c.Push.validate, c.Log.validate,
-		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.Schedule.validate, c.Provision.validate, c.validateDesktop,
+		c.Report.validate, c.Metrics.validate, c.Retention.validate, c.Schedule.validate, c.Provision.validate, c.Cluster.validate, c.validateDesktop,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -336,6 +338,31 @@ func (c *Config) validateDesktop() error {
 	}
 	if len(c.Server.TrustedProxies) > 0 {
 		return invalidf("auth.desktop_user cannot be combined with server.trusted_proxies: behind a proxy every visitor would look local.")
+	}
+	return nil
+}
+
+// subjectToken is one NATS subject token of letters, digits, '-' and '_'.
+var subjectToken = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+func (c *ClusterConfig) validate() error {
+	for _, u := range strings.Split(c.NATSURL, ",") {
+		u = strings.TrimSpace(u)
+		if c.NATSURL == "" {
+			break
+		}
+		p, err := url.Parse(u)
+		if err != nil || p.Host == "" || !slices.Contains([]string{"nats", "tls", "ws", "wss"}, p.Scheme) {
+			return invalidf("cluster.nats_url must be nats://host:port (or tls://, ws://, wss://), comma-separated for several servers, not %q.", u)
+		}
+	}
+	for _, tok := range strings.Split(c.Subject, ".") {
+		if !subjectToken.MatchString(tok) {
+			return invalidf("cluster.subject must be dot-separated tokens of letters, digits, '-' and '_', not %q.", c.Subject)
+		}
+	}
+	if c.ReconnectBuffer < 0 {
+		return invalidf("cluster.reconnect_buffer must not be negative, not %d.", c.ReconnectBuffer)
 	}
 	return nil
 }

@@ -25,6 +25,11 @@ func TestConfigValidateOperations(t *testing.T) {
 		change func(c *Config)
 		want   string
 	}{
+		{"cluster url scheme", func(c *Config) { c.Cluster.NATSURL = "http://nats:4222" }, `cluster.nats_url must be nats://host:port`},
+		{"cluster url host", func(c *Config) { c.Cluster.NATSURL = "nats://a:4222, nats://" }, `not "nats://"`},
+		{"cluster subject", func(c *Config) { c.Cluster.Subject = "belfry.*" }, `cluster.subject must be dot-separated tokens`},
+		{"cluster subject empty", func(c *Config) { c.Cluster.Subject = "" }, `cluster.subject must be dot-separated tokens`},
+		{"cluster buffer", func(c *Config) { c.Cluster.ReconnectBuffer = -1 }, "cluster.reconnect_buffer must not be negative"},
 		{"metrics listen", func(c *Config) { c.Metrics.Listen = "9090" }, `metrics.listen must be empty (serve /metrics on server.listen) or host:port`},
 		{"metrics port", func(c *Config) { c.Metrics.Listen = ":prom" }, `metrics.listen has an invalid port "prom"`},
 		{"retention interval", func(c *Config) { c.Retention.Interval = Duration{} }, "retention.interval must be a positive duration"},
@@ -211,6 +216,16 @@ func TestDurationString(t *testing.T) {
 		var back Duration
 		if err := back.UnmarshalText([]byte(want)); err != nil || back.Duration != d {
 			t.Errorf("%q reads back as %v, %v", want, back.Duration, err)
+		}
+	}
+}
+
+func TestClusterConfigAccepts(t *testing.T) {
+	for _, url := range []string{"", "nats://127.0.0.1:4222", "nats://a:4222, tls://b:4222", "wss://nats.example/ws"} {
+		cfg := DefaultConfig()
+		cfg.Cluster.NATSURL, cfg.Cluster.Subject = url, "prod.belfry-1"
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("%q: %v", url, err)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/clock"
 )
 
@@ -28,6 +29,15 @@ type Deps struct {
 	Config app.AuthConfig
 	Clock  clock.Clock  // nil: the wall clock; tests use clocktest.Fake
 	Logger *slog.Logger // nil means slog.Default()
+	// Revocations carries revoked credentials to every replica, whose
+	// caches and live connections forget them (nil: this process only).
+	Revocations *bus.Topic[Revocation]
+}
+
+// Revocation is a revoked credential, as OnRevoke functions receive it.
+type Revocation struct {
+	UserID  string `json:"user_id,omitempty"`
+	TokenID string `json:"token_id,omitempty"`
 }
 
 // Service logs users in and resolves session cookies and API tokens to
@@ -47,8 +57,9 @@ type Service struct {
 	usedMu sync.Mutex
 	used   map[string]time.Time // token id → last use not yet flushed
 
-	revokeMu sync.Mutex
-	onRevoke []func(userID, tokenID string)
+	revokeMu    sync.Mutex
+	onRevoke    []func(userID, tokenID string)
+	revocations *bus.Topic[Revocation]
 }
 
 // OnRevoke registers fn to run after a user is deleted (tokenID ""), a
@@ -62,7 +73,24 @@ func (s *Service) OnRevoke(fn func(userID, tokenID string)) {
 	s.onRevoke = append(s.onRevoke, fn)
 }
 
+// revoked announces a revocation to every replica (forget).
 func (s *Service) revoked(userID, tokenID string) {
+	s.revocations.Publish(context.Background(), Revocation{UserID: userID, TokenID: tokenID})
+}
+
+// Resync empties the token cache after the change bus may have missed
+// revocations of other replicas.
+func (s *Service) Resync() { s.cache.dropAll() }
+
+// forget drops a revoked credential from the token cache and runs the
+// OnRevoke functions, in every replica.
+func (s *Service) forget(r Revocation) {
+	userID, tokenID := r.UserID, r.TokenID
+	if tokenID != "" {
+		s.cache.dropToken(tokenID)
+	} else if userID != "" {
+		s.cache.dropUser(userID)
+	}
 	s.revokeMu.Lock()
 	fns := s.onRevoke
 	s.revokeMu.Unlock()
@@ -79,7 +107,7 @@ func New(o Deps) *Service {
 	}
 	o.Clock = cmp.Or[clock.Clock](o.Clock, clock.Real{})
 	o.Logger = cmp.Or(o.Logger, slog.Default())
-	return &Service{
+	s := &Service{
 		users:    o.Users,
 		tokens:   o.Tokens,
 		sessions: o.Sessions,
@@ -91,6 +119,9 @@ func New(o Deps) *Service {
 		throttle: newLoginThrottle(o.Config),
 		used:     map[string]time.Time{},
 	}
+	s.revocations = cmp.Or(o.Revocations, bus.Local[Revocation]())
+	s.revocations.Subscribe(s.forget)
+	return s
 }
 
 // randomString returns n random bytes in unpadded base64url.

@@ -95,3 +95,7 @@ func (c *tokenCache) dropToken(id string) {
 func (c *tokenCache) dropUser(id string) {
 	c.drop(func(e cacheEntry) bool { return e.user.ID == id })
 }
+
+func (c *tokenCache) dropAll() {
+	c.drop(func(cacheEntry) bool { return true })
+}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/ws"
 )
@@ -43,6 +44,9 @@ type Deps struct {
 	// wall clock); tests use clocktest.Fake.
 	Clock  clock.Clock
 	Logger *slog.Logger // nil: slog.Default()
+	// Deliveries carries what sockets do to every replica (nil: this
+	// process only).
+	Deliveries *bus.Topic[Delivery]
 }
 
 // Service runs the channel actions and the /ws/channels/ endpoint. Every
@@ -56,6 +60,7 @@ type Service struct {
 	reg    *ws.Registry
 	seq    *sequencer
 	typing *typists
+	out    *bus.Topic[Delivery]
 
 	ctx    context.Context // canceled by Close
 	cancel context.CancelFunc
@@ -85,6 +90,8 @@ func New(d Deps) *Service {
 	o := ws.Configured(d.BaseURL, d.WebSocket, d.Limits, d.Logger)
 	o.OnMessage, o.OnClose = s.handleMessage, s.handleClose
 	s.reg = ws.New(o)
+	s.out = cmp.Or(d.Deliveries, bus.Local[Delivery]())
+	s.out.Subscribe(s.apply)
 	return s
 }
 
@@ -111,6 +118,11 @@ func (s *Service) Close() error {
 // Revoke ends the sockets that lost their credentials (ws.Registry.Revoke);
 // it suits auth.Service.OnRevoke.
 func (s *Service) Revoke(userID, tokenID string) { s.reg.Revoke(userID, tokenID) }
+
+// Resync closes every socket with 1012 (service restart) after the change
+// bus may have missed events: clients reconnect and resubscribe with the
+// last sequence number they saw, and the database replays the rest.
+func (s *Service) Resync() { s.reg.CloseAll(ws.CloseShutdown, "change bus reconnected; resubscribe") }
 
 // Stats returns the service's counters.
 func (s *Service) Stats() Stats {

@@ -44,39 +44,62 @@ func (s *Service) commit(ctx context.Context, channelID string, ev *app.ChannelE
 	return nil
 }
 
+// Delivery is what the sockets of every replica do for one published
+// step of a channel action: send Frame to Stream's subscribers, or, with
+// Reason, end the subscriptions to Stream of User's sockets (everyone's
+// when User is ""). The steps of one replica arrive in its publish order.
+type Delivery struct {
+	Stream string `json:"stream"`
+	Frame  []byte `json:"frame,omitempty"`
+	User   string `json:"user,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// deliver publishes d to the sockets of every replica (apply).
+func (s *Service) deliver(d Delivery) { s.out.Publish(s.ctx, d) }
+
+// apply does d to this replica's sockets.
+func (s *Service) apply(d Delivery) {
+	if d.Reason == "" {
+		n := s.reg.SendToSubscription(d.Stream, d.Frame)
+		s.eventsSent.Add(uint64(n))
+		return
+	}
+	conns := s.reg.SubscriptionConns(d.Stream)
+	if d.User != "" {
+		conns = s.reg.UserConns(d.User)
+	}
+	for _, c := range conns {
+		s.endSubscription(c, d.Stream, d.Reason)
+	}
+}
+
 // sendChannel queues a stored event to the channel's subscribers.
 func (s *Service) sendChannel(ev *app.ChannelEvent) {
-	n := s.reg.SendToSubscription(ChannelStream(ev.ChannelID), channelFrame(ev))
-	s.eventsSent.Add(uint64(n))
+	s.deliver(Delivery{Stream: ChannelStream(ev.ChannelID), Frame: channelFrame(ev)})
 }
 
 // sendUser queues an event to the user's own stream.
 func (s *Service) sendUser(userID, typ string, at time.Time, data any) {
 	stream := UserStream(userID)
-	n := s.reg.SendToSubscription(stream, eventFrame(typ, stream, 0, at, mustJSON(data)))
-	s.eventsSent.Add(uint64(n))
+	s.deliver(Delivery{Stream: stream, Frame: eventFrame(typ, stream, 0, at, mustJSON(data))})
 }
 
 // sendGlobal queues an event to the global stream.
 func (s *Service) sendGlobal(typ string, at time.Time, data any) {
-	n := s.reg.SendToSubscription(GlobalStream, eventFrame(typ, GlobalStream, 0, at, mustJSON(data)))
-	s.eventsSent.Add(uint64(n))
+	s.deliver(Delivery{Stream: GlobalStream, Frame: eventFrame(typ, GlobalStream, 0, at, mustJSON(data))})
 }
 
 // unsubscribeUser ends the subscription of every socket of userID to
 // stream, each told why behind the frames already queued to it (so the
 // event that caused it is delivered first).
 func (s *Service) unsubscribeUser(userID, stream, reason string) {
-	for _, c := range s.reg.UserConns(userID) {
-		s.endSubscription(c, stream, reason)
-	}
+	s.deliver(Delivery{Stream: stream, User: userID, Reason: reason})
 }
 
 // unsubscribeAll ends every socket's subscription to stream.
 func (s *Service) unsubscribeAll(stream, reason string) {
-	for _, c := range s.reg.SubscriptionConns(stream) {
-		s.endSubscription(c, stream, reason)
-	}
+	s.deliver(Delivery{Stream: stream, Reason: reason})
 }
 
 // endSubscription removes c from stream and tells it, if it was subscribed.

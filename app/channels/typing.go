@@ -47,8 +47,7 @@ func (s *Service) handleTyping(c *ws.Conn, sock *socket, f clientFrame) {
 func (s *Service) sendTyping(channelID, userID, username string, typing bool, at time.Time) {
 	stream := ChannelStream(channelID)
 	data := typingData{ChannelID: channelID, UserID: userID, Username: username, IsTyping: typing}
-	n := s.reg.SendToSubscription(stream, eventFrame(EventUserTyping, stream, 0, at, mustJSON(data)))
-	s.eventsSent.Add(uint64(n))
+	s.deliver(Delivery{Stream: stream, Frame: eventFrame(EventUserTyping, stream, 0, at, mustJSON(data))})
 }
 
 // typists is who is typing where. Timers end indicators that were not

@@ -201,6 +201,7 @@ func TestLoadConfigEnv(t *testing.T) {
 		"BELFRY_POLLING_RATE_PER_SECOND=2.5",
 		"BELFRY_SERVER_TRUSTED_PROXIES= 10.0.0.1, 10.0.0.0/8 ,",
 		"BELFRY_AUTH_ADMIN_PASSWORD=correct horse",
+		"BELFRY_CLUSTER_NATS_URL=nats://nats:4222",
 		// Read by the command line, not keys: accepted and ignored here.
 		"BELFRY_CONFIG=/etc/belfry.toml", "BELFRY_TOKEN=abc", "BELFRY_SERVER_URL=http://x",
 		"OTHER_VAR=1", "belfry_server_listen=lower-case is not ours",
@@ -216,6 +217,7 @@ func TestLoadConfigEnv(t *testing.T) {
 	want.Polling.RatePerSecond = 2.5
 	want.Server.TrustedProxies = []string{"10.0.0.1", "10.0.0.0/8"}
 	want.Auth.AdminPassword = "correct horse"
+	want.Cluster.NATSURL = "nats://nats:4222"
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("got  %+v\nwant %+v", cfg, want)
 	}

@@ -116,6 +116,14 @@ func (s *stream) push(parent context.Context, n *app.Notification) {
 	s.reg.SendToUser(n.UserID, frame)
 }
 
+// Resync closes every stream with 1012 (service restart) after the change
+// bus may have missed messages; clients reconnect.
+func (g *Gotify) Resync() {
+	if g.stream != nil {
+		g.stream.reg.CloseAll(ws.CloseShutdown, "change bus reconnected")
+	}
+}
+
 // Revoke ends the streams that lost their credentials (ws.Registry.Revoke);
 // it suits auth.Service.OnRevoke.
 func (g *Gotify) Revoke(userID, tokenID string) {

@@ -172,6 +172,10 @@ func (h *Hub) handleClose(c *ws.Conn) {
 // it suits auth.Service.OnRevoke.
 func (h *Hub) Revoke(userID, tokenID string) { h.reg.Revoke(userID, tokenID) }
 
+// Resync closes every socket with 1012 (service restart) after the change
+// bus may have missed changes: clients reconnect and reload their state.
+func (h *Hub) Resync() { h.reg.CloseAll(ws.CloseShutdown, "change bus reconnected; reload") }
+
 // Close stops taking changes, lets the workers queue the frames of the
 // changes already taken, then sends every socket a close frame behind them
 // (1012, service restart: clients reconnect once the server is back) and

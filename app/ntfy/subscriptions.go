@@ -3,6 +3,7 @@ package ntfy
 import (
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/metrics"
+	"github.com/belfry/belfry/app/ws"
 )
 
 // newSub is the live subscription of q, whose open and keepalive events
@@ -32,6 +33,15 @@ func (s *Service) Handle(c app.Change) {
 func (s *Service) Revoke(userID, tokenID string) {
 	if s.live != nil {
 		s.live.revoke(userID, tokenID)
+	}
+}
+
+// Resync closes every /ws subscription with 1012 (service restart) after
+// the change bus may have missed messages; clients reconnect with since=
+// and read what they missed. Held-open HTTP streams are left open.
+func (s *Service) Resync() {
+	if s.sockets != nil {
+		s.sockets.CloseAll(ws.CloseShutdown, "change bus reconnected")
 	}
 }
 

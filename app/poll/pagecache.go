@@ -27,6 +27,7 @@ type pageCache struct {
 	mu    sync.Mutex
 	seq   uint64
 	gens  map[string]uint64 // user → generation; absent is 0; never reused
+	floor uint64            // every user's generation is at least floor (invalidateAll)
 	users map[string]map[string]cachedPage
 	bytes int
 	max   int
@@ -45,7 +46,7 @@ func newPageCache(maxBytes int) *pageCache {
 func (pc *pageCache) generation(userID string) uint64 {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	return pc.gens[userID]
+	return max(pc.gens[userID], pc.floor)
 }
 
 // invalidate retires every page of userID.
@@ -54,6 +55,17 @@ func (pc *pageCache) invalidate(userID string) {
 	pc.seq++
 	pc.gens[userID] = pc.seq
 	pc.dropUser(userID)
+	pc.mu.Unlock()
+}
+
+// invalidateAll retires every page of every user.
+func (pc *pageCache) invalidateAll() {
+	pc.mu.Lock()
+	pc.seq++
+	pc.floor = pc.seq
+	pc.gens = map[string]uint64{}
+	pc.users = map[string]map[string]cachedPage{}
+	pc.bytes = 0
 	pc.mu.Unlock()
 }
 

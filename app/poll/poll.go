@@ -120,6 +120,14 @@ func (s *Server) Handle(c app.Change) {
 	}
 }
 
+// Resync retires every cached page and answers every waiting long poll
+// after the change bus may have missed changes: pollers ask again and read
+// the database.
+func (s *Server) Resync() {
+	s.pages.invalidateAll()
+	s.waiters.wakeAll()
+}
+
 // Close ends every waiting long poll at once (each answers with its current,
 // empty page) and makes later long polls answer without waiting. Call it
 // before shutting the HTTP server down, so that it need not wait up to a

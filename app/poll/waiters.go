@@ -58,3 +58,13 @@ func (w *waiters) wake(userID string) {
 	}
 	w.mu.Unlock()
 }
+
+// wakeAll closes every watched channel.
+func (w *waiters) wakeAll() {
+	w.mu.Lock()
+	for _, sig := range w.users {
+		close(sig.ch)
+	}
+	w.users = map[string]*signal{}
+	w.mu.Unlock()
+}

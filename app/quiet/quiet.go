@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/clock"
 )
 
@@ -39,6 +40,9 @@ type Deps struct {
 	Zone   *time.Location
 	Clock  clock.Clock  // nil: the wall clock; tests use clocktest.Fake
 	Logger *slog.Logger // nil: slog.Default()
+	// Settings carries the users whose settings changed to every replica,
+	// which forget their memo (nil: this process only).
+	Settings *bus.Topic[string]
 }
 
 // Service implements app.QuietRules and sends the digests. It is safe for
@@ -52,6 +56,8 @@ type Service struct {
 	// rules memoises each user's resolved quiet hours (nil: none), read on
 	// every dispatch; Set replaces the user's entry.
 	rules map[string]*app.QuietHours
+	// settings carries the users whose settings changed to every replica.
+	settings *bus.Topic[string]
 }
 
 var _ app.QuietRules = (*Service)(nil)
@@ -63,7 +69,10 @@ func New(d Deps) *Service {
 	if d.Zone == nil {
 		d.Zone = time.Local
 	}
-	return &Service{d: d, kick: make(chan struct{}, 1), rules: map[string]*app.QuietHours{}}
+	s := &Service{d: d, kick: make(chan struct{}, 1), rules: map[string]*app.QuietHours{},
+		settings: cmp.Or(d.Settings, bus.Local[string]())}
+	s.settings.Subscribe(s.forget)
+	return s
 }
 
 // Use sets the dispatcher the digests go through: the one the dispatcher
@@ -94,10 +103,36 @@ func (s *Service) Set(ctx context.Context, userID string, q app.QuietHours) erro
 	if err := q.Resolve(s.d.Zone); err != nil {
 		return err
 	}
+	return s.changed(ctx, userID, func() error { return s.d.Store.SetQuietHours(ctx, userID, q) })
+}
+
+// changed runs write, a change of userID's settings, with the memo held (a
+// dispatch reading the old rule waits for the new) and then tells every
+// replica to forget userID's memo.
+func (s *Service) changed(ctx context.Context, userID string, write func() error) error {
 	s.mu.Lock()
-	defer s.mu.Unlock() // a dispatch reading the old rule waits for the new
 	delete(s.rules, userID)
-	return s.d.Store.SetQuietHours(ctx, userID, q)
+	err := write()
+	s.mu.Unlock()
+	if err == nil {
+		s.settings.Publish(ctx, userID)
+	}
+	return err
+}
+
+// forget drops userID's memo.
+func (s *Service) forget(userID string) {
+	s.mu.Lock()
+	delete(s.rules, userID)
+	s.mu.Unlock()
+}
+
+// Resync drops every memo after the change bus may have missed settings
+// changed on other replicas.
+func (s *Service) Resync() {
+	s.mu.Lock()
+	clear(s.rules)
+	s.mu.Unlock()
 }
 
 // TypeDigests returns userID's type digests, never nil.
@@ -115,10 +150,7 @@ func (s *Service) SetTypeDigests(ctx context.Context, userID string, ds []app.Ty
 	if err := s.d.Types.ValidateTypeDigests(ds); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.rules, userID)
-	return s.d.Store.SetTypeDigests(ctx, userID, ds)
+	return s.changed(ctx, userID, func() error { return s.d.Store.SetTypeDigests(ctx, userID, ds) })
 }
 
 // QuietHoursFor returns the resolved quiet hours of those of userIDs who

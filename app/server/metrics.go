@@ -19,7 +19,7 @@ func (s *Server) observe(obs ...observer) {
 		func() float64 { return float64(s.DB.WriterStats().Requests) })
 	m.CounterFunc("belfry_db_writes_failed_total", "Writes of the database writer that failed.",
 		func() float64 { return float64(s.DB.WriterStats().Failed) })
-	s.Bus.Subscribe(m.CountChange)
+	s.Bus.SubscribeOwn(m.CountChange) // the changes this replica made
 	for _, o := range obs {
 		o.Observe(m)
 	}

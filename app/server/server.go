@@ -54,6 +54,9 @@ type Server struct {
 	// Bus carries every durable change of notification state to the
 	// real-time layers.
 	Bus *bus.Bus
+	// Net carries the bus's topics between replicas (cluster.nats_url);
+	// nil for the in-process bus.
+	Net *bus.Network
 	// Dispatcher is notify(), the one entry of new notifications; Inbox
 	// makes every other change of notification state.
 	Dispatcher app.Dispatcher
@@ -144,10 +147,14 @@ func New(ctx context.Context, cfg app.Config, logger *slog.Logger, opts ...Optio
 	return s, nil
 }
 
-// ready is /readyz: the database answers and no shutdown has begun.
+// ready is /readyz: the database answers, the change bus is connected (in
+// a cluster) and no shutdown has begun.
 func (s *Server) ready(ctx context.Context) error {
 	if s.draining.Load() {
 		return errors.New("shutting down")
+	}
+	if err := s.Net.Ready(); err != nil {
+		return err
 	}
 	return s.DB.Ping(ctx)
 }
@@ -182,7 +189,7 @@ func (s *Server) Close(ctx context.Context) error {
 		s.drain()
 		s.stop()
 		s.bg.Wait()
-		var errs []error
+		errs := []error{s.Net.Close()}
 		if s.Auth != nil {
 			errs = append(errs, s.Auth.FlushLastUsed(ctx))
 		}

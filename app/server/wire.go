@@ -39,10 +39,18 @@ import (
 // capability gets only the config sections it reads.
 func (s *Server) wire(ctx context.Context) error {
 	cfg := s.Config
+	var err error
 	if n, err := s.DB.Migrate(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		s.Logger.Info("database migrated", "path", s.DB.Path(), "applied", n)
+	}
+
+	// The change bus: in process, or between the replicas of a cluster.
+	if cfg.Cluster.NATSURL != "" {
+		if s.Net, err = bus.Connect(cfg.Cluster, "belfry "+s.version, s.Logger); err != nil {
+			return err
+		}
 	}
 
 	// Stores.
@@ -53,12 +61,11 @@ func (s *Server) wire(ctx context.Context) error {
 	// then the first admin (when provisioning created nobody).
 	sessions := db.NewSessionStore(s.DB)
 	s.Auth = auth.New(auth.Deps{Users: s.Users, Tokens: s.Tokens, Sessions: sessions,
-		Config: cfg.Auth, Clock: s.Clock, Logger: s.Logger})
+		Config: cfg.Auth, Revocations: bus.Open[auth.Revocation](s.Net, "revocations"), Clock: s.Clock, Logger: s.Logger})
 	if _, err := provision.Apply(ctx, provision.Deps{Config: cfg.Provision, Users: s.Users, Tokens: s.Tokens,
 		Sessions: sessions, Logger: s.Logger}); err != nil {
 		return err
 	}
-	var err error
 	if s.AdminPassword, err = s.Auth.EnsureAdmin(ctx, cfg.Auth.AdminPassword); err != nil {
 		return err
 	}
@@ -70,7 +77,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// (creation) or the inbox (the rest), which announce it on the bus.
 	// Webhooks are the dispatcher's third channel: the router queues
 	// deliveries in the dispatch transaction, the worker sends them.
-	s.Bus = bus.New()
+	s.Bus = bus.Open[app.Change](s.Net, "changes")
 	inbox := notify.NewInbox(s.Notifications, s.DB, s.Bus)
 	s.Inbox = inbox
 	s.Webhooks = webhook.New(webhook.Deps{Config: cfg.Webhooks, BaseURL: cfg.Server.BaseURL, Types: s.Types,
@@ -101,7 +108,8 @@ func (s *Server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), Types: s.Types, BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone, Clock: s.Clock, Logger: s.Logger})
+	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), Types: s.Types, BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone,
+		Settings: bus.Open[string](s.Net, "quiet"), Clock: s.Clock, Logger: s.Logger})
 	// Escalation: ladders start in the dispatch's transaction; their steps
 	// queue rows on the same outboxes, or notify another user through the
 	// dispatcher; a read or acknowledgement on the bus stops them.
@@ -121,7 +129,9 @@ func (s *Server) wire(ctx context.Context) error {
 	// dispatcher will deliver it, and hands it to the dispatcher when due.
 	s.Schedule = schedule.New(schedule.Deps{Config: cfg.Schedule, Store: db.NewScheduleStore(s.DB), Users: s.Users,
 		Dispatcher: s.Dispatcher, Checker: dispatcher, Clock: s.Clock, Logger: s.Logger})
-	s.Bus.Subscribe(s.Push.Handle)
+	// Clear pushes are queued once in the cluster, by the replica that made
+	// the change.
+	s.Bus.SubscribeOwn(s.Push.Handle)
 
 	// The publish dialects (ntfy, Gotify, alert webhooks) map their messages
 	// to events the one way and publish through the dispatcher, to the users
@@ -147,7 +157,8 @@ func (s *Server) wire(ctx context.Context) error {
 		Counts: db.NewNotificationTotals(s.DB), Inbox: inbox, CursorKey: key, Clock: s.Clock, Logger: s.Logger})
 	s.Bus.Subscribe(polling.Handle)
 	s.Channels = channels.New(channels.Deps{BaseURL: cfg.Server.BaseURL, WebSocket: cfg.WebSocket, Limits: sockets,
-		Store: db.NewChannelStore(s.DB), Users: s.Users, Clock: s.Clock, Logger: s.Logger})
+		Store: db.NewChannelStore(s.DB), Users: s.Users, Deliveries: bus.Open[channels.Delivery](s.Net, "channels"),
+		Clock: s.Clock, Logger: s.Logger})
 	s.Auth.OnRevoke(s.Channels.Revoke)
 
 	// Scheduled work.
@@ -194,6 +205,11 @@ func (s *Server) wire(ctx context.Context) error {
 	}
 	s.conns = newConnLimiter(cfg.Server)
 	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats, s.Escalation, s.Schedule)
+	// After a gap in the bus, live clients resynchronise from the database.
+	s.Net.OnGap(s.Auth.Resync, s.Quiet.Resync, polling.Resync, s.Hub.Resync, s.Channels.Resync, gotifyAPI.Resync, ntfyAPI.Resync)
+	if s.Net != nil {
+		s.Net.Observe(s.Metrics)
+	}
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI, ntfyAPI)
 	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, s.Escalation, weekly, pruning, gotifyAPI, s.Heartbeats, s.Schedule)
 	return nil

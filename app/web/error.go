@@ -79,7 +79,7 @@ func WriteStatus(c *gin.Context, status int, code, message string) {
 func WriteUnready(c *gin.Context, err error) {
 	Logger(c).Warn("readiness check failed", "err", err)
 	code, message := app.CodeUnavailable, "The database is not ready."
-	if app.ErrorKind(err) == app.EFULL {
+	if k := app.ErrorKind(err); k == app.EFULL || k == app.EUNAVAILABLE { // a full disk, the change bus
 		code, message = app.ErrorCode(err), app.ErrorMessage(err)
 	}
 	WriteStatus(c, http.StatusServiceUnavailable, code, message)

@@ -148,9 +148,24 @@ func (r *Registry) SubscriptionConns(name string) []*Conn {
 // sent afterwards reaches them.
 func (r *Registry) CloseUser(userID string, code int, reason string) int {
 	r.mu.Lock()
-	conns := make([]*Conn, 0, len(r.users[userID]))
-	for c := range r.users[userID] {
+	return r.closeLocked(r.users[userID], code, reason)
+}
+
+// CloseAll closes every connection with code and reason, behind its queued
+// frames, and returns how many; new handshakes are still accepted.
+func (r *Registry) CloseAll(code int, reason string) int {
+	r.mu.Lock()
+	return r.closeLocked(r.conns, code, reason)
+}
+
+// closeLocked unindexes the connections of set, releases r.mu (held for
+// writing) and closes them with code and reason; it returns how many.
+func (r *Registry) closeLocked(set map[*Conn]struct{}, code int, reason string) int {
+	conns := make([]*Conn, 0, len(set))
+	for c := range set {
 		conns = append(conns, c)
+	}
+	for _, c := range conns {
 		r.unindexLocked(c)
 	}
 	r.mu.Unlock()

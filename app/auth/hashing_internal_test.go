@@ -56,6 +56,8 @@ func TestHashSlotsQueueThenRefuse(t *testing.T) {
 	third := make(chan error)
 	go func() { third <- h.do(ctx, func() { t.Error("a refused hash ran") }) }()
 	until(t, "the third hash waits", func() bool { return h.waiting.Load() == 1 })
+	// Its queue timer, too: it is armed just after the count goes up.
+	until(t, "the third hash's queue timer", func() bool { return clock.Pending() > 0 })
 	clock.Advance(5 * time.Second)
 	err := <-third
 	if app.ErrorKind(err) != app.EUNAVAILABLE || app.ErrorRetryAfter(err) != 5*time.Second {

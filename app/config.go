@@ -78,8 +78,16 @@ type ServerConfig struct {
 	MaxConnectionsPerAddress int `toml:"max_connections_per_address"`
 }
 
-// DatabaseConfig is the SQLite file and its durability.
+// DatabaseConfig is the database: by default the SQLite file and its
+// durability; with Driver "postgres", the PostgreSQL server at URL
+// (docs/cluster.md).
 type DatabaseConfig struct {
+	// Driver is "sqlite" (the default: the file at Path) or "postgres".
+	Driver string `toml:"driver"`
+	// URL is the PostgreSQL connection string (postgres://user:pass@host/db
+	// or key=value pairs) when Driver is "postgres". It may hold a password,
+	// so BELFRY_DATABASE_URL_FILE may name a file that holds it.
+	URL         string   `toml:"url" secret:"true"`
 	Path        string   `toml:"path"`
 	Durability  string   `toml:"durability"`
 	ReadConns   int      `toml:"read_conns"`
@@ -342,6 +350,7 @@ func DefaultConfig() Config {
 			MaxConnections:  10000, MaxConnectionsPerAddress: 256,
 		},
 		Database: DatabaseConfig{
+			Driver:      "sqlite",
 			Path:        "data/belfry.db",
 			Durability:  "full",
 			ReadConns:   4,

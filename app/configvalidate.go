@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"math"
 	"net"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Validate checks every key of c and returns the first problem as an
@@ -60,8 +63,20 @@ func (s *ServerConfig) validate() error {
 }
 
 func (d *DatabaseConfig) validate() error {
-	if strings.TrimSpace(d.Path) == "" {
-		return invalidf("database.path must not be empty.")
+	switch d.Driver {
+	case "sqlite":
+		if strings.TrimSpace(d.Path) == "" {
+			return invalidf("database.path must not be empty.")
+		}
+	case "postgres":
+		if strings.TrimSpace(d.URL) == "" {
+			return invalidf("database.url must name the PostgreSQL server when database.driver is postgres (postgres://user:password@host:5432/belfry).")
+		}
+		if _, err := pgconn.ParseConfig(d.URL); err != nil {
+			return invalidf("database.url is not a PostgreSQL connection string: %s", pgURLProblem(err))
+		}
+	default:
+		return invalidf("database.driver must be sqlite or postgres, not %q.", d.Driver)
 	}
 	if d.Durability != "full" && d.Durability != "normal" {
 		return invalidf("database.durability must be full or normal, not %q.", d.Durability)
@@ -365,4 +380,14 @@ func (c *ClusterConfig) validate() error {
 		return invalidf("cluster.reconnect_buffer must not be negative, not %d.", c.ReconnectBuffer)
 	}
 	return nil
+}
+
+// pgURLProblem is why a database.url does not parse, without the URL
+// itself: it may carry a password.
+func pgURLProblem(err error) string {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) && pe.Unwrap() != nil {
+		return pe.Unwrap().Error()
+	}
+	return "it cannot be parsed"
 }

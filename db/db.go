@@ -1,5 +1,6 @@
-// Package db is Belfry's SQLite adapter: it opens the database with the
-// pragmas Belfry relies on, runs the embedded migrations, serialises every
+// Package db is Belfry's storage adapter, on SQLite (the default) or
+// PostgreSQL: it opens the database (on SQLite with the pragmas Belfry
+// relies on), runs the embedded migrations, serialises every
 // write through a group-commit writer and implements the stores of package
 // app on top of it.
 package db
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -43,7 +45,9 @@ type DB struct {
 	hookMemo *memo[[]*app.Webhook]
 	writer   *writer
 	path     string
-	busy     time.Duration // database.busy_timeout, for the handles of its own
+	busy     time.Duration   // database.busy_timeout, for the handles of its own
+	sql      *dialect        // the SQL that differs between the engines
+	pg       *pgx.ConnConfig // the PostgreSQL server; nil on SQLite
 
 	// Now is the clock of every store; tests replace it.
 	Now func() time.Time
@@ -52,15 +56,18 @@ type DB struct {
 // Open opens (creating if needed) the database at opts.Path and starts the
 // writer. It does not migrate; call Migrate.
 func Open(opts Options) (*DB, error) {
+	if opts.ReadConns < 1 || opts.BatchMax < 1 || opts.BusyTimeout.Duration <= 0 {
+		return nil, app.Errorf(app.EINVALID, "database.read_conns, database.batch_max and database.busy_timeout must be positive.")
+	}
+	if opts.Driver == "postgres" {
+		return openPostgres(opts)
+	}
 	if opts.Path == "" {
 		return nil, app.Errorf(app.EINVALID, "database.path must not be empty.")
 	}
 	sync := map[string]string{"full": "FULL", "normal": "NORMAL"}[opts.Durability]
 	if sync == "" {
 		return nil, app.Errorf(app.EINVALID, "database.durability must be full or normal, not %q.", opts.Durability)
-	}
-	if opts.ReadConns < 1 || opts.BatchMax < 1 || opts.BusyTimeout.Duration <= 0 {
-		return nil, app.Errorf(app.EINVALID, "database.read_conns, database.batch_max and database.busy_timeout must be positive.")
 	}
 	if err := createDatabase(opts.Path); err != nil {
 		return nil, err
@@ -93,13 +100,21 @@ func Open(opts Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
-	d := &DB{write: write, read: read, stmts: newStmtCache(read),
-		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, busy: opts.BusyTimeout.Duration, Now: time.Now}
-	d.writer = newWriter(write, opts.Path, opts.BatchMax, opts.OnCommit)
-	return d, nil
+	return newDB(opts, write, read, sqliteDialect), nil
 }
 
-// Path returns the database file.
+// newDB starts the writer on write and serves reads from read.
+func newDB(opts Options, write, read *sql.DB, sqlDialect *dialect) *DB {
+	d := &DB{write: write, read: read, stmts: newStmtCache(read), sql: sqlDialect,
+		prefMemo: newMemo[app.Preferences](), hookMemo: newMemo[[]*app.Webhook](), path: opts.Path, busy: opts.BusyTimeout.Duration, Now: time.Now}
+	if sqlDialect != sqliteDialect {
+		d.path = ""
+	}
+	d.writer = newWriter(write, d.path, opts.BatchMax, opts.OnCommit)
+	return d
+}
+
+// Path returns the database file; "" on PostgreSQL.
 func (d *DB) Path() string { return d.path }
 
 // Close stops the writer after it has committed what it was given, then
@@ -123,6 +138,9 @@ func (d *DB) Ping(ctx context.Context) error {
 // Backup writes a consistent copy of the live database to dest with VACUUM
 // INTO; it runs beside the writer and readers. dest must not exist.
 func (d *DB) Backup(ctx context.Context, dest string) error {
+	if d.pg != nil {
+		return errNotSQLite("belfry backup", "use pg_dump (pg_dump --format=custom --file=belfry.dump belfry), and pg_restore to restore")
+	}
 	// The destination is created empty first, with FileMode (VACUUM INTO
 	// would create it 0644) and atomically refusing one that exists.
 	if err := CreateFile(dest); errors.Is(err, os.ErrExist) {

@@ -2,13 +2,17 @@ package db
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/clock/clocktest"
+	"github.com/belfry/belfry/db/pgtest"
 )
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // testOptions are the options of a test database at path: the defaults of
 // the configuration with durability.
@@ -21,7 +25,25 @@ func testOptions(path, durability string) Options {
 // openAt opens and migrates the database at path, without cleanup.
 func openAt(t testing.TB, path string, durability string) *DB {
 	t.Helper()
-	d, err := Open(testOptions(path, durability))
+	return migrated(t, testOptions(path, durability))
+}
+
+// onPostgres reports whether mustOpen opens PostgreSQL databases.
+func onPostgres() bool { return os.Getenv("BELFRY_TEST_DATABASE") == "postgres" }
+
+// sqliteOnly skips a test of the SQLite file itself (its pragmas, WAL,
+// disk, backup by VACUUM INTO) in the PostgreSQL run, where it means
+// nothing; the same test has run in the SQLite run.
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if onPostgres() {
+		t.Skip("a test of the SQLite file: it ran in the SQLite run of this package")
+	}
+}
+
+func migrated(t testing.TB, opts Options) *DB {
+	t.Helper()
+	d, err := Open(opts)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -32,11 +54,20 @@ func openAt(t testing.TB, path string, durability string) *DB {
 	return d
 }
 
-// mustOpen opens a migrated database in a fresh temporary directory with a
-// fixed clock, and closes it when the test ends.
+// mustOpen opens a migrated database with a fixed clock, and closes it when
+// the test ends: a SQLite file in a fresh temporary directory, or with
+// BELFRY_TEST_DATABASE=postgres a fresh database on the test PostgreSQL
+// server (db/pgtest), so that every store test runs on both engines.
 func mustOpen(t testing.TB) (*DB, *clocktest.Fake) {
 	t.Helper()
-	d := openAt(t, filepath.Join(t.TempDir(), "belfry.db"), "full")
+	var d *DB
+	if onPostgres() {
+		opts := testOptions("", "full")
+		opts.Driver, opts.URL = "postgres", pgtest.URL(t)
+		d = migrated(t, opts)
+	} else {
+		d = openAt(t, filepath.Join(t.TempDir(), "belfry.db"), "full")
+	}
 	clock := clocktest.At(time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC))
 	d.Now = clock.Now
 	t.Cleanup(func() {

@@ -44,6 +44,9 @@ type fullState struct {
 // room returns the free space on the database's disk minus the size of its
 // WAL, or false where the free space cannot be read.
 func (w *writer) room() (int64, bool) {
+	if w.path == "" { // PostgreSQL: its server watches its own disk
+		return 0, false
+	}
 	free, ok := freeSpace(filepath.Dir(w.path))
 	if !ok {
 		return 0, false

@@ -13,6 +13,12 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// postgresMigrations are the same migrations in PostgreSQL's SQL; they
+// start at 00019, the schema of the SQLite ones up to there.
+//
+//go:embed migrations/postgres/*.sql
+var postgresMigrations embed.FS
+
 // MigrationStatus is one migration and whether it is applied.
 type MigrationStatus struct {
 	Version int64
@@ -23,6 +29,9 @@ type MigrationStatus struct {
 // provider builds a goose Provider on a short-lived handle of its own: the
 // writer pool has a single connection that the group-commit loop owns.
 func (d *DB) provider() (*goose.Provider, *sql.DB, error) {
+	if d.pg != nil {
+		return d.postgresProvider()
+	}
 	conn, err := sql.Open("sqlite", dsn(d.path, d.busy, pragmaWAL, pragmaFKs, txImmediate))
 	if err != nil {
 		return nil, nil, err

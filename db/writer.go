@@ -56,6 +56,10 @@ type writer struct {
 	// Both belong to the loop goroutine, which runs every request.
 	stmts   map[string]*sql.Stmt
 	pending []string
+
+	// begin, when set, runs first in every transaction (PostgreSQL's
+	// cluster-wide write lock, see writeLock).
+	begin string
 }
 
 func newWriter(conn *sql.DB, path string, batchMax int, onCommit func(int, time.Duration)) *writer {
@@ -251,6 +255,12 @@ func (w *writer) runBatch(batch []*writeRequest, errs []error) (int, error) {
 	tx, err := w.conn.Begin()
 	if err != nil {
 		return 0, fmt.Errorf("begin write: %w", err)
+	}
+	if w.begin != "" {
+		if err := w.exec(tx, w.begin); err != nil {
+			_ = tx.Rollback()
+			return 0, fmt.Errorf("take the write lock: %w", err)
+		}
 	}
 	savepoints := len(batch) > 1
 	ok := 0

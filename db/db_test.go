@@ -143,6 +143,7 @@ func TestDurability_VisibleAfterReopen(t *testing.T) {
 }
 
 func TestBackup(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	d, _ := mustOpen(t)
 	u := mustUser(t, d, "alice")

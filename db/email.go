@@ -206,7 +206,7 @@ func settleBatch(tx *sql.Tx, summary *app.Email) error {
 	upd := millis(summary.UpdatedAt)
 	if summary.Status != app.EmailSkipped {
 		if _, err := tx.Exec(`UPDATE email_outbox SET status = ?, last_error = ?, updated_at = ?, sent_at = ?
-			WHERE batch_id = ? AND status = 'held' AND (? OR id IN (SELECT value FROM json_each(?)))`,
+			WHERE batch_id = ? AND status = 'held' AND (? = 1 OR id IN (SELECT value FROM json_each(?)))`,
 			summary.Status, summary.LastError, upd, nullMillis(summary.SentAt), summary.ID, all, string(list)); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/belfry/belfry/app"
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -22,6 +23,9 @@ func notFound(err error, code, msg string) error {
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY
 // constraint failure, by SQLite's extended result code.
 func isUniqueViolation(err error) bool {
+	if pgCode(err) == pgUniqueViolation {
+		return true
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return false
@@ -33,6 +37,9 @@ func isUniqueViolation(err error) bool {
 // isForeignKeyViolation reports whether err is a FOREIGN KEY constraint
 // failure: a row referred to a user (or other parent) that does not exist.
 func isForeignKeyViolation(err error) bool {
+	if pgCode(err) == pgForeignKeyViolation {
+		return true
+	}
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
@@ -51,6 +58,9 @@ func internal(err error, doing string) error {
 // extended codes: the disk holding the database or its WAL has no space
 // left for the pages a commit (or a checkpoint) had to write.
 func isFull(err error) bool {
+	if pgCode(err) == pgDiskFull {
+		return true
+	}
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL
 }
@@ -61,4 +71,20 @@ var errStorageFull = &app.Error{
 	Message: "Nothing new can be stored: the disk holding the database is full " +
 		"(or too full to copy the write-ahead log back into the database). " +
 		"Reading still works; writing resumes by itself once space is freed.",
+}
+
+// PostgreSQL's SQLSTATE codes the stores tell apart.
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+	pgDiskFull            = "53100"
+)
+
+// pgCode is PostgreSQL's SQLSTATE of err, or "".
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
 }

@@ -34,6 +34,7 @@ func insertBig(key string) func(tx *sql.Tx) error {
 }
 
 func TestWriter_FullDiskIsStorageFull(t *testing.T) {
+	sqliteOnly(t)
 	d, _ := mustOpen(t)
 	withKV(t, d)
 	ctx := context.Background()
@@ -86,6 +87,7 @@ func TestWriter_FullDiskIsStorageFull(t *testing.T) {
 }
 
 func TestWriter_FullDiskAloneInItsBatch(t *testing.T) {
+	sqliteOnly(t)
 	d, _ := mustOpen(t)
 	withKV(t, d)
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestCheckFile(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	d, _ := mustOpen(t)

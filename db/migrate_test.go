@@ -7,7 +7,7 @@ import (
 
 func tableNames(t *testing.T, d *DB) map[string]bool {
 	t.Helper()
-	rows, err := d.read.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'goose%' AND name NOT LIKE 'sqlite%'`)
+	rows, err := d.read.Query(`SELECT name FROM (` + d.sql.tables + `) t WHERE name NOT LIKE 'goose%' AND name NOT LIKE 'sqlite%'`)
 	if err != nil {
 		t.Fatal(err)
 	}

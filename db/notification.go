@@ -233,7 +233,7 @@ func (s *NotificationStore) UnreadCountUpTo(ctx context.Context, userID string, 
 	return n, internal(err, "count unread notifications")
 }
 
-const unreadCountUpToSQL = `SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ? AND read_at IS NULL LIMIT ?)`
+const unreadCountUpToSQL = `SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ? AND read_at IS NULL LIMIT ?) AS unread`
 
 // listNotificationsQuery builds the page query of f. The keyset cursor is a
 // row-value comparison on (created_at, id), which SQLite turns into a range

@@ -13,6 +13,7 @@ import (
 // queryPlan returns the EXPLAIN QUERY PLAN details of q, one per line.
 func queryPlan(t *testing.T, d *DB, q string, args ...any) string {
 	t.Helper()
+	sqliteOnly(t)
 	rows, err := d.read.Query("EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatalf("explain %s: %v", q, err)

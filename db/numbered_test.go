@@ -109,6 +109,7 @@ func sorted(s []string) []string {
 // earlier-numbered one that arrives after it; 00010 numbers the users and
 // topics already there and pages the notifications already there.
 func TestMigrate_OutOfOrder(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	d, clock := mustOpen(t)
 	if err := d.MigrateDownTo(ctx, 9); err != nil {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql/driver"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -57,8 +58,10 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 }
 
 // numberPlaceholders turns each `?` of query that is outside a string
-// literal, a quoted identifier and a comment into $1, $2, … in order.
+// literal, a quoted identifier and a comment into $1, $2, … in order, and
+// each ?NNN into $NNN.
 func numberPlaceholders(query string) string {
+	query = sqliteWords(query)
 	if !strings.Contains(query, "?") {
 		return query
 	}
@@ -85,12 +88,43 @@ func numberPlaceholders(query string) string {
 			b.WriteString(query[i : i+end+1])
 			i += end
 		case c == '?':
-			n++
+			// ?NNN (SQLite's numbered parameter) keeps its number.
+			j := i + 1
+			for j < len(query) && query[j] >= '0' && query[j] <= '9' {
+				j++
+			}
 			b.WriteByte('$')
+			if j > i+1 {
+				b.WriteString(query[i+1 : j])
+				i = j - 1
+				continue
+			}
+			n++
 			b.WriteString(strconv.Itoa(n))
 		default:
 			b.WriteByte(c)
 		}
 	}
 	return b.String()
+}
+
+var (
+	// indexHint is SQLite's INDEXED BY clause, which pins a query to an
+	// index where SQLite's planner would pick a worse one.
+	indexHint = regexp.MustCompile(`\s+INDEXED\s+BY\s+\w+`)
+	like      = regexp.MustCompile(`\bLIKE\b`)
+)
+
+// sqliteWords translates the two words of SQLite's SQL the stores use that
+// PostgreSQL spells otherwise: index hints go (PostgreSQL has none; its
+// planner chooses from its statistics), and LIKE, which ignores the case of
+// ASCII letters in SQLite, becomes ILIKE.
+func sqliteWords(query string) string {
+	if strings.Contains(query, "INDEXED BY") {
+		query = indexHint.ReplaceAllString(query, "")
+	}
+	if strings.Contains(query, "LIKE") {
+		query = like.ReplaceAllString(query, "ILIKE")
+	}
+	return query
 }

@@ -70,6 +70,7 @@ func TestPollingQueryPlans(t *testing.T) {
 // pollPlan returns the EXPLAIN QUERY PLAN steps of q on one line.
 func pollPlan(t *testing.T, d *DB, q string, args []any) string {
 	t.Helper()
+	sqliteOnly(t)
 	rows, err := d.read.Query("EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatal(err)

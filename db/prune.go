@@ -119,7 +119,8 @@ func (p *pruner) run(ctx context.Context, n *int, table, where string, args ...a
 		*n += count
 		return internal(err, "count "+table+" to prune")
 	}
-	query := "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT ?)"
+	key := p.d.sql.rowKey
+	query := "DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM " + table + " WHERE " + where + " LIMIT ?)"
 	for {
 		deleted, err := writeCount(ctx, p.d, query, append(args, p.chunk)...)
 		*n += deleted
@@ -153,6 +154,6 @@ func (d *DB) userIDs(ctx context.Context) ([]string, error) {
 // tableExists reports whether the schema has a table called name.
 func (d *DB) tableExists(ctx context.Context, name string) (bool, error) {
 	var n int
-	err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
+	err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+d.sql.tables+`) t WHERE name = ?`, name).Scan(&n)
 	return n > 0, internal(err, "read the schema")
 }

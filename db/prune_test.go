@@ -235,6 +235,7 @@ func TestPruneChannelMessages(t *testing.T) {
 	}
 
 	t.Run("without the channels tables", func(t *testing.T) {
+		sqliteOnly(t) // PostgreSQL's schema starts with them
 		if err := d.MigrateDownTo(ctx, 4); err != nil {
 			t.Fatal(err)
 		}
@@ -295,6 +296,7 @@ func TestPruneQueryPlans(t *testing.T) {
 
 // Pruning channel messages by age is an index range, not a table scan.
 func TestPruneChannelMessagesUsesIndex(t *testing.T) {
+	sqliteOnly(t)
 	d, _ := mustOpen(t)
 	var plan string
 	rows, err := d.read.Query(`EXPLAIN QUERY PLAN SELECT rowid FROM channel_messages WHERE created_at < ? LIMIT ?`, 1, 10)

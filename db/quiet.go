@@ -100,7 +100,7 @@ func insertHeld(tx *sql.Tx, held []*app.QuietHeld) error {
 	if len(held) == 0 {
 		return nil
 	}
-	stmt, err := tx.Prepare(`INSERT OR IGNORE INTO quiet_held (notification_id, user_id, digest, level, until) VALUES (?, ?, ?, ?, ?)`)
+	stmt, err := tx.Prepare(`INSERT INTO quiet_held (notification_id, user_id, digest, level, until) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (s *QuietStore) ClaimQuietDigests(ctx context.Context, now time.Time) ([]ap
 		}
 		kept := out[:0]
 		for _, d := range out {
-			res, err := tx.Exec(`INSERT OR IGNORE INTO quiet_digests (user_id, digest, until, held, created_at) VALUES (?, ?, ?, ?, ?)`,
+			res, err := tx.Exec(`INSERT INTO quiet_digests (user_id, digest, until, held, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				d.UserID, d.Digest, millis(d.Until), len(d.Held), millis(now))
 			if err != nil {
 				return err

@@ -26,7 +26,7 @@ const reportType = "weekly_report"
 // reports excluded. The user's (user_id, created_at) index serves the range.
 func (s *ReportStore) WeekStats(ctx context.Context, userID string, from, to time.Time) (*app.WeekStats, error) {
 	st := &app.WeekStats{ByType: map[string]int{}, ByLevel: map[string]int{}}
-	rows, err := s.db.readQuery(ctx, `SELECT type, level, count(*), sum(read_at IS NULL), sum(status = 'acknowledged')
+	rows, err := s.db.readQuery(ctx, `SELECT type, level, count(*), sum(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), sum(CASE WHEN status = 'acknowledged' THEN 1 ELSE 0 END)
 		FROM notifications WHERE user_id = ? AND created_at >= ? AND created_at < ? AND type <> ?
 		GROUP BY type, level`, userID, millis(from), millis(to), reportType)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // to 00017 and later (quiet hours, digests, …) without 00016 gets 00016 at
 // the next start — goose runs out of order here — and the store works.
 func TestMigrate_ScheduledAfterLaterMigrations(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	d, _ := mustOpen(t)
 	if err := d.MigrateDownTo(ctx, 15); err != nil {

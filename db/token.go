@@ -113,13 +113,13 @@ func (s *TokenStore) TouchTokens(ctx context.Context, used map[string]time.Time)
 		return nil
 	}
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.Prepare(`UPDATE tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?`)
+		stmt, err := tx.Prepare(`UPDATE tokens SET last_used_at = CASE WHEN COALESCE(last_used_at, 0) > ? THEN last_used_at ELSE ? END WHERE id = ?`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for id, at := range used {
-			if _, err := stmt.Exec(millis(at), id); err != nil {
+			if _, err := stmt.Exec(millis(at), millis(at), id); err != nil {
 				return err
 			}
 		}

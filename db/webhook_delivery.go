@@ -140,7 +140,7 @@ func selectDue(tx *sql.Tx, now int64, busy string, req app.ClaimRequest) ([]*app
 	rows, err := tx.Query(`SELECT `+webhookColumns+` FROM (SELECT *,
 		(SELECT next_attempt_at FROM webhook_deliveries INDEXED BY webhook_deliveries_waiting
 		 WHERE webhook_id = webhooks.id AND status = 'pending' ORDER BY next_attempt_at LIMIT 1) AS due
-		FROM webhooks WHERE enabled = 1 AND id NOT IN (SELECT value FROM json_each(?)))
+		FROM webhooks WHERE enabled = 1 AND id NOT IN (SELECT value FROM json_each(?))) AS lanes
 		WHERE due <= ? ORDER BY due, id LIMIT ?`, busy, now, req.Lanes)
 	if err != nil {
 		return nil, err
@@ -279,7 +279,7 @@ func (s *WebhookStore) NextDeliveryDue(ctx context.Context, busy []string) (time
 		err = s.db.readQueryRow(ctx, `SELECT min(next) FROM (SELECT
 			(SELECT next_attempt_at FROM webhook_deliveries INDEXED BY webhook_deliveries_waiting
 			 WHERE webhook_id = w.id AND status = 'pending' ORDER BY next_attempt_at LIMIT 1) AS next
-			FROM webhooks w WHERE w.id NOT IN (SELECT value FROM json_each(?)))`, string(ids)).Scan(&next)
+			FROM webhooks w WHERE w.id NOT IN (SELECT value FROM json_each(?))) AS lanes`, string(ids)).Scan(&next)
 	}
 	if err != nil {
 		return time.Time{}, false, internal(err, "next webhook delivery")
@@ -335,7 +335,8 @@ func (s *WebhookStore) PruneDeliveries(ctx context.Context, before time.Time) (i
 	for {
 		var n int64
 		err := s.db.Write(ctx, func(tx *sql.Tx) error {
-			res, err := tx.Exec(`DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries
+			key := s.db.sql.rowKey
+			res, err := tx.Exec(`DELETE FROM webhook_deliveries WHERE `+key+` IN (SELECT `+key+` FROM webhook_deliveries
 				WHERE status <> 'pending' AND updated_at < ? LIMIT ?)`, millis(before), pruneChunk)
 			if err != nil {
 				return err

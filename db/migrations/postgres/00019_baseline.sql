@@ -395,6 +395,42 @@ CREATE TABLE escalation_steps (
     PRIMARY KEY (notification_id, step, seq)
 );
 
+-- The few SQLite JSON functions the stores call, for the JSON they keep in
+-- TEXT columns, with SQLite's names and meaning (for the paths Belfry
+-- uses: '$.key'). Writing them here keeps the stores' SQL one text for both
+-- engines.
+
+-- +goose StatementBegin
+CREATE FUNCTION json_each(doc TEXT) RETURNS TABLE (value TEXT) LANGUAGE sql IMMUTABLE AS $$
+    SELECT e FROM jsonb_array_elements_text(CAST(doc AS jsonb)) AS e
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION json_extract(doc TEXT, path TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+    SELECT CAST(doc AS jsonb) ->> substr(path, 3)
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION json_type(doc TEXT, path TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_typeof(CAST(doc AS jsonb) -> substr(path, 3))
+$$;
+-- +goose StatementEnd
+
+-- json_set with text values: pairs of path and value.
+-- +goose StatementBegin
+CREATE FUNCTION json_set(doc TEXT, VARIADIC kv TEXT[]) RETURNS TEXT LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    j jsonb := CAST(doc AS jsonb);
+BEGIN
+    FOR i IN 1 .. array_length(kv, 1) BY 2 LOOP
+        j := jsonb_set(j, ARRAY[substr(kv[i], 3)], to_jsonb(kv[i + 1]));
+    END LOOP;
+    RETURN CAST(j AS TEXT);
+END $$;
+-- +goose StatementEnd
+
 -- The triggers of the SQLite schema, as trigger functions.
 
 -- +goose StatementBegin
@@ -471,4 +507,4 @@ CREATE TRIGGER users_inserted AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTIO
 
 -- +goose Down
 DROP TABLE escalation_steps, escalations, escalation_rules, quiet_digests, quiet_held, quiet_hours, scheduled_events, email_windows, email_outbox, push_outbox, push_subscriptions, heartbeat_pings, heartbeats, user_numbers, topic_numbers, alert_notifications, token_mappings, token_numbers, notification_numbers, topic_routes, channel_events, channel_messages, channel_bans, channel_members, channels, report_runs, webhook_deliveries, webhooks, server_keys, notification_totals, mutes, preferences, notifications, tokens, sessions, users CASCADE;
-DROP FUNCTION notifications_changed, notification_totals_add, tokens_inserted, topic_routes_inserted, users_inserted;
+DROP FUNCTION json_each(TEXT), json_extract(TEXT, TEXT), json_type(TEXT, TEXT), json_set(TEXT, TEXT[]), notifications_changed, notification_totals_add, tokens_inserted, topic_routes_inserted, users_inserted;

@@ -10,9 +10,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
 # The steps of `make test`, in order.
-TEST_STEPS ?= deps assets chromium tools lint gotest faults fuzz smoke-qemu dist-check
+TEST_STEPS ?= deps assets chromium postgres tools lint gotest faults fuzz smoke-qemu dist-check
 
-.PHONY: run test check deps assets chromium tools lint gotest faults fuzz build bench bench-live lighthouse release image deb dist-check smoke-qemu
+.PHONY: run test check deps assets chromium postgres tools lint gotest faults fuzz build bench bench-live lighthouse release image deb dist-check smoke-qemu
 
 ## run: build ./belfry, then run it (belfry serve) on 127.0.0.1:8080 with a database in ./data
 # The binary replaces make's shell, so SIGTERM and Ctrl-C reach belfry itself
@@ -52,6 +52,10 @@ assets:
 chromium:
 	bash scripts/ensure-chromium.sh
 
+## postgres: Debian's PostgreSQL server binaries for the store tests on PostgreSQL (installed with apt when missing)
+postgres:
+	bash scripts/ensure-postgres.sh
+
 ## tools: Debian's checkers of the artefacts, when apt can install them (optional): promtool, lintian, podman with runc
 tools:
 	bash scripts/ensure-tools.sh prometheus:promtool lintian podman runc
@@ -60,9 +64,10 @@ tools:
 lint:
 	GO=$(GO) bash scripts/lint.sh
 
-## gotest: go test -race on every package but the fault tests (those run in `faults`)
+## gotest: go test -race on every package but the fault tests (those run in `faults`), then the store tests again on PostgreSQL (db/pgtest starts one)
 gotest:
 	$(GO) test -race -vet=off $$($(GO) list ./... | grep -v -e '/tools/faultfs' -e '/tools/faults$$')
+	BELFRY_TEST_DATABASE=postgres $(GO) test -race -vet=off ./db/...
 
 ## faults: power loss (faultfs), a full disk and WAL growth against the real binary, as root;
 ## prints their figures, and a banner when /dev/fuse is missing (scripts/faults.sh)

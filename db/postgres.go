@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // writeLock is the PostgreSQL advisory lock every group commit takes first,
@@ -60,7 +61,14 @@ func (d *DB) postgresProvider() (*goose.Provider, *sql.DB, error) {
 		conn.Close()
 		return nil, nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, conn, sub, goose.WithAllowOutofOrder(true))
+	// Replicas starting together migrate one at a time: goose holds a
+	// PostgreSQL advisory lock for the length of a run.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, conn, sub, goose.WithAllowOutofOrder(true), goose.WithSessionLocker(locker))
 	if err != nil {
 		conn.Close()
 		return nil, nil, err

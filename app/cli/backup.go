@@ -19,6 +19,9 @@ func (r *runner) backup(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := sqliteOnly(cfg.Database, "backup", "back up with PostgreSQL's own pg_dump (pg_dump --format=custom --file=belfry.dump DATABASE) while the replicas run"); err != nil {
+		return err
+	}
 	d, err := openExisting(cfg)
 	if err != nil {
 		return err

@@ -6,7 +6,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/db"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // A running `belfry serve` holds an exclusive lock on a file beside the
@@ -65,6 +67,38 @@ func lockHolder(path string) string {
 
 // Close releases the lock.
 func (l *dbLock) Close() error {
+	if l.f == nil { // PostgreSQL: no lock was taken
+		return nil
+	}
 	_ = unlockFile(l.f)
 	return l.f.Close()
+}
+
+// lockServe takes serve's lock of the SQLite database; on PostgreSQL it
+// takes none and returns a lock whose Close does nothing.
+func lockServe(cfg app.DatabaseConfig) (*dbLock, error) {
+	if cfg.Driver == "postgres" {
+		return &dbLock{}, nil
+	}
+	return lockDatabase(cfg.Path, "serve")
+}
+
+// databaseName is what the log says the database is: the SQLite file, or
+// the PostgreSQL server and database (never the password).
+func databaseName(cfg app.DatabaseConfig) string {
+	if cfg.Driver != "postgres" {
+		return cfg.Path
+	}
+	if pc, err := pgconn.ParseConfig(cfg.URL); err == nil {
+		return fmt.Sprintf("postgres://%s:%d/%s", pc.Host, pc.Port, pc.Database)
+	}
+	return "postgres"
+}
+
+// sqliteOnly refuses command on PostgreSQL, saying what to use instead.
+func sqliteOnly(cfg app.DatabaseConfig, command, instead string) error {
+	if cfg.Driver != "postgres" {
+		return nil
+	}
+	return &UsageError{Err: fmt.Errorf("belfry %s works on the SQLite file only; with database.driver = \"postgres\" %s", command, instead)}
 }

@@ -21,6 +21,9 @@ func dbOptions(cfg app.Config) db.Options {
 // openExisting opens the configured database without creating it, for
 // commands that only read it or copy it.
 func openExisting(cfg app.Config) (*db.DB, error) {
+	if cfg.Database.Driver == "postgres" {
+		return db.Open(dbOptions(cfg))
+	}
 	if _, err := os.Stat(cfg.Database.Path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("database %s does not exist (check database.path or --config)", cfg.Database.Path)

@@ -26,6 +26,9 @@ func (r *runner) restore(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := sqliteOnly(cfg.Database, "restore", "stop the replicas and restore a pg_dump copy with pg_restore (pg_restore --clean --if-exists --dbname=DATABASE belfry.dump)"); err != nil {
+		return err
+	}
 	src, path := pos[0], cfg.Database.Path
 	if err := checkRestoreSource(src, path); err != nil {
 		return err

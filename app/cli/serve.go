@@ -28,9 +28,10 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 	// While serve runs it holds the database's lock file: a second serve on
 	// the same database refuses to start, and belfry restore refuses to
 	// replace the database under it.
-	path := cfg.Database.Path
-	lock, err := lockDatabase(path, "serve")
-	if errors.Is(err, errLocked) {
+	// On PostgreSQL there is no file to lock: several replicas share the
+	// database by design (docs/cluster.md).
+	lock, err := lockServe(cfg.Database)
+	if path := cfg.Database.Path; errors.Is(err, errLocked) {
 		holder := lockHolder(path)
 		if strings.HasPrefix(holder, "belfry restore") {
 			return fmt.Errorf("database %s is being restored (%s holds %s): start serve again when the restore has finished",
@@ -74,7 +75,7 @@ func (r *runner) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(r.stdout, "Belfry listening on http://%s\n", ln.Addr())
 	logger.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL, "version", r.version,
-		"database", cfg.Database.Path)
+		"database", databaseName(cfg.Database))
 	// Start-up allocates far more than serving needs — hashing the first
 	// admin's password (argon2id, 19 MiB), parsing the migrations,
 	// compressing the UI's assets — and the runtime would hold on to that

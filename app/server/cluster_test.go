@@ -2,9 +2,9 @@ package server_test
 
 import (
 	"context"
+	"os"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,18 +13,19 @@ import (
 	"github.com/belfry/belfry/app/apptest"
 	"github.com/belfry/belfry/app/bus/bustest"
 	"github.com/belfry/belfry/app/server/servertest"
+	"github.com/belfry/belfry/db/pgtest"
 	"github.com/coder/websocket"
 )
 
 // replicas starts two whole servers, each with its own HTTP listener, on
-// one SQLite file (the shared storage stand-in until PostgreSQL lands) and
-// one embedded NATS, and waits until both are connected to it.
+// one PostgreSQL database (a real server, db/pgtest) and one embedded NATS,
+// and waits until both are connected to it.
 func replicas(t *testing.T) (a, b *servertest.App, nats *bustest.NATS) {
 	t.Helper()
 	nats = bustest.Start(t)
-	path := filepath.Join(t.TempDir(), "belfry.db")
+	url := pgtest.URL(t)
 	cluster := servertest.WithConfig(func(c *app.Config) {
-		c.Database.Path = path
+		c.Database.Driver, c.Database.URL = "postgres", url
 		c.Cluster.NATSURL = nats.URL
 		c.Cluster.Subject = "test"
 	})
@@ -67,6 +68,8 @@ func publishOn(t *testing.T, s *servertest.App, token, title string) any {
 	res := call(t, "POST", s.URL+"/api/v1/events", token, map[string]any{"type": "job_failed", "title": title}, http.StatusAccepted)
 	return res["notifications"].([]any)[0].(map[string]any)["id"]
 }
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // TestClusterBus checks that changes made on one replica reach the live
 // connections and waiters of the other through NATS.

@@ -14,7 +14,9 @@ import (
 // observe registers the metrics of the database, the bus and obs.
 func (s *Server) observe(obs ...observer) {
 	m := s.Metrics
-	m.DatabaseFiles(s.DB.Path())
+	if path := s.DB.Path(); path != "" { // PostgreSQL has no file here
+		m.DatabaseFiles(path)
+	}
 	m.CounterFunc("belfry_db_writes_total", "Writes committed or refused by the database writer.",
 		func() float64 { return float64(s.DB.WriterStats().Requests) })
 	m.CounterFunc("belfry_db_writes_failed_total", "Writes of the database writer that failed.",

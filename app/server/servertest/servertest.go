@@ -79,7 +79,9 @@ func New(t testing.TB, opts ...Option) *App {
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	apptest.SeedDB(t, cfg.Database.Path)
+	if cfg.Database.Driver == "sqlite" {
+		apptest.SeedDB(t, cfg.Database.Path)
+	}
 	sopts := []server.Option{}
 	if o.version != "" {
 		sopts = append(sopts, server.WithVersion(o.version))

@@ -30,7 +30,7 @@ step "staticcheck"
 $GO tool staticcheck ./...
 
 step "deadcode"
-dead=$($GO tool deadcode ./... | grep -v -e '^app/apptest/' -e '/servertest/' -e '/clocktest/' -e '/bustest/' || true)
+dead=$($GO tool deadcode ./... | grep -v -e '^app/apptest/' -e '/servertest/' -e '/clocktest/' -e '/bustest/' -e '/pgtest/' || true)
 if [ -n "$dead" ]; then
 	echo "production functions nothing calls (delete them, or move test helpers into a _test.go file):"
 	echo "$dead"

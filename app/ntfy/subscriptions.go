@@ -36,13 +36,19 @@ func (s *Service) Revoke(userID, tokenID string) {
 	}
 }
 
-// Resync closes every /ws subscription with 1012 (service restart) after
-// the change bus may have missed messages; clients reconnect with since=
-// and read what they missed. Held-open HTTP streams are left open.
+// Resync ends every held-open subscription after the change bus may have
+// missed messages: a /ws one is closed with 1012 (service restart), an
+// HTTP stream (/json, /sse, /raw) ends after what it has queued. Clients
+// reconnect with since= and read what they missed from the database, as
+// ntfy's own clients do when a stream ends.
 func (s *Service) Resync() {
-	if s.sockets != nil {
-		s.sockets.CloseAll(ws.CloseShutdown, "change bus reconnected")
+	if s.live == nil {
+		return
 	}
+	for _, sb := range s.live.subs("") {
+		sb.stop(endShutdown)
+	}
+	s.sockets.CloseAll(ws.CloseShutdown, "change bus reconnected")
 }
 
 // Close ends every held-open subscription (a /ws one with 1012, service

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -245,6 +247,7 @@ func TestClusterNATSRestart(t *testing.T) {
 	client := a.TokenFor("alice", false, app.ScopeClient)
 	before := dialReplica(t, b, "/ws/notification/", client, hubSockets(b))
 	chans := dialReplica(t, b, "/ws/channels/", client, func() int { return b.Channels.Stats().Sockets })
+	stream := openNtfyStream(t, b, client)
 
 	nats.Stop()
 	for _, s := range []*servertest.App{a, b} {
@@ -274,9 +277,43 @@ func TestClusterNATSRestart(t *testing.T) {
 			t.Fatalf("a socket open across the gap ended with %v, want 1012", err)
 		}
 	}
+	// ntfy's held-open HTTP stream ends too, so its client reconnects with
+	// since= and reads what the gap hid.
+	ended := make(chan error, 1)
+	go func() { _, err := io.Copy(io.Discard, stream); ended <- err }()
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatalf("the ntfy stream open across the gap: %v, want its end", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the ntfy stream open across the gap is still open")
+	}
 	sock := dialReplica(t, b, "/ws/notification/", client, hubSockets(b))
 	id := publishOn(t, a, publish, "After the restart")
 	if f := readFrame(t, sock); f["notification"].(map[string]any)["id"] != id {
 		t.Fatalf("frame %v after the restart, want the notification", f)
 	}
+}
+
+// openNtfyStream opens ntfy's /<topic>/json stream of every topic on s
+// and returns its body once the stream's open event arrived.
+func openNtfyStream(t *testing.T, s *servertest.App, token string) io.Reader {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+"/inbox/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	body := bufio.NewReader(resp.Body)
+	line, err := body.ReadString('\n')
+	if resp.StatusCode != http.StatusOK || err != nil || !strings.Contains(line, `"event":"open"`) {
+		t.Fatalf("ntfy stream: %d %q %v", resp.StatusCode, line, err)
+	}
+	return body
 }

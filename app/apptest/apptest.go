@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/auth"
 	"github.com/belfry/belfry/db"
+	"github.com/belfry/belfry/db/pgtest"
 	"github.com/google/uuid"
 )
 
@@ -31,11 +33,17 @@ const Guard = 10 * time.Second
 
 // Config returns the built-in defaults with what tests want: durability
 // normal (fsync makes a test slower, not more right), the database in a
-// temporary directory and the rest as a user would get it.
+// temporary directory and the rest as a user would get it. With
+// BELFRY_TEST_DATABASE=postgres the database is a fresh one on the test
+// PostgreSQL (db/pgtest; the package's TestMain must run pgtest.Main), so
+// that a package's tests can run on PostgreSQL too.
 func Config(t testing.TB) app.Config {
 	cfg := app.DefaultConfig()
 	cfg.Database.Path = filepath.Join(t.TempDir(), "belfry.db")
 	cfg.Database.Durability = "normal"
+	if os.Getenv("BELFRY_TEST_DATABASE") == "postgres" {
+		cfg.Database.Driver, cfg.Database.URL = "postgres", pgtest.URL(t)
+	}
 	return cfg
 }
 
@@ -55,7 +63,9 @@ func DBOptions(path string) db.Options {
 func OpenDB(t testing.TB) *db.DB {
 	t.Helper()
 	cfg := Config(t).Database
-	SeedDB(t, cfg.Path)
+	if cfg.Driver == "sqlite" {
+		SeedDB(t, cfg.Path)
+	}
 	d, err := db.Open(db.Options{DatabaseConfig: cfg})
 	if err != nil {
 		t.Fatal(err)

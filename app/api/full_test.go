@@ -15,6 +15,9 @@ import (
 // 500, and reads keep working.
 func TestPublishOnAFullDisk(t *testing.T) {
 	h := newHarness(t)
+	if h.DB.Path() == "" {
+		t.Skip("fills the SQLite file; a PostgreSQL run has none (PostgreSQL's disk_full is mapped in db/error.go)")
+	}
 	err := h.DB.Write(context.Background(), func(tx *sql.Tx) error {
 		var pages int
 		if err := tx.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {

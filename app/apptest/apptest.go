@@ -42,9 +42,24 @@ func Config(t testing.TB) app.Config {
 	cfg.Database.Path = filepath.Join(t.TempDir(), "belfry.db")
 	cfg.Database.Durability = "normal"
 	if os.Getenv("BELFRY_TEST_DATABASE") == "postgres" {
-		cfg.Database.Driver, cfg.Database.URL = "postgres", pgtest.URL(t)
+		cfg.Database.Driver, cfg.Database.URL = "postgres", PostgresFor(t, cfg.Database.Path)
 	}
 	return cfg
+}
+
+// postgresFor maps the SQLite paths tests chose to the PostgreSQL
+// databases standing for them.
+var postgresFor sync.Map
+
+// PostgresFor is the PostgreSQL database that stands for the SQLite file
+// path in a PostgreSQL run: a test that restarts a server "on the same
+// file" (setting database.path to an earlier one) gets the same database.
+func PostgresFor(t testing.TB, path string) string {
+	if u, ok := postgresFor.Load(path); ok {
+		return u.(string)
+	}
+	u, _ := postgresFor.LoadOrStore(path, pgtest.URL(t))
+	return u.(string)
 }
 
 // Logger returns a logger that writes nothing.

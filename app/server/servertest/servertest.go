@@ -76,8 +76,14 @@ func New(t testing.TB, opts ...Option) *App {
 	cfg.Server.Listen = ln.Addr().String()
 	cfg.Server.BaseURL = "http://" + ln.Addr().String()
 	cfg.Auth.AdminPassword = apptest.Password
+	own := cfg.Database.URL
 	if o.config != nil {
 		o.config(&cfg)
+	}
+	// A PostgreSQL run: the database of the file the test chose, unless
+	// the test named a database itself.
+	if cfg.Database.Driver == "postgres" && cfg.Database.URL == own {
+		cfg.Database.URL = apptest.PostgresFor(t, cfg.Database.Path)
 	}
 	if cfg.Database.Driver == "sqlite" {
 		apptest.SeedDB(t, cfg.Database.Path)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/clock"
 )
 
@@ -61,6 +62,10 @@ type Deps struct {
 	BaseURL string // server.base_url: the link in another user's notification
 	Clock   clock.Clock
 	Logger  *slog.Logger
+	// Deadlines carries new deadlines to every replica, so that the one
+	// that runs the timers (docs/cluster.md) wakes for them (nil: this
+	// process only).
+	Deadlines *bus.Topic[time.Time]
 }
 
 // Service implements app.EscalationRules, the rules API and the ladders'
@@ -77,7 +82,8 @@ type Service struct {
 	dirty      map[string]bool
 	dispatcher app.Dispatcher // the "user" steps'
 
-	kick chan struct{} // wakes Run
+	kick      chan struct{}         // wakes Run
+	deadlines *bus.Topic[time.Time] // new first steps, to every replica's Run
 
 	steps             map[string]*atomic.Uint64 // steps taken, by action
 	cancelled, wakeup atomic.Uint64
@@ -93,7 +99,8 @@ func New(d Deps) *Service {
 		d.Kick = func() {}
 	}
 	s := &Service{d: d, kick: make(chan struct{}, 1), rules: map[string][]*app.EscalationRule{}, dirty: map[string]bool{},
-		steps: map[string]*atomic.Uint64{}}
+		steps: map[string]*atomic.Uint64{}, deadlines: cmp.Or(d.Deadlines, bus.Local[time.Time]())}
+	s.deadlines.Subscribe(func(time.Time) { s.wake() })
 	for _, a := range actions {
 		s.steps[a] = new(atomic.Uint64)
 	}
@@ -138,9 +145,10 @@ func (s *Service) EscalationRulesFor(ctx context.Context, userIDs []string) (map
 // forget drops userID's memoised rules; the caller holds mu.
 func (s *Service) forget(userID string) { delete(s.rules, userID) }
 
-// Escalating implements app.EscalationRules: it wakes Run, since a new
-// ladder's first step may be the next one due.
-func (s *Service) Escalating(time.Time) { s.wake() }
+// Escalating implements app.EscalationRules: it wakes Run (that of the
+// replica which runs the timers), since a new ladder's first step may be
+// the next one due.
+func (s *Service) Escalating(t time.Time) { s.deadlines.Publish(context.Background(), t) }
 
 func (s *Service) wake() {
 	select {
@@ -160,3 +168,7 @@ func (s *Service) Handle(c app.Change) {
 		s.wake()
 	}
 }
+
+// Resync makes Run look at the deadlines again after a gap of the bus,
+// which may have lost one announced by another replica.
+func (s *Service) Resync() { s.wake() }

@@ -18,6 +18,7 @@ package heartbeat
 
 import (
 	"cmp"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"hash/maphash"
@@ -27,6 +28,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/belfry/belfry/app/web"
 	"github.com/gin-gonic/gin"
@@ -46,6 +48,10 @@ type Deps struct {
 	Inbox      app.Inbox
 	Clock      clock.Clock  // nil: the wall clock; tests use clocktest.Fake
 	Logger     *slog.Logger // nil: slog.Default()
+	// Deadlines carries new deadlines to every replica, so that the one
+	// that runs the timers (docs/cluster.md) wakes for them (nil: this
+	// process only).
+	Deadlines *bus.Topic[time.Time]
 }
 
 // checkLocks is how many locks serialise the transitions of checks: one
@@ -58,7 +64,8 @@ type Service struct {
 	seed  maphash.Seed
 	locks [checkLocks]sync.Mutex
 	// alarm waits for the earliest deadline of all checks.
-	alarm *clock.Alarm
+	alarm     *clock.Alarm
+	deadlines *bus.Topic[time.Time]
 	// pings counts the signals accepted, alerts the checks that went late
 	// or down.
 	pings, alerts atomic.Int64
@@ -68,7 +75,9 @@ type Service struct {
 func New(d Deps) *Service {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	d.Logger = cmp.Or(d.Logger, slog.Default())
-	return &Service{d: d, seed: maphash.MakeSeed(), alarm: clock.NewAlarm(d.Clock)}
+	s := &Service{d: d, seed: maphash.MakeSeed(), alarm: clock.NewAlarm(d.Clock), deadlines: cmp.Or(d.Deadlines, bus.Local[time.Time]())}
+	s.deadlines.Subscribe(s.alarm.Changed)
+	return s
 }
 
 // Register serves the ping URLs (public: the key is the credential) and
@@ -121,8 +130,12 @@ func validKey(key string) bool {
 // changed tells Run that a check's deadline is now d (nil: none).
 func (s *Service) changed(d *time.Time) {
 	if d != nil {
-		s.alarm.Changed(*d)
+		s.deadlines.Publish(context.Background(), *d)
 	}
 }
 
 func (s *Service) now() time.Time { return s.d.Clock.Now().UTC() }
+
+// Resync makes Run look at the deadlines again after a gap of the bus,
+// which may have lost one announced by another replica.
+func (s *Service) Resync() { s.alarm.Kick() }

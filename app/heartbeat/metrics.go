@@ -10,4 +10,6 @@ func (s *Service) Observe(m *metrics.Registry) {
 		func() float64 { return float64(s.alerts.Load()) })
 	m.CounterFunc("belfry_heartbeat_wakeups_total", "Wake-ups of the heartbeat deadline timer.",
 		func() float64 { return float64(s.alarm.Wakeups()) })
+	m.GaugeFunc("belfry_heartbeat_next_deadline_timestamp_seconds", "When the timer wakes for the next heartbeat deadline (Unix time); 0 for none.",
+		func() float64 { return float64(s.alarm.Armed()) / 1000 })
 }

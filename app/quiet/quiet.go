@@ -43,6 +43,10 @@ type Deps struct {
 	// Settings carries the users whose settings changed to every replica,
 	// which forget their memo (nil: this process only).
 	Settings *bus.Topic[string]
+	// Deadlines carries new deadlines to every replica, so that the one
+	// that runs the timers (docs/cluster.md) wakes for them (nil: this
+	// process only).
+	Deadlines *bus.Topic[time.Time]
 }
 
 // Service implements app.QuietRules and sends the digests. It is safe for
@@ -58,6 +62,8 @@ type Service struct {
 	rules map[string]*app.QuietHours
 	// settings carries the users whose settings changed to every replica.
 	settings *bus.Topic[string]
+	// deadlines carries window ends with something held to every replica.
+	deadlines *bus.Topic[time.Time]
 }
 
 var _ app.QuietRules = (*Service)(nil)
@@ -70,8 +76,9 @@ func New(d Deps) *Service {
 		d.Zone = time.Local
 	}
 	s := &Service{d: d, kick: make(chan struct{}, 1), rules: map[string]*app.QuietHours{},
-		settings: cmp.Or(d.Settings, bus.Local[string]())}
+		settings: cmp.Or(d.Settings, bus.Local[string]()), deadlines: cmp.Or(d.Deadlines, bus.Local[time.Time]())}
 	s.settings.Subscribe(s.forget)
+	s.deadlines.Subscribe(s.wake)
 	return s
 }
 
@@ -133,6 +140,7 @@ func (s *Service) Resync() {
 	s.mu.Lock()
 	clear(s.rules)
 	s.mu.Unlock()
+	s.wake(time.Time{}) // a window end announced meanwhile may be lost
 }
 
 // TypeDigests returns userID's type digests, never nil.
@@ -190,8 +198,11 @@ func (s *Service) resolved(userID string, q app.QuietHours) *app.QuietHours {
 	return &q
 }
 
-// Held wakes Run: a window end may now be the next digest due.
-func (s *Service) Held(time.Time) {
+// Held wakes Run (that of the replica which runs the timers): a window
+// end may now be the next digest due.
+func (s *Service) Held(t time.Time) { s.deadlines.Publish(context.Background(), t) }
+
+func (s *Service) wake(time.Time) {
 	select {
 	case s.kick <- struct{}{}:
 	default:

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/belfry/belfry/app"
+	"github.com/belfry/belfry/app/bus"
 	"github.com/belfry/belfry/app/clock"
 	"github.com/google/uuid"
 )
@@ -43,6 +44,10 @@ type Deps struct {
 	Checker    Checker
 	Clock      clock.Clock  // nil: the wall clock; tests use clocktest.Fake
 	Logger     *slog.Logger // nil: slog.Default()
+	// Deadlines carries new deadlines to every replica, so that the one
+	// that runs the timers (docs/cluster.md) wakes for them (nil: this
+	// process only).
+	Deadlines *bus.Topic[time.Time]
 }
 
 // Service keeps and delivers scheduled events. It is safe for concurrent
@@ -53,7 +58,8 @@ type Service struct {
 	// cancelled or delivered, never both.
 	mu sync.Mutex
 	// alarm waits for the earliest delivery time.
-	alarm *clock.Alarm
+	alarm     *clock.Alarm
+	deadlines *bus.Topic[time.Time]
 	// delivered counts the events handed to the dispatcher, failed those
 	// it refused at delivery.
 	delivered, failed atomic.Int64
@@ -68,7 +74,9 @@ func New(d Deps) *Service {
 	if d.Config.MaxDelay.Duration == 0 {
 		d.Config.MaxDelay.Duration = app.DefaultMaxDelay
 	}
-	return &Service{d: d, alarm: clock.NewAlarm(d.Clock)}
+	s := &Service{d: d, alarm: clock.NewAlarm(d.Clock), deadlines: cmp.Or(d.Deadlines, bus.Local[time.Time]())}
+	s.deadlines.Subscribe(s.alarm.Changed)
+	return s
 }
 
 // MaxDelay is how far ahead an event may be scheduled (schedule.max_delay).
@@ -96,7 +104,7 @@ func (s *Service) Schedule(ctx context.Context, owner *app.User, asSystem bool, 
 	if err := s.d.Store.CreateScheduled(ctx, e); err != nil {
 		return nil, err
 	}
-	s.alarm.Changed(e.DeliverAt)
+	s.deadlines.Publish(ctx, e.DeliverAt)
 	return e, nil
 }
 
@@ -131,3 +139,7 @@ func missing() error {
 }
 
 func (s *Service) now() time.Time { return s.d.Clock.Now().UTC() }
+
+// Resync makes Run look at the deadlines again after a gap of the bus,
+// which may have lost one announced by another replica.
+func (s *Service) Resync() { s.alarm.Kick() }

@@ -22,7 +22,7 @@ import (
 // replicas starts two whole servers, each with its own HTTP listener, on
 // one PostgreSQL database (a real server, db/pgtest) and one embedded NATS,
 // and waits until both are connected to it.
-func replicas(t *testing.T) (a, b *servertest.App, nats *bustest.NATS) {
+func replicas(t *testing.T, opts ...servertest.Option) (a, b *servertest.App, nats *bustest.NATS) {
 	t.Helper()
 	nats = bustest.Start(t)
 	url := pgtest.URL(t)
@@ -31,8 +31,9 @@ func replicas(t *testing.T) (a, b *servertest.App, nats *bustest.NATS) {
 		c.Cluster.NATSURL = nats.URL
 		c.Cluster.Subject = "test"
 	})
-	a = servertest.New(t, cluster)
-	b = servertest.New(t, cluster)
+	opts = append(opts, cluster)
+	a = servertest.New(t, opts...)
+	b = servertest.New(t, opts...)
 	for _, s := range []*servertest.App{a, b} {
 		apptest.WaitFor(t, "the replica to connect to NATS", func() bool { return s.Net.Ready() == nil })
 	}

@@ -22,6 +22,7 @@ func (s *Server) observe(obs ...observer) {
 	m.CounterFunc("belfry_db_writes_failed_total", "Writes of the database writer that failed.",
 		func() float64 { return float64(s.DB.WriterStats().Failed) })
 	s.Bus.SubscribeOwn(m.CountChange) // the changes this replica made
+	s.observeLeadership(m)
 	for _, o := range obs {
 		o.Observe(m)
 	}

@@ -57,6 +57,9 @@ type Server struct {
 	// Net carries the bus's topics between replicas (cluster.nats_url);
 	// nil for the in-process bus.
 	Net *bus.Network
+	// Leadership says whether this replica runs the cluster's timers,
+	// digests, reports and retention (db.Lead); always on SQLite.
+	Leadership db.Leadership
 	// Dispatcher is notify(), the one entry of new notifications; Inbox
 	// makes every other change of notification state.
 	Dispatcher app.Dispatcher

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/api"
@@ -109,14 +110,14 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.Quiet = quiet.New(quiet.Deps{Store: db.NewQuietStore(s.DB), Types: s.Types, BaseURL: cfg.Server.BaseURL, Users: s.Users, Zone: zone,
-		Settings: bus.Open[string](s.Net, "quiet"), Clock: s.Clock, Logger: s.Logger})
+		Settings: bus.Open[string](s.Net, "quiet"), Deadlines: bus.Open[time.Time](s.Net, "quiet.deadlines"), Clock: s.Clock, Logger: s.Logger})
 	// Escalation: ladders start in the dispatch's transaction; their steps
 	// queue rows on the same outboxes, or notify another user through the
 	// dispatcher; a read or acknowledgement on the bus stops them.
 	s.Escalation = escalation.New(escalation.Deps{Store: db.NewEscalationStore(s.DB), Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Webhooks: s.Webhooks.Router, Hooks: s.Webhooks.Service, Emails: s.Email.Router(),
 		Pushes: reminders(s.Push), Kick: func() { s.Webhooks.Worker.Kick(); s.Email.Kick(); s.Push.Kick() },
-		BaseURL: cfg.Server.BaseURL, Clock: s.Clock, Logger: s.Logger})
+		BaseURL: cfg.Server.BaseURL, Deadlines: bus.Open[time.Time](s.Net, "escalation.deadlines"), Clock: s.Clock, Logger: s.Logger})
 	dispatcher := notify.New(notify.Deps{Types: s.Types, Users: s.Users,
 		Notifications: s.Notifications, Preferences: s.Preferences, Mutes: s.Mutes, Changes: s.Bus,
 		Webhooks: s.Webhooks.Router, Emails: s.Email.Router(), Pushes: s.Push.Router(), Quiet: s.Quiet, Escalations: s.Escalation,
@@ -128,7 +129,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// Scheduled delivery keeps an event for later, checked now as the
 	// dispatcher will deliver it, and hands it to the dispatcher when due.
 	s.Schedule = schedule.New(schedule.Deps{Config: cfg.Schedule, Store: db.NewScheduleStore(s.DB), Users: s.Users,
-		Dispatcher: s.Dispatcher, Checker: dispatcher, Clock: s.Clock, Logger: s.Logger})
+		Dispatcher: s.Dispatcher, Checker: dispatcher, Deadlines: bus.Open[time.Time](s.Net, "schedule.deadlines"), Clock: s.Clock, Logger: s.Logger})
 	// Clear pushes are queued once in the cluster, by the replica that made
 	// the change.
 	s.Bus.SubscribeOwn(s.Push.Handle)
@@ -169,7 +170,8 @@ func (s *Server) wire(ctx context.Context) error {
 	}
 	// Heartbeats: checks that raise an alert when their pings stop.
 	s.Heartbeats = heartbeat.New(heartbeat.Deps{BaseURL: cfg.Server.BaseURL, Timezone: cfg.Report.Timezone, Types: s.Types,
-		Store: db.NewHeartbeatStore(s.DB), Users: s.Users, Dispatcher: s.Dispatcher, Inbox: inbox, Clock: s.Clock, Logger: s.Logger})
+		Store: db.NewHeartbeatStore(s.DB), Users: s.Users, Dispatcher: s.Dispatcher, Inbox: inbox,
+		Deadlines: bus.Open[time.Time](s.Net, "heartbeat.deadlines"), Clock: s.Clock, Logger: s.Logger})
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
 		Deliveries: cfg.Webhooks.Retention.Duration, Emails: cfg.Email.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 
@@ -206,12 +208,16 @@ func (s *Server) wire(ctx context.Context) error {
 	s.conns = newConnLimiter(cfg.Server)
 	s.observe(s.conns, s.Auth, s.Hub, polling, s.Webhooks, s.Email, s.Push, s.Channels, sockets, pruning, gotifyAPI, ntfyAPI, s.Heartbeats, s.Escalation, s.Schedule)
 	// After a gap in the bus, live clients resynchronise from the database.
-	s.Net.OnGap(s.Auth.Resync, s.Quiet.Resync, polling.Resync, s.Hub.Resync, s.Channels.Resync, gotifyAPI.Resync, ntfyAPI.Resync)
+	s.Net.OnGap(s.Auth.Resync, s.Quiet.Resync, polling.Resync, s.Hub.Resync, s.Channels.Resync, gotifyAPI.Resync, ntfyAPI.Resync,
+		s.Schedule.Resync, s.Heartbeats.Resync, s.Escalation.Resync)
 	if s.Net != nil {
 		s.Net.Observe(s.Metrics)
 	}
 	s.drainOnShutdown(s.Hub, polling, s.Channels, gotifyAPI, ntfyAPI)
-	s.start(s.Auth, s.Webhooks, s.Email, s.Push, s.Quiet, s.Escalation, weekly, pruning, gotifyAPI, s.Heartbeats, s.Schedule)
+	// The outbox workers run on every replica (each claims what it sends);
+	// the timers, digests, reports and retention run on the one that leads.
+	s.start(s.Auth, s.Webhooks, s.Email, s.Push, gotifyAPI)
+	s.lead(s.Quiet, s.Escalation, weekly, pruning, s.Heartbeats, s.Schedule)
 	return nil
 }
 

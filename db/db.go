@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -48,6 +49,9 @@ type DB struct {
 	busy     time.Duration   // database.busy_timeout, for the handles of its own
 	sql      *dialect        // the SQL that differs between the engines
 	pg       *pgx.ConnConfig // the PostgreSQL server; nil on SQLite
+
+	mutexOnce sync.Once
+	mutexes   *sql.DB // the sessions of Lock's advisory locks (PostgreSQL)
 
 	// Now is the clock of every store; tests replace it.
 	Now func() time.Time
@@ -121,7 +125,12 @@ func (d *DB) Path() string { return d.path }
 // closes both pools.
 func (d *DB) Close() error {
 	d.writer.stop()
-	return errors.Join(d.stmts.close(), d.read.Close(), d.write.Close())
+	errs := []error{d.stmts.close(), d.read.Close(), d.write.Close()}
+	d.mutexOnce.Do(func() {}) // no pool opens after this
+	if d.mutexes != nil {
+		errs = append(errs, d.mutexes.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Ping checks that the database answers a query and can take writes:

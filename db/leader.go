@@ -85,6 +85,7 @@ func (d *DB) takeLead(ctx context.Context) *pgx.Conn {
 // closing conn at the end releases the lock.
 func (d *DB) holdLead(ctx context.Context, conn *pgx.Conn, fn func(ctx context.Context)) {
 	lctx, stop := context.WithCancel(ctx)
+	defer stop()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -52,6 +52,9 @@ type Deps struct {
 	// that runs the timers (docs/cluster.md) wakes for them (nil: this
 	// process only).
 	Deadlines *bus.Topic[time.Time]
+	// Locker makes the work on one object exclusive across the replicas
+	// (nil: app.Alone, this process's own locks only).
+	Locker app.Locker
 }
 
 // checkLocks is how many locks serialise the transitions of checks: one
@@ -75,6 +78,7 @@ type Service struct {
 func New(d Deps) *Service {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.Locker = cmp.Or[app.Locker](d.Locker, app.Alone{})
 	s := &Service{d: d, seed: maphash.MakeSeed(), alarm: clock.NewAlarm(d.Clock), deadlines: cmp.Or(d.Deadlines, bus.Local[time.Time]())}
 	s.deadlines.Subscribe(s.alarm.Changed)
 	return s
@@ -101,11 +105,17 @@ func (s *Service) Register(r gin.IRouter, authenticate gin.HandlerFunc) {
 // PingURL is the success URL of key.
 func (s *Service) PingURL(key string) string { return s.d.BaseURL + "/ping/" + key }
 
-// lock serialises the work on one check and returns the unlock.
-func (s *Service) lock(id string) func() {
+// lock serialises the work on one check, in this process and across the
+// replicas (Locker), and returns the unlock.
+func (s *Service) lock(ctx context.Context, id string) (func(), error) {
 	mu := &s.locks[maphash.String(s.seed, id)%checkLocks]
 	mu.Lock()
-	return mu.Unlock
+	unlock, err := s.d.Locker.Lock(ctx, "heartbeat:"+id)
+	if err != nil {
+		mu.Unlock()
+		return nil, err
+	}
+	return func() { unlock(); mu.Unlock() }, nil
 }
 
 // keyLen is the length of a ping key: 16 random bytes, base64url.

@@ -141,13 +141,21 @@ func (s *Service) Pause(ctx context.Context, userID, id string) (*app.Heartbeat,
 
 // Delete removes one of userID's checks and its log. Errors: ENOTFOUND.
 func (s *Service) Delete(ctx context.Context, userID, id string) error {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return s.d.Store.DeleteHeartbeat(ctx, userID, id)
 }
 
 // change applies fn to one of userID's checks under its lock and saves it.
 func (s *Service) change(ctx context.Context, userID, id string, fn func(h *app.Heartbeat) error) (*app.Heartbeat, error) {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	h, err := s.d.Store.FindHeartbeat(ctx, userID, id)
 	if err != nil {
 		return nil, err

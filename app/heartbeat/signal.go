@@ -19,7 +19,11 @@ func (s *Service) Signal(ctx context.Context, key string, p app.HeartbeatPing) (
 	if err != nil {
 		return nil, notFound(err)
 	}
-	defer s.lock(found.ID)()
+	unlock, err := s.lock(ctx, found.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	h, err := s.d.Store.FindHeartbeat(ctx, found.UserID, found.ID)
 	if err != nil || h.Key != key {
 		return nil, errNoCheck // deleted, or its key rotated, meanwhile
@@ -75,7 +79,11 @@ func (s *Service) apply(ctx context.Context, h *app.Heartbeat, p *app.HeartbeatP
 
 // expire makes a check whose deadline passed late, raising the alert once.
 func (s *Service) expire(ctx context.Context, due *app.Heartbeat, now time.Time) error {
-	defer s.lock(due.ID)()
+	unlock, err := s.lock(ctx, due.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	h, err := s.d.Store.FindHeartbeat(ctx, due.UserID, due.ID)
 	if app.ErrorKind(err) == app.ENOTFOUND {
 		return nil

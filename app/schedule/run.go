@@ -55,6 +55,11 @@ func (s *Service) deliverDue(ctx context.Context, now time.Time) error {
 func (s *Service) deliver(ctx context.Context, e *app.ScheduledEvent) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.d.Locker.Lock(ctx, "scheduled:"+e.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := s.d.Store.FindScheduled(ctx, e.ID); err != nil {
 		if app.ErrorKind(err) == app.ENOTFOUND {
 			return nil // cancelled meanwhile
@@ -70,7 +75,7 @@ func (s *Service) deliver(ctx context.Context, e *app.ScheduledEvent) error {
 		actor = u
 	}
 	ev := e.Event
-	_, err := s.d.Dispatcher.Notify(ctx, actor, &ev)
+	_, err = s.d.Dispatcher.Notify(ctx, actor, &ev)
 	switch app.ErrorKind(err) {
 	case "":
 	case app.EINVALID, app.EFORBIDDEN, app.ENOTFOUND:

@@ -48,6 +48,9 @@ type Deps struct {
 	// that runs the timers (docs/cluster.md) wakes for them (nil: this
 	// process only).
 	Deadlines *bus.Topic[time.Time]
+	// Locker makes the work on one object exclusive across the replicas
+	// (nil: app.Alone, this process's own locks only).
+	Locker app.Locker
 }
 
 // Service keeps and delivers scheduled events. It is safe for concurrent
@@ -71,6 +74,7 @@ var _ app.Scheduler = (*Service)(nil)
 func New(d Deps) *Service {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	d.Logger = cmp.Or(d.Logger, slog.Default())
+	d.Locker = cmp.Or[app.Locker](d.Locker, app.Alone{})
 	if d.Config.MaxDelay.Duration == 0 {
 		d.Config.MaxDelay.Duration = app.DefaultMaxDelay
 	}
@@ -117,6 +121,11 @@ func (s *Service) List(ctx context.Context, userID string) ([]*app.ScheduledEven
 func (s *Service) Cancel(ctx context.Context, userID, id, topic string) (*app.ScheduledEvent, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.d.Locker.Lock(ctx, "scheduled:"+id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	e, err := s.d.Store.FindScheduled(ctx, id)
 	if err != nil {
 		return nil, err

@@ -129,7 +129,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// Scheduled delivery keeps an event for later, checked now as the
 	// dispatcher will deliver it, and hands it to the dispatcher when due.
 	s.Schedule = schedule.New(schedule.Deps{Config: cfg.Schedule, Store: db.NewScheduleStore(s.DB), Users: s.Users,
-		Dispatcher: s.Dispatcher, Checker: dispatcher, Deadlines: bus.Open[time.Time](s.Net, "schedule.deadlines"), Clock: s.Clock, Logger: s.Logger})
+		Dispatcher: s.Dispatcher, Checker: dispatcher, Deadlines: bus.Open[time.Time](s.Net, "schedule.deadlines"), Locker: s.DB, Clock: s.Clock, Logger: s.Logger})
 	// Clear pushes are queued once in the cluster, by the replica that made
 	// the change.
 	s.Bus.SubscribeOwn(s.Push.Handle)
@@ -171,7 +171,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// Heartbeats: checks that raise an alert when their pings stop.
 	s.Heartbeats = heartbeat.New(heartbeat.Deps{BaseURL: cfg.Server.BaseURL, Timezone: cfg.Report.Timezone, Types: s.Types,
 		Store: db.NewHeartbeatStore(s.DB), Users: s.Users, Dispatcher: s.Dispatcher, Inbox: inbox,
-		Deadlines: bus.Open[time.Time](s.Net, "heartbeat.deadlines"), Clock: s.Clock, Logger: s.Logger})
+		Deadlines: bus.Open[time.Time](s.Net, "heartbeat.deadlines"), Locker: s.DB, Clock: s.Clock, Logger: s.Logger})
 	pruning := retention.New(retention.Deps{Pruner: inbox, Config: cfg.Retention,
 		Deliveries: cfg.Webhooks.Retention.Duration, Emails: cfg.Email.Retention.Duration, Clock: s.Clock, Logger: s.Logger})
 

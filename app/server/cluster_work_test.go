@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,5 +100,73 @@ func TestClusterTimersOnce(t *testing.T) {
 	apptest.WaitFor(t, "the event due after the failover", func() bool { return titled(t, follower, client, "After the failover") == 1 })
 	if n := titled(t, follower, client, "Later") + titled(t, follower, client, "nightly is late"); n != 2 {
 		t.Fatalf("%d notifications of the first round after the failover, want 2 (none again)", n)
+	}
+}
+
+// TestClusterHeartbeatPings sends a check's success and fail pings through
+// both replicas at once and checks that the alerts follow the check's log
+// as one replica alone would raise them: each move from up to down one
+// "failed", each move back one "back up". Without a lock across replicas
+// two fails seen by both as the first would raise two alerts.
+func TestClusterHeartbeatPings(t *testing.T) {
+	a, b, _ := replicas(t)
+	client := a.TokenFor("alice", false, app.ScopeClient)
+	alice, err := a.Users.FindUserByName(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, period := "backup", int64(3600)
+	h, err := a.Heartbeats.Create(context.Background(), alice.ID, heartbeat.Input{Name: &name, PeriodSeconds: &period})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pings = 40
+	var wg sync.WaitGroup
+	for i := range pings {
+		wg.Go(func() {
+			base := []*servertest.App{a, b}[i%2].URL
+			path := "/ping/" + h.Key
+			if i%3 != 0 {
+				path += "/fail"
+			}
+			res, err := http.Get(base + path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("ping %s: %d", path, res.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	_, log, err := b.Heartbeats.Get(context.Background(), alice.ID, h.ID, pings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != pings {
+		t.Fatalf("%d pings in the log, want %d", len(log), pings)
+	}
+	state, failed, back := app.HeartbeatNew, 0, 0
+	for i := len(log) - 1; i >= 0; i-- { // oldest first
+		switch log[i].Kind {
+		case app.SignalFail:
+			if state != app.HeartbeatDown {
+				failed++
+			}
+			state = app.HeartbeatDown
+		case app.SignalSuccess:
+			if state.Failing() {
+				back++
+			}
+			state = app.HeartbeatUp
+		}
+	}
+	if got := titled(t, a, client, "backup failed"); got != failed {
+		t.Errorf("%d \"failed\" alerts, want %d (the log's moves to down)", got, failed)
+	}
+	if got := titled(t, a, client, "backup is back up"); got != back {
+		t.Errorf("%d \"back up\" notifications, want %d (the log's moves back)", got, back)
 	}
 }

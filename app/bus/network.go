@@ -58,7 +58,10 @@ func Connect(cfg app.ClusterConfig, name string, log *slog.Logger) (*Network, er
 		nats.ReconnectBufSize(cfg.ReconnectBuffer),
 		nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }),
 		nats.ConnectHandler(func(*nats.Conn) { n.log.Info("cluster: connected to NATS", "url", cfg.NATSURL) }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if nc.IsDraining() || nc.IsClosed() {
+				return // Close: this replica is stopping
+			}
 			n.log.Warn("cluster: disconnected from NATS; changes of other replicas are missed until it is back", "err", err)
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) {

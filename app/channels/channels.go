@@ -59,6 +59,7 @@ type Service struct {
 	log    *slog.Logger
 	reg    *ws.Registry
 	seq    *sequencer
+	recv   *receiver
 	typing *typists
 	out    *bus.Topic[Delivery]
 
@@ -83,15 +84,19 @@ func New(d Deps) *Service {
 	d.Clock = cmp.Or[clock.Clock](d.Clock, clock.Real{})
 	s := &Service{d: d, store: d.Store, clock: d.Clock, log: d.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	// A number this replica's writes skipped was used by another replica
+	// (docs/cluster.md) or by a write that failed: nothing waits for it
+	// here, and the receivers fill what the bus did not bring.
 	s.seq = newSequencer(s.lastSeq, func(channelID string, from, to int64) {
-		s.log.Error("channels: events missing from a channel's sequence", "channel_id", channelID, "from", from, "to", to)
+		s.log.Debug("channels: numbers of a channel's sequence not written here", "channel_id", channelID, "from", from, "to", to)
 	})
 	s.typing = newTypists(s.clock, s.sendTyping)
 	o := ws.Configured(d.BaseURL, d.WebSocket, d.Limits, d.Logger)
 	o.OnMessage, o.OnClose = s.handleMessage, s.handleClose
 	s.reg = ws.New(o)
 	s.out = cmp.Or(d.Deliveries, bus.Local[Delivery]())
-	s.out.Subscribe(s.apply)
+	s.recv = newReceiver(s)
+	s.out.Subscribe(s.receive)
 	return s
 }
 
@@ -122,7 +127,10 @@ func (s *Service) Revoke(userID, tokenID string) { s.reg.Revoke(userID, tokenID)
 // Resync closes every socket with 1012 (service restart) after the change
 // bus may have missed events: clients reconnect and resubscribe with the
 // last sequence number they saw, and the database replays the rest.
-func (s *Service) Resync() { s.reg.CloseAll(ws.CloseShutdown, "change bus reconnected; resubscribe") }
+func (s *Service) Resync() {
+	s.recv.forget()
+	s.reg.CloseAll(ws.CloseShutdown, "change bus reconnected; resubscribe")
+}
 
 // Stats returns the service's counters.
 func (s *Service) Stats() Stats {

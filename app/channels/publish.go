@@ -2,6 +2,7 @@ package channels
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -53,10 +54,26 @@ type Delivery struct {
 	Frame  []byte `json:"frame,omitempty"`
 	User   string `json:"user,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Seq is the sequence number of a channel event's Frame (0 for the
+	// rest): the receiver of every replica delivers them in order.
+	Seq int64 `json:"seq,omitempty"`
 }
 
 // deliver publishes d to the sockets of every replica (apply).
 func (s *Service) deliver(d Delivery) { s.out.Publish(s.ctx, d) }
+
+// receive takes d from the bus: a channel's deliveries go through its
+// receiver, in sequence order; the rest, and those of a channel no socket
+// here subscribed to, are applied at once.
+func (s *Service) receive(d Delivery) {
+	if id, ok := strings.CutPrefix(d.Stream, channelPrefix); ok {
+		if in := s.recv.find(id); in != nil {
+			s.recv.take(in, d)
+			return
+		}
+	}
+	s.apply(d)
+}
 
 // apply does d to this replica's sockets.
 func (s *Service) apply(d Delivery) {
@@ -76,7 +93,7 @@ func (s *Service) apply(d Delivery) {
 
 // sendChannel queues a stored event to the channel's subscribers.
 func (s *Service) sendChannel(ev *app.ChannelEvent) {
-	s.deliver(Delivery{Stream: ChannelStream(ev.ChannelID), Frame: channelFrame(ev)})
+	s.deliver(Delivery{Stream: ChannelStream(ev.ChannelID), Frame: channelFrame(ev), Seq: ev.Seq})
 }
 
 // sendUser queues an event to the user's own stream.

@@ -22,9 +22,10 @@ import (
 // is first used. Writers wait for that before writing, so no write to the
 // channel can commit between the read and the first publication.
 //
-// Publications run under the stream's lock, which is also what a subscriber
-// holds while it replays missed events and joins the subscription: no live
-// event can slip between the replay and the subscription.
+// Publications run under the stream's lock and go on the bus; every
+// replica's receiver (receiver.go) then delivers them to its sockets in
+// sequence order, whichever replica wrote them, and is what a subscriber
+// holds while it replays missed events and joins the subscription.
 type sequencer struct {
 	lastSeq func(ctx context.Context, channelID string) (int64, error)
 	onGap   func(channelID string, from, to int64)
@@ -154,7 +155,3 @@ func (q *sequencer) flushGap(st *stream) {
 // finish marks st's channel as deleted; callers hold st.mu (it is called
 // from the channel_deleted publication).
 func (st *stream) finish() { st.finished = true }
-
-// last returns the sequence number of the latest published event; callers
-// hold st.mu.
-func (st *stream) last() int64 { return st.next - 1 }

@@ -102,8 +102,8 @@ func TestChannelSequencer_BaseRead(t *testing.T) {
 		}()
 		close(release)
 		a, b := <-first, <-second
-		if a != b || a.last() != 5 || reads != 1 {
-			t.Fatalf("streams %p %p, last %d, reads %d", a, b, a.last(), reads)
+		if a != b || a.next != 6 || reads != 1 {
+			t.Fatalf("streams %p %p, next %d, reads %d", a, b, a.next, reads)
 		}
 		q.release(a, 0, nil)
 		q.release(b, 0, nil)

@@ -85,17 +85,16 @@ func (s *Service) subscribeChannel(c *ws.Conn, sock *socket, channelID string, s
 			return
 		}
 	}
-	st, err := s.seq.acquire(ctx, channelID)
+	in, err := s.recv.channel(ctx, channelID)
 	if err != nil {
 		fail(err)
 		return
 	}
-	defer s.seq.release(st, 0, nil)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	// Checked again now that no event of the channel can go out: a kick or
-	// ban that committed since is seen here; one that commits later will
-	// unsubscribe this socket when it is published.
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	// Checked again now that no event of the channel can reach this
+	// replica's sockets: a kick or ban that committed since is seen here;
+	// one that commits later will unsubscribe this socket when it arrives.
 	if _, err := s.store.FindMember(ctx, channelID, sock.user.ID); err != nil {
 		if app.ErrorKind(err) == app.ENOTFOUND {
 			if why := s.maySubscribe(ctx, channelID, sock.user.ID); why != nil {
@@ -105,7 +104,11 @@ func (s *Service) subscribeChannel(c *ws.Conn, sock *socket, channelID string, s
 		fail(err)
 		return
 	}
-	last := st.last()
+	if err := s.recv.catchUp(ctx, in); err != nil {
+		fail(err)
+		return
+	}
+	last := in.next - 1
 	added, err := s.addSubscription(c, stream)
 	if err != nil {
 		fail(err)
@@ -146,7 +149,7 @@ func (s *Service) maySubscribe(ctx context.Context, channelID, userID string) er
 // replay returns the events numbered since+1 to last, from early (read
 // before the lock) completed from the store, or a RECOVERY_FAILED error
 // when they are not all available or exceed the socket's budget. Callers
-// hold the stream's lock, so last is the latest published event.
+// hold the channel's receiver lock, so last is the latest delivered event.
 func (s *Service) replay(ctx context.Context, sock *socket, channelID string, since, last int64, early []*app.ChannelEvent) ([]*app.ChannelEvent, error) {
 	if since > last {
 		return nil, recoveryFailed(fmt.Sprintf("since %d is after the channel's latest event, %d", since, last))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/belfry/belfry/app/clock"
 )
 
 // receiver delivers each channel's events to this replica's sockets in
@@ -37,7 +39,7 @@ type inbound struct {
 	mu      sync.Mutex
 	next    int64      // the sequence number due next
 	waiting []Delivery // arrived early, or queued behind one that did
-	timer   *time.Timer
+	timer   clock.Timer
 }
 
 // gapWait is how long an event waits for a lower number before the
@@ -130,7 +132,7 @@ func (r *receiver) drain(in *inbound) {
 		return
 	}
 	if in.timer == nil {
-		in.timer = time.AfterFunc(gapWait, func() { r.fill(in) })
+		in.timer = r.s.clock.AfterFunc(gapWait, func() { r.fill(in) })
 	}
 }
 
@@ -154,7 +156,12 @@ func (r *receiver) fill(in *inbound) {
 	defer cancel()
 	evs, err := r.s.store.ListChannelEvents(ctx, in.id, in.next-1, int(upTo-in.next))
 	if err != nil {
+		// Nothing is skipped: the events wait for the next try.
 		r.s.log.Warn("channels: read events missing from the bus", "channel_id", in.id, "from", in.next, "to", upTo-1, "err", err)
+		if r.s.ctx.Err() == nil {
+			in.timer = r.s.clock.AfterFunc(gapWait, func() { r.fill(in) })
+		}
+		return
 	}
 	for _, ev := range evs {
 		if ev.Seq >= in.next && ev.Seq < upTo {

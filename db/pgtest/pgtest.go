@@ -39,16 +39,18 @@ type Server struct {
 }
 
 var (
-	once   sync.Once
-	shared *Server
+	once, durableOnce sync.Once
+	shared, durable   *Server
 )
 
 // Main runs the tests of m and stops the shared server if one started.
 // Call it from TestMain: os.Exit(pgtest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
-	if shared != nil && shared.err == nil {
-		shared.stop()
+	for _, s := range []*Server{shared, durable} {
+		if s != nil && s.err == nil {
+			s.stop()
+		}
 	}
 	return code
 }
@@ -57,12 +59,28 @@ func Main(m *testing.M) int {
 // server, starting it on first use; t fails when it cannot.
 func URL(t testing.TB) string {
 	t.Helper()
-	once.Do(func() { shared = start() })
-	if shared.err != nil {
-		t.Fatalf("PostgreSQL for the tests: %v", shared.err)
+	once.Do(func() { shared = start(false) })
+	return shared.database(t)
+}
+
+// DurableURL is URL on a second server that, like a production one, makes
+// every commit durable before it answers (fsync and synchronous_commit on;
+// the shared one of URL turns them off): for benchmarks that compare with
+// SQLite's database.durability "full".
+func DurableURL(t testing.TB) string {
+	t.Helper()
+	durableOnce.Do(func() { durable = start(true) })
+	return durable.database(t)
+}
+
+// database creates a database on s and returns its connection string.
+func (s *Server) database(t testing.TB) string {
+	t.Helper()
+	if s.err != nil {
+		t.Fatalf("PostgreSQL for the tests: %v", s.err)
 	}
-	name := fmt.Sprintf("t%d_%d", os.Getpid(), shared.next.Add(1))
-	admin, err := sql.Open("pgx", shared.url("postgres"))
+	name := fmt.Sprintf("t%d_%d", os.Getpid(), s.next.Add(1))
+	admin, err := sql.Open("pgx", s.url("postgres"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +88,7 @@ func URL(t testing.TB) string {
 	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("PostgreSQL for the tests: create database: %v", err)
 	}
-	return shared.url(name)
+	return s.url(name)
 }
 
 func (s *Server) url(db string) string {
@@ -78,7 +96,7 @@ func (s *Server) url(db string) string {
 	return "postgres:///" + db + "?" + q.Encode()
 }
 
-func start() *Server {
+func start(durable bool) *Server {
 	s := &Server{}
 	bin, err := binDir()
 	if err != nil {
@@ -105,8 +123,11 @@ func start() *Server {
 		s.err = fmt.Errorf("initdb: %v: %s", err, out)
 		return s
 	}
-	// Durability is not what these tests check: no fsync makes them fast.
-	opts := "-c listen_addresses='' -k " + s.dir + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+	// Durability is not what the tests check: no fsync makes them fast.
+	opts := "-c listen_addresses='' -k " + s.dir + " -c max_connections=300"
+	if !durable {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
 	if out, err := s.run(s.pgc, "start", "-w", "-D", data, "-l", filepath.Join(s.dir, "log"), "-o", opts); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
 		s.err = fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)

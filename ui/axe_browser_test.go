@@ -61,7 +61,7 @@ var axeStates = []axeState{
 	{"escalation open", "root", "/notifications", clickThen(`.nitem details.nescalation summary`), `document.querySelector('.nitem details.nescalation[open] .nesc-next')`},
 	{"mute this open", "root", "/notifications", clickThen(`.nmute summary`), `document.querySelector('.nmute[open] .nmute-form')`},
 	{"toast showing", "root", "/notifications", (*axeSweep).showToast, `document.querySelector('#toasts .toast:not(.toast-summary)')`},
-	{"burst summary", "root", "/notifications", (*axeSweep).showBurst, `document.querySelector('#toasts .toast-summary')`},
+	{"burst summary", "root", "/notifications", (*axeSweep).showBurst, `document.querySelector('#toasts .toast-summary') && document.querySelector('#main').textContent.includes('Sync 7 of 7 done')`},
 	{"delete-read confirm", "root", "/notifications", clickThen(`#delete-read`), `document.getElementById('confirm').open`},
 	{"preferences", "root", "/preferences", nil, `document.getElementById('quiet-card') && document.getElementById('digests-card')`},
 	{"preferences reset", "root", "/preferences", (*axeSweep).resetPreferences, `document.querySelector('#pref-table .alert-success, #flash .alert-success') && document.querySelector('#pref-rows tr')`},
@@ -323,6 +323,9 @@ func (s *axeSweep) check(st axeState) map[string][]axeViolation {
 		}
 		// Let the new size and colours settle (transitions end) first.
 		await[chromedp.Void](tb, `new Promise(function (r) { requestAnimationFrame(function () { setTimeout(r, 250); }); })`)
+		// A list that reloads meanwhile is dimmed while busy: let it end.
+		tb.idle()
+		tb.until("no element busy", `document.querySelector('[aria-busy="true"]') === null`)
 		if !eval[bool](tb, `typeof window.axe === 'object'`) {
 			eval[chromedp.Void](tb, s.axe+"\n;0")
 		}

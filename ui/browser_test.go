@@ -160,6 +160,9 @@ func TestBrowserPreferenceDecidesToast(t *testing.T) {
 		return err == nil && p["job_failed_toast"]
 	})
 	tb.until("the switch on", `document.querySelector('`+toast+`').checked && document.querySelector('#pref-job_failed .saved') !== null`)
+	// The row is swapped when the answer comes; its new switches take
+	// clicks once htmx has settled them.
+	tb.idle()
 	b.publish(tok, map[string]any{"type": "job_failed", "title": "Loud failure"})
 	tb.until("the toast", `window.__toasts.includes('Loud failure')`)
 

@@ -273,3 +273,29 @@ func TestBrowserTokenShownOnceAndRevoked(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS(`#confirm-ok`)))
 	tb.until("the empty list", `document.querySelector('#token-list .empty') !== null`)
 }
+
+// TestBrowserPreferenceClickAfterSwap checks that a switch clicked right
+// after its row was swapped in saves: htmx wires new content as it swaps
+// it (no settle delay), so no click falls between the two and flips a
+// switch on screen that was never saved.
+func TestBrowserPreferenceClickAfterSwap(t *testing.T) {
+	b := newBelfry(t)
+	ann := b.user("ann", false)
+	tb := b.signedInTab(t, "ann")
+	tb.navigate("/preferences")
+	toast := `input[data-pref="job_failed_toast"]`
+	tb.until("the toast switch on", `document.querySelector('`+toast+`').checked`)
+	// The first task after the toast switch's row is swapped clicks the
+	// new row's in-app switch.
+	eval[chromedp.Void](tb, `document.addEventListener('htmx:afterSwap', function (e) {
+		if (e.target.id !== 'pref-job_failed') return;
+		setTimeout(function () { document.querySelector('input[data-pref="job_failed"]').click(); }, 0);
+	}, {once: true}); 0`)
+	tb.do(chromedp.Click(chromedp.CSS(toast)))
+	waitFor(t, "both switches of the row to be stored", func() bool {
+		p, err := b.Preferences.Preferences(context.Background(), ann.ID)
+		inApp, set := p["job_failed"]
+		return err == nil && set && !inApp && !p["job_failed_toast"]
+	})
+	tb.until("the row to show the in-app switch off", `!document.querySelector('input[data-pref="job_failed"]').checked && document.querySelector('`+toast+`').disabled`)
+}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // insertKey is a write that stores one row of the test table kv.
@@ -201,5 +202,60 @@ func TestWriter_CloseDrainsQueue(t *testing.T) {
 	defer d.Close()
 	if n := countKV(t, d); n != queued+1 {
 		t.Fatalf("%d rows after reopen, want %d", n, queued+1)
+	}
+}
+
+// TestWriter_GathersTheWritersOfTheBatchBefore checks that after a batch of
+// three, writes that arrive one by one wait for each other and commit
+// together, and that a lone write still commits once the wait is over.
+func TestWriter_GathersTheWritersOfTheBatchBefore(t *testing.T) {
+	d, _ := mustOpen(t)
+	withKV(t, d)
+	writeAll := func(keys []string, apart time.Duration) {
+		t.Helper()
+		errs := make(chan error, len(keys))
+		for _, k := range keys {
+			go func() { errs <- d.Write(context.Background(), insertKey(k)) }()
+			time.Sleep(apart)
+		}
+		for range keys {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A batch of three: they queue while the writer is held.
+	release := blockWriter(t, d)
+	errs := make(chan error, 3)
+	for _, k := range []string{"a", "b", "c"} {
+		go func() { errs <- d.Write(context.Background(), insertKey(k)) }()
+	}
+	waitQueued(d, 3)
+	release()
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := d.WriterStats(); st.LastBatch != 3 {
+		t.Fatalf("last batch %d, want 3", st.LastBatch)
+	}
+
+	// Three writes 20 ms apart, with a wait long enough for all: one commit.
+	d.writer.linger = time.Minute
+	before := d.WriterStats()
+	writeAll([]string{"d", "e", "f"}, 20*time.Millisecond)
+	if st := d.WriterStats(); st.Commits-before.Commits != 1 || st.LastBatch != 3 {
+		t.Fatalf("%d commits, last batch %d: the writes were not gathered", st.Commits-before.Commits, st.LastBatch)
+	}
+
+	// A lone write commits when the wait is over.
+	d.writer.linger = time.Millisecond
+	writeAll([]string{"g"}, 0)
+	if st := d.WriterStats(); st.LastBatch != 1 {
+		t.Fatalf("last batch %d, want 1", st.LastBatch)
+	}
+	if n := countKV(t, d); n != 8 {
+		t.Fatalf("%d rows, want 8", n)
 	}
 }

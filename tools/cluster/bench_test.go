@@ -3,9 +3,7 @@ package cluster
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -86,23 +84,12 @@ func (c *cluster) publishMany(b *testing.B, n, conc int) time.Duration {
 
 // post publishes one notification to alice through base.
 func (c *cluster) post(client *http.Client, base, title string) error {
-	body, _ := json.Marshal(map[string]any{"type": "job_completed", "title": title, "body": "Benchmark message with **bold** text."})
-	req, err := http.NewRequest(http.MethodPost, base+"/api/v1/events", bytes.NewReader(body))
-	if err != nil {
-		return err
+	body := map[string]any{"type": "job_completed", "title": title, "body": "Benchmark message with **bold** text."}
+	status, err := requestWith(context.Background(), client, http.MethodPost, base+"/api/v1/events", c.publish, body, nil)
+	if err == nil && status != http.StatusAccepted {
+		err = fmt.Errorf("publish through %s: status %d, want 202", base, status)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.publish)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	msg, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusAccepted {
-		return fmt.Errorf("publish through %s: %s: %s", base, res.Status, msg)
-	}
-	return nil
+	return err
 }
 
 // fanOut opens sockets of alice spread over the replicas, publishes n

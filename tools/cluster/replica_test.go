@@ -172,6 +172,11 @@ func freePort(t testing.TB) int {
 // request sends a JSON request with a bearer token and decodes the answer
 // into out (when not nil); it returns the status.
 func request(ctx context.Context, method, url, token string, body, out any) (int, error) {
+	return requestWith(ctx, http.DefaultClient, method, url, token, body, out)
+}
+
+// requestWith is request through client.
+func requestWith(ctx context.Context, client *http.Client, method, url, token string, body, out any) (int, error) {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -188,7 +193,7 @@ func request(ctx context.Context, method, url, token string, body, out any) (int
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return 0, err
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 
@@ -92,5 +93,28 @@ func TestStaticEmbedsNoTestTools(t *testing.T) {
 		if strings.Contains(string(a.body), "axe-core") || strings.Contains(name, "lighthouse") {
 			t.Errorf("embedded %s carries a test tool", name)
 		}
+	}
+}
+
+// Every embedded asset's type comes from assetTypes, so serving the UI never
+// loads the system's mime database; and the types are the ones browsers
+// need (a script served as text/plain is refused under nosniff).
+func TestStaticAssetTypesAreOurOwn(t *testing.T) {
+	a, err := loadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+	for name, as := range a.byName {
+		ext := strings.ToLower(path.Ext(name))
+		if _, ok := assetTypes[ext]; !ok {
+			t.Errorf("%s: extension %q is not in assetTypes", name, ext)
+		}
+		if w, ok := want[ext]; ok && !strings.HasPrefix(as.ctype, w) {
+			t.Errorf("%s: Content-Type %q, want %s", name, as.ctype, w)
+		}
+	}
+	if got := assetType("x.unknown-ext"); got != "application/octet-stream" {
+		t.Errorf("unknown extension: %q", got)
 	}
 }

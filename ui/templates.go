@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -22,13 +23,29 @@ import (
 //go:embed templates
 var templateFiles embed.FS
 
-// templates holds one parsed set per page: the shared files plus the page's
-// own file, which defines "content" and any partials of that page.
+// templates holds the shared set and one set per page: the shared files
+// plus the page's own file, which defines "content" and any partials of
+// that page. A page's set is a deep copy of the shared one (html/template
+// clones every parse tree), about 80 KB each, so it is built when the page
+// is first rendered: a hub whose web UI nobody opens never holds them. Every
+// set is parsed once at start-up all the same, so a broken template still
+// stops the server there.
 type templates struct {
-	sets map[string]*template.Template
+	shared *template.Template // renders the shared templates
+	// proto is the shared set as parsed, never executed: html/template
+	// clones only a set that has not run, and a page's set may be built
+	// after shared has rendered.
+	proto *template.Template
+	pages map[string]*pageSet
 }
 
-// parseTemplates parses every template once.
+// pageSet is one page's set, parsed on first use.
+type pageSet struct {
+	file  string
+	parse func() (*template.Template, error)
+}
+
+// parseTemplates parses every template and keeps the shared set.
 func parseTemplates(funcs template.FuncMap) (*templates, error) {
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
@@ -38,26 +55,53 @@ func parseTemplates(funcs template.FuncMap) (*templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: list page templates: %w", err)
 	}
-	t := &templates{sets: map[string]*template.Template{"": base}}
+	shared, err := base.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("ui: copy the shared templates: %w", err)
+	}
+	t := &templates{shared: shared, proto: base, pages: map[string]*pageSet{}}
 	for _, f := range files {
-		set, err := base.Clone()
-		if err == nil {
-			set, err = set.ParseFS(templateFiles, f)
+		if _, err := pageTemplate(base, f); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("ui: parse %s: %w", f, err)
+		t.pages[strings.TrimSuffix(path.Base(f), ".html")] = &pageSet{
+			file:  f,
+			parse: sync.OnceValues(func() (*template.Template, error) { return pageTemplate(base, f) }),
 		}
-		t.sets[strings.TrimSuffix(path.Base(f), ".html")] = set
 	}
 	return t, nil
+}
+
+// pageTemplate parses page file f over a copy of the shared set base.
+func pageTemplate(base *template.Template, f string) (*template.Template, error) {
+	set, err := base.Clone()
+	if err == nil {
+		set, err = set.ParseFS(templateFiles, f)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ui: parse %s: %w", f, err)
+	}
+	return set, nil
+}
+
+// set returns the set of pageName, "" for the shared set.
+func (t *templates) set(pageName string) (*template.Template, error) {
+	if pageName == "" {
+		return t.shared, nil
+	}
+	p, ok := t.pages[pageName]
+	if !ok {
+		return nil, fmt.Errorf("ui: no template set %q", pageName)
+	}
+	return p.parse()
 }
 
 // execute renders template name of the page's set ("" for the shared set)
 // into a buffer, so a failing template never sends half a page.
 func (t *templates) execute(pageName, name string, data any) ([]byte, error) {
-	set, ok := t.sets[pageName]
-	if !ok {
-		return nil, fmt.Errorf("ui: no template set %q", pageName)
+	set, err := t.set(pageName)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, name, data); err != nil {

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -168,7 +170,11 @@ func TestTemplatesRenderEverything(t *testing.T) {
 	}
 	// Every template of every set is rendered by a case above (shared ones
 	// through the shared set or any page set).
-	for set, tmpl := range u.tmpl.sets {
+	for _, set := range append([]string{""}, slices.Collect(maps.Keys(u.tmpl.pages))...) {
+		tmpl, err := u.tmpl.set(set)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, tt := range tmpl.Templates() {
 			name := tt.Name()
 			if name == "" || strings.HasSuffix(name, ".html") || name == "content" {
@@ -321,5 +327,36 @@ func TestTemplatesMarkExternalLinks(t *testing.T) {
 		if got := strings.Contains(string(out), `target="_blank" rel="noopener noreferrer"`); got != external {
 			t.Errorf("link %q: opens in a new tab %v, want %v", link, got, external)
 		}
+	}
+}
+
+// A page's set is built on its first render, which may come after the
+// shared set has rendered (html/template clones only a set that has not
+// run) and on several requests at once.
+func TestTemplatesPageSetsBuildAfterSharedRenders(t *testing.T) {
+	u := newTestUI(t)
+	if _, err := u.tmpl.execute("", "notification_item", itemView{Notification: &app.Notification{
+		ID: "01900000-0000-7000-8000-000000000001", Title: "t", Level: app.LevelInfo, CreatedAt: time.Unix(0, 0)}}); err != nil {
+		t.Fatal(err)
+	}
+	usr := &app.User{ID: "u1", Username: "ann"}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			out, err := u.tmpl.execute("notifications", "layout", layoutView{Title: "N", User: usr,
+				Content: notificationsPage{Types: u.d.Types.Names()}})
+			if err == nil && !strings.Contains(string(out), `data-count="0"`) {
+				err = errors.New("the page has no badge")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := u.tmpl.execute("no-such-page", "layout", nil); err == nil {
+		t.Fatal("an unknown page set rendered")
 	}
 }

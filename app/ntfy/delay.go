@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/belfry/belfry/app"
@@ -28,13 +29,15 @@ var (
 var unitDuration = regexp.MustCompile(`^(\d{1,9})\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)$`)
 
 // naturalTime reads English times and dates ("10am", "tomorrow, 3pm",
-// "Tuesday, 7am"), as ntfy does.
-var naturalTime = func() *when.Parser {
+// "Tuesday, 7am"), as ntfy does. It is built on the first delayed message
+// that needs it: its rules compile their expressions then, not in every
+// server's memory.
+var naturalTime = sync.OnceValue(func() *when.Parser {
 	w := when.New(nil)
 	w.Add(en.All...)
 	w.Add(common.All...)
 	return w
-}()
+})
 
 // deliveryTime reads the X-Delay/At/In value v at now: a Unix timestamp
 // in seconds, a duration ("30m", "3h", "2 days", "1h30m") or a natural
@@ -70,7 +73,7 @@ func parseDelay(text string, now time.Time, zone *time.Location) (time.Time, boo
 		return now.Add(d), true
 	}
 	local := now.In(zone)
-	r, err := naturalTime.Parse(text, local)
+	r, err := naturalTime().Parse(text, local)
 	if err != nil || r == nil || len(strings.TrimSpace(r.Text)) < len(strings.TrimSpace(text))/2 {
 		return time.Time{}, false
 	}

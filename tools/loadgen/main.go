@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -59,6 +60,7 @@ type options struct {
 	ntfy      string // peer binaries, "" when not measured
 	gotify    string
 	list      bool
+	cpuProf   string // write the generator's own CPU profile here, "" for none
 }
 
 // defaultBody is the Markdown body of every published event: the server
@@ -93,6 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.ntfy, "ntfy", "", "also measure this ntfy binary, built outside the repository (docs/benchmarks.md)")
 	fs.StringVar(&o.gotify, "gotify", "", "also measure this Gotify server binary, built outside the repository")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios and exit")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write the generator's own CPU profile (not the server's) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -161,6 +164,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	o.target.Bin = o.bin
+	if o.cpuProf != "" {
+		f, err := os.Create(o.cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var contenders []contender
 	if o.before != "" {
 		old := o.target

@@ -18,6 +18,7 @@ type memory struct {
 // memoryResult is one run of memory, in bytes.
 type memoryResult struct {
 	Idle      int64   // resident memory of the server before any socket
+	IdleAnon  int64   // … of it the server's own (RssAnon)
 	Loaded    int64   // … with the sockets open
 	PerSocket float64 // (Loaded − Idle) / Sockets
 	Logs      map[string]int
@@ -35,6 +36,9 @@ func (m memory) run(ctx context.Context, sys system) (memoryResult, error) {
 	}
 	idle, err := steadyResident(ctx, sys.PID(), m.Settle)
 	if err != nil {
+		return r, err
+	}
+	if r.IdleAnon, err = anonymousBytes(sys.PID()); err != nil {
 		return r, err
 	}
 	f, err := dialFleet(ctx, sys, m.Sockets, 1, 16)

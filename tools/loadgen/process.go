@@ -192,8 +192,17 @@ func formatCounts(counts map[string]int) string {
 	return strings.Join(parts, "; ")
 }
 
-// residentBytes reads VmRSS of pid from /proc (Linux).
-func residentBytes(pid int) (int64, error) {
+// residentBytes reads VmRSS of pid from /proc (Linux): all its resident
+// pages, the clean pages of its executable included.
+func residentBytes(pid int) (int64, error) { return statusBytes(pid, "VmRSS:") }
+
+// anonymousBytes reads RssAnon of pid from /proc (Linux): the resident
+// memory that is the process's own (heap, stacks, allocator), without the
+// file pages — its executable's — that the kernel can drop and read again.
+func anonymousBytes(pid int) (int64, error) { return statusBytes(pid, "RssAnon:") }
+
+// statusBytes reads a "kB" field of /proc/<pid>/status.
+func statusBytes(pid int, field string) (int64, error) {
 	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0, err
@@ -201,15 +210,15 @@ func residentBytes(pid int) (int64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("parse VmRSS %q: %w", rest, err)
+				return 0, fmt.Errorf("parse %s %q: %w", field, rest, err)
 			}
 			return kb << 10, nil
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc/" + strconv.Itoa(pid) + "/status")
+	return 0, errors.New("no " + field + " in /proc/" + strconv.Itoa(pid) + "/status")
 }
 
 // cpuSeconds reads the user and system CPU time pid has used from

@@ -77,7 +77,7 @@ func scenarios(p plan) []scenario {
 			Run: rate.measure, Cell: publishCell, Detail: publishCell,
 		},
 		{
-			Name: "memory", Workload: fmt.Sprintf("resident memory idle / per idle WebSocket (%s sockets)", thousands(mem.Sockets)),
+			Name: "memory", Workload: fmt.Sprintf("resident memory idle (own: RssAnon, without the executable's pages) / per idle WebSocket (%s sockets)", thousands(mem.Sockets)),
 			Run: mem.measure, Cell: memoryCell, Detail: memoryCell,
 		},
 		{
@@ -144,7 +144,7 @@ func (m memory) measure(ctx context.Context, sys system) (metrics, []string, err
 	if err != nil {
 		return nil, nil, err
 	}
-	return metrics{"idle_bytes": float64(r.Idle), "loaded_bytes": float64(r.Loaded), "per_socket_bytes": r.PerSocket}, nil, nil
+	return metrics{"idle_bytes": float64(r.Idle), "idle_anon_bytes": float64(r.IdleAnon), "loaded_bytes": float64(r.Loaded), "per_socket_bytes": r.PerSocket}, nil, nil
 }
 
 func burstCell(m metrics) string {
@@ -182,7 +182,7 @@ func publishCell(m metrics) string {
 }
 
 func memoryCell(m metrics) string {
-	return fmt.Sprintf("%.1f MiB / %.1f KiB", m["idle_bytes"]/(1<<20), m["per_socket_bytes"]/(1<<10))
+	return fmt.Sprintf("%.1f MiB (own %.1f MiB) / %.1f KiB", m["idle_bytes"]/(1<<20), m["idle_anon_bytes"]/(1<<20), m["per_socket_bytes"]/(1<<10))
 }
 
 // orderNote mentions order violations and failed publishes, if any.

@@ -22,4 +22,4 @@ func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
 // Doc describes the routes of every capability, as /api/openapi.json
 // serves the registered ones.
-func (s *Server) Doc() web.Doc { return s.doc }
+func (s *Server) Doc() web.Doc { return s.doc() }

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/belfry/belfry/app"
 	"github.com/belfry/belfry/app/web"
@@ -35,14 +36,22 @@ func (s *Server) route(notFound gin.HandlerFunc, rs ...router) error {
 	e.Use(web.CrossOriginGuard(cfg.Server.BaseURL))
 
 	authenticate := web.Authenticate(s.Auth)
-	var docs []web.Doc
+	var docs []documented
 	for _, r := range rs {
 		r.Register(e, authenticate)
 		if d, ok := r.(documented); ok {
-			docs = append(docs, d.Doc())
+			docs = append(docs, d)
 		}
 	}
-	s.doc = web.Merge(append(docs, openAPIDoc())...)
+	// The document (a quarter megabyte of descriptions) is built when it is
+	// first asked for, not in every idle server's memory.
+	s.doc = sync.OnceValue(func() web.Doc {
+		parts := []web.Doc{openAPIDoc()}
+		for _, d := range docs {
+			parts = append(parts, d.Doc())
+		}
+		return web.Merge(parts...)
+	})
 	e.GET(web.OpenAPIPath, web.OpenAPIHandler(s.doc, s.version, e.Routes))
 	if cfg.Metrics.Enabled && cfg.Metrics.Listen == "" {
 		h := s.Metrics.Handler()

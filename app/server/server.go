@@ -93,7 +93,7 @@ type Server struct {
 	// Handler routes every request.
 	Handler http.Handler
 	engine  *gin.Engine
-	doc     web.Doc
+	doc     func() web.Doc // the OpenAPI document, built on first use
 
 	// AdminPassword is the generated password of the first admin when this
 	// start created it ("" otherwise). Show it once, never log it.

@@ -226,14 +226,15 @@ func OperationID(op Operation) string {
 	return id
 }
 
-// OpenAPIHandler serves the document of the operations of d that routes
-// (the engine's Routes, read once at the first request, after every
-// capability registered its own) reports as registered.
-func OpenAPIHandler(d Doc, version string, routes func() gin.RoutesInfo) gin.HandlerFunc {
+// OpenAPIHandler serves the document of the operations of doc() that
+// routes (the engine's Routes) reports as registered; both are read once,
+// at the first request, after every capability registered its own.
+func OpenAPIHandler(doc func() Doc, version string, routes func() gin.RoutesInfo) gin.HandlerFunc {
 	var once sync.Once
 	var body []byte
 	return func(c *gin.Context) {
 		once.Do(func() {
+			d := doc()
 			registered := routes()
 			served := Doc{Schemas: d.Schemas}
 			for _, op := range d.Operations {

@@ -32,17 +32,10 @@ var templateFiles embed.FS
 // stops the server there.
 type templates struct {
 	shared *template.Template // renders the shared templates
-	// proto is the shared set as parsed, never executed: html/template
-	// clones only a set that has not run, and a page's set may be built
-	// after shared has rendered.
-	proto *template.Template
-	pages map[string]*pageSet
-}
-
-// pageSet is one page's set, parsed on first use.
-type pageSet struct {
-	file  string
-	parse func() (*template.Template, error)
+	// pages builds a page's set on its first call. It clones the shared
+	// set as parsed, never the one shared renders with: html/template
+	// clones only a set that has not run.
+	pages map[string]func() (*template.Template, error)
 }
 
 // parseTemplates parses every template and keeps the shared set.
@@ -59,15 +52,14 @@ func parseTemplates(funcs template.FuncMap) (*templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: copy the shared templates: %w", err)
 	}
-	t := &templates{shared: shared, proto: base, pages: map[string]*pageSet{}}
+	t := &templates{shared: shared, pages: map[string]func() (*template.Template, error){}}
 	for _, f := range files {
 		if _, err := pageTemplate(base, f); err != nil {
 			return nil, err
 		}
-		t.pages[strings.TrimSuffix(path.Base(f), ".html")] = &pageSet{
-			file:  f,
-			parse: sync.OnceValues(func() (*template.Template, error) { return pageTemplate(base, f) }),
-		}
+		t.pages[strings.TrimSuffix(path.Base(f), ".html")] = sync.OnceValues(func() (*template.Template, error) {
+			return pageTemplate(base, f)
+		})
 	}
 	return t, nil
 }
@@ -89,11 +81,11 @@ func (t *templates) set(pageName string) (*template.Template, error) {
 	if pageName == "" {
 		return t.shared, nil
 	}
-	p, ok := t.pages[pageName]
+	build, ok := t.pages[pageName]
 	if !ok {
 		return nil, fmt.Errorf("ui: no template set %q", pageName)
 	}
-	return p.parse()
+	return build()
 }
 
 // execute renders template name of the page's set ("" for the shared set)

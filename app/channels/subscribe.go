@@ -92,19 +92,21 @@ func (s *Service) subscribeChannel(c *ws.Conn, sock *socket, channelID string, s
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if err := s.recv.catchUp(ctx, in); err != nil {
+		fail(err)
+		return
+	}
 	// Checked again now that no event of the channel can reach this
-	// replica's sockets: a kick or ban that committed since is seen here;
-	// one that commits later will unsubscribe this socket when it arrives.
+	// replica's sockets, and after catching up with the store: a kick or
+	// ban whose event was caught up has committed its membership too, and
+	// is seen here; one that commits later has its event numbered after
+	// last, so it reaches this socket and then unsubscribes it.
 	if _, err := s.store.FindMember(ctx, channelID, sock.user.ID); err != nil {
 		if app.ErrorKind(err) == app.ENOTFOUND {
 			if why := s.maySubscribe(ctx, channelID, sock.user.ID); why != nil {
 				err = why // banned, or the channel is gone
 			}
 		}
-		fail(err)
-		return
-	}
-	if err := s.recv.catchUp(ctx, in); err != nil {
 		fail(err)
 		return
 	}

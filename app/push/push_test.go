@@ -453,3 +453,55 @@ func TestPushOutcomesAreCounted(t *testing.T) {
 		return strings.Contains(w.Body.String(), `belfry_push_requests_total{outcome="retried"} 1`)
 	})
 }
+
+// A push service that looks down is paused until its failed push is due
+// again: the pushes queued meanwhile wait, and then go in one attempt (a
+// summary), instead of one failing attempt per batch of them.
+func TestADownPushServiceIsTriedOncePerBackoff(t *testing.T) {
+	f := newFixture(t)
+	f.subscribe(f.cookie, f.svc.Device("phone"))
+	down := make([]apptest.PushAnswer, 20)
+	for i := range down {
+		down[i] = apptest.PushAnswer{Status: 503}
+	}
+	f.svc.Answer("phone", down...)
+	f.publish(f.token, "job_failed", "error", `"first"`)
+	f.svc.WaitFor("the first 503", count(1))
+	for i := range 10 {
+		f.publish(f.token, "job_failed", "error", `"queued `+strconv.Itoa(i)+`"`)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(f.svc.Received()); n != 1 {
+		t.Fatalf("%d attempts while the service was paused, want 1", n)
+	}
+	f.clock.Advance(40 * time.Second) // past the first backoff step, 30 s + jitter
+	f.app.Push.Kick()
+	got := f.svc.WaitFor("the attempt after the pause", count(2))
+	time.Sleep(300 * time.Millisecond)
+	if n := len(f.svc.Received()); n != 2 {
+		t.Fatalf("%d attempts after the pause, want 2 (the queued pushes as one summary)", n)
+	}
+	if got[1].Payload["count"] != float64(11) {
+		t.Fatalf("second attempt %v, want the summary of all 11", got[1].Payload)
+	}
+}
+
+// While a push service holds its lane, the worker waits for the lane to
+// end instead of polling the outbox for the pushes queued behind it.
+func TestABusyPushServiceIsNotPolled(t *testing.T) {
+	f := newFixture(t)
+	f.subscribe(f.cookie, f.svc.Device("phone"))
+	release := f.svc.Hold()
+	defer release()
+	f.publish(f.token, "job_failed", "error", `"held"`)
+	time.Sleep(50 * time.Millisecond) // the lane is now stuck in its request
+	f.publish(f.token, "job_failed", "error", `"behind it"`)
+	time.Sleep(50 * time.Millisecond)
+	before := f.app.DB.WriterStats().Commits
+	time.Sleep(500 * time.Millisecond)
+	if n := f.app.DB.WriterStats().Commits - before; n > 2 {
+		t.Fatalf("%d commits in 500 ms while the only host was busy, want none", n)
+	}
+	release()
+	f.svc.WaitFor("both pushes once the service answers", count(2))
+}

@@ -108,8 +108,9 @@ type PushStore interface {
 	// RemoveSubscription deletes subscription id, whoever owns it (the push
 	// service said it is gone), with its pending pushes.
 	RemoveSubscription(ctx context.Context, id string) error
-	// NextPushDue returns the earliest time a pending push is due.
-	NextPushDue(ctx context.Context) (time.Time, bool, error)
+	// NextPushDue returns the earliest time a pending push to a host not
+	// in skip is due.
+	NextPushDue(ctx context.Context, skip []string) (time.Time, bool, error)
 }
 
 // Push reports whether a new notification of typ is pushed to the user's

@@ -270,10 +270,28 @@ func (s *PushStore) RecordPushes(ctx context.Context, ps []*app.Push) error {
 	return internal(err, "record pushes")
 }
 
-// NextPushDue returns the earliest due time of a pending push.
-func (s *PushStore) NextPushDue(ctx context.Context) (time.Time, bool, error) {
+// NextPushDue returns the earliest due time of a pending push to a host
+// not in skip (the push services being sent to or paused).
+func (s *PushStore) NextPushDue(ctx context.Context, skip []string) (time.Time, bool, error) {
 	var next sql.NullInt64
-	err := s.db.readQueryRow(ctx, `SELECT MIN(next_attempt_at) FROM push_outbox WHERE status = 'pending'`).Scan(&next)
+	var err error
+	if len(skip) == 0 {
+		err = s.db.readQueryRow(ctx, `SELECT MIN(next_attempt_at) FROM push_outbox WHERE status = 'pending'`).Scan(&next)
+	} else {
+		hosts, jerr := json.Marshal(skip)
+		if jerr != nil {
+			return time.Time{}, false, fmt.Errorf("encode skipped hosts: %w", jerr)
+		}
+		// In due order, so the scan stops at the first push of a host
+		// not skipped.
+		err = s.db.readQueryRow(ctx, `SELECT o.next_attempt_at FROM push_outbox o
+			JOIN push_subscriptions s ON s.id = o.subscription_id AND s.user_id = o.user_id
+			WHERE o.status = 'pending' AND s.host NOT IN (SELECT value FROM json_each(?))
+			ORDER BY o.next_attempt_at LIMIT 1`, string(hosts)).Scan(&next)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+	}
 	if err != nil || !next.Valid {
 		return time.Time{}, false, internal(err, "next push due")
 	}

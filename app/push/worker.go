@@ -24,49 +24,54 @@ const perHost = 20
 // goroutine sending its claimed pushes in order, each request bounded by
 // push.timeout); at most push.hosts lanes run at once, and a host with a
 // running lane is not claimed again, so a slow push service delays only
-// its own pushes. Nothing runs while push is off.
+// its own pushes. A host that looked unavailable is paused until its
+// failed push is due again (see hosts). Nothing runs while push is off.
 func (s *Service) Run(ctx context.Context) {
 	if !s.Enabled() {
 		return
 	}
 	go s.runClears(ctx)
-	var mu sync.Mutex
-	busy := map[string]bool{}
+	hs := newHosts()
 	var lanes sync.WaitGroup
 	defer lanes.Wait()
 	for {
-		mu.Lock()
-		free, hosts := s.d.Config.Hosts-len(busy), make([]string, 0, len(busy))
-		for h := range busy {
-			hosts = append(hosts, h)
-		}
-		mu.Unlock()
-		if free > 0 {
-			now := s.d.Clock.Now()
-			claims, err := s.d.Store.ClaimPushes(ctx, now, now.Add(s.lease()), free, perHost, hosts)
+		now := s.d.Clock.Now()
+		skip, _, running := hs.excluded(now)
+		if free := s.d.Config.Hosts - running; free > 0 {
+			claims, err := s.d.Store.ClaimPushes(ctx, now, now.Add(s.lease()), free, perHost, skip)
 			if err != nil && ctx.Err() == nil {
 				s.d.Logger.Error("claim pushes", "err", err)
 			}
 			for host, cs := range byHost(claims) {
-				mu.Lock()
-				busy[host] = true
-				mu.Unlock()
+				hs.start(host)
 				lanes.Add(1)
 				go func() {
 					defer lanes.Done()
-					s.lane(ctx, cs)
-					mu.Lock()
-					delete(busy, host)
-					mu.Unlock()
+					hs.finish(host, s.lane(ctx, cs))
 					s.kick.Kick()
 				}()
 			}
 		}
-		next, ok, err := s.d.Store.NextPushDue(ctx)
+		next, ok, err := s.nextDue(ctx, hs)
 		if !outbox.Sleep(ctx, s.kick, next, ok, err, s.d.Clock.Now()) {
 			return
 		}
 	}
+}
+
+// nextDue returns when the worker may next send something: the earliest
+// due push of a host neither busy nor paused, or the end of a pause. With
+// every lane busy there is nothing to do until one ends, and kicks.
+func (s *Service) nextDue(ctx context.Context, hs *hosts) (time.Time, bool, error) {
+	skip, pauseEnd, running := hs.excluded(s.d.Clock.Now())
+	if running >= s.d.Config.Hosts {
+		return time.Time{}, false, nil
+	}
+	next, ok, err := s.d.Store.NextPushDue(ctx, skip)
+	if err == nil && !pauseEnd.IsZero() && (!ok || pauseEnd.Before(next)) {
+		return pauseEnd, true, nil
+	}
+	return next, ok, err
 }
 
 // lease is how long claimed pushes stay away from another claim: after a
@@ -86,13 +91,14 @@ func byHost(cs []*app.PushClaim) map[string][]*app.PushClaim {
 // lane sends the claims of one host in order. Several notification pushes
 // due at once for one device (a storm, or a backlog after an outage) go as
 // one summary push. When the service looks unavailable (429, 502, 503,
-// 504, no answer), the rest of the lane is rescheduled with it.
-func (s *Service) lane(ctx context.Context, cs []*app.PushClaim) {
+// 504, no answer), the rest of the lane is rescheduled with it, and lane
+// returns when the host may be tried again (zero otherwise).
+func (s *Service) lane(ctx context.Context, cs []*app.PushClaim) (pauseUntil time.Time) {
 	cs = s.summarise(cs)
 	for i, c := range cs {
 		if ctx.Err() != nil {
 			s.release(cs[i:])
-			return
+			return time.Time{}
 		}
 		now := s.d.Clock.Now()
 		if c.Push.Kind == app.PushNotify || c.Push.Kind == app.PushSummary {
@@ -106,17 +112,20 @@ func (s *Service) lane(ctx context.Context, cs []*app.PushClaim) {
 		r := s.deliver(ctx, c, now)
 		if r.err != nil && ctx.Err() != nil {
 			s.release(cs[i:])
-			return
+			return time.Time{}
 		}
-		if s.settle(ctx, c, r, now) && i+1 < len(cs) {
-			for _, rest := range cs[i+1:] {
-				rest.Push.NextAttemptAt, rest.Push.UpdatedAt = c.Push.NextAttemptAt, now
-				rest.Push.LastError = "Not sent: the push before it to this service failed just now."
+		if s.settle(ctx, c, r, now) {
+			if rest := cs[i+1:]; len(rest) > 0 {
+				for _, p := range rest {
+					p.Push.NextAttemptAt, p.Push.UpdatedAt = c.Push.NextAttemptAt, now
+					p.Push.LastError = "Not sent: the push before it to this service failed just now."
+				}
+				s.record(ctx, rest...)
 			}
-			s.record(ctx, cs[i+1:]...)
-			return
+			return c.Push.NextAttemptAt
 		}
 	}
+	return time.Time{}
 }
 
 // release makes claims due again at once without counting an attempt: a

@@ -65,8 +65,13 @@ lint:
 	GO=$(GO) bash scripts/lint.sh
 
 ## gotest: go test -race on every package but the fault tests (those run in `faults`), then the store tests again on PostgreSQL (db/pgtest starts one)
+# The slowest packages (the browser tests, the store, the whole server) are
+# listed first: go test builds and runs packages in the order given, so
+# they start as soon as they are built and the rest run beside them
+# instead of after them.
+GOTEST_FIRST = github.com/belfry/belfry/ui github.com/belfry/belfry/db github.com/belfry/belfry/app/server
 gotest:
-	$(GO) test -race -vet=off $$($(GO) list ./... | grep -v -e '/tools/faultfs' -e '/tools/faults$$')
+	$(GO) test -race -vet=off $(GOTEST_FIRST) $$($(GO) list ./... | grep -v -e '/tools/faultfs' -e '/tools/faults$$' | grep -vxF $(GOTEST_FIRST:%=-e %))
 	BELFRY_TEST_DATABASE=postgres $(GO) test -race -vet=off ./db/...
 
 ## faults: power loss (faultfs), a full disk and WAL growth against the real binary, as root;
@@ -74,7 +79,7 @@ gotest:
 faults: assets
 	GO=$(GO) bash scripts/faults.sh
 
-## fuzz: every Go fuzz target for up to 8 s each, two at a time, in about 90 s (scripts/fuzz.sh); a failing
+## fuzz: every Go fuzz target for up to 8 s each, two at a time after the first (which fills the build cache) (scripts/fuzz.sh); a failing
 ## input lands in the package's testdata/fuzz/ — longer: make fuzz FUZZTIME=60s, one: make fuzz FUZZ=FuzzEvent
 FUZZTIME ?=
 FUZZ     ?=

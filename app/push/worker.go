@@ -25,29 +25,34 @@ const perHost = 20
 // push.timeout); at most push.hosts lanes run at once, and a host with a
 // running lane is not claimed again, so a slow push service delays only
 // its own pushes. A host that looked unavailable is paused until its
-// failed push is due again (see hosts). Nothing runs while push is off.
+// failed push is due again (outbox.Lanes). Nothing runs while push is off.
 func (s *Service) Run(ctx context.Context) {
 	if !s.Enabled() {
 		return
 	}
 	go s.runClears(ctx)
-	hs := newHosts()
+	hs := outbox.NewLanes()
 	var lanes sync.WaitGroup
 	defer lanes.Wait()
 	for {
 		now := s.d.Clock.Now()
-		skip, _, running := hs.excluded(now)
+		skip, _, running := hs.Excluded(now)
 		if free := s.d.Config.Hosts - running; free > 0 {
 			claims, err := s.d.Store.ClaimPushes(ctx, now, now.Add(s.lease()), free, perHost, skip)
 			if err != nil && ctx.Err() == nil {
 				s.d.Logger.Error("claim pushes", "err", err)
 			}
 			for host, cs := range byHost(claims) {
-				hs.start(host)
+				hs.Start(host)
 				lanes.Add(1)
 				go func() {
 					defer lanes.Done()
-					hs.finish(host, s.lane(ctx, cs))
+					if until := s.lane(ctx, cs); until.IsZero() {
+						hs.Resume(host)
+					} else {
+						hs.Pause(host, until)
+					}
+					hs.End(host)
 					s.kick.Kick()
 				}()
 			}
@@ -62,8 +67,8 @@ func (s *Service) Run(ctx context.Context) {
 // nextDue returns when the worker may next send something: the earliest
 // due push of a host neither busy nor paused, or the end of a pause. With
 // every lane busy there is nothing to do until one ends, and kicks.
-func (s *Service) nextDue(ctx context.Context, hs *hosts) (time.Time, bool, error) {
-	skip, pauseEnd, running := hs.excluded(s.d.Clock.Now())
+func (s *Service) nextDue(ctx context.Context, hs *outbox.Lanes) (time.Time, bool, error) {
+	skip, pauseEnd, running := hs.Excluded(s.d.Clock.Now())
 	if running >= s.d.Config.Hosts {
 		return time.Time{}, false, nil
 	}

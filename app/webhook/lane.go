@@ -112,9 +112,7 @@ func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.We
 		if wait <= 0 {
 			wait = outbox.Backoff(1, w.jitter())
 		}
-		w.mu.Lock()
-		w.paused[hook.ID] = now.Add(wait)
-		w.mu.Unlock()
+		w.lanes.Pause(hook.ID, now.Add(wait))
 	}
 	first := ds[0]
 	if first.Status == app.DeliveryFailed {
@@ -130,10 +128,7 @@ func (w *Worker) reschedule(ctx context.Context, hook *app.Webhook, ds []*app.We
 // success that follows failures (remembered, or visible in the delivery's
 // attempts after a restart).
 func (w *Worker) recovered(ctx context.Context, webhookID string, d *app.WebhookDelivery, now time.Time) {
-	w.mu.Lock()
-	_, wasFailing := w.paused[webhookID]
-	delete(w.paused, webhookID)
-	w.mu.Unlock()
+	wasFailing := w.lanes.Resume(webhookID)
 	if !wasFailing && d.Attempts <= 1 {
 		return
 	}

@@ -41,9 +41,7 @@ type Worker struct {
 	done   chan struct{} // a lane ended
 	jitter func() float64
 
-	mu     sync.Mutex
-	busy   map[string]bool      // webhooks with a running lane
-	paused map[string]time.Time // webhooks whose last attempt failed → pause end
+	lanes *outbox.Lanes // by webhook id: running, or paused after a failed attempt
 
 	lastPrune time.Time // touched by Run's goroutine only
 	lastCount time.Time
@@ -75,8 +73,7 @@ func newWorker(d Deps) *Worker {
 		kick:   outbox.NewKick(),
 		done:   make(chan struct{}, 1),
 		jitter: rand.Float64,
-		busy:   map[string]bool{},
-		paused: map[string]time.Time{},
+		lanes:  outbox.NewLanes(),
 	}
 }
 
@@ -86,14 +83,8 @@ func (w *Worker) Kick() { w.kick.Kick() }
 // Stats returns the counters.
 func (w *Worker) Stats() Stats {
 	now := w.d.Clock.Now()
-	w.mu.Lock()
-	lanes, paused := len(w.busy), 0
-	for _, until := range w.paused {
-		if until.After(now) {
-			paused++
-		}
-	}
-	w.mu.Unlock()
+	_, _, lanes := w.lanes.Excluded(now)
+	paused := w.lanes.Paused(now)
 	return Stats{
 		Delivered: w.delivered.Load(), Retried: w.retried.Load(), Failed: w.failed.Load(),
 		Disabled: w.disabled.Load(), Pending: int(w.pending.Load()), Lanes: lanes, Paused: paused,
@@ -122,37 +113,15 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// excluded returns the webhooks that must not be claimed at now — those
-// with a running lane and those paused — and the end of the earliest pause.
-func (w *Worker) excluded(now time.Time) (ids []string, pauseEnd time.Time) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	ids = make([]string, 0, len(w.busy)+len(w.paused))
-	for id := range w.busy {
-		ids = append(ids, id)
-	}
-	for id, until := range w.paused {
-		if until.After(now) && !w.busy[id] {
-			ids = append(ids, id)
-			if pauseEnd.IsZero() || until.Before(pauseEnd) {
-				pauseEnd = until
-			}
-		}
-	}
-	return ids, pauseEnd
-}
-
 // startLanes claims due deliveries for the free lanes and starts them. It
 // reports how many started and whether every lane is now busy.
 func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started int, saturated bool) {
-	w.mu.Lock()
-	free := w.cfg.Workers - len(w.busy)
-	w.mu.Unlock()
+	now := w.d.Clock.Now()
+	skip, _, running := w.lanes.Excluded(now)
+	free := w.cfg.Workers - running
 	if free <= 0 {
 		return 0, true
 	}
-	now := w.d.Clock.Now()
-	skip, _ := w.excluded(now)
 	claims, err := w.d.Store.ClaimDeliveries(ctx, app.ClaimRequest{
 		Now: now, LeaseUntil: now.Add(w.lease), Lanes: free, PerLane: perLane, Busy: skip,
 	})
@@ -164,16 +133,12 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 		return 0, false
 	}
 	for _, c := range claims {
-		w.mu.Lock()
-		w.busy[c.Webhook.ID] = true
-		w.mu.Unlock()
+		w.lanes.Start(c.Webhook.ID)
 		lanes.Add(1)
 		go func() {
 			defer lanes.Done()
 			w.lane(ctx, c)
-			w.mu.Lock()
-			delete(w.busy, c.Webhook.ID)
-			w.mu.Unlock()
+			w.lanes.End(c.Webhook.ID)
 			select {
 			case w.done <- struct{}{}:
 			default:
@@ -186,7 +151,7 @@ func (w *Worker) startLanes(ctx context.Context, lanes *sync.WaitGroup) (started
 // nextDue returns when the next delivery may go out: the earliest due time
 // of a webhook neither busy nor paused, or the end of a pause.
 func (w *Worker) nextDue(ctx context.Context) (time.Time, bool) {
-	skip, pauseEnd := w.excluded(w.d.Clock.Now())
+	skip, pauseEnd, _ := w.lanes.Excluded(w.d.Clock.Now())
 	next, ok, err := w.d.Store.NextDeliveryDue(ctx, skip)
 	if err != nil {
 		return time.Time{}, false

@@ -4,8 +4,10 @@
 # budget in make test) and prints one line per target: executions and
 # crashes. It fails if any target failed.
 #
-# FUZZJOBS targets run at once (default 2, one fuzzing worker each), so
-# that one target's build overlaps another's fuzzing. Without FUZZTIME each
+# One target runs alone first, to build the instrumented packages once
+# (see below); then FUZZJOBS targets run at once (default 2, one fuzzing
+# worker each), so that one target's build overlaps another's fuzzing.
+# Without FUZZTIME each
 # target gets 8 s, or less (3 s at least) when all of them would not fit in
 # FUZZBUDGET (90 s) with about 4 s each to build and start. Longer runs by
 # hand: FUZZTIME=60s bash scripts/fuzz.sh; one target: FUZZ=FuzzEvent.

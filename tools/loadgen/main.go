@@ -36,6 +36,9 @@ import (
 )
 
 func main() {
+	if floorChild() {
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -59,6 +62,7 @@ type options struct {
 	target    belfryTarget
 	ntfy      string // peer binaries, "" when not measured
 	gotify    string
+	floor     bool // also measure the floors (floor.go)
 	list      bool
 	cpuProf   string // write the generator's own CPU profile here, "" for none
 }
@@ -94,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.target.Body, "body", defaultBody, "Markdown body of every published event")
 	fs.StringVar(&o.ntfy, "ntfy", "", "also measure this ntfy binary, built outside the repository (docs/benchmarks.md)")
 	fs.StringVar(&o.gotify, "gotify", "", "also measure this Gotify server binary, built outside the repository")
+	fs.BoolVar(&o.floor, "floor", false, "also measure the floors: a server in the generator's own binary that only delivers, and one that also syncs each message to disk (what this machine allows any server)")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios and exit")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write the generator's own CPU profile (not the server's) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -122,8 +127,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			*bin = abs
 		}
 	}
-	if (o.ntfy != "" || o.gotify != "") && o.plan.Users != 1 {
-		return o, errors.New("the peers are measured with -users 1 only")
+	if (o.ntfy != "" || o.gotify != "" || o.floor) && o.plan.Users != 1 {
+		return o, errors.New("the peers and the floors are measured with -users 1 only")
 	}
 	if *names != "all" {
 		o.scenarios = strings.Split(*names, ",")
@@ -187,6 +192,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.gotify != "" {
 		contenders = append(contenders, contender{name: "Gotify WAL", start: startGotify(o.gotify)})
+	}
+	if o.floor {
+		contenders = append(contenders, contender{name: "floor", start: startFloor(false)},
+			contender{name: "floor fsync", start: startFloor(true)})
 	}
 	load := loadAverage()
 	t := &table{}

@@ -30,7 +30,8 @@ import (
 // in the cheapest form a disk offers: group commit of the messages that
 // arrive during a sync, written over a file filled in advance (no block
 // allocation, no size change) and made durable with one fdatasync per
-// group. What separates Belfry's durable column from it is the database.
+// group. What separates a durable server's column from it is that server's
+// own work: its database, rendering and checks.
 
 // Environment of the floor's child process: its address and, for the
 // durable floor, the directory of its file.
@@ -91,8 +92,15 @@ type floor struct {
 // floorSub is one subscriber: its frames, written by its own goroutine.
 type floorSub struct {
 	frames chan []byte
-	gone   chan struct{}
+	gone   chan struct{} // the client left
+	behind chan struct{} // its frames did not fit: it is disconnected
+	once   sync.Once
 }
+
+// fallBehind disconnects s, which is too far behind to queue more frames,
+// so that the generator counts it dropped instead of missing frames on a
+// socket that stayed open.
+func (s *floorSub) fallBehind() { s.once.Do(func() { close(s.behind) }) }
 
 func serveFloor(addr, dir string) error {
 	f := &floor{subs: map[*floorSub]struct{}{}}
@@ -139,7 +147,8 @@ func (f *floor) publish(w http.ResponseWriter, r *http.Request) {
 	for s := range f.subs {
 		select {
 		case s.frames <- frame:
-		default: // a subscriber this far behind is gone for the floor
+		default:
+			s.fallBehind()
 		}
 	}
 	f.mu.Unlock()
@@ -154,12 +163,16 @@ func (f *floor) subscribe(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	s := &floorSub{frames: make(chan []byte, 4096), gone: make(chan struct{})}
+	s := &floorSub{frames: make(chan []byte, 4096), gone: make(chan struct{}), behind: make(chan struct{})}
 	open, _ := json.Marshal(floorMessage{ID: "open", Time: time.Now().Unix(), Event: "open", Topic: "loadgen"})
 	if c.WriteMessage(websocket.TextMessage, open) != nil {
 		c.Close()
 		return
 	}
+	// The frames go out on the network connection directly, as many as
+	// wait in one write: after the handshake only this goroutine writes
+	// (the generator sends no pings, and the reader answers none).
+	c.SetPingHandler(func(string) error { return nil })
 	f.mu.Lock()
 	f.subs[s] = struct{}{}
 	f.mu.Unlock()
@@ -177,10 +190,6 @@ func (f *floor) subscribe(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		c.Close()
 	}()
-	// The frames go out on the network connection directly, as many as
-	// wait in one write: after the handshake only this goroutine writes
-	// (the generator sends no pings, and the reader answers none).
-	c.SetPingHandler(func(string) error { return nil })
 	nc := c.NetConn()
 	buf := make([]byte, 0, floorWriteBytes)
 	for {
@@ -200,6 +209,8 @@ func (f *floor) subscribe(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-s.gone:
+			return
+		case <-s.behind:
 			return
 		}
 	}

@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -67,5 +71,29 @@ func TestFloorDelivers(t *testing.T) {
 				t.Error("the floor that stores nothing wrote a file")
 			}
 		})
+	}
+}
+
+// TestFloorDisconnectsASubscriberBehind: a subscriber whose queue is full
+// is disconnected rather than left open with frames missing, so the
+// generator counts it dropped.
+func TestFloorDisconnectsASubscriberBehind(t *testing.T) {
+	f := &floor{subs: map[*floorSub]struct{}{}}
+	s := &floorSub{frames: make(chan []byte, 1), gone: make(chan struct{}), behind: make(chan struct{})}
+	f.subs[s] = struct{}{}
+	for i := range 2 {
+		rec := httptest.NewRecorder()
+		f.publish(rec, httptest.NewRequest(http.MethodPost, "/loadgen", strings.NewReader("m"+strconv.Itoa(i))))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("publish %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	select {
+	case <-s.behind:
+	default:
+		t.Fatal("a subscriber with a full queue was not disconnected")
+	}
+	if len(s.frames) != 1 {
+		t.Fatalf("%d frames queued, want the first only", len(s.frames))
 	}
 }
